@@ -1,0 +1,37 @@
+// swift-tools-version: 6.3
+import PackageDescription
+
+/// Strict settings applied uniformly to every target (see STYLE.md: swift-log's Package.swift).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "TWAdvise",
+    products: [
+        .library(name: "TWAdviseFacts", targets: ["TWAdviseFacts"]),
+        .executable(name: "twadvise", targets: ["twadvise"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "TWAdviseFacts", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "twadvise",
+            dependencies: ["TWAdviseFacts", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        // Test helpers shared by the test targets: peer fixture location, temporary captured trees.
+        .target(name: "TWAdviseTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
+        .testTarget(
+            name: "TWAdviseFactsTests", dependencies: ["TWAdviseFacts", "TWAdviseTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "twadviseCLITests", dependencies: ["twadvise", "TWAdviseTestSupport"],
+            swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,152 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// Where a snapshot's facts were read from.
+public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Codable, Sendable {
+        /// The running host's `/`.
+        case live
+        /// A captured tree (`--root DIR`).
+        case root
+    }
+
+    public var kind: Kind
+    /// The directory read (`/` for live).
+    public var location: String
+
+    public init(kind: Kind, location: String) {
+        self.kind = kind
+        self.location = location
+    }
+
+    public var description: String {
+        kind == .live ? "live host" : "captured tree \(location)"
+    }
+}
+
+/// Everything TWAdvise knows about one host at one moment: the input of every rule.
+///
+/// Versioned by ``schemaVersion``; a missing (or `null`) value is **unknown**, never zero.
+public struct FactsSnapshot: Codable, Sendable, Hashable {
+    /// The schema this build writes and reads.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    /// `twadvise VERSION`, the tool that wrote the snapshot.
+    public var tool: String
+    public var origin: FactsOrigin
+    /// When a live host was read (ISO 8601, UTC); `nil` for captured trees, so the same tree gives the same JSON.
+    public var collectedAt: String?
+    public var host: HostInfo
+    /// Runtime kernel parameters.
+    public var sysctls: Sysctls
+    /// Persistent configuration (sysctl.conf and sysctl.d), in the order it is applied.
+    public var persistentSysctls: PersistentSysctlConfig
+    /// `/proc/net/sockstat`; `nil` when unreadable.
+    public var sockstat: KeyedCounters?
+    /// `/proc/net/sockstat6`; `nil` when unreadable.
+    public var sockstat6: KeyedCounters?
+    /// `/proc/net/netstat` and `/proc/net/snmp` by section (`TcpExt`, `Tcp`, `IpExt`, ...).
+    public var counters: KeyedCounters
+    public var conntrack: ConntrackFacts
+    public var fileHandles: FileHandleFacts
+    /// The socket table; `nil` when neither IPv4 nor IPv6 sockets could be read.
+    public var sockets: SocketTable?
+    public var timeWait: TimeWaitCrossCheck
+    /// Every problem met while reading, with file and line.
+    public var warnings: [FactWarning]
+
+    public init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,
+                origin: FactsOrigin, collectedAt: String? = nil, host: HostInfo = HostInfo(),
+                sysctls: Sysctls = Sysctls(), persistentSysctls: PersistentSysctlConfig = PersistentSysctlConfig(),
+                sockstat: KeyedCounters? = nil, sockstat6: KeyedCounters? = nil, counters: KeyedCounters = KeyedCounters(),
+                conntrack: ConntrackFacts = ConntrackFacts(), fileHandles: FileHandleFacts = FileHandleFacts(),
+                sockets: SocketTable? = nil, warnings: [FactWarning] = []) {
+        self.schemaVersion = schemaVersion
+        self.tool = tool
+        self.origin = origin
+        self.collectedAt = collectedAt
+        self.host = host
+        self.sysctls = sysctls
+        self.persistentSysctls = persistentSysctls
+        self.sockstat = sockstat
+        self.sockstat6 = sockstat6
+        self.counters = counters
+        self.conntrack = conntrack
+        self.fileHandles = fileHandles
+        self.sockets = sockets
+        self.timeWait = TimeWaitCrossCheck(sockstat: sockstat?["TCP", "tw"], socketTable: sockets?.timeWait)
+        self.warnings = warnings
+    }
+
+    /// The snapshot as JSON with sorted keys: the same facts always give the same bytes.
+    public func jsonData(pretty: Bool = false) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Reads a snapshot written by ``jsonData(pretty:)``.
+    ///
+    /// - Throws: ``SnapshotDecodingError`` with a one-line reason for anything that is not such a snapshot.
+    public static func decode(json data: Data) throws(SnapshotDecodingError) -> FactsSnapshot {
+        struct VersionProbe: Decodable { var schemaVersion: Int? }
+        let probe: VersionProbe
+        do {
+            probe = try JSONDecoder().decode(VersionProbe.self, from: data)
+        } catch {
+            throw SnapshotDecodingError(message: "not a JSON object: \(describe(error))")
+        }
+        guard let version = probe.schemaVersion else {
+            throw SnapshotDecodingError(message: "no 'schemaVersion': not a twadvise facts snapshot")
+        }
+        guard version <= currentSchemaVersion, version >= 1 else {
+            throw SnapshotDecodingError(message: "schemaVersion \(version) is not supported (this twadvise reads 1...\(currentSchemaVersion))")
+        }
+        do {
+            return try JSONDecoder().decode(FactsSnapshot.self, from: data)
+        } catch {
+            throw SnapshotDecodingError(message: describe(error))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "top level" : keys.joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+            return "\(path(c)): \(c.debugDescription)"
+        case .keyNotFound(let key, let c):
+            return "\(path(c)): missing key '\(key.stringValue)'"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+/// A facts file that could not be read as a snapshot.
+public struct SnapshotDecodingError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// The version of this build of TWAdvise.
+public enum TWAdviseVersion {
+    public static let version = "0.1.0"
+    public static let tool = "twadvise \(version)"
+}
+
+extension FactsSnapshot {
+    /// Whether anything at all was read: a root that holds no readable fact is an input error.
+    public var hasAnyFact: Bool {
+        host.hostname != nil || host.kernel != nil || !sysctls.values.isEmpty || sockstat != nil
+            || sockstat6 != nil || !counters.isEmpty || sockets != nil || !persistentSysctls.entries.isEmpty
+            || fileHandles.allocated != nil || conntrack.count != nil
+    }
+}

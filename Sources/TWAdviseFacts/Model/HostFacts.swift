@@ -1,0 +1,65 @@
+/// Which host the facts describe.
+public struct HostInfo: Codable, Sendable, Hashable {
+    /// `kernel.hostname`, as read (not escaped: renderers escape it).
+    public var hostname: String?
+    /// `kernel.osrelease`, parsed; `nil` when unknown.
+    public var kernel: KernelVersion?
+    /// Seconds since boot (`/proc/uptime`), for since-boot averages.
+    public var uptimeSeconds: Double?
+
+    public init(hostname: String? = nil, kernel: KernelVersion? = nil, uptimeSeconds: Double? = nil) {
+        self.hostname = hostname
+        self.kernel = kernel
+        self.uptimeSeconds = uptimeSeconds
+    }
+}
+
+/// netfilter connection tracking (a separate table from the TCP stack's TIME_WAIT; KNOWLEDGE K10).
+public struct ConntrackFacts: Codable, Sendable, Hashable {
+    /// `net.netfilter.nf_conntrack_count`; `nil` when conntrack is not loaded or unreadable.
+    public var count: Int64?
+    /// `net.netfilter.nf_conntrack_max`.
+    public var max: Int64?
+    /// `/proc/net/stat/nf_conntrack` columns summed over CPUs (`drop`, `early_drop`, `insert_failed`, ...).
+    public var stats: [String: Int64]?
+
+    public init(count: Int64? = nil, max: Int64? = nil, stats: [String: Int64]? = nil) {
+        self.count = count
+        self.max = max
+        self.stats = stats
+    }
+}
+
+/// System-wide file handles (`/proc/sys/fs/file-nr`). TIME_WAIT sockets hold none (KNOWLEDGE K3).
+public struct FileHandleFacts: Codable, Sendable, Hashable {
+    public var allocated: Int64?
+    public var unused: Int64?
+    public var maximum: Int64?
+
+    public init(allocated: Int64? = nil, unused: Int64? = nil, maximum: Int64? = nil) {
+        self.allocated = allocated
+        self.unused = unused
+        self.maximum = maximum
+    }
+}
+
+/// The TIME_WAIT count from each source that has one, kept side by side (DESIGN §3): sockstat's `tw`
+/// is an O(1) kernel counter for the whole network namespace, the table count is what was listed;
+/// they differ by churn between the two reads, by namespace, or by a truncated capture.
+public struct TimeWaitCrossCheck: Codable, Sendable, Hashable {
+    /// `/proc/net/sockstat` `TCP: ... tw N` (covers IPv4 and IPv6, KNOWLEDGE K12).
+    public var sockstat: Int64?
+    /// TIME_WAIT rows counted in the socket table.
+    public var socketTable: Int?
+
+    public init(sockstat: Int64?, socketTable: Int?) {
+        self.sockstat = sockstat
+        self.socketTable = socketTable
+    }
+
+    /// `socketTable - sockstat`, when both are known.
+    public var difference: Int64? {
+        guard let sockstat, let socketTable else { return nil }
+        return Int64(socketTable) - sockstat
+    }
+}

@@ -1,0 +1,31 @@
+/// Runtime values of the kernel parameters in ``SysctlKey/all``, as read from `/proc/sys`.
+///
+/// A key is in exactly one of three places: ``values`` (read), ``absent`` (the file does not exist,
+/// e.g. `tcp_tw_recycle` on Linux ≥ 4.12, or a key the capture did not include) or neither
+/// (the file exists but could not be read or parsed; a warning says why).
+public struct Sysctls: Codable, Sendable, Hashable {
+    /// Read values by dotted name.
+    public var values: [String: SysctlValue]
+    /// Dotted names whose file does not exist under the fact root, sorted.
+    public var absent: [String]
+
+    public init(values: [String: SysctlValue] = [:], absent: [String] = []) {
+        self.values = values
+        self.absent = absent.sorted()
+    }
+
+    public subscript(name: String) -> SysctlValue? { values[name] }
+
+    public func integer(_ name: String) -> Int64? { values[name]?.integer }
+
+    /// `net.ipv4.ip_local_port_range`.
+    public var ipLocalPortRange: PortRange? { values["net.ipv4.ip_local_port_range"]?.portRange }
+    /// `net.ipv4.ip_local_reserved_ports`.
+    public var ipLocalReservedPorts: PortSet? { values["net.ipv4.ip_local_reserved_ports"]?.portSet }
+    public var tcpTwReuse: Int64? { integer("net.ipv4.tcp_tw_reuse") }
+    public var tcpTwRecycle: Int64? { integer("net.ipv4.tcp_tw_recycle") }
+    public var tcpTimestamps: Int64? { integer("net.ipv4.tcp_timestamps") }
+    public var tcpFinTimeout: Int64? { integer("net.ipv4.tcp_fin_timeout") }
+    public var tcpMaxTwBuckets: Int64? { integer("net.ipv4.tcp_max_tw_buckets") }
+    public var fileMax: Int64? { integer("fs.file-max") }
+}

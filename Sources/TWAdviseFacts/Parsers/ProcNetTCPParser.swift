@@ -1,0 +1,228 @@
+/// A streaming parser for `/proc/net/tcp` and `/proc/net/tcp6`.
+///
+/// Bytes arrive in chunks of any size; each complete line is decoded in place (no `String`, no field
+/// array) into state, local and remote address and port, and handed to a ``SocketAggregator``.
+/// Only the first four columns are read, so the 17-column tcp layout and the 13-column layout of some
+/// captures both parse. Addresses are decoded as the kernel prints them: each 32-bit word in host
+/// (little-endian) byte order, ports in network order.
+package struct ProcNetTCPParser {
+    /// Lines longer than this are malformed (real lines are about 150 bytes).
+    package static let maxLineLength = 4096
+    /// Individual warnings per file; further malformed lines are summarised.
+    package static let maxLineWarnings = 5
+
+    package let path: String
+    package private(set) var lineNumber = 0
+    package private(set) var malformedLines = 0
+    package private(set) var sockets = 0
+    package private(set) var sawHeader = false
+    package private(set) var warnings: [FactWarning] = []
+    private var carry: [UInt8] = []
+    private var skippingLongLine = false
+
+    package init(path: String) {
+        self.path = path
+    }
+
+    /// Feeds the next chunk of the file.
+    package mutating func consume(_ chunk: UnsafeRawBufferPointer, into aggregator: inout SocketAggregator) {
+        let bytes = chunk.bindMemory(to: UInt8.self)
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            var end = start
+            while end < count && base[end] != 0x0A { end += 1 }
+            if end == count {
+                // No newline in the rest of the chunk: keep it for the next one.
+                if !skippingLongLine {
+                    carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: count - start))
+                    if carry.count > Self.maxLineLength { beginSkippingLongLine() }
+                }
+                return
+            }
+            if skippingLongLine {
+                skippingLongLine = false
+            } else if carry.isEmpty {
+                handleLine(UnsafeBufferPointer(start: base + start, count: end - start), into: &aggregator)
+            } else {
+                carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+                if carry.count > Self.maxLineLength {
+                    lineNumber += 1
+                    malformed("line longer than \(Self.maxLineLength) bytes")
+                } else {
+                    let line = carry
+                    line.withUnsafeBufferPointer { handleLine($0, into: &aggregator) }
+                }
+                carry.removeAll(keepingCapacity: true)
+            }
+            start = end + 1
+        }
+    }
+
+    /// Ends the stream: a last line without a newline is parsed if complete.
+    package mutating func finish(into aggregator: inout SocketAggregator) {
+        if skippingLongLine {
+            skippingLongLine = false
+            return
+        }
+        guard !carry.isEmpty else { return }
+        let line = carry
+        carry.removeAll()
+        line.withUnsafeBufferPointer { handleLine($0, into: &aggregator) }
+    }
+
+    /// Parses a whole file held in memory (tests, fuzzing).
+    package mutating func parse(_ bytes: [UInt8], into aggregator: inout SocketAggregator) {
+        bytes.withUnsafeBytes { consume($0, into: &aggregator) }
+        finish(into: &aggregator)
+    }
+
+    /// A warning summarising lines beyond ``maxLineWarnings``; `nil` when there were none.
+    package var summaryWarning: FactWarning? {
+        let extra = malformedLines - Self.maxLineWarnings
+        guard extra > 0 else { return nil }
+        return FactWarning(path: path, message: "\(extra) further malformed lines skipped")
+    }
+
+    private mutating func beginSkippingLongLine() {
+        lineNumber += 1
+        malformed("line longer than \(Self.maxLineLength) bytes")
+        carry.removeAll(keepingCapacity: true)
+        skippingLongLine = true
+    }
+
+    private mutating func malformed(_ message: String) {
+        malformedLines += 1
+        if malformedLines <= Self.maxLineWarnings {
+            warnings.append(FactWarning(path: path, line: lineNumber, message: message))
+        }
+    }
+
+    private mutating func handleLine(_ line: UnsafeBufferPointer<UInt8>, into aggregator: inout SocketAggregator) {
+        lineNumber += 1
+        if !sawHeader && lineNumber == 1 && Self.isHeader(line) {
+            sawHeader = true
+            return
+        }
+        switch Self.decode(line) {
+        case .socket(let s):
+            sockets += 1
+            aggregator.add(state: s.state.rawValue, local: s.localAddress, localPort: s.localPort,
+                           remote: s.remoteAddress, remotePort: s.remotePort, isIPv6: s.localAddress.isIPv6)
+        case .blank:
+            return
+        case .malformed(let message):
+            malformed(message)
+        }
+    }
+
+    /// One decoded line of the socket table.
+    package struct Socket: Equatable, Sendable {
+        package var slot: Int
+        package var localAddress: IPAddress
+        package var localPort: UInt16
+        package var remoteAddress: IPAddress
+        package var remotePort: UInt16
+        package var state: TCPState
+    }
+
+    package enum Line: Equatable, Sendable {
+        case socket(Socket)
+        case blank
+        case malformed(String)
+    }
+
+    /// Whether `line` is the column header (`  sl  local_address ...`).
+    package static func isHeader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var cursor = LineCursor(line)
+        guard let first = cursor.nextField() else { return false }
+        return first.count == 2 && first[0] == UInt8(ascii: "s") && first[1] == UInt8(ascii: "l")
+    }
+
+    /// Decodes one data line (without its newline).
+    @inline(__always)
+    package static func decode(_ line: UnsafeBufferPointer<UInt8>) -> Line {
+        var cursor = LineCursor(line)
+        guard let first = cursor.nextField() else { return .blank }
+        var slot = 0
+        guard first.count >= 2, first.count <= 10, first[first.count - 1] == UInt8(ascii: ":") else {
+            return .malformed("expected 'N:' slot number, found '\(Numbers.token(first))'")
+        }
+        for byte in first.dropLast() {
+            guard byte >= 0x30 && byte <= 0x39 else {
+                return .malformed("expected 'N:' slot number, found '\(Numbers.token(first))'")
+            }
+            slot = slot * 10 + Int(byte - 0x30)
+        }
+        guard let localField = cursor.nextField(), let local = decodeEndpoint(localField) else {
+            return .malformed("bad local address")
+        }
+        guard let remoteField = cursor.nextField(), let remote = decodeEndpoint(remoteField) else {
+            return .malformed("bad remote address")
+        }
+        guard local.address.isIPv6 == remote.address.isIPv6 else {
+            return .malformed("local and remote address families differ")
+        }
+        guard let stateField = cursor.nextField(), stateField.count == 2,
+              let hi = Numbers.hexNibble(stateField[0]), let lo = Numbers.hexNibble(stateField[1]),
+              let state = TCPState(rawValue: hi << 4 | lo) else {
+            return .malformed("bad state")
+        }
+        return .socket(Socket(slot: slot, localAddress: local.address, localPort: local.port,
+                              remoteAddress: remote.address, remotePort: remote.port, state: state))
+    }
+
+    /// Decodes a line given as bytes (tests).
+    package static func decode(_ bytes: [UInt8]) -> Line {
+        bytes.withUnsafeBufferPointer { decode($0) }
+    }
+
+    /// Decodes `0100007F:0050` (IPv4) or 32 hex digits `:PORT` (IPv6).
+    @inline(__always)
+    package static func decodeEndpoint(_ field: UnsafeBufferPointer<UInt8>) -> (address: IPAddress, port: UInt16)? {
+        let n = field.count
+        guard n == 13 || n == 37, field[n - 5] == UInt8(ascii: ":"), let port = hexValue(field, 4, from: n - 4) else {
+            return nil
+        }
+        if n == 13 {
+            guard let word = hexValue(field, 8, from: 0) else { return nil }
+            return (IPAddress(ipv4: UInt32(truncatingIfNeeded: word).byteSwapped), UInt16(port))
+        }
+        guard let w0 = hexValue(field, 8, from: 0), let w1 = hexValue(field, 8, from: 8),
+              let w2 = hexValue(field, 8, from: 16), let w3 = hexValue(field, 8, from: 24) else { return nil }
+        @inline(__always) func swapped(_ w: UInt64) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: w).byteSwapped) }
+        let high = swapped(w0) << 32 | swapped(w1)
+        let low = swapped(w2) << 32 | swapped(w3)
+        return (IPAddress(ipv6High: high, low: low), UInt16(port))
+    }
+
+    @inline(__always)
+    private static func hexValue(_ field: UnsafeBufferPointer<UInt8>, _ digits: Int, from start: Int) -> UInt64? {
+        var value: UInt64 = 0
+        for i in start..<(start + digits) {
+            guard let nibble = Numbers.hexNibble(field[i]) else { return nil }
+            value = value << 4 | UInt64(nibble)
+        }
+        return value
+    }
+}
+
+/// Walks the whitespace-separated fields of one line without allocating.
+struct LineCursor {
+    private let line: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    init(_ line: UnsafeBufferPointer<UInt8>) {
+        self.line = line
+    }
+
+    @inline(__always)
+    mutating func nextField() -> UnsafeBufferPointer<UInt8>? {
+        while index < line.count, line[index].isASCIIWhitespace { index += 1 }
+        guard index < line.count, let base = line.baseAddress else { return nil }
+        let start = index
+        while index < line.count, !line[index].isASCIIWhitespace { index += 1 }
+        return UnsafeBufferPointer(start: base + start, count: index - start)
+    }
+}

@@ -1,0 +1,44 @@
+/// The I/O seam of every reader: files addressed relative to a root directory (`/` on a live host,
+/// a captured tree otherwise). Readers take a `FactSource` so that tests run them against fixture trees.
+public struct FactSource: Sendable, Hashable {
+    /// The directory every fact path is resolved against.
+    public var root: String
+
+    /// Largest size read for a small text file (sysctl values, sockstat, netstat, sysctl.conf).
+    public var smallFileLimit: Int
+
+    /// - Parameters:
+    ///   - root: `/` for the live host, or the top of a captured tree.
+    ///   - smallFileLimit: bytes beyond which a small file is refused as too large (default 4 MiB).
+    public init(root: String = "/", smallFileLimit: Int = 4 << 20) {
+        self.root = root
+        self.smallFileLimit = smallFileLimit
+    }
+
+    /// Whether this source is the running host's own `/`.
+    public var isLiveRoot: Bool { root == "/" || root.isEmpty }
+
+    /// The absolute path of `relative` under the root.
+    public func absolutePath(_ relative: String) -> String {
+        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        return base + "/" + relative
+    }
+
+    /// Reads a small file whole.
+    package func bytes(_ relative: String) throws(FileReadError) -> [UInt8] {
+        let file = try SystemFile(path: absolutePath(relative))
+        return try file.readAll(limit: smallFileLimit)
+    }
+
+    /// Reads a small file and returns a warning (never a throw) on failure.
+    package func read(_ relative: String, warnings: inout [FactWarning], warnIfMissing: Bool = true) -> [UInt8]? {
+        do {
+            return try bytes(relative)
+        } catch {
+            if error != .missing || warnIfMissing {
+                warnings.append(FactWarning(path: relative, message: error.description))
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,218 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Reads a ``FactsSnapshot`` from a live host or a captured tree. Never writes anything.
+public struct SnapshotReader: Sendable {
+    public struct Options: Sendable, Hashable {
+        /// Destinations kept in detail (the most loaded first); totals are always exact.
+        public var topDestinations: Int
+        /// Distinct destinations tracked while reading; sockets beyond count in totals only.
+        public var maxTrackedDestinations: Int
+        /// Read the socket tables (the expensive part on a busy host).
+        public var includeSockets: Bool
+
+        public init(topDestinations: Int = 100, maxTrackedDestinations: Int = 200_000, includeSockets: Bool = true) {
+            self.topDestinations = topDestinations
+            self.maxTrackedDestinations = maxTrackedDestinations
+            self.includeSockets = includeSockets
+        }
+    }
+
+    /// Keys whose absence is expected on some kernels or hosts: recorded in ``Sysctls/absent`` without a warning.
+    static let optionalKeys: Set<String> = [
+        "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_ehash_entries",
+        "net.ipv4.ip_autobind_reuse", "net.netfilter.nf_conntrack_max",
+        "net.netfilter.nf_conntrack_tcp_timeout_time_wait",
+    ]
+
+    public var source: FactSource
+    public var options: Options
+
+    public init(source: FactSource = FactSource(), options: Options = Options()) {
+        self.source = source
+        self.options = options
+    }
+
+    /// Reads every fact; problems become warnings in the snapshot and unknown values, never errors.
+    public func read() -> FactsSnapshot {
+        var warnings: [FactWarning] = []
+        let host = readHost(&warnings)
+        let sysctls = readSysctls(&warnings)
+        let persistent = PersistentConfigReader.read(source, warnings: &warnings)
+        let sockstat = readNonEmpty("proc/net/sockstat", &warnings).map {
+            SockstatParser.parse($0, path: "proc/net/sockstat", warnings: &warnings)
+        }
+        let sockstat6 = readNonEmpty("proc/net/sockstat6", &warnings).map {
+            SockstatParser.parse($0, path: "proc/net/sockstat6", warnings: &warnings)
+        }
+        var counters = KeyedCounters()
+        for path in ["proc/net/netstat", "proc/net/snmp"] {
+            if let bytes = readNonEmpty(path, &warnings) {
+                counters.merge(CounterTableParser.parse(bytes, path: path, warnings: &warnings))
+            }
+        }
+        let conntrack = ConntrackFacts(
+            count: readInteger("proc/sys/net/netfilter/nf_conntrack_count", &warnings, warnIfMissing: false),
+            max: sysctls.integer("net.netfilter.nf_conntrack_max"),
+            stats: source.read("proc/net/stat/nf_conntrack", warnings: &warnings, warnIfMissing: false).flatMap {
+                ConntrackStatParser.parse($0, path: "proc/net/stat/nf_conntrack", warnings: &warnings)
+            })
+        let fileHandles = readFileHandles(&warnings)
+        let sockets = options.includeSockets ? readSockets(range: sysctls.ipLocalPortRange, &warnings) : nil
+        let collectedAt = source.isLiveRoot ? Date.now.formatted(.iso8601) : nil
+        return FactsSnapshot(
+            origin: source.isLiveRoot ? FactsOrigin(kind: .live, location: "/") : FactsOrigin(kind: .root, location: source.root),
+            collectedAt: collectedAt, host: host, sysctls: sysctls, persistentSysctls: persistent,
+            sockstat: sockstat, sockstat6: sockstat6, counters: counters, conntrack: conntrack,
+            fileHandles: fileHandles, sockets: sockets, warnings: warnings)
+    }
+
+    func readHost(_ warnings: inout [FactWarning]) -> HostInfo {
+        var host = HostInfo()
+        if let bytes = source.read("proc/sys/kernel/hostname", warnings: &warnings) {
+            host.hostname = textValue(bytes, path: "proc/sys/kernel/hostname", &warnings)
+        }
+        if let bytes = source.read("proc/sys/kernel/osrelease", warnings: &warnings),
+           let text = textValue(bytes, path: "proc/sys/kernel/osrelease", &warnings) {
+            host.kernel = KernelVersion(parsing: text)
+            if host.kernel == nil {
+                warnings.append(FactWarning(path: "proc/sys/kernel/osrelease", line: 1, message: "'\(text)' is not a kernel version"))
+            }
+        }
+        if let bytes = source.read("proc/uptime", warnings: &warnings) {
+            let fields = splitFields(bytes[...])
+            if let first = fields.first, let seconds = Double(String(decoding: first, as: UTF8.self)), seconds >= 0, seconds.isFinite {
+                host.uptimeSeconds = seconds
+            } else {
+                warnings.append(FactWarning(path: "proc/uptime", line: 1, message: "expected seconds since boot"))
+            }
+        }
+        return host
+    }
+
+    /// A file that must hold something: zero bytes (a truncated capture) is a warning and unknown.
+    func readNonEmpty(_ path: String, _ warnings: inout [FactWarning]) -> [UInt8]? {
+        guard let bytes = source.read(path, warnings: &warnings) else { return nil }
+        guard bytes.contains(where: { !$0.isASCIIWhitespace }) else {
+            warnings.append(FactWarning(path: path, message: "empty file"))
+            return nil
+        }
+        return bytes
+    }
+
+    /// The value text of a /proc/sys file. The kernel always ends it with a newline (an empty set of
+    /// reserved ports is `"\n"`), so zero bytes or a missing newline mean a truncated capture.
+    static func procSysValue(_ bytes: [UInt8]) -> Result<ArraySlice<UInt8>, Numbers.Failure> {
+        guard let last = bytes.last else { return .failure(.empty) }
+        guard last == 0x0A else { return .failure(.truncated) }
+        return .success(bytes.dropLast())
+    }
+
+    func readSysctls(_ warnings: inout [FactWarning]) -> Sysctls {
+        var values: [String: SysctlValue] = [:]
+        var absent: [String] = []
+        for key in SysctlKey.all {
+            do {
+                let bytes = try source.bytes(key.procPath)
+                switch Self.procSysValue(bytes).flatMap({ SysctlValueParser.parse($0, kind: key.kind) }) {
+                case .success(let value): values[key.name] = value
+                case .failure(let failure):
+                    warnings.append(FactWarning(path: key.procPath, line: 1, message: failure.description))
+                }
+            } catch {
+                if error == .missing {
+                    absent.append(key.name)
+                    if !Self.optionalKeys.contains(key.name) {
+                        warnings.append(FactWarning(path: key.procPath, message: error.description))
+                    }
+                } else {
+                    warnings.append(FactWarning(path: key.procPath, message: error.description))
+                }
+            }
+        }
+        return Sysctls(values: values, absent: absent)
+    }
+
+    func readInteger(_ path: String, _ warnings: inout [FactWarning], warnIfMissing: Bool = true) -> Int64? {
+        guard let bytes = source.read(path, warnings: &warnings, warnIfMissing: warnIfMissing) else { return nil }
+        switch Self.procSysValue(bytes).flatMap({ SysctlValueParser.parse($0, kind: .integer) }) {
+        case .success(let value): return value.integer
+        case .failure(let failure):
+            warnings.append(FactWarning(path: path, line: 1, message: failure.description))
+            return nil
+        }
+    }
+
+    func readFileHandles(_ warnings: inout [FactWarning]) -> FileHandleFacts {
+        let path = "proc/sys/fs/file-nr"
+        guard let bytes = source.read(path, warnings: &warnings) else { return FileHandleFacts() }
+        let value: ArraySlice<UInt8>
+        switch Self.procSysValue(bytes) {
+        case .success(let v): value = v
+        case .failure(let e):
+            warnings.append(FactWarning(path: path, line: 1, message: e.description))
+            return FileHandleFacts()
+        }
+        let fields = splitFields(value)
+        guard fields.count == 3 else {
+            warnings.append(FactWarning(path: path, line: 1, message: "expected 3 numbers, found \(fields.count) fields"))
+            return FileHandleFacts()
+        }
+        var numbers: [Int64] = []
+        for field in fields {
+            switch Numbers.decimal(field) {
+            case .success(let v): numbers.append(v)
+            case .failure(let e):
+                warnings.append(FactWarning(path: path, line: 1, message: e.description))
+                return FileHandleFacts()
+            }
+        }
+        return FileHandleFacts(allocated: numbers[0], unused: numbers[1], maximum: numbers[2])
+    }
+
+    func readSockets(range: PortRange?, _ warnings: inout [FactWarning]) -> SocketTable? {
+        var aggregator = SocketAggregator(ephemeralRange: range, maxTrackedDestinations: options.maxTrackedDestinations)
+        var read: [String] = []
+        var malformed = 0
+        for path in ["proc/net/tcp", "proc/net/tcp6"] {
+            var parser = ProcNetTCPParser(path: path)
+            do {
+                let file = try SystemFile(path: source.absolutePath(path))
+                try file.forEachChunk { chunk in parser.consume(chunk, into: &aggregator) }
+                parser.finish(into: &aggregator)
+                if parser.lineNumber == 0 {
+                    warnings.append(FactWarning(path: path, message: "empty file"))
+                } else {
+                    read.append(path)
+                }
+            } catch {
+                warnings.append(FactWarning(path: path, message: error.description))
+            }
+            warnings += parser.warnings
+            if let summary = parser.summaryWarning { warnings.append(summary) }
+            malformed += parser.malformedLines
+        }
+        guard !read.isEmpty else { return nil }
+        let (table, more) = aggregator.finish(
+            sources: read, readIPv4: read.contains("proc/net/tcp"), readIPv6: read.contains("proc/net/tcp6"),
+            malformedLines: malformed, topDestinations: options.topDestinations)
+        warnings += more
+        return table
+    }
+
+    func textValue(_ bytes: [UInt8], path: String, _ warnings: inout [FactWarning]) -> String? {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            warnings.append(FactWarning(path: path, line: 1, message: "not valid UTF-8"))
+            return nil
+        }
+        let trimmed = text.trimmingASCIIWhitespace()
+        guard !trimmed.isEmpty else {
+            warnings.append(FactWarning(path: path, line: 1, message: "empty file"))
+            return nil
+        }
+        return trimmed
+    }
+}

@@ -1,0 +1,134 @@
+/// Aggregates sockets as they stream by, without keeping a record per socket.
+///
+/// Memory is fixed (per-port arrays) plus one entry per distinct destination, up to
+/// ``maxTrackedDestinations``; sockets toward destinations beyond that still count in every total.
+package struct SocketAggregator {
+    package struct DestinationKey: Hashable {
+        var local: IPAddress
+        var remote: IPAddress
+        var remotePort: UInt16
+    }
+
+    package struct Counters {
+        var timeWait: Int32 = 0
+        var established: Int32 = 0
+        var synSent: Int32 = 0
+        var other: Int32 = 0
+    }
+
+    package let ephemeralRange: PortRange?
+    package let maxTrackedDestinations: Int
+    private(set) var ipv4 = StateCounts()
+    private(set) var ipv6 = StateCounts()
+    private var listening = [Bool](repeating: false, count: 65536)
+    private var portTimeWait = [Int32](repeating: 0, count: 65536)
+    private var portEstablished = [Int32](repeating: 0, count: 65536)
+    private var portTotal = [Int32](repeating: 0, count: 65536)
+    private var destinations: [DestinationKey: Counters] = [:]
+    private var untrackedDestinations = 0
+    private var lateListeners: Set<Int> = []
+    package var warnings: [FactWarning] = []
+
+    package init(ephemeralRange: PortRange?, maxTrackedDestinations: Int = 200_000) {
+        self.ephemeralRange = ephemeralRange
+        self.maxTrackedDestinations = maxTrackedDestinations
+    }
+
+    @inline(__always)
+    package mutating func add(state rawState: UInt8, local: IPAddress, localPort: UInt16,
+                              remote: IPAddress, remotePort: UInt16, isIPv6: Bool) {
+        guard let state = TCPState(rawValue: rawState) else { return }
+        if isIPv6 { ipv6[state] += 1 } else { ipv4[state] += 1 }
+        let port = Int(localPort)
+        if state == .listen {
+            if !listening[port] {
+                listening[port] = true
+                if portTotal[port] > 0 && isOutbound(port) { lateListeners.insert(port) }
+            }
+            return
+        }
+        portTotal[port] &+= 1
+        if state == .timeWait { portTimeWait[port] &+= 1 }
+        if state == .established { portEstablished[port] &+= 1 }
+        guard !listening[port], isOutbound(port) else { return }
+        let key = DestinationKey(local: local, remote: remote, remotePort: remotePort)
+        if destinations[key] == nil && destinations.count >= maxTrackedDestinations {
+            untrackedDestinations += 1
+            return
+        }
+        destinations[key, default: Counters()].record(state)
+    }
+
+    @inline(__always)
+    private func isOutbound(_ port: Int) -> Bool {
+        if let range = ephemeralRange { return range.contains(port) }
+        return true
+    }
+
+    /// The table, keeping the `topDestinations` most loaded destinations in detail.
+    package func finish(sources: [String], readIPv4: Bool, readIPv6: Bool, malformedLines: Int,
+                        topDestinations: Int) -> (SocketTable, [FactWarning]) {
+        var warnings = self.warnings
+        var listeningPorts: [Int] = []
+        var listeners: [ListeningPortLoad] = []
+        var inbound = 0
+        var portsInUse = 0
+        for port in 0..<65536 {
+            if listening[port] {
+                listeningPorts.append(port)
+                inbound += Int(portTimeWait[port])
+                if portTotal[port] > 0 {
+                    let tw = Int(portTimeWait[port]), est = Int(portEstablished[port])
+                    listeners.append(ListeningPortLoad(port: port, timeWait: tw, established: est,
+                                                       other: Int(portTotal[port]) - tw - est))
+                }
+            } else if portTotal[port] > 0, isOutbound(port) {
+                portsInUse += 1
+            }
+        }
+        listeners.sort { ($0.timeWait + $0.established + $0.other, -$0.port) > ($1.timeWait + $1.established + $1.other, -$1.port) }
+
+        var outbound = 0
+        var loads: [DestinationLoad] = []
+        loads.reserveCapacity(destinations.count)
+        for (key, c) in destinations {
+            outbound += Int(c.timeWait)
+            loads.append(DestinationLoad(
+                localAddress: key.local, remoteAddress: key.remote, remotePort: Int(key.remotePort),
+                timeWait: Int(c.timeWait), established: Int(c.established), synSent: Int(c.synSent), other: Int(c.other)))
+        }
+        loads.sort { a, b in
+            if a.inUse != b.inUse { return a.inUse > b.inUse }
+            return (a.remoteAddress, a.remotePort, a.localAddress) < (b.remoteAddress, b.remotePort, b.localAddress)
+        }
+        if untrackedDestinations > 0 {
+            warnings.append(FactWarning(path: sources.joined(separator: ","), message:
+                "more than \(maxTrackedDestinations) distinct destinations; \(untrackedDestinations) sockets toward further destinations count in totals only"))
+        }
+        for port in lateListeners.sorted() {
+            warnings.append(FactWarning(path: sources.joined(separator: ","), message:
+                "listening socket on port \(port) came after connections using that port; they may be counted as outbound"))
+        }
+        let all = ipv4[.timeWait] + ipv6[.timeWait]
+        let table = SocketTable(
+            sources: sources, ipv4: readIPv4 ? ipv4 : nil, ipv6: readIPv6 ? ipv6 : nil,
+            ephemeralRange: ephemeralRange, listeningPorts: listeningPorts,
+            timeWait: all, outboundTimeWait: outbound, inboundTimeWait: inbound,
+            ephemeralPortsInUse: portsInUse, destinationCount: destinations.count,
+            destinations: Array(loads.prefix(topDestinations)), listeners: listeners,
+            malformedLines: malformedLines)
+        return (table, warnings)
+    }
+}
+
+extension SocketAggregator.Counters {
+    @inline(__always)
+    mutating func record(_ state: TCPState) {
+        switch state {
+        case .timeWait: timeWait &+= 1
+        case .established: established &+= 1
+        case .synSent: synSent &+= 1
+        default: other &+= 1
+        }
+    }
+}

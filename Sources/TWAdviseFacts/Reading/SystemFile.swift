@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a file could not be read. Every case becomes a ``FactWarning`` and an unknown fact.
+package enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missing
+    case permissionDenied
+    case isDirectory
+    case symlinkLoop
+    case tooLarge(limit: Int)
+    case system(errno: Int32)
+
+    package var description: String {
+        switch self {
+        case .missing: return "no such file"
+        case .permissionDenied: return "permission denied"
+        case .isDirectory: return "is a directory, expected a file"
+        case .symlinkLoop: return "too many levels of symbolic links"
+        case .tooLarge(let limit): return "larger than the \(limit)-byte limit for this file"
+        case .system(let code): return "read failed: \(String(cString: strerror(code)))"
+        }
+    }
+
+    static func from(errno code: Int32) -> FileReadError {
+        switch code {
+        case ENOENT, ENOTDIR: return .missing
+        case EACCES, EPERM: return .permissionDenied
+        case EISDIR: return .isDirectory
+        case ELOOP: return .symlinkLoop
+        default: return .system(errno: code)
+        }
+    }
+}
+
+/// The one place TWAdviseFacts calls `open`/`read`/`close`: a read-only file descriptor.
+///
+/// /proc files report a size of 0, so everything is read until end of file rather than by `stat` size.
+package struct SystemFile: ~Copyable {
+    private let fd: Int32
+
+    /// Opens `path` read-only. Never creates or writes anything.
+    package init(path: String) throws(FileReadError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileReadError.from(errno: errno) }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// Reads up to `buffer.count` bytes; 0 at end of file. Retries on `EINTR`.
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileReadError) -> Int {
+        while true {
+            #if canImport(Glibc) || canImport(Musl)
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            #else
+            let n = Darwin.read(fd, buffer.baseAddress, buffer.count)
+            #endif
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw FileReadError.from(errno: errno)
+        }
+    }
+
+    /// Reads the whole file, failing with ``FileReadError/tooLarge(limit:)`` past `limit` bytes.
+    package func readAll(limit: Int) throws(FileReadError) -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n: Int
+            do {
+                n = try chunk.withUnsafeMutableBytes { raw in try read(into: raw) }
+            } catch let error as FileReadError {
+                throw error
+            } catch {
+                throw FileReadError.system(errno: EIO)
+            }
+            if n == 0 { return result }
+            guard result.count + n <= limit else { throw FileReadError.tooLarge(limit: limit) }
+            result.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// Streams the file in chunks of `chunkSize` bytes to `body`, which sees each chunk once.
+    package func forEachChunk(
+        chunkSize: Int = 1 << 18,
+        _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void
+    ) throws(FileReadError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try read(into: buffer)
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+}
+
+/// Directory listing (names only, sorted bytewise), the one place `opendir` is called.
+package func listDirectory(_ path: String) throws(FileReadError) -> [String] {
+    guard let dir = opendir(path) else { throw FileReadError.from(errno: errno) }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) { ptr in
+            ptr.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+}
+
+/// Whether `path` names an existing directory (following symlinks).
+package func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return false }
+    return (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+/// The target of a symbolic link, or `nil` when `path` is not one.
+package func symlinkTarget(_ path: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink(path, &buffer, buffer.count - 1)
+    guard n > 0 else { return nil }
+    return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Reads whole input files named on the command line (facts, rules, overlays) with the same
+/// error vocabulary as the fact readers.
+public enum InputFile {
+    /// A file that could not be read, with a one-line reason (`no such file`, `permission denied`, ...).
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// Reads `path` whole, refusing files larger than `limit` bytes.
+    public static func read(_ path: String, limit: Int = 64 << 20) throws(Failure) -> [UInt8] {
+        do {
+            let file = try SystemFile(path: path)
+            return try file.readAll(limit: limit)
+        } catch {
+            throw Failure(path: path, reason: error.description)
+        }
+    }
+}

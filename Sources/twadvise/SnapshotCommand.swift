@@ -1,0 +1,23 @@
+import ArgumentParser
+import TWAdviseFacts
+
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Print the facts snapshot (JSON) that rules are evaluated against."
+    )
+
+    @OptionGroup var input: FactsInputOptions
+
+    @Flag(name: .long, help: "Indent the JSON for reading.")
+    var pretty = false
+
+    func run() throws {
+        try runReportingInputErrors {
+            let snapshot = try input.load()
+            var data = try snapshot.jsonData(pretty: pretty)
+            data.append(0x0A)
+            try writeStandardOutput(data)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+public import Foundation
+
+/// Runs the built `twadvise` binary and captures what it prints (swift-argument-parser's AssertExecuteCommand style).
+public enum CLIRunner {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var stdoutBytes: Data
+    }
+
+    /// The `twadvise` executable built beside the test bundle.
+    public static let executable: String = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("twadvise").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return PeerFixtures.packageRoot + "/.build/debug/twadvise"
+    }()
+
+    /// Runs `twadvise ARGS`, optionally through a wrapper (`setpriv ...`), with `stdin` as standard input.
+    public static func run(_ arguments: [String], stdin: Data? = nil, wrapper: [String] = []) throws -> Result {
+        let process = Process()
+        let command = wrapper + [executable] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)
+    }
+
+    /// `setpriv` arguments that run a command as `nobody` with no capabilities, when this process is root.
+    public static var unprivilegedWrapper: [String]? {
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return nil }
+        return ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
+    }
+}

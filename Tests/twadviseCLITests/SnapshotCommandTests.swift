@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TWAdviseTestSupport
+
+@Suite("twadvise snapshot", .serialized)
+struct SnapshotCommandTests {
+    func json(_ result: CLIRunner.Result) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: result.stdoutBytes) as? [String: Any])
+    }
+
+    @Test("a captured tree gives a versioned snapshot; the same tree gives the same bytes")
+    func capturedTree() throws {
+        let tree = try TemporaryTree(HostTrees.modernSysctls)
+        let first = try CLIRunner.run(["snapshot", "--root", tree.root])
+        #expect(first.status == 0, "\(first.stderr)")
+        let object = try json(first)
+        #expect(object["schemaVersion"] as? Int == 1)
+        #expect((object["host"] as? [String: Any])?["hostname"] as? String == "web-1")
+        #expect(first.stderr.isEmpty)
+        let second = try CLIRunner.run(["snapshot", "--root", tree.root])
+        #expect(second.stdoutBytes == first.stdoutBytes)
+    }
+
+    @Test("--facts reads a snapshot back, from a file or standard input, unchanged")
+    func factsRoundTrip() throws {
+        let tree = try TemporaryTree(HostTrees.modernSysctls)
+        let original = try CLIRunner.run(["snapshot", "--root", tree.root, "--pretty"])
+        try tree.write("facts.json", Array(original.stdoutBytes))
+        let fromFile = try CLIRunner.run(["snapshot", "--facts", tree.path("facts.json"), "--pretty"])
+        #expect(fromFile.status == 0)
+        #expect(fromFile.stdout == original.stdout)
+        let fromStdin = try CLIRunner.run(["snapshot", "--facts", "-", "--pretty"], stdin: original.stdoutBytes)
+        #expect(fromStdin.stdout == original.stdout)
+    }
+
+    @Test("inputs that cannot be read at all: exit 2, one line on stderr, nothing on stdout",
+          arguments: [
+            (["snapshot", "--root", "/nonexistent/twadvise"], "twadvise: error: --root /nonexistent/twadvise: not a directory"),
+            (["snapshot", "--facts", "/nonexistent/facts.json"], "twadvise: error: cannot read facts file /nonexistent/facts.json: no such file"),
+            (["snapshot", "--facts", "/"], "twadvise: error: cannot read facts file /: is a directory, expected a file"),
+          ])
+    func unreadableInput(arguments: [String], message: String) throws {
+        let result = try CLIRunner.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == message + "\n")
+    }
+
+    @Test("a tree with no readable fact, and facts that are not a snapshot, exit 2 with the reason")
+    func emptyTreeAndBadFacts() throws {
+        let tree = try TemporaryTree(["notes.txt": "nothing here\n", "bad.json": "{\"hello\": 1}", "garbage.json": "\u{1}\u{2}"])
+        let empty = try CLIRunner.run(["snapshot", "--root", tree.root])
+        #expect(empty.status == 2)
+        #expect(empty.stderr.hasPrefix("twadvise: error: \(tree.root) holds no readable fact"))
+        let bad = try CLIRunner.run(["snapshot", "--facts", tree.path("bad.json")])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "twadvise: error: \(tree.path("bad.json")): no 'schemaVersion': not a twadvise facts snapshot\n")
+        let garbage = try CLIRunner.run(["snapshot", "--facts", "-"], stdin: Data([0xFF, 0x00]))
+        #expect(garbage.status == 2)
+        #expect(garbage.stderr.hasPrefix("twadvise: error: standard input: not a JSON object"))
+        #expect(garbage.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test("bad usage exits 2 with the usage line")
+    func badUsage() throws {
+        let both = try CLIRunner.run(["snapshot", "--root", "/", "--facts", "x.json"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--root and --facts are alternatives"))
+        let unknown = try CLIRunner.run(["snapshot", "--no-such-flag"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stdout.isEmpty)
+    }
+
+    @Test("live host, as root and unprivileged: the TIME_WAIT count agrees with sockstat within churn")
+    func liveHost() throws {
+        let port = try LoopbackLoad.makeTimeWait(count: 200)
+        var wrappers: [[String]] = [[]]
+        if let unprivileged = CLIRunner.unprivilegedWrapper { wrappers.append(unprivileged) }
+        for wrapper in wrappers {
+            let before = try #require(LoopbackLoad.sockstatTimeWait())
+            let result = try CLIRunner.run(["snapshot"], wrapper: wrapper)
+            let after = try #require(LoopbackLoad.sockstatTimeWait())
+            #expect(result.status == 0, "\(wrapper): \(result.stderr)")
+            let object = try json(result)
+            let sockets = try #require(object["sockets"] as? [String: Any])
+            let tw = try #require(sockets["timeWait"] as? Int)
+            #expect((min(before, after) - 5...max(before, after) + 5).contains(tw), "\(wrapper): table \(tw) vs sockstat \(before)...\(after)")
+            let destinations = try #require(sockets["destinations"] as? [[String: Any]])
+            #expect(destinations.contains { $0["remotePort"] as? Int == port && ($0["timeWait"] as? Int ?? 0) >= 200 })
+        }
+    }
+}
