@@ -15,10 +15,16 @@ let package = Package(
         .executable(name: "twadvise", targets: ["twadvise"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         .target(name: "TWAdviseFacts", swiftSettings: strictSettings),
+        .target(
+            name: "TWAdviseEngine",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "twadvise",
             dependencies: ["TWAdviseFacts", .product(name: "ArgumentParser", package: "swift-argument-parser")],

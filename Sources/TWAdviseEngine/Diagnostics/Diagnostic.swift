@@ -1,0 +1,50 @@
+/// A problem in a rule, overlay or template file, printed as `PATH:LINE:COLUMN: error: MESSAGE`.
+public struct Diagnostic: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Hashable, Codable {
+        case error, warning, note
+    }
+
+    public var severity: Severity
+    public var location: SourceLocation
+    /// Lower-case, no trailing period, identifiers quoted.
+    public var message: String
+    /// Further lines, such as "did you mean 'x'?".
+    public var notes: [String]
+
+    public init(_ severity: Severity = .error, at location: SourceLocation, _ message: String, notes: [String] = []) {
+        self.severity = severity
+        self.location = location
+        self.message = message
+        self.notes = notes
+    }
+
+    /// `PATH:LINE:COLUMN: error: MESSAGE`, followed by one `note:` line per note.
+    public var description: String {
+        var text = "\(location): \(severity.rawValue): \(message)"
+        for note in notes { text += "\n\(location): note: \(note)" }
+        return text
+    }
+
+    /// The description followed by the offending source line and a caret under the column.
+    public func rendered(source: String?) -> String {
+        guard let source else { return description }
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard location.line >= 1, location.line <= lines.count else { return description }
+        let line = lines[location.line - 1]
+        let caretColumn = max(1, min(location.column, line.unicodeScalars.count + 1))
+        let pad = String(line.unicodeScalars.prefix(caretColumn - 1).map { $0 == "\t" ? "\t" : " " })
+        return "\(location): \(severity.rawValue): \(message)\n\(line)\n\(pad)^"
+            + notes.map { "\n\(location): note: \($0)" }.joined()
+    }
+}
+
+/// An error that carries every diagnostic found, for APIs that throw.
+public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+
+    public init(_ diagnostics: [Diagnostic]) {
+        self.diagnostics = diagnostics
+    }
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,102 @@
+/// One line of evidence: a number and where it came from.
+public struct Evidence: Sendable, Hashable, Codable {
+    public var label: String
+    /// Formatted value (`97.0%`, `27400`, `unknown`).
+    public var value: String
+    /// The raw number, when the value is numeric.
+    public var number: Double?
+    /// Where the value was read (`proc/net/tcp`).
+    public var source: String?
+
+    public init(label: String, value: String, number: Double? = nil, source: String? = nil) {
+        self.label = label
+        self.value = value
+        self.number = number
+        self.source = source
+    }
+}
+
+/// What a rule found: one per rule, or one per subject for rules that iterate.
+public struct Finding: Sendable, Hashable, Codable {
+    public var id: String
+    public var title: String
+    public var severity: Severity
+    public var score: Double
+    /// What the finding is about (`10.0.0.5 -> 10.0.0.9:443`, `net.ipv4.tcp_tw_recycle`), if the rule names one.
+    public var subject: String?
+    public var evidence: [Evidence]
+    public var runbook: String?
+    public var references: [Reference]
+    /// Parameter values in force (after overlays), by name.
+    public var parameters: [String: String]
+    /// Justifications of the overlays applied to the rule.
+    public var justifications: [String]
+
+    public init(id: String, title: String, severity: Severity, score: Double, subject: String? = nil,
+                evidence: [Evidence] = [], runbook: String? = nil, references: [Reference] = [],
+                parameters: [String: String] = [:], justifications: [String] = []) {
+        self.id = id
+        self.title = title
+        self.severity = severity
+        self.score = score
+        self.subject = subject
+        self.evidence = evidence
+        self.runbook = runbook
+        self.references = references
+        self.parameters = parameters
+        self.justifications = justifications
+    }
+
+    /// The deterministic ranking order: score, then severity (both descending), then id, then subject.
+    public static func ranked(_ a: Finding, before b: Finding) -> Bool {
+        if a.score != b.score { return a.score > b.score }
+        if a.severity != b.severity { return a.severity > b.severity }
+        if a.id != b.id { return a.id < b.id }
+        return (a.subject ?? "") < (b.subject ?? "")
+    }
+}
+
+/// A fact a rule needed but did not have.
+public struct MissingFact: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var path: String
+    /// Files the fact is read from on a host, when the schema says.
+    public var sources: [String]
+
+    public var description: String {
+        sources.isEmpty ? path : "\(path) (from \(sources.joined(separator: ", ")))"
+    }
+}
+
+/// The outcome of one rule: it fired, it did not, or the facts it needs were missing.
+public enum RuleOutcome: Sendable, Hashable {
+    case fired([Finding])
+    case notFired
+    /// Never a silent no-fire: the missing facts, and reasons for undefined results (division by zero).
+    case insufficientData(missing: [MissingFact], reasons: [String])
+}
+
+/// One rule's outcome and, when profiling, how long it took.
+public struct RuleResult: Sendable, Hashable {
+    public var ruleID: String
+    public var title: String
+    public var outcome: RuleOutcome
+    /// Nanoseconds spent evaluating, when profiling was asked for.
+    public var nanoseconds: Int64?
+}
+
+/// Every rule's outcome and the findings in rank order.
+public struct Evaluation: Sendable, Hashable {
+    public var results: [RuleResult]
+    public var findings: [Finding]
+
+    /// Rules whose facts were missing, with what was missing.
+    public var insufficient: [(ruleID: String, missing: [MissingFact], reasons: [String])] {
+        results.compactMap {
+            if case .insufficientData(let m, let r) = $0.outcome { return ($0.ruleID, m, r) }
+            return nil
+        }
+    }
+
+    public static func == (a: Evaluation, b: Evaluation) -> Bool { a.results == b.results && a.findings == b.findings }
+    public func hash(into hasher: inout Hasher) { hasher.combine(findings) }
+}

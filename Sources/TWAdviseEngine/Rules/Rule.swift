@@ -1,0 +1,91 @@
+/// A reference a finding cites: kernel documentation, a commit, an article.
+public struct Reference: Sendable, Hashable, Codable {
+    public var title: String
+    public var url: String?
+
+    public init(title: String, url: String? = nil) {
+        self.title = title
+        self.url = url
+    }
+}
+
+/// A named threshold of a rule; an overlay can change its value by name.
+public struct RuleParameter: Sendable, Hashable {
+    public var name: String
+    public var value: FactValue
+    public var type: FactType
+    public var doc: String
+    package var slot: Int
+}
+
+/// One line of evidence a finding shows: a label, the value and where it came from.
+package struct EvidenceSpec: Sendable {
+    var label: String
+    var value: CheckedExpr
+    var source: String?
+    var format: EvidenceFormat
+}
+
+package enum EvidenceFormat: String, Sendable, CaseIterable {
+    case plain, percent
+}
+
+/// An in-file test: partial facts in, expected findings (or none, or insufficient data) out.
+package struct RuleTestCase: Sendable {
+    package enum Expectation: Sendable {
+        case findings([ExpectedFinding])
+        case insufficient([String])
+    }
+
+    package struct ExpectedFinding: Sendable {
+        var severity: Severity?
+        var subject: String?
+        var location: SourceLocation
+    }
+
+    var name: String
+    var facts: FactValue
+    var parameters: [String: FactValue]
+    var expectation: Expectation
+    var location: SourceLocation
+}
+
+/// A loaded, type-checked rule.
+public struct Rule: Sendable {
+    /// Stable dotted lower-case id (`ports.destination-exhaustion`).
+    public var id: String
+    public var title: String
+    public var description: String
+    /// Severity when the rule fires, before escalations.
+    public var severity: Severity
+    public var parameters: [RuleParameter]
+    /// Section of the runbook the finding renders through.
+    public var runbook: String?
+    public var references: [Reference]
+    /// Where the rule is defined.
+    public var location: SourceLocation
+    /// Whether it replaces a rule with the same id from an earlier source.
+    public var isOverride: Bool
+    /// Set by an overlay or `--disable`.
+    public var isDisabled = false
+    /// Written justification of every overlay applied to this rule.
+    public var overlayJustifications: [String] = []
+    /// The text of the condition and of the iteration, for `rules explain`.
+    public var conditionText: String
+    public var iterationText: String?
+
+    package var escalations: [(Severity, CheckedExpr)]
+    package var iteration: (slot: Int, collection: CheckedExpr)?
+    package var lets: [(slot: Int, expr: CheckedExpr)]
+    package var condition: CheckedExpr
+    package var score: CheckedExpr?
+    package var subject: CheckedExpr?
+    package var evidence: [EvidenceSpec]
+    package var tests: [RuleTestCase]
+    package var slotCount: Int
+    /// Sources (files) of the facts the rule reads, for "insufficient data" reports.
+    package var factSources: [String: [String]]
+
+    /// Number of in-file tests.
+    public var testCount: Int { tests.count }
+}

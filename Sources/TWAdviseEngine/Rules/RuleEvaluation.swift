@@ -1,0 +1,70 @@
+extension Rule {
+    /// Evaluates this rule against `facts`, with `overrides` replacing parameter values by name.
+    package func evaluate(_ facts: FactValue, overrides: [String: FactValue] = [:]) -> RuleOutcome {
+        var evaluator = Evaluator(facts: facts, slotCount: slotCount)
+        for parameter in parameters { evaluator.slots[parameter.slot] = overrides[parameter.name] ?? parameter.value }
+        guard let iteration else {
+            evaluator.missing = []
+            evaluator.undefined = []
+            for (slot, expr) in lets { evaluator.slots[slot] = evaluator.evaluate(expr) }
+            switch evaluator.condition(condition) {
+            case true?: return .fired([finding(&evaluator, overrides)])
+            case false?: return .notFired
+            case nil: return insufficient(evaluator.missing, evaluator.undefined)
+            }
+        }
+        guard case .list(let items) = evaluator.evaluate(iteration.collection) else {
+            return insufficient(evaluator.missing, evaluator.undefined)
+        }
+        var findings: [Finding] = []
+        var missing: Set<String> = []
+        var undefined: Set<String> = []
+        for item in items {
+            evaluator.slots[iteration.slot] = item
+            evaluator.missing = []
+            evaluator.undefined = []
+            for (slot, expr) in lets { evaluator.slots[slot] = evaluator.evaluate(expr) }
+            switch evaluator.condition(condition) {
+            case true?: findings.append(finding(&evaluator, overrides))
+            case false?: break
+            case nil:
+                missing.formUnion(evaluator.missing)
+                undefined.formUnion(evaluator.undefined)
+            }
+        }
+        if !findings.isEmpty { return .fired(findings.sorted(by: Finding.ranked)) }
+        if !missing.isEmpty || !undefined.isEmpty { return insufficient(missing, undefined) }
+        return .notFired
+    }
+
+    private func insufficient(_ missing: Set<String>, _ undefined: Set<String>) -> RuleOutcome {
+        let facts = missing.sorted().map { path in
+            MissingFact(path: path, sources: factSources[path] ?? [])
+        }
+        return .insufficientData(missing: facts, reasons: undefined.isEmpty && missing.isEmpty ? ["the condition is unknown"] : undefined.sorted())
+    }
+
+    private func finding(_ evaluator: inout Evaluator, _ overrides: [String: FactValue]) -> Finding {
+        var level = severity
+        for (target, condition) in escalations where evaluator.condition(condition) == true {
+            level = target
+            break
+        }
+        let scoreValue = score.flatMap { evaluator.evaluate($0).number } ?? 0
+        let subjectValue = subject.flatMap { evaluator.evaluate($0).string }
+        let items = evidence.map { spec -> Evidence in
+            let value = evaluator.evaluate(spec.value)
+            let text: String
+            if spec.format == .percent, let n = value.number {
+                text = FactValue.format((n * 1000).rounded() / 10) + "%"
+            } else {
+                text = value.description
+            }
+            return Evidence(label: spec.label, value: text, number: value.number, source: spec.source)
+        }
+        var parameterValues: [String: String] = [:]
+        for parameter in parameters { parameterValues[parameter.name] = (overrides[parameter.name] ?? parameter.value).description }
+        return Finding(id: id, title: title, severity: level, score: scoreValue, subject: subjectValue, evidence: items,
+                       runbook: runbook, references: references, parameters: parameterValues, justifications: overlayJustifications)
+    }
+}

@@ -1,0 +1,125 @@
+/// The text of one rule or overlay file and the name used for it in messages.
+public struct RuleSource: Sendable, Hashable {
+    /// Shown in `PATH:LINE:COLUMN` (a path, or `builtin:rules/ports.yaml`).
+    public var path: String
+    public var text: String
+
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+}
+
+/// A set of loaded, type-checked rules: evaluate it against facts, run its in-file tests, adjust it with overlays.
+public struct RuleSet: Sendable {
+    public let schema: FactSchema
+    public private(set) var rules: [Rule]
+
+    /// Loads every source in order. A rule id defined twice is an error unless the later rule says
+    /// `override: true`, in which case it replaces the earlier one. Returns every diagnostic of every file.
+    public static func load(_ sources: [RuleSource], schema: FactSchema) -> (ruleSet: RuleSet, diagnostics: [Diagnostic]) {
+        var loader = RuleLoader(schema: schema)
+        var rules: [Rule] = []
+        var index: [String: Int] = [:]
+        var extra: [Diagnostic] = []
+        for source in sources {
+            for rule in loader.load(text: source.text, file: source.path) {
+                if let existing = index[rule.id] {
+                    if rule.isOverride {
+                        rules[existing] = rule
+                    } else {
+                        extra.append(Diagnostic(at: rule.location, "duplicate rule id '\(rule.id)'",
+                                                notes: ["first defined at \(rules[existing].location); add 'override: true' to replace it"]))
+                    }
+                } else {
+                    if rule.isOverride {
+                        extra.append(Diagnostic(at: rule.location, "'override: true' but no earlier rule has the id '\(rule.id)'",
+                                                notes: Suggestions.note(for: rule.id, in: index.keys)))
+                    }
+                    guard rules.count < RuleLoader.maxRules else {
+                        extra.append(Diagnostic(at: rule.location, "more than \(RuleLoader.maxRules) rules; the rest are ignored"))
+                        break
+                    }
+                    index[rule.id] = rules.count
+                    rules.append(rule)
+                }
+            }
+        }
+        let diagnostics = (loader.diagnostics + extra).sorted { $0.location < $1.location }
+        return (RuleSet(schema: schema, rules: rules), diagnostics)
+    }
+
+    public init(schema: FactSchema, rules: [Rule]) {
+        self.schema = schema
+        self.rules = rules
+    }
+
+    public func rule(id: String) -> Rule? { rules.first { $0.id == id } }
+
+    /// Turns off the rules with these ids; an unknown id is an error with a suggestion.
+    public mutating func disable(_ ids: [String], justification: String = "disabled on the command line") -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for id in ids {
+            guard let i = rules.firstIndex(where: { $0.id == id }) else {
+                diagnostics.append(Diagnostic(at: SourceLocation(file: "--disable", line: 1, column: 1), "no rule with id '\(id)'",
+                                              notes: Suggestions.note(for: id, in: rules.map(\.id))))
+                continue
+            }
+            rules[i].isDisabled = true
+            rules[i].overlayJustifications.append(justification)
+        }
+        return diagnostics
+    }
+
+    /// Applies an overlay file; errors (unknown rule or parameter, wrong type, missing justification) leave the set unchanged.
+    public mutating func apply(overlay: RuleSource) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let entries = OverlayLoader.load(text: overlay.text, file: overlay.path, diagnostics: &diagnostics)
+        var updated = rules
+        for entry in entries {
+            guard let i = updated.firstIndex(where: { $0.id == entry.ruleID }) else {
+                diagnostics.append(Diagnostic(at: entry.ruleLocation, "overlay names unknown rule '\(entry.ruleID)'",
+                                              notes: Suggestions.note(for: entry.ruleID, in: rules.map(\.id))))
+                continue
+            }
+            for (name, value) in entry.parameters {
+                guard let p = updated[i].parameters.firstIndex(where: { $0.name == name.value }) else {
+                    diagnostics.append(Diagnostic(at: name.location, "rule '\(entry.ruleID)' has no parameter '\(name.value)'",
+                                                  notes: Suggestions.note(for: name.value, in: updated[i].parameters.map(\.name))))
+                    continue
+                }
+                let parameter = updated[i].parameters[p]
+                if let typed = FactLiteral.value(value, type: parameter.type, path: name.value, diagnostics: &diagnostics) {
+                    updated[i].parameters[p].value = typed
+                }
+            }
+            if let (level, _) = entry.severity {
+                updated[i].severity = level
+                updated[i].escalations = []
+            }
+            if entry.disable { updated[i].isDisabled = true }
+            updated[i].overlayJustifications.append(entry.justification)
+        }
+        if diagnostics.isEmpty { rules = updated }
+        return diagnostics
+    }
+
+    /// Evaluates every enabled rule. With `profile`, each result carries the time it took.
+    public func evaluate(_ facts: FactValue, profile: Bool = false) -> Evaluation {
+        var results: [RuleResult] = []
+        var findings: [Finding] = []
+        let clock = ContinuousClock()
+        for rule in rules where !rule.isDisabled {
+            let start = profile ? clock.now : nil
+            let outcome = rule.evaluate(facts)
+            var nanos: Int64?
+            if let start {
+                let elapsed = clock.now - start
+                nanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            }
+            if case .fired(let f) = outcome { findings += f }
+            results.append(RuleResult(ruleID: rule.id, title: rule.title, outcome: outcome, nanoseconds: nanos))
+        }
+        return Evaluation(results: results, findings: findings.sorted(by: Finding.ranked))
+    }
+}
