@@ -11,6 +11,8 @@ let strictSettings: [SwiftSetting] = [
 let package = Package(
     name: "TWAdvise",
     products: [
+        .library(name: "TWAdvise", targets: ["TWAdvise"]),
+        .library(name: "TWAdviseEngine", targets: ["TWAdviseEngine"]),
         .library(name: "TWAdviseFacts", targets: ["TWAdviseFacts"]),
         .executable(name: "twadvise", targets: ["twadvise"]),
     ],
@@ -25,9 +27,18 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "TWAdvise",
+            dependencies: ["TWAdviseFacts", "TWAdviseEngine"],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedKnowledgeBase"]
+        ),
+        // Build-time helper: turns rules/ and runbooks/ into generated Swift source for TWAdvise.
+        .executableTarget(name: "twadvise-embed", path: "Sources/twadvise-embed"),
+        .plugin(name: "EmbedKnowledgeBase", capability: .buildTool(), dependencies: ["twadvise-embed"]),
         .executableTarget(
             name: "twadvise",
-            dependencies: ["TWAdviseFacts", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["TWAdvise", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         // Test helpers shared by the test targets: peer fixture location, temporary captured trees.
@@ -35,6 +46,7 @@ let package = Package(
         .testTarget(
             name: "TWAdviseFactsTests", dependencies: ["TWAdviseFacts", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
+        .testTarget(name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine"], swiftSettings: strictSettings),
         .testTarget(
             name: "twadviseCLITests", dependencies: ["twadvise", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),

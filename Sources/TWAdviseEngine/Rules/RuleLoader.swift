@@ -80,9 +80,11 @@ package struct RuleLoader {
         let title = requiredScalar(fields["title"], "title", in: location)?.value ?? ""
         let description = optionalScalar(fields["description"], "description")?.value ?? ""
         var severity = Severity.info
+        var severityKnown = false
         if let s = requiredScalar(fields["severity"], "severity", in: location) {
             if let parsed = Severity(rawValue: s.value) {
                 severity = parsed
+                severityKnown = true
             } else {
                 error(s.location, "unknown severity '\(s.value)'", notes: ["severity is one of info, low, medium, high, critical"]
                       + Suggestions.note(for: s.value, in: Severity.allCases.map(\.rawValue)))
@@ -144,7 +146,7 @@ package struct RuleLoader {
                         error(level.location, "unknown severity '\(level.value)'", notes: Suggestions.note(for: level.value, in: Severity.allCases.map(\.rawValue)))
                         continue
                     }
-                    if target <= severity {
+                    if severityKnown, target <= severity {
                         error(level.location, "escalation to '\(target)' is not above the rule's severity '\(severity)'")
                     }
                     guard let s = scalar(exprNode, "escalate '\(level.value)'"), let (c, t) = expression(s, &checker) else { continue }

@@ -177,8 +177,12 @@ package enum YAMLDocument {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             var message = "invalid YAML: \(problem)"
-            if let context { message += " \(context.text)" }
-            return Diagnostic(at: SourceLocation(file: file, line: mark.line, column: mark.column), message)
+            var notes: [String] = []
+            if let context {
+                message += " \(context.text)"
+                notes.append("\(context.text.replacingPrefix("while ", with: "")) started at line \(context.mark.line), column \(context.mark.column)")
+            }
+            return Diagnostic(at: SourceLocation(file: file, line: mark.line, column: mark.column), message, notes: notes)
         case .reader(let problem, _, _, _):
             return Diagnostic(at: SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
@@ -189,4 +193,18 @@ package enum YAMLDocument {
             return Diagnostic(at: SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(error)")
         }
     }
+}
+
+extension String {
+    fileprivate func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+}
+
+/// Limits on rule and overlay files, for embedders that read the files themselves.
+public enum YAMLLimits {
+    /// Largest rule or overlay file accepted, in bytes.
+    public static var maxBytes: Int { YAMLDocument.maxBytes }
+    /// Nodes visited at most (aliases are expanded by copy: this bounds "billion laughs").
+    public static var maxNodes: Int { YAMLDocument.maxNodes }
 }

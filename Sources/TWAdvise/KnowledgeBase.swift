@@ -1,0 +1,61 @@
+public import TWAdviseEngine
+import TWAdviseFacts
+
+/// The built-in rules and runbook templates, embedded at build time from `rules/` and `runbooks/`.
+public enum KnowledgeBase {
+    /// Built-in rule files, in file-name order, named `builtin:rules/NAME.yaml` in messages.
+    public static var ruleSources: [RuleSource] {
+        EmbeddedKnowledgeBase.files
+            .filter { $0.path.hasPrefix("rules/") }
+            .map { RuleSource(path: "builtin:" + $0.path, text: $0.text) }
+    }
+
+    /// Built-in runbook templates by file name without extension (`ports`, `timewait`, ...).
+    public static var runbookTemplates: [String: String] {
+        var result: [String: String] = [:]
+        for file in EmbeddedKnowledgeBase.files where file.path.hasPrefix("runbooks/") && file.path.hasSuffix(".md") {
+            let name = String(file.path.dropFirst("runbooks/".count).dropLast(3))
+            result[name] = file.text
+        }
+        return result
+    }
+
+    /// Rule files (`*.yaml`, `*.yml`) of a directory, or the file itself, sorted by name.
+    public static func ruleSources(at path: String) throws(RuleSourceError) -> [RuleSource] {
+        let files: [String]
+        if isDirectory(path) {
+            let names: [String]
+            do {
+                names = try listDirectory(path)
+            } catch {
+                throw RuleSourceError(path: path, reason: error.description)
+            }
+            files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { path + "/" + $0 }
+            if files.isEmpty { throw RuleSourceError(path: path, reason: "no *.yaml rule file in the directory") }
+        } else {
+            files = [path]
+        }
+        return try files.map { file throws(RuleSourceError) -> RuleSource in try textSource(file) }
+    }
+
+    /// One rule or overlay file as a source, within the size limit and as UTF-8.
+    public static func textSource(_ file: String) throws(RuleSourceError) -> RuleSource {
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(file, limit: YAMLLimits.maxBytes)
+        } catch {
+            throw RuleSourceError(path: file, reason: error.reason)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw RuleSourceError(path: file, reason: "not valid UTF-8")
+        }
+        return RuleSource(path: file, text: text)
+    }
+}
+
+/// A rule path that could not be read.
+public struct RuleSourceError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}

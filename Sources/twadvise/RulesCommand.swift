@@ -1,0 +1,131 @@
+import ArgumentParser
+import TWAdvise
+import TWAdviseEngine
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "List, check, test and explain rules.",
+        subcommands: [List.self, Lint.self, Test.self, Explain.self, Facts.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the rules in force.")
+        @OptionGroup var rules: RuleOptions
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func run() throws {
+            try runReportingInputErrors {
+                let catalog = try rules.checkedCatalog()
+                switch format {
+                case .text:
+                    for rule in catalog.ruleSet.rules {
+                        let state = rule.isDisabled ? " (disabled)" : ""
+                        print("\(rule.id)\t\(rule.severity)\t\(rule.title)\(state)")
+                    }
+                case .json:
+                    struct Item: Encodable {
+                        var id, title, severity, location: String
+                        var disabled: Bool
+                        var parameters: [String: String]
+                        var runbook: String?
+                        var tests: Int
+                    }
+                    let items = catalog.ruleSet.rules.map { r in
+                        Item(id: r.id, title: r.title, severity: r.severity.rawValue, location: r.location.description,
+                             disabled: r.isDisabled, parameters: Dictionary(uniqueKeysWithValues: r.parameters.map { ($0.name, $0.value.description) }),
+                             runbook: r.runbook, tests: r.testCount)
+                    }
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    var data = try encoder.encode(items)
+                    data.append(0x0A)
+                    try writeStandardOutput(data)
+                }
+            }
+        }
+    }
+
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check rule files: YAML, keys, ids, expression syntax and types. Exit 2 on any error.")
+        @OptionGroup var rules: RuleOptions
+        @Argument(help: "Rule files or directories to check with the built-in rules.") var paths: [String] = []
+
+        func run() throws {
+            try runReportingInputErrors {
+                let catalog = try rules.catalog(extraPaths: paths)
+                for line in catalog.renderedDiagnostics() { print(line) }
+                let errors = catalog.diagnostics.filter { $0.severity == .error }.count
+                print("\(catalog.ruleSet.rules.count) rules, \(errors) error\(errors == 1 ? "" : "s")")
+                if errors > 0 { throw ExitCode(2) }
+            }
+        }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the rules' in-file tests; prints each failure at its test case and 'N passed, N failed'.")
+        @OptionGroup var rules: RuleOptions
+        @Argument(help: "Rule files or directories to test (default: every rule in force).") var paths: [String] = []
+
+        func run() throws {
+            try runReportingInputErrors {
+                let catalog = try rules.checkedCatalog(extraPaths: paths)
+                var ruleSet = catalog.ruleSet
+                if !paths.isEmpty {
+                    let files = Set(catalog.texts.keys.filter { !$0.hasPrefix("builtin:") })
+                    ruleSet = RuleSet(schema: ruleSet.schema, rules: ruleSet.rules.filter { files.contains($0.location.file) })
+                }
+                let report = ruleSet.runTests()
+                for failure in report.failures { print(failure.description) }
+                for id in report.untestedRules { print("warning: rule '\(id)' has no tests") }
+                print(report.summary)
+                if !report.failures.isEmpty { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show what a rule checks, its parameters and references.")
+        @OptionGroup var rules: RuleOptions
+        @Argument(help: "The rule id.") var id: String
+
+        func run() throws {
+            try runReportingInputErrors {
+                let catalog = try rules.checkedCatalog()
+                guard let rule = catalog.ruleSet.rule(id: id) else {
+                    let ids = catalog.ruleSet.rules.map(\.id)
+                    let close = ids.min { editDistanceScore($0, id) < editDistanceScore($1, id) }
+                    throw InputError("no rule with id '\(id)'" + (close.map { "; did you mean '\($0)'?" } ?? ""))
+                }
+                print(RuleExplanation(rule).text)
+            }
+        }
+
+        func editDistanceScore(_ a: String, _ b: String) -> Int {
+            let common = zip(a, b).prefix { $0 == $1 }.count
+            return max(a.count, b.count) - common
+        }
+    }
+
+    struct Facts: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the fact paths rules can use, with types and sources.")
+
+        func run() throws {
+            for (path, spec) in HostFactSchema.schema.allPaths {
+                let sources = spec.sources.isEmpty ? "" : "  [\(spec.sources.joined(separator: ", "))]"
+                print("\(path)\t\(spec.type)\t\(spec.doc)\(sources)")
+            }
+        }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
