@@ -17,12 +17,15 @@ struct EmbedKnowledgeBase: BuildToolPlugin {
             }
         }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedKnowledgeBase.swift")
+        // The generator lists the folders itself when it runs, and the folders are inputs too, so a rule
+        // file added or removed is picked up by the next build, not only an edited one.
+        let folders = [root.appending(path: "rules"), root.appending(path: "runbooks")]
         return [
             .buildCommand(
-                displayName: "Embedding \(inputs.count) rule and runbook files",
+                displayName: "Embedding rules/ and runbooks/",
                 executable: try context.tool(named: "twadvise-embed").url,
-                arguments: [output.path, root.path] + inputs.map(\.path),
-                inputFiles: inputs,
+                arguments: [output.path, root.path] + folders.map(\.path),
+                inputFiles: folders + inputs,
                 outputFiles: [output]
             )
         ]

@@ -169,6 +169,19 @@ public enum HostFactSchema {
                 "max": f(.int, "conntrack table size", "proc/sys/net/netfilter/nf_conntrack_max"),
                 "drop": f(.int, "packets dropped because the table was full (since boot)", "proc/net/stat/nf_conntrack"),
             ]), "netfilter connection tracking"),
+            "rates": f(record("rates", [
+                "interval": f(.duration, "time between the two readings", "two readings: snapshot --interval"),
+                "active_opens_per_second": f(.float, "connections opened by this host per second (Tcp ActiveOpens)", "two readings: snapshot --interval"),
+                "passive_opens_per_second": f(.float, "connections accepted per second (Tcp PassiveOpens)", "two readings: snapshot --interval"),
+                "time_wait_per_second": f(.float, "TIME_WAIT sockets created per second (TcpExt TW)", "two readings: snapshot --interval"),
+                "tw_overflow_per_second": f(.float, "closes that skipped TIME_WAIT per second (TcpExt TCPTimeWaitOverflow)", "two readings: snapshot --interval"),
+                "paws_passive_per_second": f(.float, "SYNs dropped by tcp_tw_recycle per second (TcpExt PAWSPassive)", "two readings: snapshot --interval"),
+                "tw_recycled_per_second": f(.float, "TIME_WAIT reused by connect() per second (TcpExt TWRecycled)", "two readings: snapshot --interval"),
+                "since_boot": f(record("since boot", [
+                    "active_opens_per_second": f(.float, "average since boot (not a current rate)", "proc/net/snmp", "proc/uptime"),
+                    "time_wait_per_second": f(.float, "average since boot (not a current rate)", "proc/net/netstat", "proc/uptime"),
+                ]), "averages over the uptime, from one reading: they hide bursts"),
+            ]), "rates between two readings"),
             "files": f(record("files", [
                 "allocated": f(.int, "file handles allocated", "proc/sys/fs/file-nr"),
                 "max": f(.int, "file handle limit", "proc/sys/fs/file-nr"),

@@ -64,6 +64,25 @@ extension FactsSnapshot {
         conntrack["drop"] = self.conntrack.stats?["drop"].map(FactValue.int)
         root["conntrack"] = .record(conntrack)
 
+        var rates: [String: FactValue] = [:]
+        if let r = self.rates {
+            rates["interval"] = .duration(r.intervalSeconds)
+            for (name, section, counter) in [
+                ("active_opens_per_second", "Tcp", "ActiveOpens"), ("passive_opens_per_second", "Tcp", "PassiveOpens"),
+                ("time_wait_per_second", "TcpExt", "TW"), ("tw_overflow_per_second", "TcpExt", "TCPTimeWaitOverflow"),
+                ("paws_passive_per_second", "TcpExt", "PAWSPassive"), ("tw_recycled_per_second", "TcpExt", "TWRecycled"),
+            ] {
+                rates[name] = r.perSecond(section, counter).map(FactValue.float)
+            }
+        }
+        var sinceBoot: [String: FactValue] = [:]
+        if let uptime = self.host.uptimeSeconds, uptime > 0 {
+            sinceBoot["active_opens_per_second"] = counters["Tcp", "ActiveOpens"].map { .float(Double($0) / uptime) }
+            sinceBoot["time_wait_per_second"] = counters["TcpExt", "TW"].map { .float(Double($0) / uptime) }
+        }
+        rates["since_boot"] = .record(sinceBoot)
+        root["rates"] = .record(rates)
+
         var files: [String: FactValue] = [:]
         files["allocated"] = fileHandles.allocated.map(FactValue.int)
         files["max"] = fileHandles.maximum.map(FactValue.int)

@@ -1,4 +1,4 @@
-// Writes a Swift file holding the given text files as string literals: EMBED OUTPUT ROOT FILE...
+// Writes a Swift file holding text files as string literals: twadvise-embed OUTPUT ROOT (FOLDER|FILE)...
 // Used by the EmbedKnowledgeBase build plugin; paths are stored relative to ROOT.
 import Foundation
 
@@ -16,7 +16,21 @@ var source = """
         static let files: [(path: String, text: String)] = [
 
     """
-for path in arguments.dropFirst(3).sorted() {
+// Arguments after ROOT are folders (rules/, runbooks/) or files; folders are listed now, at build time.
+var paths: [String] = []
+for argument in arguments.dropFirst(3) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else { continue }
+    if isDirectory.boolValue {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
+        for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".md") {
+            paths.append(argument + "/" + name)
+        }
+    } else {
+        paths.append(argument)
+    }
+}
+for path in paths.sorted() {
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
         FileHandle.standardError.write(Data("twadvise-embed: cannot read \(path) as UTF-8\n".utf8))
         exit(1)

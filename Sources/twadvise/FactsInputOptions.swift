@@ -17,11 +17,18 @@ struct FactsInputOptions: ParsableArguments {
     @Option(name: .long, help: "Destinations kept in detail (totals are always exact).")
     var top: Int = 100
 
+    @Option(name: .long, help: ArgumentHelp("Take two counter readings this many seconds apart and record rates (live host only).", valueName: "SECONDS"))
+    var interval: Double?
+
     func validate() throws {
         if root != nil && facts != nil {
             throw ValidationError("--root and --facts are alternatives: give one")
         }
         if top < 1 { throw ValidationError("--top must be at least 1") }
+        if let interval {
+            guard interval > 0, interval <= 3600 else { throw ValidationError("--interval must be between 0 and 3600 seconds") }
+            guard root == nil, facts == nil else { throw ValidationError("--interval reads the live host twice; it does not go with --root or --facts") }
+        }
     }
 
     /// Reads the snapshot, or exits with status 2 and a one-line reason.
@@ -47,7 +54,7 @@ struct FactsInputOptions: ParsableArguments {
         guard isExistingDirectory(rootPath) else {
             throw InputError("--root \(rootPath): not a directory")
         }
-        let reader = SnapshotReader(source: FactSource(root: rootPath), options: .init(topDestinations: top))
+        let reader = SnapshotReader(source: FactSource(root: rootPath), options: .init(topDestinations: top, interval: interval))
         let snapshot = reader.read()
         guard snapshot.hasAnyFact else {
             throw InputError("\(rootPath) holds no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) files failed)")

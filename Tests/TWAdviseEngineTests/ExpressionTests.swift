@@ -157,7 +157,7 @@ struct EvaluatorTests {
         ("a > b", .bool(true)), ("a == 7.0", .bool(true)), ("name != \"web-1\"", .bool(false)), ("timeout >= 1m", .bool(true)),
         ("kernel.version >= \"4.12\"", .bool(true)), ("kernel.version < \"6.18.45\"", .bool(true)), ("kernel.version == \"6.18.44\"", .bool(true)),
         ("max(a, b)", .int(7)), ("min(a, x)", .float(0.5)), ("min(numbers)", .int(1)), ("max(numbers)", .int(4)),
-        ("abs(b - a)", .int(5)), ("count(items)", .int(2)), ("sum(items.load)", .int(14)), ("sum(numbers)", .int(8)),
+        ("abs(b - a)", .int(5)), ("ceil(x)", .int(1)), ("floor(a / b)", .int(3)), ("first(items).name", .string("p")), ("first(numbers)", .int(3)), ("count(items)", .int(2)), ("sum(items.load)", .int(14)), ("sum(numbers)", .int(8)),
         ("any(i in items: i.load > 8)", .bool(true)), ("all(i in items: i.load > 8)", .bool(false)), ("all(items.local)", .bool(false)),
         ("count(i in items: i.local)", .int(1)), ("max(i in items: i.load)", .int(9)), ("sum(i in items: i.load * 2)", .int(28)),
         ("4 in numbers", .bool(true)), ("5 not in numbers", .bool(true)), ("contains(name, \"eb\")", .bool(true)),

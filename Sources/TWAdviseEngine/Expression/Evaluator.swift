@@ -206,6 +206,14 @@ package struct Evaluator {
             case .duration(let v): return .duration(Swift.abs(v))
             default: return .unknown
             }
+        case .ceil, .floor:
+            guard let n = values[0].number else { return .unknown }
+            let r = builtin == .ceil ? n.rounded(.up) : n.rounded(.down)
+            guard r.isFinite, abs(r) < 9.2e18 else { return overflow(builtin.rawValue) }
+            return .int(Int64(r))
+        case .first:
+            guard case .list(let items) = values[0], let head = items.first else { return .unknown }
+            return head
         case .count:
             guard case .list(let items) = values[0] else { return .unknown }
             return .int(Int64(items.count))

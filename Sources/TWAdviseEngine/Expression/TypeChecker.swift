@@ -243,6 +243,14 @@ package struct TypeChecker {
             try arity(1)
             guard types[0].isNumeric || types[0] == .duration else { throw fail("'abs' needs a number, found \(types[0])") }
             return (.call(builtin, checked), types[0])
+        case .ceil, .floor:
+            try arity(1)
+            guard types[0].isNumeric else { throw fail("'\(name)' needs a number, found \(types[0])") }
+            return (.call(builtin, checked), .int)
+        case .first:
+            try arity(1)
+            guard case .list(let element) = types[0] else { throw fail("'first' needs a list, found \(types[0])") }
+            return (.call(builtin, checked), element)
         case .count:
             try arity(1)
             guard case .list = types[0] else { throw fail("'count' needs a list, found \(types[0])") }

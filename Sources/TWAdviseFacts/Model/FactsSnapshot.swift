@@ -56,6 +56,8 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     /// The socket table; `nil` when neither IPv4 nor IPv6 sockets could be read.
     public var sockets: SocketTable?
     public var timeWait: TimeWaitCrossCheck
+    /// Counter rates between two readings (`--interval`); `nil` with a single reading.
+    public var rates: CounterRates?
     /// Every problem met while reading, with file and line.
     public var warnings: [FactWarning]
 
@@ -64,7 +66,7 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
                 sysctls: Sysctls = Sysctls(), persistentSysctls: PersistentSysctlConfig = PersistentSysctlConfig(),
                 sockstat: KeyedCounters? = nil, sockstat6: KeyedCounters? = nil, counters: KeyedCounters = KeyedCounters(),
                 conntrack: ConntrackFacts = ConntrackFacts(), fileHandles: FileHandleFacts = FileHandleFacts(),
-                sockets: SocketTable? = nil, warnings: [FactWarning] = []) {
+                sockets: SocketTable? = nil, rates: CounterRates? = nil, warnings: [FactWarning] = []) {
         self.schemaVersion = schemaVersion
         self.tool = tool
         self.origin = origin
@@ -79,6 +81,7 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
         self.fileHandles = fileHandles
         self.sockets = sockets
         self.timeWait = TimeWaitCrossCheck(sockstat: sockstat?["TCP", "tw"], socketTable: sockets?.timeWait)
+        self.rates = rates
         self.warnings = warnings
     }
 

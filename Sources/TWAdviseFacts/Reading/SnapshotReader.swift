@@ -3,6 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a ``FactsSnapshot`` from a live host or a captured tree. Never writes anything.
 public struct SnapshotReader: Sendable {
@@ -13,11 +16,15 @@ public struct SnapshotReader: Sendable {
         public var maxTrackedDestinations: Int
         /// Read the socket tables (the expensive part on a busy host).
         public var includeSockets: Bool
+        /// Seconds between two counter readings for rates; `nil` for a single reading. Live host only.
+        public var interval: Double?
 
-        public init(topDestinations: Int = 100, maxTrackedDestinations: Int = 200_000, includeSockets: Bool = true) {
+        public init(topDestinations: Int = 100, maxTrackedDestinations: Int = 200_000, includeSockets: Bool = true,
+                    interval: Double? = nil) {
             self.topDestinations = topDestinations
             self.maxTrackedDestinations = maxTrackedDestinations
             self.includeSockets = includeSockets
+            self.interval = interval
         }
     }
 
@@ -39,6 +46,12 @@ public struct SnapshotReader: Sendable {
     /// Reads every fact; problems become warnings in the snapshot and unknown values, never errors.
     public func read() -> FactsSnapshot {
         var warnings: [FactWarning] = []
+        var firstReading: (KeyedCounters, ContinuousClock.Instant)?
+        if let interval = options.interval, interval > 0 {
+            var ignored: [FactWarning] = []
+            firstReading = (readCounters(&ignored), ContinuousClock.now)
+            sleepSeconds(interval)
+        }
         let host = readHost(&warnings)
         let sysctls = readSysctls(&warnings)
         let persistent = PersistentConfigReader.read(source, warnings: &warnings)
@@ -48,11 +61,12 @@ public struct SnapshotReader: Sendable {
         let sockstat6 = readNonEmpty("proc/net/sockstat6", &warnings).map {
             SockstatParser.parse($0, path: "proc/net/sockstat6", warnings: &warnings)
         }
-        var counters = KeyedCounters()
-        for path in ["proc/net/netstat", "proc/net/snmp"] {
-            if let bytes = readNonEmpty(path, &warnings) {
-                counters.merge(CounterTableParser.parse(bytes, path: path, warnings: &warnings))
-            }
+        let counters = readCounters(&warnings)
+        var rates: CounterRates?
+        if let (first, start) = firstReading {
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            rates = CounterRates(first: first, second: counters, intervalSeconds: seconds)
         }
         let conntrack = ConntrackFacts(
             count: readInteger("proc/sys/net/netfilter/nf_conntrack_count", &warnings, warnIfMissing: false),
@@ -67,7 +81,23 @@ public struct SnapshotReader: Sendable {
             origin: source.isLiveRoot ? FactsOrigin(kind: .live, location: "/") : FactsOrigin(kind: .root, location: source.root),
             collectedAt: collectedAt, host: host, sysctls: sysctls, persistentSysctls: persistent,
             sockstat: sockstat, sockstat6: sockstat6, counters: counters, conntrack: conntrack,
-            fileHandles: fileHandles, sockets: sockets, warnings: warnings)
+            fileHandles: fileHandles, sockets: sockets, rates: rates, warnings: warnings)
+    }
+
+    func readCounters(_ warnings: inout [FactWarning]) -> KeyedCounters {
+        var counters = KeyedCounters()
+        for path in ["proc/net/netstat", "proc/net/snmp"] {
+            if let bytes = readNonEmpty(path, &warnings) {
+                counters.merge(CounterTableParser.parse(bytes, path: path, warnings: &warnings))
+            }
+        }
+        return counters
+    }
+
+    func sleepSeconds(_ seconds: Double) {
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
     func readHost(_ warnings: inout [FactWarning]) -> HostInfo {

@@ -1,0 +1,30 @@
+/// Counter changes between two readings, and per-second rates (DESIGN §3: `--interval SECONDS`).
+public struct CounterRates: Codable, Sendable, Hashable {
+    /// Seconds between the two readings.
+    public var intervalSeconds: Double
+    /// Increase of every counter present in both readings, by section (`TcpExt`, `Tcp`).
+    public var deltas: KeyedCounters
+
+    public init(intervalSeconds: Double, deltas: KeyedCounters) {
+        self.intervalSeconds = intervalSeconds
+        self.deltas = deltas
+    }
+
+    /// Increase per second of `section.name`, when both readings had it.
+    public func perSecond(_ section: String, _ name: String) -> Double? {
+        guard intervalSeconds > 0, let delta = deltas[section, name] else { return nil }
+        return Double(delta) / intervalSeconds
+    }
+
+    /// Deltas of every counter in both readings; a counter that went backwards (reset, wrap) is left out.
+    public init(first: KeyedCounters, second: KeyedCounters, intervalSeconds: Double) {
+        var deltas = KeyedCounters()
+        for (section, values) in second.sections {
+            for (name, value) in values {
+                guard let before = first[section, name], value >= before else { continue }
+                deltas.sections[section, default: [:]][name] = value - before
+            }
+        }
+        self.init(intervalSeconds: intervalSeconds, deltas: deltas)
+    }
+}
