@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
     ],
     targets: [
         .target(name: "TWAdviseFacts", swiftSettings: strictSettings),
@@ -28,8 +29,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "TWAdviseRunbooks",
+            dependencies: ["TWAdviseEngine", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "TWAdvise",
-            dependencies: ["TWAdviseFacts", "TWAdviseEngine"],
+            dependencies: ["TWAdviseFacts", "TWAdviseEngine", "TWAdviseRunbooks"],
             swiftSettings: strictSettings,
             plugins: ["EmbedKnowledgeBase"]
         ),
@@ -46,7 +52,12 @@ let package = Package(
         .testTarget(
             name: "TWAdviseFactsTests", dependencies: ["TWAdviseFacts", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
-        .testTarget(name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TWAdviseTests", dependencies: ["TWAdvise", "TWAdviseRunbooks", "TWAdviseTestSupport"],
+            exclude: ["Golden"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine"], exclude: ["Golden"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "twadviseCLITests", dependencies: ["twadvise", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),

@@ -62,6 +62,7 @@ public enum HostFactSchema {
         "local_address": f(.string, "local address of the sockets", "proc/net/tcp", "proc/net/tcp6"),
         "remote_address": f(.string, "remote address", "proc/net/tcp", "proc/net/tcp6"),
         "remote_port": f(.int, "remote port", "proc/net/tcp", "proc/net/tcp6"),
+        "remote_host": f(.string, "remote address as ss filters take it ([v6] in brackets)", "proc/net/tcp", "proc/net/tcp6"),
         "label": f(.string, "'local -> remote:port'", "proc/net/tcp", "proc/net/tcp6"),
         "time_wait": f(.int, "sockets in TIME_WAIT toward it", "proc/net/tcp", "proc/net/tcp6"),
         "established": f(.int, "ESTABLISHED sockets toward it", "proc/net/tcp", "proc/net/tcp6"),

@@ -8,6 +8,9 @@ public struct RuleCatalog: Sendable {
     public var diagnostics: [Diagnostic]
     /// Source texts by path, for rendering diagnostics with the offending line.
     public var texts: [String: String]
+    /// The extra rule sources and overlays it was built from.
+    public var extraSources: [RuleSource]
+    public var overlaySources: [RuleSource]
 
     /// Whether any diagnostic is an error.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
@@ -29,6 +32,8 @@ public struct RuleCatalog: Sendable {
         var texts: [String: String] = [:]
         for source in sources + overlays { texts[source.path] = source.text }
         self.texts = texts
+        self.extraSources = extra
+        self.overlaySources = overlays
     }
 
     /// Diagnostics with the source line and a caret under the column.

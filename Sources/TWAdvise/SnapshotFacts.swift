@@ -167,7 +167,8 @@ extension FactsSnapshot {
         facts["destinations"] = .list(sockets.destinations.map { d in
             .record([
                 "local_address": .string(d.localAddress.description), "remote_address": .string(d.remoteAddress.description),
-                "remote_port": .int(Int64(d.remotePort)), "label": .string(d.label), "time_wait": .int(Int64(d.timeWait)),
+                "remote_port": .int(Int64(d.remotePort)), "label": .string(d.label),
+                "remote_host": .string(d.remoteAddress.isIPv6 ? "[\(d.remoteAddress)]" : d.remoteAddress.description), "time_wait": .int(Int64(d.timeWait)),
                 "established": .int(Int64(d.established)), "syn_sent": .int(Int64(d.synSent)), "other": .int(Int64(d.other)),
                 "in_use": .int(Int64(d.inUse)), "remote_is_loopback": .bool(d.remoteAddress.isLoopback),
             ])

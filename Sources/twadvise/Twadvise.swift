@@ -18,7 +18,8 @@ struct Twadvise: ParsableCommand {
             and never changes anything on the host.
             """,
         version: "0.1.0",
-        subcommands: [SnapshotCommand.self, RulesCommand.self]
+        subcommands: [DiagnoseCommand.self, SnapshotCommand.self, RulesCommand.self],
+        defaultSubcommand: DiagnoseCommand.self
     )
 
     /// Runs the command; bad usage exits with status 2 (DESIGN §5), not argument-parser's default 64.

@@ -31,10 +31,12 @@ public struct Finding: Sendable, Hashable, Codable {
     public var parameters: [String: String]
     /// Justifications of the overlays applied to the rule.
     public var justifications: [String]
+    /// Named values for the runbook template, from the rule's `vars:` (unknown ones left out).
+    public var vars: [String: String]
 
     public init(id: String, title: String, severity: Severity, score: Double, subject: String? = nil,
                 evidence: [Evidence] = [], runbook: String? = nil, references: [Reference] = [],
-                parameters: [String: String] = [:], justifications: [String] = []) {
+                parameters: [String: String] = [:], justifications: [String] = [], vars: [String: String] = [:]) {
         self.id = id
         self.title = title
         self.severity = severity
@@ -45,6 +47,7 @@ public struct Finding: Sendable, Hashable, Codable {
         self.references = references
         self.parameters = parameters
         self.justifications = justifications
+        self.vars = vars
     }
 
     /// The deterministic ranking order: score, then severity (both descending), then id, then subject.

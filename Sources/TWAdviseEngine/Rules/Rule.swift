@@ -81,6 +81,8 @@ public struct Rule: Sendable {
     package var score: CheckedExpr?
     package var subject: CheckedExpr?
     package var evidence: [EvidenceSpec]
+    /// Named values for the runbook template (`{{vars.remote_address}}`).
+    package var vars: [(name: String, expr: CheckedExpr)]
     package var tests: [RuleTestCase]
     package var slotCount: Int
     /// Sources (files) of the facts the rule reads, for "insufficient data" reports.

@@ -64,7 +64,13 @@ extension Rule {
         }
         var parameterValues: [String: String] = [:]
         for parameter in parameters { parameterValues[parameter.name] = (overrides[parameter.name] ?? parameter.value).description }
+        var varValues: [String: String] = [:]
+        for (name, expr) in vars {
+            let value = evaluator.evaluate(expr)
+            if !value.isUnknown { varValues[name] = value.description }
+        }
         return Finding(id: id, title: title, severity: level, score: scoreValue, subject: subjectValue, evidence: items,
-                       runbook: runbook, references: references, parameters: parameterValues, justifications: overlayJustifications)
+                       runbook: runbook, references: references, parameters: parameterValues, justifications: overlayJustifications,
+                       vars: varValues)
     }
 }

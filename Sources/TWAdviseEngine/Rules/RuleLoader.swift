@@ -3,7 +3,7 @@
 package struct RuleLoader {
     package static let ruleKeys = [
         "id", "title", "description", "severity", "escalate", "for_each", "params", "let", "condition", "score",
-        "subject", "evidence", "runbook", "references", "tests", "override",
+        "subject", "evidence", "vars", "runbook", "references", "tests", "override",
     ]
     static let testKeys = ["name", "facts", "params", "expect", "expect_insufficient"]
     static let evidenceKeys = ["label", "value", "source", "format"]
@@ -170,6 +170,17 @@ package struct RuleLoader {
             subject = t == .string ? c : .call(.str, [c])
         }
         let evidence = fields["evidence"].map { loadEvidence($0.value, &checker) } ?? []
+        var vars: [(name: String, expr: CheckedExpr)] = []
+        if let (_, node) = fields["vars"] {
+            if case .mapping(let items, _) = node {
+                for (name, valueNode) in items {
+                    guard let s = scalar(valueNode, "var '\(name.value)'"), let (c, _) = expression(s, &checker) else { continue }
+                    vars.append((name.value, c))
+                }
+            } else {
+                error(node.location, "'vars' must map names to expressions, found \(node.kindName)")
+            }
+        }
         let runbook = optionalScalar(fields["runbook"], "runbook")?.value
         let references = fields["references"].map { loadReferences($0.value) } ?? []
         var isOverride = false
@@ -182,7 +193,7 @@ package struct RuleLoader {
             id: id, title: title, description: description, severity: severity, parameters: parameters, runbook: runbook,
             references: references, location: location, isOverride: isOverride, conditionText: conditionText,
             iterationText: iterationText, escalations: escalations, iteration: iteration, lets: lets,
-            condition: condition, score: score, subject: subject, evidence: evidence, tests: [],
+            condition: condition, score: score, subject: subject, evidence: evidence, vars: vars, tests: [],
             slotCount: checker.slotCount, factSources: factSources)
         if let (_, node) = fields["tests"] {
             rule.tests = loadTests(node, rule: rule)

@@ -31,7 +31,7 @@ public struct SnapshotReader: Sendable {
     /// Keys whose absence is expected on some kernels or hosts: recorded in ``Sysctls/absent`` without a warning.
     static let optionalKeys: Set<String> = [
         "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_ehash_entries",
-        "net.ipv4.ip_autobind_reuse", "net.netfilter.nf_conntrack_max",
+        "net.ipv4.ip_autobind_reuse", "net.ipv4.ip_unprivileged_port_start", "net.netfilter.nf_conntrack_max",
         "net.netfilter.nf_conntrack_tcp_timeout_time_wait",
     ]
 

@@ -1,0 +1,88 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+public import TWAdviseEngine
+
+/// The machine-readable report (`--format json`), documented by `docs/report.schema.json`.
+public struct JSONReport: Codable, Sendable {
+    public static let currentSchemaVersion = 1
+
+    public struct RankedFinding: Codable, Sendable {
+        public var rank: Int
+        public var id: String
+        public var severity: Severity
+        public var score: Double
+        public var title: String
+        public var subject: String?
+        public var evidence: [Evidence]
+        public var runbook: String?
+        public var references: [Reference]
+        public var parameters: [String: String]
+        public var justifications: [String]
+        public var vars: [String: String]
+    }
+
+    public struct NotEvaluated: Codable, Sendable {
+        public var id: String
+        public var title: String
+        public var missing: [MissingFact]
+        public var reasons: [String]
+    }
+
+    public struct RuleCounts: Codable, Sendable {
+        public var evaluated: Int
+        public var fired: Int
+        public var notFired: Int
+        public var insufficientData: Int
+        public var disabled: [String]
+    }
+
+    public var schemaVersion: Int
+    public var tool: String
+    public var host: String?
+    public var kernel: String?
+    public var source: String
+    public var collectedAt: String?
+    public var verdict: String
+    public var highestSeverity: Severity?
+    public var findings: [RankedFinding]
+    public var insufficientData: [NotEvaluated]
+    public var rules: RuleCounts
+    public var warnings: [String]
+
+    public init(_ input: ReportInput, tool: String) {
+        schemaVersion = Self.currentSchemaVersion
+        self.tool = tool
+        host = input.hostname
+        kernel = input.kernel
+        source = input.source
+        collectedAt = input.collectedAt
+        verdict = MarkdownReport.verdict(input.highestSeverity)
+        highestSeverity = input.highestSeverity
+        findings = input.shownFindings.enumerated().map { i, f in
+            RankedFinding(rank: i + 1, id: f.id, severity: f.severity, score: f.score, title: f.title, subject: f.subject,
+                          evidence: f.evidence, runbook: f.runbook, references: f.references, parameters: f.parameters,
+                          justifications: f.justifications, vars: f.vars)
+        }
+        insufficientData = input.evaluation.insufficient.map { item in
+            NotEvaluated(id: item.ruleID, title: input.evaluation.results.first { $0.ruleID == item.ruleID }?.title ?? "",
+                         missing: item.missing, reasons: item.reasons)
+        }
+        let fired = input.evaluation.results.filter { if case .fired = $0.outcome { return true } else { return false } }.count
+        rules = RuleCounts(evaluated: input.evaluation.results.count, fired: fired,
+                           notFired: input.evaluation.results.filter { $0.outcome == .notFired }.count,
+                           insufficientData: insufficientData.count, disabled: input.disabled.map(\.id))
+        warnings = input.warnings
+    }
+
+    /// Sorted-key JSON with a trailing newline: the same input gives the same bytes.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+}

@@ -1,0 +1,43 @@
+public import TWAdviseEngine
+
+/// Everything a report is rendered from, besides the templates.
+public struct ReportInput: Sendable {
+    /// The host's name as read (raw; the renderer escapes it).
+    public var hostname: String?
+    /// Kernel release as read.
+    public var kernel: String?
+    /// Where the facts came from (`live host`, `captured tree /x`).
+    public var source: String
+    /// When the facts were read, if they were read live.
+    public var collectedAt: String?
+    /// The current value of sysctls and counters by schema name (`tcp_tw_reuse` → `2`), for rollback steps.
+    public var current: [String: String]
+    /// The rules' outcomes.
+    public var evaluation: Evaluation
+    /// Findings below this severity are left out of the report (they still count in the summary).
+    public var minimumSeverity: Severity
+    /// Problems met reading the facts (`path:line: message`).
+    public var warnings: [String]
+    /// Rule ids disabled, with the justification.
+    public var disabled: [(id: String, justification: String)]
+
+    public init(hostname: String?, kernel: String?, source: String, collectedAt: String?, current: [String: String],
+                evaluation: Evaluation, minimumSeverity: Severity = .info, warnings: [String] = [],
+                disabled: [(id: String, justification: String)] = []) {
+        self.hostname = hostname
+        self.kernel = kernel
+        self.source = source
+        self.collectedAt = collectedAt
+        self.current = current
+        self.evaluation = evaluation
+        self.minimumSeverity = minimumSeverity
+        self.warnings = warnings
+        self.disabled = disabled
+    }
+
+    /// The findings shown, in rank order.
+    public var shownFindings: [Finding] { evaluation.findings.filter { $0.severity >= minimumSeverity } }
+
+    /// The highest severity among the findings, `nil` when nothing fired.
+    public var highestSeverity: Severity? { evaluation.findings.map(\.severity).max() }
+}
