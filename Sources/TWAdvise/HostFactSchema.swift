@@ -63,7 +63,7 @@ public enum HostFactSchema {
         "remote_address": f(.string, "remote address", "proc/net/tcp", "proc/net/tcp6"),
         "remote_port": f(.int, "remote port", "proc/net/tcp", "proc/net/tcp6"),
         "remote_host": f(.string, "remote address as ss filters take it ([v6] in brackets)", "proc/net/tcp", "proc/net/tcp6"),
-        "label": f(.string, "'local -> remote:port'", "proc/net/tcp", "proc/net/tcp6"),
+        "label": f(.string, "'local → remote:port'", "proc/net/tcp", "proc/net/tcp6"),
         "time_wait": f(.int, "sockets in TIME_WAIT toward it", "proc/net/tcp", "proc/net/tcp6"),
         "established": f(.int, "ESTABLISHED sockets toward it", "proc/net/tcp", "proc/net/tcp6"),
         "syn_sent": f(.int, "SYN_SENT sockets toward it", "proc/net/tcp", "proc/net/tcp6"),

@@ -1,15 +1,15 @@
 /// Escaping of values that come from the host (hostnames, paths, addresses, process names) so that they
 /// cannot break the Markdown structure or inject HTML.
 public enum Escaping {
-    /// Markdown-escapes `text` for prose and table cells: backslash before the characters that change inline
-    /// meaning (`\ ` * _ [ ] |` and a few more), control characters and newlines folded to a space.
-    /// `<`, `>`, `&` and quotes are left for the HTML escaping the template engine applies after this.
+    /// Markdown-escapes `text` for prose and table cells: a backslash before the characters that change inline
+    /// meaning (`` \ ` * _ [ ] | ~ ``; without `[` no link or image can start), control and bidirectional
+    /// characters replaced, newlines folded to a space. `<`, `>` and `&` are left to ``html(_:)``.
     public static func markdown(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\\", "`", "*", "_", "[", "]", "|", "{", "}", "#", "!", "~", "(", ")":
+            case "\\", "`", "*", "_", "[", "]", "|", "~":
                 out.append("\\")
                 out.unicodeScalars.append(scalar)
             case "\n", "\r", "\t":
@@ -36,7 +36,7 @@ public enum Escaping {
         return text
     }
 
-    /// HTML escaping, as the template engine applies to `{{value}}`.
+    /// HTML escaping of `&`, `<` and `>`: enough in Markdown text, where no value stands inside an attribute.
     public static func html(_ text: String) -> String {
         var out = ""
         for c in text {
@@ -44,8 +44,6 @@ public enum Escaping {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
             default: out.append(c)
             }
         }

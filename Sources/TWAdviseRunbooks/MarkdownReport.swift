@@ -63,7 +63,8 @@ public struct MarkdownReport: Sendable {
             "source": Self.host(input.source),
             "collectedAt": Self.host(input.collectedAt ?? "not recorded (captured input)"),
             "verdict": Self.verdict(input.highestSeverity),
-            "counts": counts,
+            "counts": counts.map { "\($0["count"]!) \($0["severity"]!)" }.joined(separator: ", "),
+            "hasCounts": !counts.isEmpty,
             "hasFindings": !shown.isEmpty,
             "top": Array(findings.prefix(3)),
             "findings": findings,
@@ -119,11 +120,12 @@ public struct MarkdownReport: Sendable {
             "title": f.title,
             "severity": f.severity.rawValue,
             "SEVERITY": f.severity.rawValue.uppercased(),
-            "score": FactValue.format(f.score),
+            "score": FactValue.format((f.score * 10).rounded() / 10),
             "subject": host(f.subject ?? ""),
             "hasSubject": f.subject != nil,
             "evidence": f.evidence.map { e -> [String: Any] in
-                ["label": e.label, "value": host(e.value), "source": host(e.source ?? "")]
+                // label and source are the rule author's text; the value comes from the host
+                ["label": e.label, "value": host(e.value), "source": e.source ?? ""]
             },
             "references": f.references.map { r -> [String: Any] in
                 ["title": r.title, "url": r.url ?? "", "hasURL": r.url != nil]

@@ -142,10 +142,10 @@ struct CapturedTreeTests {
         #expect(sockets.destinationCount == 5)
         #expect(sockets.ephemeralPortsInUse == 10)  // 40000-40003, 50000-50003, 45000, 45001
         let top = try #require(sockets.destinations.first)
-        #expect(top.label == "10.0.0.5 -> 10.0.0.9:443")
+        #expect(top.label == "10.0.0.5 → 10.0.0.9:443")
         #expect(top.timeWait == 3 && top.established == 1 && top.inUse == 4)
         let v6 = try #require(sockets.destinations.first { $0.remotePort == 5432 })
-        #expect(v6.label == "2001:db8::5 -> [2001:db8::9]:5432")
+        #expect(v6.label == "2001:db8::5 → [2001:db8::9]:5432")
         #expect(v6.timeWait == 4 && !v6.remoteAddress.isLoopback)
         let redis = sockets.destinations.filter { $0.remotePort == 6379 }
         #expect(redis.count == 2 && redis.allSatisfy { $0.remoteAddress.isLoopback })

@@ -38,7 +38,7 @@ struct ScenarioTests {
         let top = try #require(d.findings.first)
         #expect(top.id == "ports.destination-exhaustion")
         #expect(top.severity == .critical)
-        #expect(top.subject == "10.0.0.5 -> 10.0.0.9:443")
+        #expect(top.subject == "10.0.0.5 → 10.0.0.9:443")
         #expect(top.evidence.first { $0.label == "U(D) / R" }?.value == "97.1%")
         let others = d.findings.filter { $0.id == "ports.destination-exhaustion" }
         #expect(others.count == 1)  // the 20 connections to 10.0.0.10:5432 are fine
@@ -46,7 +46,7 @@ struct ScenarioTests {
         #expect(ids(d).contains("timewait.client-short-connections"))
         #expect(ids(d).firstIndex(of: "ports.destination-exhaustion")! < ids(d).firstIndex(of: "timewait.total-high")!)
         let pooling = try #require(d.findings.first { $0.id == "timewait.client-short-connections" })
-        #expect(pooling.subject == "10.0.0.5 -> 10.0.0.9:443")
+        #expect(pooling.subject == "10.0.0.5 → 10.0.0.9:443")
         #expect(pooling.vars["pool_size"] == "125")
     }
 

@@ -25,10 +25,10 @@ public struct DestinationLoad: Codable, Sendable, Hashable {
     /// U(D): every socket holding an ephemeral port toward this destination.
     public var inUse: Int { timeWait + established + synSent + other }
 
-    /// `local -> remote:port`, with IPv6 remotes in brackets.
+    /// `local → remote:port`, with IPv6 remotes in brackets.
     public var label: String {
         let remote = remoteAddress.isIPv6 ? "[\(remoteAddress)]" : remoteAddress.description
-        return "\(localAddress) -> \(remote):\(remotePort)"
+        return "\(localAddress) → \(remote):\(remotePort)"
     }
 }
 
