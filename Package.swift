@@ -39,6 +39,10 @@ let package = Package(
             swiftSettings: strictSettings,
             plugins: ["EmbedKnowledgeBase"]
         ),
+        // Benchmarks against ss, netstat, wc and awk on the same host: `swift run -c release twadvise-bench`.
+        .executableTarget(
+            name: "twadvise-bench", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts"],
+            swiftSettings: strictSettings),
         // Build-time helper: turns rules/ and runbooks/ into generated Swift source for TWAdvise.
         .executableTarget(name: "twadvise-embed", path: "Sources/twadvise-embed"),
         .plugin(name: "EmbedKnowledgeBase", capability: .buildTool(), dependencies: ["twadvise-embed"]),

@@ -5,6 +5,8 @@ package indirect enum CheckedExpr: Sendable {
     case slot(Int)
     /// A fact path from the root of the fact tree.
     case fact([String])
+    /// A fact path resolved once per evaluation into the evaluator's cache at `index`.
+    case cachedFact(Int, [String])
     /// A field of a record value; `path` names it in "missing" reports (`sockets.destinations[].time_wait`).
     case member(CheckedExpr, String, path: String)
     /// The field of every record of a list.
@@ -27,4 +29,33 @@ package enum ArithmeticOperator: String, Sendable {
 
 package enum ComparisonOperator: String, Sendable {
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+}
+
+extension CheckedExpr {
+    /// Rewrites every `.fact` into `.cachedFact`, giving each distinct path an index in `table`.
+    /// Facts do not change during an evaluation, so each path is looked up once per rule, not per subject.
+    package func indexingFacts(_ table: inout [[String]]) -> CheckedExpr {
+        func go(_ e: CheckedExpr) -> CheckedExpr { e.indexingFacts(&table) }
+        switch self {
+        case .fact(let path):
+            if let i = table.firstIndex(of: path) { return .cachedFact(i, path) }
+            table.append(path)
+            return .cachedFact(table.count - 1, path)
+        case .constant, .slot, .cachedFact: return self
+        case .member(let b, let f, let p): return .member(b.indexingFacts(&table), f, path: p)
+        case .project(let b, let f, let p): return .project(b.indexingFacts(&table), f, path: p)
+        case .negate(let a): return .negate(a.indexingFacts(&table))
+        case .not(let a): return .not(a.indexingFacts(&table))
+        case .and(let a, let b): let x = a.indexingFacts(&table); return .and(x, b.indexingFacts(&table))
+        case .or(let a, let b): let x = a.indexingFacts(&table); return .or(x, b.indexingFacts(&table))
+        case .arithmetic(let op, let a, let b, let r): let x = a.indexingFacts(&table); return .arithmetic(op, x, b.indexingFacts(&table), result: r)
+        case .compare(let op, let a, let b): let x = a.indexingFacts(&table); return .compare(op, x, b.indexingFacts(&table))
+        case .membership(let a, let b, let n): let x = a.indexingFacts(&table); return .membership(x, b.indexingFacts(&table), negated: n)
+        case .call(let f, let args): return .call(f, args.map { $0.indexingFacts(&table) })
+        case .comprehension(let f, let slot, let c, let body):
+            let x = c.indexingFacts(&table)
+            return .comprehension(f, slot: slot, collection: x, body: body.indexingFacts(&table))
+        case .list(let items): return .list(items.map { $0.indexingFacts(&table) })
+        }
+    }
 }

@@ -9,10 +9,19 @@ package struct Evaluator {
     package var missing: Set<String> = []
     /// Why a result was undefined although its inputs were known (division by zero, overflow).
     package var undefined: Set<String> = []
+    /// Fact values resolved so far, by the index `.cachedFact` carries.
+    private var factCache: [FactValue?]
 
-    package init(facts: FactValue, slotCount: Int) {
+    package init(facts: FactValue, slotCount: Int, factPaths: Int = 0) {
         self.facts = facts
         self.slots = [FactValue](repeating: .unknown, count: slotCount)
+        self.factCache = [FactValue?](repeating: nil, count: factPaths)
+    }
+
+    private func lookup(_ path: [String]) -> FactValue {
+        var value = facts
+        for step in path { value = value[step] }
+        return value
     }
 
     package mutating func evaluate(_ expr: CheckedExpr) -> FactValue {
@@ -22,8 +31,17 @@ package struct Evaluator {
         case .slot(let i):
             return slots[i]
         case .fact(let path):
-            var value = facts
-            for step in path { value = value[step] }
+            let value = lookup(path)
+            if value.isUnknown { missing.insert(path.joined(separator: ".")) }
+            return value
+        case .cachedFact(let index, let path):
+            let value: FactValue
+            if let cached = factCache[index] {
+                value = cached
+            } else {
+                value = lookup(path)
+                factCache[index] = value
+            }
             if value.isUnknown { missing.insert(path.joined(separator: ".")) }
             return value
         case .member(let base, let field, let path):

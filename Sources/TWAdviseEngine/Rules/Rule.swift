@@ -85,6 +85,8 @@ public struct Rule: Sendable {
     package var vars: [(name: String, expr: CheckedExpr)]
     package var tests: [RuleTestCase]
     package var slotCount: Int
+    /// Distinct fact paths the rule reads (indexes of `.cachedFact`).
+    package var factPathCount = 0
     /// Sources (files) of the facts the rule reads, for "insufficient data" reports.
     package var factSources: [String: [String]]
 

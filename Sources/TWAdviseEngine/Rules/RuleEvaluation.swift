@@ -1,7 +1,7 @@
 extension Rule {
     /// Evaluates this rule against `facts`, with `overrides` replacing parameter values by name.
     package func evaluate(_ facts: FactValue, overrides: [String: FactValue] = [:]) -> RuleOutcome {
-        var evaluator = Evaluator(facts: facts, slotCount: slotCount)
+        var evaluator = Evaluator(facts: facts, slotCount: slotCount, factPaths: factPathCount)
         for parameter in parameters { evaluator.slots[parameter.slot] = overrides[parameter.name] ?? parameter.value }
         guard let iteration else {
             evaluator.missing = []
@@ -72,5 +72,21 @@ extension Rule {
         return Finding(id: id, title: title, severity: level, score: scoreValue, subject: subjectValue, evidence: items,
                        runbook: runbook, references: references, parameters: parameterValues, justifications: overlayJustifications,
                        vars: varValues)
+    }
+}
+
+extension Rule {
+    /// Gives every fact path of every expression an index into the evaluator's per-evaluation cache.
+    package mutating func indexFacts() {
+        var table: [[String]] = []
+        escalations = escalations.map { ($0.0, $0.1.indexingFacts(&table)) }
+        if let it = iteration { iteration = (it.slot, it.collection.indexingFacts(&table)) }
+        lets = lets.map { ($0.slot, $0.expr.indexingFacts(&table)) }
+        condition = condition.indexingFacts(&table)
+        score = score?.indexingFacts(&table)
+        subject = subject?.indexingFacts(&table)
+        evidence = evidence.map { var e = $0; e.value = e.value.indexingFacts(&table); return e }
+        vars = vars.map { ($0.name, $0.expr.indexingFacts(&table)) }
+        factPathCount = table.count
     }
 }

@@ -195,6 +195,7 @@ package struct RuleLoader {
             iterationText: iterationText, escalations: escalations, iteration: iteration, lets: lets,
             condition: condition, score: score, subject: subject, evidence: evidence, vars: vars, tests: [],
             slotCount: checker.slotCount, factSources: factSources)
+        rule.indexFacts()
         if let (_, node) = fields["tests"] {
             rule.tests = loadTests(node, rule: rule)
         }

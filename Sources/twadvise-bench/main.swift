@@ -1,0 +1,235 @@
+// twadvise-bench: measures TWAdvise against the tools it replaces, on this machine, in one run.
+//
+//   swift run -c release twadvise-bench engine            # 1,000 rules x 10,000 destinations
+//   swift run -c release twadvise-bench parse [LINES]     # a generated proc/net/tcp vs wc -l and awk|sort|uniq -c
+//   swift run -c release twadvise-bench live [SOCKETS]    # loopback TIME_WAIT: snapshot/diagnose vs ss and netstat
+//
+// Prints medians of several runs and ratios. Loopback only; the load is bounded and expires by itself (60 s).
+import Foundation
+import TWAdvise
+import TWAdviseEngine
+import TWAdviseFacts
+
+let clock = ContinuousClock()
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func time(runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    var samples: [Double] = []
+    for _ in 0..<runs {
+        let start = clock.now
+        try body()
+        samples.append(seconds(clock.now - start))
+    }
+    return median(samples)
+}
+
+/// Runs a shell command `runs` times; median wall time and the peak RSS of the slowest child (KiB).
+func shell(_ command: String, runs: Int) -> (seconds: Double, maxRSSKiB: Int, output: String) {
+    var samples: [Double] = []
+    var output = ""
+    var rss = 0
+    for _ in 0..<runs {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["bash", "-c", "/usr/bin/time -f '%M' -o /tmp/twadvise-bench.rss bash -c \"$0\"", command]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        let start = clock.now
+        try? p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        samples.append(seconds(clock.now - start))
+        output = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let text = try? String(contentsOfFile: "/tmp/twadvise-bench.rss", encoding: .utf8),
+           let kib = Int(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last ?? "") {
+            rss = max(rss, kib)
+        }
+    }
+    return (median(samples), rss, output)
+}
+
+func fmt(_ s: Double) -> String { String(format: "%9.2f ms", s * 1000) }
+
+func describeHost() {
+    let kernel = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("model name") }?
+        .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "?"
+    print("host: Linux \(kernel), \(ProcessInfo.processInfo.activeProcessorCount) CPUs (\(cpu)), \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+}
+
+// MARK: - engine
+
+func engineBenchmark() throws {
+    let templates = [
+        ("d.in_use / ports.usable >= 0.5 and d.time_wait > 10", true),
+        ("d.established > 100 or (d.syn_sent > 5 and not d.remote_is_loopback)", true),
+        ("sockstat.tw > 20000 or sockstat.tw > 0.7 * ports.usable", false),
+        ("sysctl.tcp_tw_reuse == 0 and sysctl.tcp_timestamps == 1 and kernel.version >= \"4.12\"", false),
+        ("count(x in sockets.destinations: x.time_wait > 100) > 10", false),
+        ("max(x in sockets.destinations: x.in_use) > 0.8 * ports.usable", false),
+    ]
+    var yaml = "rules:\n"
+    for i in 0..<1000 {
+        let (condition, iterates) = templates[i % templates.count]
+        yaml += "  - id: bench.rule-\(i)\n    title: benchmark rule \(i)\n    description: generated\n    severity: low\n"
+        if iterates { yaml += "    for_each: d in sockets.destinations\n" }
+        yaml += "    params:\n      limit: {value: \(i), doc: \"a threshold\"}\n"
+        yaml += "    condition: '\(condition) and \(i) >= limit'\n    score: \(i % 100)\n"
+        yaml += iterates ? "    subject: d.label\n" : ""
+    }
+    let source = RuleSource(path: "bench.yaml", text: yaml)
+    var ruleSet: RuleSet?
+    let load = time(runs: 5) {
+        let (set, diagnostics) = RuleSet.load([source], schema: HostFactSchema.schema)
+        precondition(diagnostics.isEmpty, "\(diagnostics.prefix(3))")
+        ruleSet = set
+    }
+    var destinations: [FactValue] = []
+    for i in 0..<10_000 {
+        destinations.append(.record([
+            "label": .string("10.0.\(i / 250).\(i % 250) → 10.1.0.1:443"), "in_use": .int(Int64(i % 300)), "time_wait": .int(Int64(i % 250)),
+            "established": .int(Int64(i % 7)), "syn_sent": .int(Int64(i % 3)), "other": .int(0), "remote_is_loopback": .bool(i % 2 == 0),
+        ]))
+    }
+    let facts = FactValue.record([
+        "kernel": .record(["version": .version(Version([6, 18, 44]))]),
+        "sysctl": .record(["tcp_tw_reuse": .int(0), "tcp_timestamps": .int(1)]),
+        "sockstat": .record(["tw": .int(25_000)]),
+        "ports": .record(["usable": .int(28_232)]),
+        "sockets": .record(["destinations": .list(destinations)]),
+    ])
+    var findings = 0
+    let evaluate = time(runs: 3) { findings = ruleSet!.evaluate(facts).findings.count }
+    let iterating = ruleSet!.rules.filter { $0.iterationText != nil }.count
+    print("engine: load + type-check 1,000 rules: \(fmt(load))")
+    print("engine: evaluate 1,000 rules (\(iterating) iterate) against 10,000 destinations: \(fmt(evaluate)) (\(findings) findings)")
+    print("engine: per rule-subject evaluation: \(String(format: "%.0f", evaluate / Double(iterating * 10_000 + 1000 - iterating) * 1e9)) ns")
+}
+
+// MARK: - parse
+
+func parseBenchmark(lines: Int) throws {
+    let path = "/tmp/twadvise-bench-tcp"
+    var text = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+    text.reserveCapacity(lines * 150)
+    for i in 0..<lines {
+        let local = String(format: "%08X:%04X", UInt32(0x0500000A), 32768 + i % 28000)
+        let remote = String(format: "%08X:%04X", UInt32(0x0900000A &+ UInt32(i / 28000) << 24), 443)
+        text += String(format: "%6d: ", i) + local + " " + remote + " 06 00000000:00000000 03:00001234 00000000     0        0 0 3 0000000000000000\n"
+    }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let bytes = Double(text.utf8.count)
+    var table: SocketTable?
+    let ours = try time(runs: 5) {
+        var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
+        var parser = ProcNetTCPParser(path: path)
+        let file = try SystemFile(path: path)
+        try file.forEachChunk { parser.consume($0, into: &aggregator) }
+        parser.finish(into: &aggregator)
+        table = aggregator.finish(sources: [path], readIPv4: true, readIPv6: false, malformedLines: 0, topDestinations: 100).0
+    }
+    let wc = shell("wc -l < \(path)", runs: 5)
+    let awk = shell("awk '{print $4}' \(path) | sort | uniq -c | wc -l", runs: 3)
+    let ownRSS = shell("\(CommandLine.arguments[0]) parse-only \(path)", runs: 1)
+    print("parse: \(lines) lines, \(Int(bytes / 1e6)) MB; TIME_WAIT counted \(table?.timeWait ?? 0) over \(table?.destinationCount ?? 0) destinations")
+    print("parse: twadvise streaming parser  \(fmt(ours))  \(String(format: "%6.0f", bytes / ours / 1e6)) MB/s  peak RSS \(ownRSS.maxRSSKiB / 1024) MB")
+    print("parse: wc -l                      \(fmt(wc.seconds))  \(String(format: "%6.0f", bytes / wc.seconds / 1e6)) MB/s  ratio twadvise/wc = \(String(format: "%.2f", ours / wc.seconds)) (throughput \(String(format: "%.0f", wc.seconds / ours * 100))% of wc)")
+    print("parse: awk | sort | uniq -c       \(fmt(awk.seconds))  ratio twadvise/awk = \(String(format: "%.3f", ours / awk.seconds))  peak RSS \(awk.maxRSSKiB / 1024) MB")
+}
+
+func parseOnly(_ path: String) throws {
+    var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
+    var parser = ProcNetTCPParser(path: path)
+    let file = try SystemFile(path: path)
+    try file.forEachChunk { parser.consume($0, into: &aggregator) }
+    parser.finish(into: &aggregator)
+    _ = aggregator.finish(sources: [path], readIPv4: true, readIPv6: false, malformedLines: 0, topDestinations: 100)
+}
+
+// MARK: - live
+
+func liveBenchmark(sockets: Int) throws {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("twadvise").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+        print("live: build twadvise first (swift build -c release)")
+        return
+    }
+    let made = try makeLoopbackTimeWait(count: sockets)
+    let tw = (try? String(contentsOfFile: "/proc/net/sockstat", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("TCP:") } ?? ""
+    print("live: made \(made) loopback TIME_WAIT sockets; \(tw)")
+    let snapshot = shell("\(binary) snapshot > /dev/null", runs: 7)
+    let diagnose = shell("\(binary) diagnose > /dev/null", runs: 7)
+    let ss = shell("ss -tan state time-wait | wc -l", runs: 7)
+    let netstat = FileManager.default.isExecutableFile(atPath: "/usr/bin/netstat") || FileManager.default.isExecutableFile(atPath: "/bin/netstat")
+        ? shell("netstat -an | grep TIME_WAIT | wc -l", runs: 5) : nil
+    let startup = shell("\(binary) --version > /dev/null", runs: 7)
+    print("live: twadvise --version (start-up) \(fmt(startup.seconds))  peak RSS \(startup.maxRSSKiB / 1024) MB")
+    print("live: twadvise snapshot           \(fmt(snapshot.seconds))  peak RSS \(snapshot.maxRSSKiB / 1024) MB  ratio to ss = \(String(format: "%.2f", snapshot.seconds / ss.seconds))")
+    print("live: twadvise diagnose           \(fmt(diagnose.seconds))  peak RSS \(diagnose.maxRSSKiB / 1024) MB  ratio to ss = \(String(format: "%.2f", diagnose.seconds / ss.seconds))")
+    print("live: ss -tan state time-wait|wc  \(fmt(ss.seconds))  peak RSS \(ss.maxRSSKiB / 1024) MB  (counted \(ss.output))")
+    if let netstat {
+        print("live: netstat -an|grep|wc         \(fmt(netstat.seconds))  peak RSS \(netstat.maxRSSKiB / 1024) MB  (counted \(netstat.output))  snapshot/netstat = \(String(format: "%.3f", snapshot.seconds / netstat.seconds))")
+    } else {
+        print("live: netstat not installed (apt-get install net-tools)")
+    }
+}
+
+/// Client-closes-first loopback connections toward a few listeners on 127.0.0.1, bounded in count and time.
+func makeLoopbackTimeWait(count: Int) throws -> Int {
+    let listeners = 4
+    var fds: [Int32] = []
+    var addresses: [sockaddr_in] = []
+    for _ in 0..<listeners {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        listen(fd, 4096)
+        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        fds.append(fd)
+        addresses.append(a)
+    }
+    defer { fds.forEach { close($0) } }
+    let deadline = clock.now + .seconds(50)
+    var made = 0
+    while made < count && clock.now < deadline {
+        let i = made % listeners
+        let c = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var a = addresses[i]
+        let ok = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(c, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        if ok != 0 { close(c); break }
+        let s = accept(fds[i], nil, nil)
+        close(c)
+        if s >= 0 { var b: UInt8 = 0; _ = read(s, &b, 1); close(s) }
+        made += 1
+    }
+    return made
+}
+
+// MARK: - main
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "engine":
+    describeHost()
+    try engineBenchmark()
+case "parse":
+    describeHost()
+    try parseBenchmark(lines: arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000)
+case "parse-only":
+    try parseOnly(arguments[1])
+case "live":
+    describeHost()
+    try liveBenchmark(sockets: min(arguments.count > 1 ? Int(arguments[1]) ?? 25_000 : 25_000, 60_000))
+default:
+    print("usage: twadvise-bench engine | parse [LINES] | live [SOCKETS]")
+}
