@@ -29,30 +29,42 @@ func time(runs: Int, _ body: () throws -> Void) rethrows -> Double {
     return median(samples)
 }
 
-/// Runs a shell command `runs` times; median wall time and the peak RSS of the slowest child (KiB).
+/// Spawns `argv` directly (no shell) and waits; wall time in seconds.
+func spawn(_ argv: [String], stdout: String = "/dev/null") -> Double {
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    var cargs = argv.map { strdup($0) } + [nil]
+    defer { cargs.forEach { free($0) } }
+    var pid: pid_t = 0
+    let start = clock.now
+    guard posix_spawnp(&pid, argv[0], &actions, nil, &cargs, environ) == 0 else { return .nan }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    return seconds(clock.now - start)
+}
+
+/// Median wall time of a command over `runs`, with what a bare `sh -c true` costs subtracted when it runs
+/// through the shell (pipelines); the peak RSS (KiB) of its largest process, from one run under /usr/bin/time;
+/// and its output.
 func shell(_ command: String, runs: Int) -> (seconds: Double, maxRSSKiB: Int, output: String) {
-    var samples: [Double] = []
-    var output = ""
+    let direct = !command.contains("|") && !command.contains(">") && !command.contains("<")
+    let argv = direct ? command.split(separator: " ").map(String.init) : ["/bin/sh", "-c", command]
+    let baseline = direct ? 0 : median((0..<runs).map { _ in spawn(["/bin/sh", "-c", "true"]) })
+    _ = spawn(argv)  // warm the page cache
+    let samples = (0..<runs).map { _ in spawn(argv) }
+    _ = spawn(argv, stdout: "/tmp/twadvise-bench.out")
+    let output = ((try? String(contentsOfFile: "/tmp/twadvise-bench.out", encoding: .utf8)) ?? "")
+        .trimmingCharacters(in: .whitespacesAndNewlines)
     var rss = 0
-    for _ in 0..<runs {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["bash", "-c", "/usr/bin/time -f '%M' -o /tmp/twadvise-bench.rss bash -c \"$0\"", command]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        let start = clock.now
-        try? p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        samples.append(seconds(clock.now - start))
-        output = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if let text = try? String(contentsOfFile: "/tmp/twadvise-bench.rss", encoding: .utf8),
-           let kib = Int(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last ?? "") {
-            rss = max(rss, kib)
-        }
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/time") {
+        _ = spawn(["/usr/bin/time", "-f", "%M", "-o", "/tmp/twadvise-bench.rss", "/bin/sh", "-c", command])
+        rss = Int(((try? String(contentsOfFile: "/tmp/twadvise-bench.rss", encoding: .utf8)) ?? "")
+            .split(separator: "\n").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
     }
-    return (median(samples), rss, output)
+    return (max(0, median(samples) - baseline), rss, output)
 }
 
 func fmt(_ s: Double) -> String { String(format: "%9.2f ms", s * 1000) }
@@ -135,9 +147,10 @@ func parseBenchmark(lines: Int) throws {
         parser.finish(into: &aggregator)
         table = aggregator.finish(sources: [path], readIPv4: true, readIPv6: false, malformedLines: 0, topDestinations: 100).0
     }
-    let wc = shell("wc -l < \(path)", runs: 5)
+    let wc = shell("wc -l \(path)", runs: 5)
     let awk = shell("awk '{print $4}' \(path) | sort | uniq -c | wc -l", runs: 3)
     let ownRSS = shell("\(CommandLine.arguments[0]) parse-only \(path)", runs: 1)
+    print("parse: (times are medians; pipelines have the cost of sh -c true subtracted)")
     print("parse: \(lines) lines, \(Int(bytes / 1e6)) MB; TIME_WAIT counted \(table?.timeWait ?? 0) over \(table?.destinationCount ?? 0) destinations")
     print("parse: twadvise streaming parser  \(fmt(ours))  \(String(format: "%6.0f", bytes / ours / 1e6)) MB/s  peak RSS \(ownRSS.maxRSSKiB / 1024) MB")
     print("parse: wc -l                      \(fmt(wc.seconds))  \(String(format: "%6.0f", bytes / wc.seconds / 1e6)) MB/s  ratio twadvise/wc = \(String(format: "%.2f", ours / wc.seconds)) (throughput \(String(format: "%.0f", wc.seconds / ours * 100))% of wc)")
@@ -164,12 +177,12 @@ func liveBenchmark(sockets: Int) throws {
     let made = try makeLoopbackTimeWait(count: sockets)
     let tw = (try? String(contentsOfFile: "/proc/net/sockstat", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("TCP:") } ?? ""
     print("live: made \(made) loopback TIME_WAIT sockets; \(tw)")
-    let snapshot = shell("\(binary) snapshot > /dev/null", runs: 7)
-    let diagnose = shell("\(binary) diagnose > /dev/null", runs: 7)
-    let ss = shell("ss -tan state time-wait | wc -l", runs: 7)
+    let snapshot = shell("\(binary) snapshot", runs: 11)
+    let diagnose = shell("\(binary) diagnose", runs: 11)
+    let ss = shell("ss -tan state time-wait | wc -l", runs: 11)
     let netstat = FileManager.default.isExecutableFile(atPath: "/usr/bin/netstat") || FileManager.default.isExecutableFile(atPath: "/bin/netstat")
         ? shell("netstat -an | grep TIME_WAIT | wc -l", runs: 5) : nil
-    let startup = shell("\(binary) --version > /dev/null", runs: 7)
+    let startup = shell("\(binary) --version", runs: 21)
     print("live: twadvise --version (start-up) \(fmt(startup.seconds))  peak RSS \(startup.maxRSSKiB / 1024) MB")
     print("live: twadvise snapshot           \(fmt(snapshot.seconds))  peak RSS \(snapshot.maxRSSKiB / 1024) MB  ratio to ss = \(String(format: "%.2f", snapshot.seconds / ss.seconds))")
     print("live: twadvise diagnose           \(fmt(diagnose.seconds))  peak RSS \(diagnose.maxRSSKiB / 1024) MB  ratio to ss = \(String(format: "%.2f", diagnose.seconds / ss.seconds))")

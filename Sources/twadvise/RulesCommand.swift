@@ -116,8 +116,15 @@ struct RulesCommand: ParsableCommand {
 
     struct Facts: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the fact paths rules can use, with types and sources.")
+        @Option(help: "text or markdown") var format: FactsFormat = .text
+
+        enum FactsFormat: String, ExpressibleByArgument { case text, markdown }
 
         func run() throws {
+            if format == .markdown {
+                print(HostFactSchema.markdownReference, terminator: "")
+                return
+            }
             for (path, spec) in HostFactSchema.schema.allPaths {
                 let sources = spec.sources.isEmpty ? "" : "  [\(spec.sources.joined(separator: ", "))]"
                 print("\(path)\t\(spec.type)\t\(spec.doc)\(sources)")

@@ -89,7 +89,9 @@ package enum YAMLDocument {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver tags nothing: scalars are read by their text and style, which avoids
+            // Yams' regular-expression tag resolution for every plain scalar.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             return .failure(diagnostic(error, file: file))
         } catch {

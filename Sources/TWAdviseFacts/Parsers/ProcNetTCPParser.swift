@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A streaming parser for `/proc/net/tcp` and `/proc/net/tcp6`.
 ///
 /// Bytes arrive in chunks of any size; each complete line is decoded in place (no `String`, no field
@@ -31,8 +39,12 @@ package struct ProcNetTCPParser {
         var start = 0
         let count = bytes.count
         while start < count {
-            var end = start
-            while end < count && base[end] != 0x0A { end += 1 }
+            let end: Int
+            if let newline = memchr(base + start, 0x0A, count - start) {
+                end = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+            } else {
+                end = count
+            }
             if end == count {
                 // No newline in the rest of the chunk: keep it for the next one.
                 if !skippingLongLine {

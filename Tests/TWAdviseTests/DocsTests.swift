@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TWAdvise
+import TWAdviseTestSupport
+
+/// Documents that are generated or that describe output: kept true by tests.
+@Suite("Docs", .enabled(if: FileListing.sourceTreePresent, "source tree not present"))
+struct DocsTests {
+    @Test("docs/facts.md is the generated fact reference (regenerate: twadvise rules facts --format markdown > docs/facts.md)")
+    func factsReference() throws {
+        let onDisk = try String(contentsOfFile: PeerFixtures.packageRoot + "/docs/facts.md", encoding: .utf8)
+        #expect(onDisk == HostFactSchema.markdownReference)
+    }
+
+    static let jsonschemaAvailable: Bool = {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import jsonschema"]
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }()
+
+    @Test("every golden JSON report validates against docs/report.schema.json",
+          .enabled(if: jsonschemaAvailable, "python3 with jsonschema not installed (.ci/run installs it)"))
+    func reportSchema() throws {
+        let script = """
+            import json, sys, glob, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            files = sorted(glob.glob(sys.argv[2] + "/*.json"))
+            assert files, "no golden JSON"
+            for f in files:
+                jsonschema.validate(json.load(open(f)), schema, cls=jsonschema.Draft202012Validator)
+            print(len(files))
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, PeerFixtures.packageRoot + "/docs/report.schema.json",
+                       PeerFixtures.packageRoot + "/Tests/TWAdviseTests/Golden"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(errors)")
+        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == String(Scenario.allCases.count))
+    }
+}
