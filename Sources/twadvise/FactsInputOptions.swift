@@ -17,6 +17,18 @@ struct FactsInputOptions: ParsableArguments {
     @Option(name: .long, help: "Destinations kept in detail (totals are always exact).")
     var top: Int = 100
 
+    @Option(name: .long, help: ArgumentHelp("Captured 'ss -tan' / 'ss -tanp' / 'ss -peaonmi' output as the socket table (repeatable).", valueName: "FILE"))
+    var ss: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Captured 'netstat -an' / '-ant' / '-W -neopa' output as the socket table (repeatable).", valueName: "FILE"))
+    var netstat: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Captured 'sysctl -a' output: runtime sysctls, hostname, kernel release.", valueName: "FILE"))
+    var sysctl: String?
+
+    @Option(name: .long, help: ArgumentHelp("Captured 'nstat -zas' output: TcpExt and Tcp counters.", valueName: "FILE"))
+    var nstat: String?
+
     @Option(name: .long, help: ArgumentHelp("Take two counter readings this many seconds apart and record rates (live host only).", valueName: "SECONDS"))
     var interval: Double?
 
@@ -24,10 +36,15 @@ struct FactsInputOptions: ParsableArguments {
         if root != nil && facts != nil {
             throw ValidationError("--root and --facts are alternatives: give one")
         }
+        if facts != nil && !captured.isEmpty {
+            throw ValidationError("--facts is a finished snapshot; --ss, --netstat, --sysctl and --nstat go with --root or alone")
+        }
         if top < 1 { throw ValidationError("--top must be at least 1") }
         if let interval {
             guard interval > 0, interval <= 3600 else { throw ValidationError("--interval must be between 0 and 3600 seconds") }
-            guard root == nil, facts == nil else { throw ValidationError("--interval reads the live host twice; it does not go with --root or --facts") }
+            guard root == nil, facts == nil, captured.isEmpty else {
+                throw ValidationError("--interval reads the live host twice; it does not go with --root, --facts or captured output")
+            }
         }
     }
 
@@ -51,15 +68,31 @@ struct FactsInputOptions: ParsableArguments {
             }
         }
         let rootPath = root ?? "/"
-        guard isExistingDirectory(rootPath) else {
-            throw InputError("--root \(rootPath): not a directory")
+        let readRoot = root != nil || captured.isEmpty
+        if readRoot {
+            guard isExistingDirectory(rootPath) else {
+                throw InputError("--root \(rootPath): not a directory")
+            }
         }
-        let reader = SnapshotReader(source: FactSource(root: rootPath), options: .init(topDestinations: top, interval: interval))
+        for path in captured.socketTables + [captured.sysctl, captured.nstat].compactMap({ $0 }) {
+            do {
+                try InputFile.checkReadable(path)
+            } catch {
+                throw InputError("cannot read \(error)")
+            }
+        }
+        let reader = SnapshotReader(source: FactSource(root: rootPath),
+                                    options: .init(topDestinations: top, interval: interval, captured: captured, readRoot: readRoot))
         let snapshot = reader.read()
         guard snapshot.hasAnyFact else {
-            throw InputError("\(rootPath) holds no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) files failed)")
+            let what = readRoot ? "\(rootPath) holds" : "the captured output holds"
+            throw InputError("\(what) no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) problems: \(snapshot.warnings.first?.description ?? "none"))")
         }
         return snapshot
+    }
+
+    var captured: CapturedOutputs {
+        CapturedOutputs(socketTables: ss + netstat, sysctl: sysctl, nstat: nstat)
     }
 }
 

@@ -90,3 +90,27 @@ struct SnapshotCommandTests {
         }
     }
 }
+
+@Suite("captured command output on the command line")
+struct CapturedOutputCLITests {
+    @Test("--ss, --netstat, --sysctl and --nstat diagnose without the live host; unreadable files exit 2")
+    func capturedInputs() throws {
+        var ssRows = ["State      Recv-Q Send-Q Local Address:Port  Peer Address:Port"]
+        for i in 0..<27_000 { ssRows.append("TIME-WAIT  0      0      10.0.0.5:\(32768 + i)   10.0.0.9:443") }
+        let tree = try TemporaryTree([
+            "ss.txt": ssRows.joined(separator: "\n") + "\n",
+            "sysctl.txt": "kernel.hostname = captured-host\nkernel.osrelease = 6.1.0\nnet.ipv4.ip_local_port_range = 32768\t60999\nnet.ipv4.ip_local_reserved_ports = \nnet.ipv4.tcp_tw_reuse = 2\nnet.ipv4.tcp_timestamps = 1\n",
+        ])
+        let result = try CLIRunner.run(["diagnose", "--ss", tree.path("ss.txt"), "--sysctl", tree.path("sysctl.txt"), "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutBytes) as? [String: Any])
+        #expect(object["host"] as? String == "captured-host")
+        #expect((object["source"] as? String)?.hasPrefix("captured command output ") == true)
+        let top = try #require((object["findings"] as? [[String: Any]])?.first)
+        #expect(top["id"] as? String == "ports.destination-exhaustion" && top["severity"] as? String == "critical")
+        let missing = try CLIRunner.run(["diagnose", "--netstat", "/nonexistent/netstat.txt"])
+        #expect(missing.status == 2 && missing.stderr == "twadvise: error: cannot read /nonexistent/netstat.txt: no such file\n")
+        let mixed = try CLIRunner.run(["diagnose", "--facts", tree.path("x.json"), "--ss", tree.path("ss.txt")])
+        #expect(mixed.status == 2)
+    }
+}

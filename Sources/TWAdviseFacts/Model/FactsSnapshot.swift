@@ -11,19 +11,30 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         case live
         /// A captured tree (`--root DIR`).
         case root
+        /// Captured command output only (`--ss`, `--netstat`, `--sysctl`, `--nstat`).
+        case captured
     }
 
     public var kind: Kind
-    /// The directory read (`/` for live).
+    /// The directory read (`/` for live), or the captured files.
     public var location: String
+    /// Captured command output read on top of the root, if any.
+    public var captured: String?
 
-    public init(kind: Kind, location: String) {
+    public init(kind: Kind, location: String, captured: String? = nil) {
         self.kind = kind
         self.location = location
+        self.captured = captured
     }
 
     public var description: String {
-        kind == .live ? "live host" : "captured tree \(location)"
+        let base: String
+        switch kind {
+        case .live: base = "live host"
+        case .root: base = "captured tree \(location)"
+        case .captured: return "captured command output \(location)"
+        }
+        return captured.map { base + " with captured command output \($0)" } ?? base
     }
 }
 

@@ -18,13 +18,19 @@ public struct SnapshotReader: Sendable {
         public var includeSockets: Bool
         /// Seconds between two counter readings for rates; `nil` for a single reading. Live host only.
         public var interval: Double?
+        /// Captured command output, read instead of the corresponding files under the root.
+        public var captured: CapturedOutputs
+        /// Read files under the root at all; `false` when only captured output is given.
+        public var readRoot: Bool
 
         public init(topDestinations: Int = 100, maxTrackedDestinations: Int = 200_000, includeSockets: Bool = true,
-                    interval: Double? = nil) {
+                    interval: Double? = nil, captured: CapturedOutputs = CapturedOutputs(), readRoot: Bool = true) {
             self.topDestinations = topDestinations
             self.maxTrackedDestinations = maxTrackedDestinations
             self.includeSockets = includeSockets
             self.interval = interval
+            self.captured = captured
+            self.readRoot = readRoot
         }
     }
 
@@ -45,6 +51,64 @@ public struct SnapshotReader: Sendable {
 
     /// Reads every fact; problems become warnings in the snapshot and unknown values, never errors.
     public func read() -> FactsSnapshot {
+        var snapshot = options.readRoot ? readRoot() : FactsSnapshot(origin: FactsOrigin(kind: .captured, location: ""))
+        if !options.captured.isEmpty { applyCaptured(to: &snapshot) }
+        return snapshot
+    }
+
+    /// Replaces facts with those of the captured command output and records where they came from.
+    func applyCaptured(to snapshot: inout FactsSnapshot) {
+        var warnings = snapshot.warnings
+        let captured = options.captured
+        if let path = captured.sysctl, let bytes = readCaptured(path, &warnings) {
+            let result = SysctlOutputParser.parse(bytes, path: path, warnings: &warnings)
+            snapshot.sysctls = result.sysctls
+            if let name = result.hostname { snapshot.host.hostname = name }
+            if let release = result.osrelease { snapshot.host.kernel = KernelVersion(parsing: release) }
+        }
+        if let path = captured.nstat, let bytes = readCaptured(path, &warnings) {
+            snapshot.counters = NstatParser.parse(bytes, path: path, warnings: &warnings)
+        }
+        if !captured.socketTables.isEmpty {
+            var aggregator = SocketAggregator(ephemeralRange: snapshot.sysctls.ipLocalPortRange, maxTrackedDestinations: options.maxTrackedDestinations)
+            var read: [String] = []
+            var malformed = 0
+            for path in captured.socketTables {
+                guard let bytes = readCaptured(path, &warnings) else { continue }
+                var parser = SocketTextParser(path: path)
+                parser.parse(bytes, into: &aggregator)
+                warnings += parser.warnings
+                malformed += parser.malformedLines
+                if parser.tcpRows > 0 { read.append(path) }
+            }
+            if read.isEmpty {
+                snapshot.sockets = nil
+            } else {
+                let (table, more) = aggregator.finish(sources: read, readIPv4: true, readIPv6: true, malformedLines: malformed,
+                                                      topDestinations: options.topDestinations)
+                snapshot.sockets = table
+                warnings += more
+            }
+        }
+        let names = (captured.socketTables + [captured.sysctl, captured.nstat].compactMap { $0 }).joined(separator: ", ")
+        snapshot.origin = options.readRoot
+            ? FactsOrigin(kind: snapshot.origin.kind, location: snapshot.origin.location, captured: names)
+            : FactsOrigin(kind: .captured, location: names)
+        snapshot.timeWait = TimeWaitCrossCheck(sockstat: snapshot.sockstat?["TCP", "tw"], socketTable: snapshot.sockets?.timeWait)
+        snapshot.collectedAt = options.readRoot ? snapshot.collectedAt : nil
+        snapshot.warnings = warnings
+    }
+
+    func readCaptured(_ path: String, _ warnings: inout [FactWarning]) -> [UInt8]? {
+        do {
+            return try InputFile.read(path)
+        } catch {
+            warnings.append(FactWarning(path: path, message: error.reason))
+            return nil
+        }
+    }
+
+    func readRoot() -> FactsSnapshot {
         var warnings: [FactWarning] = []
         var firstReading: (KeyedCounters, ContinuousClock.Instant)?
         if let interval = options.interval, interval > 0 {

@@ -139,6 +139,17 @@ public enum InputFile {
         public var description: String { "\(path): \(reason)" }
     }
 
+    /// Fails when `path` cannot be opened and read (missing, a directory, permission denied, ...).
+    public static func checkReadable(_ path: String) throws(Failure) {
+        do {
+            let file = try SystemFile(path: path)
+            var byte: UInt8 = 0
+            _ = try withUnsafeMutableBytes(of: &byte) { raw throws(FileReadError) -> Int in try file.read(into: raw) }
+        } catch {
+            throw Failure(path: path, reason: error.description)
+        }
+    }
+
     /// Reads `path` whole, refusing files larger than `limit` bytes.
     public static func read(_ path: String, limit: Int = 64 << 20) throws(Failure) -> [UInt8] {
         do {

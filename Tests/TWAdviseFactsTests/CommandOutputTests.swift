@@ -1,0 +1,128 @@
+import Testing
+@testable import TWAdviseFacts
+import TWAdviseTestSupport
+
+/// Captured command output: ss, netstat, sysctl -a and nstat, on the peers' captures and on bad input.
+@Suite("Command output", .enabled(if: PeerFixtures.available, Comment(rawValue: PeerFixtures.skipReason)))
+struct CommandOutputTests {
+    func table(_ files: [String]) throws -> (SocketTable, [FactWarning], Int) {
+        var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
+        var warnings: [FactWarning] = []
+        var rows = 0
+        for file in files {
+            var parser = SocketTextParser(path: file)
+            parser.parse(try PeerFixtures.bytes(file), into: &aggregator)
+            warnings += parser.warnings
+            rows += parser.tcpRows
+        }
+        let (t, more) = aggregator.finish(sources: files, readIPv4: true, readIPv6: true, malformedLines: 0, topDestinations: 50)
+        return (t, warnings + more, rows)
+    }
+
+    @Test("netstat: per-family counts as Datadog asserts them (tcp6 rows by the Proto column)")
+    func datadogNetstat() throws {
+        let file = "datadog-integrations-core/network/tests/fixtures/netstat"
+        let (t, warnings, _) = try table([file])
+        #expect(warnings.isEmpty)
+        let e = try #require(try PeerFixtures.expected()[file])
+        for (family, counts) in [("tcp4", t.ipv4!), ("tcp6", t.ipv6!)] {
+            #expect(Int64(counts[.established]) == e["\(family).established"]?.number)
+            #expect(Int64(counts[.synSent] + counts[.synRecv]) == e["\(family).opening"]?.number)
+            #expect(Int64(counts[.closing]) == e["\(family).closing"]?.number)
+            #expect(Int64(counts[.listen]) == e["\(family).listening"]?.number)
+            #expect(Int64(counts[.timeWait]) == e["\(family).time_wait"]?.number)
+        }
+    }
+
+    @Test("ss with and without the Netid column: state counts the collector read", arguments: [
+        "datadog-integrations-core/network/tests/fixtures/ss_ipv4_tcp", "datadog-integrations-core/network/tests/fixtures/ss_ipv6_tcp",
+        "insights-core/ss_-tupna/SS_TUPNA_2.txt", "insights-core/ss_-tupna/SS_TUPNA_DOCS.txt",
+    ])
+    func ssStates(file: String) throws {
+        let (t, warnings, _) = try table([file])
+        #expect(warnings.isEmpty, "\(warnings)")
+        let observed = try #require(try PeerFixtures.observed()[file])
+        for (field, value) in observed where field.hasPrefix("state_counts.") || field.hasPrefix("tcp.") {
+            let name = String(field.split(separator: ".")[1])
+            let state = try #require(TCPState(name: name))
+            #expect(Int64(t.all[state]) == value.number, "\(file) \(field)")
+        }
+    }
+
+    @Test("ss: the TIME-WAIT rows become per-destination load")
+    func ssDestinations() throws {
+        let (t, _, _) = try table(["insights-core/ss_-tupna/SS_TUPNA_2.txt"])
+        let cups = try #require(t.destinations.first { $0.remotePort == 631 })
+        #expect(cups.label == "10.67.116.74 → 10.75.5.17:631" && cups.timeWait == 2)
+        let (v6, _, _) = try table(["datadog-integrations-core/network/tests/fixtures/ss_ipv6_tcp"])
+        let loop = try #require(v6.destinations.first { $0.remotePort == 17123 })
+        #expect(loop.remoteAddress.description == "::1" && loop.timeWait == 1 && loop.other == 1)
+    }
+
+    @Test("netstat -neopa: rows with programs and timers; the malformed captures the peer rejects give warnings and no table")
+    func netstatNeopa() throws {
+        let (t, warnings, rows) = try table(["insights-core/netstat_-neopa/NETSTAT.txt"])
+        #expect(warnings.isEmpty && rows == 6)
+        #expect(t.all[.listen] == 4 && t.all[.established] == 1 && t.all[.synRecv] == 1)
+        for file in ["insights-core/netstat_-neopa/NETSTAT_CONTENT_BUT_NO_LOCAL_ADDR_COLON.malformed.txt",
+                     "insights-core/netstat_-neopa/NETSTAT_TRUNCATED.malformed.txt"] {
+            #expect(try PeerFixtures.expected()[file]?["parse_error"] == .bool(true))
+            let (_, w, r) = try table([file])
+            #expect(r == 0 && !w.isEmpty && w.allSatisfy { $0.path == file }, "\(file): \(w)")
+        }
+    }
+
+    @Test("endpoints: every address form ss and netstat print")
+    func endpoints() {
+        let cases: [(String, String, UInt16)] = [
+            ("10.0.0.1:443", "10.0.0.1", 443), ("[::1]:8080", "::1", 8080), ("::1:35048", "::1", 35048), (":::22", "::", 22),
+            ("*:22", "0.0.0.0", 22), ("*:*", "0.0.0.0", 0), ("0.0.0.0%virbr0:67", "0.0.0.0", 67), ("[fe80::1%eth0]:22", "fe80::1", 22),
+            ("::ffff:127.0.0.1:2181", "::ffff:127.0.0.1", 2181), ("[::ffff:10.0.0.1]:443", "::ffff:10.0.0.1", 443),
+        ]
+        for (text, address, port) in cases {
+            let e = SocketTextParser.endpoint(text)
+            #expect(e?.address.description == address && e?.port == port, "\(text)")
+        }
+        for bad in ["10.0.0.1", "10.0.0.1:99999", "garbage:1", ":", "1.2.3.4:x"] { #expect(SocketTextParser.endpoint(bad) == nil, "\(bad)") }
+    }
+}
+
+struct CapturedOutputTests {
+    @Test("sysctl -a and nstat captures give sysctls, host and counters; garbage gives warnings with lines")
+    func sysctlAndNstat() throws {
+        var lines = ["kernel.hostname = db-7", "kernel.osrelease = 3.10.0-1160.el7.x86_64", "net.ipv4.ip_local_port_range = 32768\t61000",
+                     "net.ipv4.tcp_tw_recycle = 1", "net.ipv4.tcp_tw_reuse = 1", "sysctl: permission denied on key 'fs.protected_regular'",
+                     "net.ipv4.tcp_fin_timeout = 99999999999999999999", "not a sysctl line"]
+        for i in 0..<120 { lines.append("dev.filler.k\(i) = \(i)") }
+        let tree = try TemporaryTree([
+            "sysctl.txt": lines.joined(separator: "\n") + "\n",
+            "nstat.txt": "#kernel\nTcpExtTW                        8387793            0.0\nTcpExtPAWSPassive 420 0.0\nTcpActiveOpens 1648 0.0\nIpExtInOctets 865450302 0.0\nbroken\n",
+        ])
+        let options = SnapshotReader.Options(captured: CapturedOutputs(sysctl: tree.path("sysctl.txt"), nstat: tree.path("nstat.txt")), readRoot: false)
+        let snapshot = SnapshotReader(options: options).read()
+        #expect(snapshot.origin.kind == .captured)
+        #expect(snapshot.host.hostname == "db-7")
+        #expect(snapshot.host.kernel == KernelVersion(major: 3, minor: 10, patch: 0))
+        #expect(snapshot.sysctls.tcpTwRecycle == 1 && snapshot.sysctls.ipLocalPortRange?.count == 28233)
+        #expect(snapshot.sysctls.tcpFinTimeout == nil)
+        #expect(snapshot.sysctls.absent.contains("net.ipv4.tcp_tw_reuse_delay"))  // a full sysctl -a does not list it
+        #expect(snapshot.counters["TcpExt", "TW"] == 8387793 && snapshot.counters["TcpExt", "PAWSPassive"] == 420)
+        #expect(snapshot.counters["Tcp", "ActiveOpens"] == 1648 && snapshot.counters["IpExt", "InOctets"] == 865450302)
+        let lineWarnings = snapshot.warnings.compactMap { w in w.line.map { "\(w.path.hasSuffix("nstat.txt") ? "nstat" : "sysctl"):\($0)" } }
+        #expect(lineWarnings.sorted() == ["nstat:6", "sysctl:6", "sysctl:7", "sysctl:8"])
+        #expect(snapshot.sockets == nil && snapshot.warnings.allSatisfy { !$0.path.hasPrefix("proc/") })  // nothing of the live host
+    }
+
+    @Test("captured ss output combined with a captured tree replaces the tree's socket table")
+    func combinedWithRoot() throws {
+        let tree = try TemporaryTree(HostTrees.modernSysctls.merging([
+            "ss.txt": "State      Recv-Q Send-Q Local Address:Port  Peer Address:Port\nTIME-WAIT  0 0 10.0.0.5:40000 10.0.0.9:443\nTIME-WAIT 0 0 10.0.0.5:40001 10.0.0.9:443\n",
+        ]) { a, _ in a })
+        let options = SnapshotReader.Options(captured: CapturedOutputs(socketTables: [tree.path("ss.txt")]))
+        let snapshot = SnapshotReader(source: FactSource(root: tree.root), options: options).read()
+        #expect(snapshot.sockets?.sources == [tree.path("ss.txt")])
+        #expect(snapshot.sockets?.outboundTimeWait == 2 && snapshot.sockets?.destinations.first?.timeWait == 2)
+        #expect(snapshot.host.hostname == "web-1")
+        #expect(snapshot.origin.description.hasSuffix("with captured command output \(tree.path("ss.txt"))"))
+    }
+}
