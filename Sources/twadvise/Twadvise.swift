@@ -18,7 +18,7 @@ struct Twadvise: ParsableCommand {
             and never changes anything on the host.
             """,
         version: "0.1.0",
-        subcommands: [DiagnoseCommand.self, SnapshotCommand.self, RulesCommand.self],
+        subcommands: [DiagnoseCommand.self, SnapshotCommand.self, WatchCommand.self, RulesCommand.self],
         defaultSubcommand: DiagnoseCommand.self
     )
 
