@@ -44,8 +44,10 @@ public struct Advisor: Sendable {
     public func diagnose(_ snapshot: FactsSnapshot, minimumSeverity: Severity = .info, profile: Bool = false) -> Diagnosis {
         let evaluation = catalog.ruleSet.evaluate(snapshot.factValue, profile: profile)
         let disabled = catalog.ruleSet.rules.filter(\.isDisabled).map { ($0.id, $0.overlayJustifications.joined(separator: "; ")) }
+        var hostname = snapshot.host.hostname
+        if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", network namespace " + namespace }
         let input = ReportInput(
-            hostname: snapshot.host.hostname, kernel: snapshot.host.kernel?.release, source: snapshot.origin.description,
+            hostname: hostname, kernel: snapshot.host.kernel?.release, source: snapshot.origin.description,
             collectedAt: snapshot.collectedAt, current: snapshot.currentValues, evaluation: evaluation,
             minimumSeverity: minimumSeverity, warnings: snapshot.warnings.map(\.description), disabled: disabled)
         return Diagnosis(input: input, templates: templates)
@@ -69,6 +71,16 @@ public struct Diagnosis: Sendable {
     /// The JSON report, documented by docs/report.schema.json.
     public func json() throws -> Data {
         try JSONReport(input, tool: TWAdviseVersion.tool).encoded()
+    }
+
+    /// One JSON report for several diagnoses of one capture: the first (the host's) with the others
+    /// (network namespaces) under `namespaces`.
+    public static func json(_ diagnoses: [Diagnosis]) throws -> Data {
+        guard var report = diagnoses.first.map({ JSONReport($0.input, tool: TWAdviseVersion.tool) }) else { return Data() }
+        if diagnoses.count > 1 {
+            report.namespaces = diagnoses.dropFirst().map { JSONReport($0.input, tool: TWAdviseVersion.tool) }
+        }
+        return try report.encoded()
     }
 }
 

@@ -51,6 +51,8 @@ public struct JSONReport: Codable, Sendable {
     public var insufficientData: [NotEvaluated]
     public var rules: RuleCounts
     public var warnings: [String]
+    /// Reports of the network namespaces of the same capture (sosreport), each of this same shape.
+    public var namespaces: [JSONReport]?
 
     public init(_ input: ReportInput, tool: String) {
         schemaVersion = Self.currentSchemaVersion

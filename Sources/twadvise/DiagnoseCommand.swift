@@ -43,18 +43,20 @@ struct DiagnoseCommand: ParsableCommand {
             } catch {
                 throw InputError("\(error)")
             }
-            let snapshot = try input.load()
-            let diagnosis = advisor.diagnose(snapshot, minimumSeverity: minSeverity.value, profile: profile)
+            let snapshots = try input.loadAll()
+            let diagnoses = snapshots.map { advisor.diagnose($0, minimumSeverity: minSeverity.value, profile: profile) }
+            guard let diagnosis = diagnoses.first else { throw InputError("no facts to diagnose") }
             let data: Data
             switch format {
             case .markdown:
                 do {
-                    data = Data(try diagnosis.markdown().utf8)
+                    // One runbook per snapshot: the host's, then each network namespace of a sosreport.
+                    data = Data(try diagnoses.map { try $0.markdown() }.joined(separator: "\n").utf8)
                 } catch {
                     throw InputError("runbook template: \(error)")
                 }
             case .json:
-                data = try diagnosis.json()
+                data = try Diagnosis.json(diagnoses)
             }
             if let output {
                 do {
@@ -71,7 +73,7 @@ struct DiagnoseCommand: ParsableCommand {
                     printError("\(FactValue.format(ms)) ms\t\(result.ruleID)")
                 }
             }
-            if let failOn, let highest = diagnosis.findings.map(\.severity).max(), highest >= failOn.value {
+            if let failOn, let highest = diagnoses.flatMap(\.findings).map(\.severity).max(), highest >= failOn.value {
                 throw ExitCode(1)
             }
         }

@@ -4,7 +4,8 @@ import TWAdviseFacts
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
-        abstract: "Print the facts snapshot (JSON) that rules are evaluated against."
+        abstract: "Print the facts snapshot (JSON) that rules are evaluated against.",
+        discussion: "With --sos, the host's snapshot; --namespace NAME gives a network namespace's instead."
     )
 
     @OptionGroup var input: FactsInputOptions

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TWAdviseFacts
 import TWAdviseTestSupport
@@ -124,5 +125,53 @@ struct CapturedOutputTests {
         #expect(snapshot.sockets?.outboundTimeWait == 2 && snapshot.sockets?.destinations.first?.timeWait == 2)
         #expect(snapshot.host.hostname == "web-1")
         #expect(snapshot.origin.description.hasSuffix("with captured command output \(tree.path("ss.txt"))"))
+    }
+}
+
+@Suite("netstat -s", .enabled(if: PeerFixtures.available, Comment(rawValue: PeerFixtures.skipReason)))
+struct NetstatStatisticsTests {
+    @Test("phrases and Name: value lines as insights-core asserts them")
+    func netstatS() throws {
+        let file = "insights-core/netstat_-s/NETSTAT_S.txt"
+        var warnings: [FactWarning] = []
+        let c = NetstatStatisticsParser.parse(try PeerFixtures.bytes(file), path: file, warnings: &warnings)
+        let e = try #require(try PeerFixtures.expected()[file])
+        #expect(c["Tcp", "ActiveOpens"] == e["Tcp.active_connections_openings"]?.number)
+        #expect(c["Tcp", "PassiveOpens"] == e["Tcp.passive_connection_openings"]?.number)
+        #expect(c["Tcp", "AttemptFails"] == e["Tcp.failed_connection_attempts"]?.number)
+        #expect(c["Tcp", "CurrEstab"] == e["Tcp.connections_established"]?.number)
+        #expect(c["Tcp", "EstabResets"] == e["Tcp.connection_resets_received"]?.number)
+        #expect(c["TcpExt", "TW"] == e["TcpExt.tcp_sockets_finished_time_wait_in_fast_timer"]?.number)
+        #expect(c["TcpExt", "TCPAbortOnData"] == e["TcpExt.connections_reset_due_to_unexpected_data"]?.number)
+        #expect(c["TcpExt", "TCPDeferAcceptDrop"] == e["TcpExt.TCPDeferAcceptDrop"]?.number)
+        #expect(c["IpExt", "InOctets"] == e["IpExt.InOctets"]?.number)
+        #expect(warnings.isEmpty, "\(warnings)")
+    }
+
+    @Test("an error line and garbage: a warning with its line, and no TCP counter invented")
+    func garbage() throws {
+        let file = "insights-core/netstat_-s/NETSTAT_S_W.with_error_and_garbage.txt"
+        var warnings: [FactWarning] = []
+        let c = NetstatStatisticsParser.parse(try PeerFixtures.bytes(file), path: file, warnings: &warnings)
+        #expect(c.sections["Tcp"] == nil && c.sections["TcpExt"] == nil)
+        #expect(warnings.first?.line == 1)
+    }
+}
+
+struct CapturedTreeSafetyTests {
+    @Test("a symbolic link out of a captured tree is not followed; the fact is unknown with a warning")
+    func symlinkOutOfTree() throws {
+        let tree = try TemporaryTree(HostTrees.modernSysctls)
+        try FileManager.default.removeItem(atPath: tree.path("proc/sys/kernel/hostname"))
+        try tree.symlink("proc/sys/kernel/hostname", to: "/etc/hostname")
+        try FileManager.default.removeItem(atPath: tree.path("proc/net/tcp"))
+        try tree.symlink("proc/net/tcp", to: "/proc/net/tcp")
+        try tree.symlink("proc/sys/net/ipv4/inside", to: "tcp_tw_reuse")
+        let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+        #expect(snapshot.host.hostname == nil)
+        #expect(snapshot.sockets?.ipv4 == nil)
+        let outside = snapshot.warnings.filter { $0.message.contains("leads outside the captured tree") }.map(\.path)
+        #expect(outside.sorted() == ["proc/net/tcp", "proc/sys/kernel/hostname"])
+        #expect(snapshot.sysctls.tcpTwReuse == 2)  // links inside the tree are fine
     }
 }

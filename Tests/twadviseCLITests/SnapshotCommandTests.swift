@@ -114,3 +114,20 @@ struct CapturedOutputCLITests {
         #expect(mixed.status == 2)
     }
 }
+
+@Suite("unprivileged reads")
+struct UnprivilegedTests {
+    @Test("a file nobody may read gives 'permission denied' for that file and an unknown fact",
+          .enabled(if: CLIRunner.unprivilegedWrapper != nil, "needs root and setpriv to run as nobody"))
+    func permissionDenied() throws {
+        let tree = try TemporaryTree(HostTrees.modernSysctls)
+        tree.makeWorldReadable()
+        tree.chmod("proc/net/sockstat", 0)
+        let result = try CLIRunner.run(["snapshot", "--root", tree.root], wrapper: CLIRunner.unprivilegedWrapper!)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutBytes) as? [String: Any])
+        #expect(object["sockstat"] == nil)
+        let warnings = try #require(object["warnings"] as? [[String: Any]])
+        #expect(warnings.contains { $0["path"] as? String == "proc/net/sockstat" && $0["message"] as? String == "permission denied" })
+    }
+}

@@ -6,12 +6,18 @@ public struct CapturedOutputs: Sendable, Hashable {
     public var sysctl: String?
     /// A file with `nstat -zas` output: TcpExt/Tcp/... counters.
     public var nstat: String?
+    /// A file with `netstat -s` output: counters, when there is no nstat output.
+    public var netstatStatistics: String?
 
-    public init(socketTables: [String] = [], sysctl: String? = nil, nstat: String? = nil) {
+    public init(socketTables: [String] = [], sysctl: String? = nil, nstat: String? = nil, netstatStatistics: String? = nil) {
         self.socketTables = socketTables
         self.sysctl = sysctl
         self.nstat = nstat
+        self.netstatStatistics = netstatStatistics
     }
 
-    public var isEmpty: Bool { socketTables.isEmpty && sysctl == nil && nstat == nil }
+    public var isEmpty: Bool { socketTables.isEmpty && sysctl == nil && nstat == nil && netstatStatistics == nil }
+
+    /// Every file named.
+    public var files: [String] { socketTables + [sysctl, nstat, netstatStatistics].compactMap { $0 } }
 }

@@ -13,6 +13,8 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         case root
         /// Captured command output only (`--ss`, `--netstat`, `--sysctl`, `--nstat`).
         case captured
+        /// A sosreport (`--sos`): its copied /proc and /etc, with its command captures as fallbacks.
+        case sosreport
     }
 
     public var kind: Kind
@@ -20,11 +22,14 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
     public var location: String
     /// Captured command output read on top of the root, if any.
     public var captured: String?
+    /// The network namespace the facts describe, when not the host's (sosreport namespaces).
+    public var namespace: String?
 
-    public init(kind: Kind, location: String, captured: String? = nil) {
+    public init(kind: Kind, location: String, captured: String? = nil, namespace: String? = nil) {
         self.kind = kind
         self.location = location
         self.captured = captured
+        self.namespace = namespace
     }
 
     public var description: String {
@@ -33,6 +38,8 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         case .live: base = "live host"
         case .root: base = "captured tree \(location)"
         case .captured: return "captured command output \(location)"
+        case .sosreport:
+            return "sosreport \(location)" + (namespace.map { ", network namespace \($0)" } ?? "") + (captured.map { " (also \($0))" } ?? "")
         }
         return captured.map { base + " with captured command output \($0)" } ?? base
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The I/O seam of every reader: files addressed relative to a root directory (`/` on a live host,
 /// a captured tree otherwise). Readers take a `FactSource` so that tests run them against fixture trees.
 public struct FactSource: Sendable, Hashable {
@@ -24,9 +30,21 @@ public struct FactSource: Sendable, Hashable {
         return base + "/" + relative
     }
 
+    /// The path to open for `relative`. In a captured tree, a symbolic link that leads outside the tree is
+    /// refused: a capture from another host must never make TWAdvise read this host's files.
+    package func resolvedPath(_ relative: String) throws(FileReadError) -> String {
+        let path = absolutePath(relative)
+        if isLiveRoot { return path }
+        guard let real = realPath(path) else { throw FileReadError.from(errno: errno) }
+        guard let realRoot = realPath(root), real == realRoot || real.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") else {
+            throw FileReadError.outsideRoot
+        }
+        return real
+    }
+
     /// Reads a small file whole.
     package func bytes(_ relative: String) throws(FileReadError) -> [UInt8] {
-        let file = try SystemFile(path: absolutePath(relative))
+        let file = try SystemFile(path: resolvedPath(relative))
         return try file.readAll(limit: smallFileLimit)
     }
 

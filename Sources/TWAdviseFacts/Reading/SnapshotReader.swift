@@ -68,6 +68,8 @@ public struct SnapshotReader: Sendable {
         }
         if let path = captured.nstat, let bytes = readCaptured(path, &warnings) {
             snapshot.counters = NstatParser.parse(bytes, path: path, warnings: &warnings)
+        } else if let path = captured.netstatStatistics, let bytes = readCaptured(path, &warnings) {
+            snapshot.counters = NetstatStatisticsParser.parse(bytes, path: path, warnings: &warnings)
         }
         if !captured.socketTables.isEmpty {
             var aggregator = SocketAggregator(ephemeralRange: snapshot.sysctls.ipLocalPortRange, maxTrackedDestinations: options.maxTrackedDestinations)
@@ -90,7 +92,7 @@ public struct SnapshotReader: Sendable {
                 warnings += more
             }
         }
-        let names = (captured.socketTables + [captured.sysctl, captured.nstat].compactMap { $0 }).joined(separator: ", ")
+        let names = captured.files.joined(separator: ", ")
         snapshot.origin = options.readRoot
             ? FactsOrigin(kind: snapshot.origin.kind, location: snapshot.origin.location, captured: names)
             : FactsOrigin(kind: .captured, location: names)
@@ -274,7 +276,7 @@ public struct SnapshotReader: Sendable {
         for path in ["proc/net/tcp", "proc/net/tcp6"] {
             var parser = ProcNetTCPParser(path: path)
             do {
-                let file = try SystemFile(path: source.absolutePath(path))
+                let file = try SystemFile(path: source.resolvedPath(path))
                 try file.forEachChunk { chunk in parser.consume(chunk, into: &aggregator) }
                 parser.finish(into: &aggregator)
                 if parser.lineNumber == 0 {

@@ -13,6 +13,7 @@ package enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible 
     case isDirectory
     case symlinkLoop
     case tooLarge(limit: Int)
+    case outsideRoot
     case system(errno: Int32)
 
     package var description: String {
@@ -22,6 +23,7 @@ package enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible 
         case .isDirectory: return "is a directory, expected a file"
         case .symlinkLoop: return "too many levels of symbolic links"
         case .tooLarge(let limit): return "larger than the \(limit)-byte limit for this file"
+        case .outsideRoot: return "a symbolic link leads outside the captured tree; not read"
         case .system(let code): return "read failed: \(String(cString: strerror(code)))"
         }
     }
@@ -112,6 +114,13 @@ package func listDirectory(_ path: String) throws(FileReadError) -> [String] {
         if name != "." && name != ".." { names.append(name) }
     }
     return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+}
+
+/// The canonical path (symlinks resolved), or `nil` with `errno` set.
+package func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
 }
 
 /// Whether `path` names an existing directory (following symlinks).
