@@ -11,7 +11,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "List, check, test and explain rules.",
-        subcommands: [List.self, Lint.self, Test.self, Explain.self, Facts.self]
+        subcommands: [List.self, Lint.self, Test.self, Explain.self, Facts.self, Export.self]
     )
 
     struct List: ParsableCommand {
@@ -128,6 +128,27 @@ struct RulesCommand: ParsableCommand {
             for (path, spec) in HostFactSchema.schema.allPaths {
                 let sources = spec.sources.isEmpty ? "" : "  [\(spec.sources.joined(separator: ", "))]"
                 print("\(path)\t\(spec.type)\t\(spec.doc)\(sources)")
+            }
+        }
+    }
+}
+
+extension RulesCommand {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export the rules as Prometheus alerting rules over node_exporter and twadvise_ textfile metrics.")
+        @OptionGroup var rules: RuleOptions
+        @Option(help: "prometheus") var format: ExportFormat = .prometheus
+        @Option(name: .customLong("for"), help: "How long a condition must hold before an alert fires.") var duration = "5m"
+
+        enum ExportFormat: String, ExpressibleByArgument { case prometheus }
+
+        func run() throws {
+            try runReportingInputErrors {
+                let catalog = try rules.checkedCatalog()
+                let (yaml, skipped) = PrometheusRules.export(catalog.ruleSet, for: duration)
+                print(yaml, terminator: "")
+                printError("twadvise: \(catalog.ruleSet.rules.count - skipped.count) rules exported, \(skipped.count) not expressible over metrics (listed in the file)")
             }
         }
     }

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import TWAdvise
+import TWAdviseEngine
+import TWAdviseFacts
+import TWAdviseTestSupport
+
+enum Promtool {
+    static let path: String? = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+@Suite("Prometheus")
+struct PrometheusTests {
+    @Test("prometheus/twadvise-alerts.yaml is the current export (regenerate: twadvise rules export > prometheus/twadvise-alerts.yaml)",
+          .enabled(if: FileListing.sourceTreePresent, "source tree not present"))
+    func exportIsFresh() throws {
+        let onDisk = try String(contentsOfFile: PeerFixtures.packageRoot + "/prometheus/twadvise-alerts.yaml", encoding: .utf8)
+        #expect(onDisk == PrometheusRules.export(RuleCatalog().ruleSet).yaml)
+    }
+
+    @Test("the export translates the metric-based rules and names the others with a reason")
+    func translation() {
+        let (yaml, skipped) = PrometheusRules.export(RuleCatalog().ruleSet)
+        for alert in ["TWAdvisePortsDestinationExhaustionCritical", "TWAdviseConntrackTableNearFullHigh", "TWAdviseFsFileHandlesNearLimitHigh",
+                      "TWAdviseTimewaitTotalHighLow", "TWAdviseFinding"] {
+            #expect(yaml.contains("- alert: \(alert)\n"), "\(alert)")
+        }
+        #expect(yaml.contains("(twadvise_destination_sockets / ignoring(local, remote, port) group_left twadvise_ephemeral_ports_usable)"))
+        #expect(yaml.contains("(node_sockstat_TCP_tw or twadvise_socket_table_time_wait)"))  // default() is PromQL 'or'
+        let reasons = Dictionary(uniqueKeysWithValues: skipped.map { ($0.id, $0.reason) })
+        #expect(reasons["sysctl.tw-recycle-enabled"] == "reads sysctl.tcp_tw_recycle, which has no metric")
+        #expect(reasons["ports.destination-exhaustion"] == nil)
+    }
+
+    @Test("promtool accepts the alerts and their unit tests pass",
+          .enabled(if: Promtool.path != nil && FileListing.sourceTreePresent, "promtool not installed (.ci/run installs Debian's prometheus package)"))
+    func promtool() throws {
+        for arguments in [["check", "rules", "twadvise-alerts.yaml"], ["test", "rules", "twadvise-alerts.test.yaml"]] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Promtool.path!)
+            p.arguments = arguments
+            p.currentDirectoryURL = URL(fileURLWithPath: PeerFixtures.packageRoot + "/prometheus")
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+            let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "promtool \(arguments.joined(separator: " ")): \(said)")
+        }
+    }
+
+    @Test("exposition text escapes label values and names every family with HELP and TYPE")
+    func exposition() throws {
+        var files = Scenario.clientExhaustion.files
+        files["proc/sys/kernel/hostname"] = "h\n"
+        let tree = try TemporaryTree(files)
+        let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+        let finding = Finding(id: "team.x", title: "t", severity: .high, score: 1, subject: "a\"b\\c\nd")
+        let text = PrometheusText.render(snapshot, findings: [finding], timestamp: 1_700_000_000)
+        #expect(text.contains(#"twadvise_finding{rule="team.x",severity="high",subject="a\"b\\c\nd"} 1"#))
+        let names = Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: "{").first!.split(separator: " ").first! })
+        for name in names {
+            #expect(text.contains("# HELP \(name) ") && text.contains("# TYPE \(name) gauge"), "\(name)")
+            #expect(name.hasPrefix("twadvise_"))
+        }
+        #expect(text.contains("twadvise_last_run_timestamp_seconds 1700000000\n"))
+    }
+}
