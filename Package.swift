@@ -1,6 +1,14 @@
 // swift-tools-version: 6.3
 import PackageDescription
 
+#if canImport(Foundation)
+import Foundation
+/// `Fuzz/run.sh` sets TWADVISE_FUZZ=1 for its `-sanitize=fuzzer` build (see the targets it changes below).
+let fuzzing = ProcessInfo.processInfo.environment["TWADVISE_FUZZ"] != nil
+#else
+let fuzzing = false
+#endif
+
 /// Strict settings applied uniformly to every target (see STYLE.md: swift-log's Package.swift).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -36,13 +44,19 @@ let package = Package(
         .target(
             name: "TWAdvise",
             dependencies: ["TWAdviseFacts", "TWAdviseEngine", "TWAdviseRunbooks"],
-            swiftSettings: strictSettings,
-            plugins: ["EmbedKnowledgeBase"]
+            // A fuzzing build instruments every executable, the plugin's build tool included; it leaves the
+            // knowledge base out instead (the fuzz targets do not need it).
+            swiftSettings: strictSettings + (fuzzing ? [.define("TWADVISE_NO_EMBEDDED_KNOWLEDGE")] : []),
+            plugins: fuzzing ? [] : ["EmbedKnowledgeBase"]
         ),
         // Benchmarks against ss, netstat, wc and awk on the same host: `swift run -c release twadvise-bench`.
         .executableTarget(
             name: "twadvise-bench", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts"],
             swiftSettings: strictSettings),
+        // libFuzzer targets (Fuzz/run.sh builds them with -sanitize=fuzzer); a plain build replays inputs.
+        .executableTarget(
+            name: "twadvise-fuzz", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts"],
+            swiftSettings: fuzzing ? [.define("FUZZING")] : []),
         // Build-time helper: turns rules/ and runbooks/ into generated Swift source for TWAdvise.
         .executableTarget(name: "twadvise-embed", path: "Sources/twadvise-embed"),
         .plugin(name: "EmbedKnowledgeBase", capability: .buildTool(), dependencies: ["twadvise-embed"]),

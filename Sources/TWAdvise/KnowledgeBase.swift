@@ -3,9 +3,15 @@ import TWAdviseFacts
 
 /// The built-in rules and runbook templates, embedded at build time from `rules/` and `runbooks/`.
 public enum KnowledgeBase {
+    #if TWADVISE_NO_EMBEDDED_KNOWLEDGE
+    static let embedded: [(path: String, text: String)] = []
+    #else
+    static let embedded = EmbeddedKnowledgeBase.files
+    #endif
+
     /// Built-in rule files, in file-name order, named `builtin:rules/NAME.yaml` in messages.
     public static var ruleSources: [RuleSource] {
-        EmbeddedKnowledgeBase.files
+        embedded
             .filter { $0.path.hasPrefix("rules/") }
             .map { RuleSource(path: "builtin:" + $0.path, text: $0.text) }
     }
@@ -13,7 +19,7 @@ public enum KnowledgeBase {
     /// Built-in runbook templates by file name without extension (`ports`, `timewait`, ...).
     public static var runbookTemplates: [String: String] {
         var result: [String: String] = [:]
-        for file in EmbeddedKnowledgeBase.files where file.path.hasPrefix("runbooks/") && file.path.hasSuffix(".md") {
+        for file in embedded where file.path.hasPrefix("runbooks/") && file.path.hasSuffix(".md") {
             let name = String(file.path.dropFirst("runbooks/".count).dropLast(3))
             result[name] = file.text
         }
