@@ -77,7 +77,7 @@ let package = Package(
             name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine"], exclude: ["Golden"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "twadviseCLITests", dependencies: ["twadvise", "TWAdviseTestSupport"],
+            name: "twadviseCLITests", dependencies: ["twadvise", "twadvise-fuzz", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -120,8 +120,10 @@ struct FactsInputOptions: ParsableArguments {
                                     options: .init(topDestinations: top, interval: interval, captured: captured, readRoot: readRoot))
         let snapshot = reader.read()
         guard snapshot.hasAnyFact else {
-            let what = readRoot ? "\(rootPath) holds" : "the captured output holds"
-            throw InputError("\(what) no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) problems: \(snapshot.warnings.first?.description ?? "none"))")
+            if readRoot {
+                throw InputError("\(rootPath) holds no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
+            }
+            throw InputError("the captured output holds no readable fact: \(snapshot.warnings.first?.description ?? "nothing recognised")")
         }
         return snapshot
     }

@@ -7,6 +7,13 @@ public enum CLIRunner {
         public var stdout: String
         public var stderr: String
         public var stdoutBytes: Data
+
+        public init(status: Int32, stdout: String, stderr: String, stdoutBytes: Data) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+            self.stdoutBytes = stdoutBytes
+        }
     }
 
     /// The `twadvise` executable built beside the test bundle.
