@@ -68,3 +68,31 @@ public enum LoopbackLoad {
         return nil
     }
 }
+
+extension LoopbackLoad {
+    /// Client-closes-first connections over `::1`; returns the listener's port.
+    public static func makeIPv6TimeWait(count: Int) throws -> Int {
+        precondition(count > 0 && count <= 10_000, "bounded load only")
+        let listener = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw Failure(description: "socket: \(errno)") }
+        defer { close(listener) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        guard bound == 0, listen(listener, 1024) == 0 else { throw Failure(description: "bind/listen ::1: \(errno)") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        for _ in 0..<count {
+            let client = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+            let ok = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+            guard ok == 0 else { close(client); throw Failure(description: "connect ::1: \(errno)") }
+            let server = accept(listener, nil, nil)
+            close(client)
+            if server >= 0 { var byte: UInt8 = 0; _ = read(server, &byte, 1); close(server) }
+        }
+        return Int(UInt16(bigEndian: address.sin6_port))
+    }
+}

@@ -31,4 +31,24 @@ struct LiveHostTests {
         let sockstatTW = try #require(snapshot.timeWait.sockstat)
         #expect(abs(Int(sockstatTW) - sockets.timeWait) <= max(5, sockets.timeWait / 100))
     }
+
+    @Test("netlink sock_diag and /proc/net/tcp{,6} give the same aggregates, IPv4 and IPv6")
+    func netlinkMatchesProc() throws {
+        let port4 = try LoopbackLoad.makeTimeWait(count: 150)
+        let port6 = try LoopbackLoad.makeIPv6TimeWait(count: 120)
+        let viaNetlink = SnapshotReader(options: .init(useNetlink: true)).read()
+        let viaProc = SnapshotReader(options: .init(useNetlink: false)).read()
+        let n = try #require(viaNetlink.sockets), p = try #require(viaProc.sockets)
+        #expect(n.sources == ["netlink sock_diag"], "\(viaNetlink.warnings)")
+        #expect(p.sources == ["proc/net/tcp", "proc/net/tcp6"])
+        #expect(abs(n.timeWait - p.timeWait) <= 5)
+        #expect(n.listeningPorts == p.listeningPorts)
+        for (port, address) in [(port4, "127.0.0.1"), (port6, "::1")] {
+            let a = try #require(n.destinations.first { $0.remotePort == port && $0.remoteAddress.description == address })
+            let b = try #require(p.destinations.first { $0.remotePort == port && $0.remoteAddress.description == address })
+            #expect(a == b)
+            #expect(a.timeWait == (address == "::1" ? 120 : 150) && a.remoteAddress.isLoopback)
+        }
+        #expect((n.ipv6?[.timeWait] ?? 0) >= 120)
+    }
 }

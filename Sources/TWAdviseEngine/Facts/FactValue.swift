@@ -1,5 +1,5 @@
 /// A value in the fact tree rules are evaluated against. A record's missing field is **unknown**.
-public indirect enum FactValue: Sendable, Hashable, CustomStringConvertible {
+public enum FactValue: Sendable, Hashable, CustomStringConvertible {
     case int(Int64)
     case float(Double)
     case bool(Bool)

@@ -22,15 +22,19 @@ public struct SnapshotReader: Sendable {
         public var captured: CapturedOutputs
         /// Read files under the root at all; `false` when only captured output is given.
         public var readRoot: Bool
+        /// On the live host, read sockets over netlink sock_diag (falling back to /proc/net/tcp).
+        public var useNetlink: Bool
 
         public init(topDestinations: Int = 100, maxTrackedDestinations: Int = 200_000, includeSockets: Bool = true,
-                    interval: Double? = nil, captured: CapturedOutputs = CapturedOutputs(), readRoot: Bool = true) {
+                    interval: Double? = nil, captured: CapturedOutputs = CapturedOutputs(), readRoot: Bool = true,
+                    useNetlink: Bool = true) {
             self.topDestinations = topDestinations
             self.maxTrackedDestinations = maxTrackedDestinations
             self.includeSockets = includeSockets
             self.interval = interval
             self.captured = captured
             self.readRoot = readRoot
+            self.useNetlink = useNetlink
         }
     }
 
@@ -270,6 +274,21 @@ public struct SnapshotReader: Sendable {
     }
 
     func readSockets(range: PortRange?, _ warnings: inout [FactWarning]) -> SocketTable? {
+        #if canImport(Glibc)
+        if source.isLiveRoot && options.useNetlink {
+            var aggregator = SocketAggregator(ephemeralRange: range, maxTrackedDestinations: options.maxTrackedDestinations)
+            do {
+                try NetlinkSockDiag.read(into: &aggregator)
+                let (table, more) = aggregator.finish(sources: ["netlink sock_diag"], readIPv4: true, readIPv6: true, malformedLines: 0,
+                                                      topDestinations: options.topDestinations)
+                warnings += more
+                return table
+            } catch {
+                // No inet_diag (module not loaded, seccomp): read the text tables instead, and say so.
+                warnings.append(FactWarning(path: "netlink sock_diag", message: "\(error.description); read /proc/net/tcp instead"))
+            }
+        }
+        #endif
         var aggregator = SocketAggregator(ephemeralRange: range, maxTrackedDestinations: options.maxTrackedDestinations)
         var read: [String] = []
         var malformed = 0
