@@ -1,6 +1,7 @@
 // twadvise-bench: measures TWAdvise against the tools it replaces, on this machine, in one run.
 //
 //   swift run -c release twadvise-bench engine            # 1,000 rules x 10,000 destinations
+//   swift run -c release twadvise-bench render            # built-in rules: load, evaluate, Markdown and JSON
 //   swift run -c release twadvise-bench parse [LINES]     # a generated proc/net/tcp vs wc -l and awk|sort|uniq -c
 //   swift run -c release twadvise-bench live [SOCKETS]    # loopback TIME_WAIT: snapshot/diagnose vs ss and netstat
 //
@@ -125,6 +126,36 @@ func engineBenchmark() throws {
     print("engine: per rule-subject evaluation: \(String(format: "%.0f", evaluate / Double(iterating * 10_000 + 1000 - iterating) * 1e9)) ns")
 }
 
+// MARK: - render
+
+/// Loads the built-in rules, evaluates them against a synthetic snapshot with 60 pressed destinations, and
+/// renders the Markdown and JSON reports.
+func renderBenchmark() throws {
+    var advisor: Advisor?
+    let load = try time(runs: 5) { advisor = try Advisor() }
+    var destinations: [DestinationLoad] = []
+    for i in 0..<60 {
+        destinations.append(DestinationLoad(localAddress: IPAddress(ipv4: 0x0A00_0005), remoteAddress: IPAddress(ipv4: 0x0A01_0000 + UInt32(i)),
+                                            remotePort: 443, timeWait: 20_000 + i * 100, established: 50))
+    }
+    let table = SocketTable(sources: ["bench"], ipv4: StateCounts(), ipv6: StateCounts(), ephemeralRange: .kernelDefault,
+                            listeningPorts: [22], timeWait: 1_500_000, outboundTimeWait: 1_500_000, destinationCount: 60,
+                            destinations: destinations)
+    let snapshot = FactsSnapshot(origin: FactsOrigin(kind: .root, location: "bench"), host: HostInfo(hostname: "bench", kernel: KernelVersion(major: 6, minor: 1)),
+                                 sysctls: Sysctls(values: ["net.ipv4.ip_local_port_range": .portRange(.kernelDefault),
+                                                           "net.ipv4.ip_local_reserved_ports": .portSet(PortSet()),
+                                                           "net.ipv4.tcp_tw_reuse": .integer(2), "net.ipv4.tcp_timestamps": .integer(1)]),
+                                 sockets: table)
+    var diagnosis: Diagnosis?
+    let evaluate = time(runs: 5) { diagnosis = advisor!.diagnose(snapshot) }
+    var bytes = 0
+    let markdown = try time(runs: 5) { bytes = try diagnosis!.markdown().utf8.count }
+    let json = try time(runs: 5) { _ = try diagnosis!.json() }
+    print("render: load built-in rules and templates \(fmt(load))")
+    print("render: evaluate against 60 pressed destinations \(fmt(evaluate)) (\(diagnosis!.findings.count) findings)")
+    print("render: Markdown runbook \(fmt(markdown)) (\(bytes / 1024) KiB), JSON \(fmt(json))")
+}
+
 // MARK: - parse
 
 func parseBenchmark(lines: Int) throws {
@@ -235,6 +266,9 @@ switch arguments.first {
 case "engine":
     describeHost()
     try engineBenchmark()
+case "render":
+    describeHost()
+    try renderBenchmark()
 case "parse":
     describeHost()
     try parseBenchmark(lines: arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000)
@@ -244,5 +278,5 @@ case "live":
     describeHost()
     try liveBenchmark(sockets: min(arguments.count > 1 ? Int(arguments[1]) ?? 25_000 : 25_000, 60_000))
 default:
-    print("usage: twadvise-bench engine | parse [LINES] | live [SOCKETS]")
+    print("usage: twadvise-bench engine | render | parse [LINES] | live [SOCKETS]")
 }
