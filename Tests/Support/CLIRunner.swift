@@ -25,10 +25,18 @@ public enum CLIRunner {
 
     /// Runs `twadvise ARGS`, optionally through a wrapper (`setpriv ...`), with `stdin` as standard input.
     public static func run(_ arguments: [String], stdin: Data? = nil, wrapper: [String] = []) throws -> Result {
-        let process = Process()
         let command = wrapper + [executable] + arguments
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
+        return try process(command[0], Array(command.dropFirst()), stdin: stdin)
+    }
+
+    /// Runs any program and captures what it prints.
+    public static func process(_ path: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil,
+                               directory: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -36,17 +36,8 @@ struct PrometheusTests {
           .enabled(if: Promtool.path != nil && FileListing.sourceTreePresent, "promtool not installed (.ci/run installs Debian's prometheus package)"))
     func promtool() throws {
         for arguments in [["check", "rules", "twadvise-alerts.yaml"], ["test", "rules", "twadvise-alerts.test.yaml"]] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Promtool.path!)
-            p.arguments = arguments
-            p.currentDirectoryURL = URL(fileURLWithPath: PeerFixtures.packageRoot + "/prometheus")
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0, "promtool \(arguments.joined(separator: " ")): \(said)")
+            let result = try CLIRunner.process(Promtool.path!, arguments, directory: PeerFixtures.packageRoot + "/prometheus")
+            #expect(result.status == 0, "promtool \(arguments.joined(separator: " ")): \(result.stdout)\(result.stderr)")
         }
     }
 

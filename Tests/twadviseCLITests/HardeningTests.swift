@@ -70,34 +70,14 @@ struct HardeningTests {
                 files += ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).map { path + "/" + $0 }
             }
             #expect(!files.isEmpty, "\(target) has no seeds")
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = files
-            p.environment = ["TWADVISE_FUZZ_TARGET": target]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0, "\(target): \(said)")
+            let result = try CLIRunner.process(binary, files, environment: ["TWADVISE_FUZZ_TARGET": target])
+            #expect(result.status == 0, "\(target): \(result.stdout)\(result.stderr)")
         }
     }
 
     /// Runs twadvise with its address space limited to 1 GiB.
     static func limited(_ arguments: [String]) throws -> CLIRunner.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "ulimit -v 1048576 && exec \"$@\"", "sh", CLIRunner.executable] + arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLIRunner.Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                                stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)
+        try CLIRunner.process("/bin/sh", ["-c", "ulimit -v 1048576 && exec \"$@\"", "sh", CLIRunner.executable] + arguments)
     }
 
     /// Sanitizer runtimes reserve terabytes of address space, so `ulimit -v` cannot apply to sanitized builds.

@@ -13,16 +13,8 @@ enum SosTools {
 @Suite("sosreport", .serialized, .enabled(if: SosTools.available, "needs root, ip netns and Debian's sos (.ci/run installs sosreport)"))
 struct SosReportTests {
     static func sh(_ command: String) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        let result = try CLIRunner.process("/bin/sh", ["-c", command])
+        return (result.status, result.stdout + result.stderr)
     }
 
     /// Client-closes-first connections inside a namespace, with Python from the test machine.

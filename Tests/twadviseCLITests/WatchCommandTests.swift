@@ -31,19 +31,8 @@ struct WatchCommandTests {
         #expect(text.contains("twadvise_finding{rule=\"ports.destination-exhaustion\",severity=\"critical\",subject=\"10.0.0.5 → 10.0.0.9:443\"} 1\n"))
         #expect(text.contains("twadvise_destination_port_share{local=\"10.0.0.5\",remote=\"10.0.0.9\",port=\"443\"} 0.9705"))
         #expect(!FileManager.default.fileExists(atPath: path + ".tmp.\(0)"))
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: Self.promtool!)
-        check.arguments = ["check", "metrics"]
-        let input = Pipe(), output = Pipe()
-        check.standardInput = input
-        check.standardOutput = output
-        check.standardError = output
-        try check.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        #expect(check.terminationStatus == 0, "promtool: \(said)")
+        let check = try CLIRunner.process(Self.promtool!, ["check", "metrics"], stdin: Data(text.utf8))
+        #expect(check.status == 0, "promtool: \(check.stdout)\(check.stderr)")
     }
 
     @Test("SIGTERM and SIGINT stop the loop cleanly with exit 0", arguments: [SIGTERM, SIGINT])
