@@ -152,9 +152,56 @@ package struct ProcNetTCPParser {
         return first.count == 2 && first[0] == UInt8(ascii: "s") && first[1] == UInt8(ascii: "l")
     }
 
+    /// The kernel's own layout, `%4d: %08X:%04X %08X:%04X %02X` (IPv4) or with 32-digit addresses (IPv6),
+    /// decoded at fixed offsets after the slot's colon; `nil` sends the line to the general decoder.
+    @inline(__always)
+    static func decodeFixed(_ line: UnsafeBufferPointer<UInt8>) -> Socket? {
+        guard let base = line.baseAddress else { return nil }
+        var i = 0
+        let n = line.count
+        while i < n && base[i] == 0x20 { i += 1 }
+        var slot = 0
+        let digitsStart = i
+        while i < n, base[i] >= 0x30 && base[i] <= 0x39, i - digitsStart < 9 { slot = slot * 10 + Int(base[i] - 0x30); i += 1 }
+        guard i > digitsStart, i + 2 < n, base[i] == 0x3A, base[i + 1] == 0x20 else { return nil }
+        let a = i + 2
+        let width: Int
+        if a + 8 < n && base[a + 8] == 0x3A { width = 8 } else if a + 32 < n && base[a + 32] == 0x3A { width = 32 } else { return nil }
+        let field = width + 5                        // address, ':', 4 port digits
+        let r = a + field + 1                        // remote address
+        let st = r + field + 1                       // state
+        guard st + 2 <= n, base[a + field] == 0x20, base[r + width] == 0x3A, base[r + field] == 0x20,
+              st + 2 == n || base[st + 2] == 0x20 else { return nil }
+        var bad: UInt8 = 0
+        // Hex digits by arithmetic (a lookup table would be a lazily initialised global, checked on every use).
+        @inline(__always) func hex(_ at: Int, _ count: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for j in at..<(at + count) {
+                let c = base[j]
+                let digit = c &- 0x30                 // '0'...'9' -> 0...9
+                let letter = (c | 0x20) &- 0x61       // 'a'...'f' or 'A'...'F' -> 0...5
+                let isDigit = digit < 10
+                bad |= (isDigit || letter < 6) ? 0 : 1
+                v = v << 4 | UInt64(isDigit ? digit : letter &+ 10)
+            }
+            return v
+        }
+        @inline(__always) func address(_ at: Int) -> IPAddress {
+            if width == 8 { return IPAddress(ipv4: UInt32(truncatingIfNeeded: hex(at, 8)).byteSwapped) }
+            func w(_ k: Int) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: hex(at + 8 * k, 8)).byteSwapped) }
+            return IPAddress(ipv6High: w(0) << 32 | w(1), low: w(2) << 32 | w(3))
+        }
+        let local = address(a), lport = UInt16(truncatingIfNeeded: hex(a + width + 1, 4))
+        let remote = address(r), rport = UInt16(truncatingIfNeeded: hex(r + width + 1, 4))
+        let stateValue = UInt8(truncatingIfNeeded: hex(st, 2))
+        guard bad == 0, let state = TCPState(rawValue: stateValue) else { return nil }
+        return Socket(slot: slot, localAddress: local, localPort: lport, remoteAddress: remote, remotePort: rport, state: state)
+    }
+
     /// Decodes one data line (without its newline).
     @inline(__always)
     package static func decode(_ line: UnsafeBufferPointer<UInt8>) -> Line {
+        if let socket = decodeFixed(line) { return .socket(socket) }
         var cursor = LineCursor(line)
         guard let first = cursor.nextField() else { return .blank }
         var slot = 0

@@ -20,11 +20,15 @@ package struct SocketAggregator {
     package let maxTrackedDestinations: Int
     private(set) var ipv4 = StateCounts()
     private(set) var ipv6 = StateCounts()
-    private var listening = [Bool](repeating: false, count: 65536)
-    private var portTimeWait = [Int32](repeating: 0, count: 65536)
-    private var portEstablished = [Int32](repeating: 0, count: 65536)
-    private var portTotal = [Int32](repeating: 0, count: 65536)
-    private var destinations: [DestinationKey: Counters] = [:]
+    /// Per local port: one array of structs, so the hot path pays one copy-on-write check, not four.
+    struct PortCounts {
+        var total: Int32 = 0
+        var timeWait: Int32 = 0
+        var established: Int32 = 0
+        var listening = false
+    }
+    private var ports = [PortCounts](repeating: PortCounts(), count: 65536)
+    private var destinations = DestinationTable()
     private var untrackedDestinations = 0
     private var lateListeners: Set<Int> = []
     package var warnings: [FactWarning] = []
@@ -41,22 +45,25 @@ package struct SocketAggregator {
         if isIPv6 { ipv6[state] += 1 } else { ipv4[state] += 1 }
         let port = Int(localPort)
         if state == .listen {
-            if !listening[port] {
-                listening[port] = true
-                if portTotal[port] > 0 && isOutbound(port) { lateListeners.insert(port) }
+            if !ports[port].listening {
+                ports[port].listening = true
+                if ports[port].total > 0 && isOutbound(port) { lateListeners.insert(port) }
             }
             return
         }
-        portTotal[port] &+= 1
-        if state == .timeWait { portTimeWait[port] &+= 1 }
-        if state == .established { portEstablished[port] &+= 1 }
-        guard !listening[port], isOutbound(port) else { return }
+        let isListening = ports.withUnsafeMutableBufferPointer { p in
+            p[port].total &+= 1
+            if state == .timeWait { p[port].timeWait &+= 1 }
+            if state == .established { p[port].established &+= 1 }
+            return p[port].listening
+        }
+        guard !isListening, isOutbound(port) else { return }
         let key = DestinationKey(local: local, remote: remote, remotePort: remotePort)
-        if destinations[key] == nil && destinations.count >= maxTrackedDestinations {
+        if destinations.count >= maxTrackedDestinations && !destinations.contains(key) {
             untrackedDestinations += 1
             return
         }
-        destinations[key, default: Counters()].record(state)
+        destinations.record(key, state)
     }
 
     @inline(__always)
@@ -74,15 +81,15 @@ package struct SocketAggregator {
         var inbound = 0
         var portsInUse = 0
         for port in 0..<65536 {
-            if listening[port] {
+            let p = ports[port]
+            if p.listening {
                 listeningPorts.append(port)
-                inbound += Int(portTimeWait[port])
-                if portTotal[port] > 0 {
-                    let tw = Int(portTimeWait[port]), est = Int(portEstablished[port])
-                    listeners.append(ListeningPortLoad(port: port, timeWait: tw, established: est,
-                                                       other: Int(portTotal[port]) - tw - est))
+                inbound += Int(p.timeWait)
+                if p.total > 0 {
+                    let tw = Int(p.timeWait), est = Int(p.established)
+                    listeners.append(ListeningPortLoad(port: port, timeWait: tw, established: est, other: Int(p.total) - tw - est))
                 }
-            } else if portTotal[port] > 0, isOutbound(port) {
+            } else if p.total > 0, isOutbound(port) {
                 portsInUse += 1
             }
         }
@@ -91,7 +98,7 @@ package struct SocketAggregator {
         var outbound = 0
         var loads: [DestinationLoad] = []
         loads.reserveCapacity(destinations.count)
-        for (key, c) in destinations {
+        for (key, c) in destinations.entries {
             outbound += Int(c.timeWait)
             loads.append(DestinationLoad(
                 localAddress: key.local, remoteAddress: key.remote, remotePort: Int(key.remotePort),
