@@ -42,13 +42,30 @@ public enum CLIRunner {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        // Drain stderr on another thread while reading stdout here: a child that fills one pipe while we
+        // wait on the other would otherwise block forever.
+        let errorBox = DataBox()
+        let reader = Thread { errorBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        while !errorBox.done { usleep(1000) }
+        let errData = errorBox.data
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)
+    }
+
+    final class DataBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored = Data()
+        private var finished = false
+        var data: Data {
+            get { lock.withLock { stored } }
+            set { lock.withLock { stored = newValue; finished = true } }
+        }
+        var done: Bool { lock.withLock { finished } }
     }
 
     /// `setpriv` arguments that run a command as `nobody` with no capabilities, when this process is root.
