@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A streaming parser for `/proc/net/tcp` and `/proc/net/tcp6`.
 ///
 /// Bytes arrive in chunks of any size; each complete line is decoded in place (no `String`, no field
@@ -25,8 +17,7 @@ package struct ProcNetTCPParser {
     package private(set) var sockets = 0
     package private(set) var sawHeader = false
     package private(set) var warnings: [FactWarning] = []
-    private var carry: [UInt8] = []
-    private var skippingLongLine = false
+    private var lines = LineStream(maxLineLength: ProcNetTCPParser.maxLineLength)
 
     package init(path: String) {
         self.path = path
@@ -34,54 +25,25 @@ package struct ProcNetTCPParser {
 
     /// Feeds the next chunk of the file.
     package mutating func consume(_ chunk: UnsafeRawBufferPointer, into aggregator: inout SocketAggregator) {
-        let bytes = chunk.bindMemory(to: UInt8.self)
-        guard let base = bytes.baseAddress else { return }
-        var start = 0
-        let count = bytes.count
-        while start < count {
-            let end: Int
-            if let newline = memchr(base + start, 0x0A, count - start) {
-                end = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
-            } else {
-                end = count
-            }
-            if end == count {
-                // No newline in the rest of the chunk: keep it for the next one.
-                if !skippingLongLine {
-                    carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: count - start))
-                    if carry.count > Self.maxLineLength { beginSkippingLongLine() }
-                }
-                return
-            }
-            if skippingLongLine {
-                skippingLongLine = false
-            } else if carry.isEmpty {
-                handleLine(UnsafeBufferPointer(start: base + start, count: end - start), into: &aggregator)
-            } else {
-                carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
-                if carry.count > Self.maxLineLength {
-                    lineNumber += 1
-                    malformed("line longer than \(Self.maxLineLength) bytes")
-                } else {
-                    let line = carry
-                    line.withUnsafeBufferPointer { handleLine($0, into: &aggregator) }
-                }
-                carry.removeAll(keepingCapacity: true)
-            }
-            start = end + 1
-        }
+        var stream = lines
+        stream.feed(chunk) { event in handle(event, into: &aggregator) }
+        lines = stream
     }
 
     /// Ends the stream: a last line without a newline is parsed if complete.
     package mutating func finish(into aggregator: inout SocketAggregator) {
-        if skippingLongLine {
-            skippingLongLine = false
-            return
+        var stream = lines
+        stream.finish { event in handle(event, into: &aggregator) }
+        lines = stream
+    }
+
+    private mutating func handle(_ event: LineStream.Event, into aggregator: inout SocketAggregator) {
+        switch event {
+        case .line(let line): handleLine(line, into: &aggregator)
+        case .tooLong:
+            lineNumber += 1
+            malformed("line longer than \(Self.maxLineLength) bytes")
         }
-        guard !carry.isEmpty else { return }
-        let line = carry
-        carry.removeAll()
-        line.withUnsafeBufferPointer { handleLine($0, into: &aggregator) }
     }
 
     /// Parses a whole file held in memory (tests, fuzzing).
@@ -95,13 +57,6 @@ package struct ProcNetTCPParser {
         let extra = malformedLines - Self.maxLineWarnings
         guard extra > 0 else { return nil }
         return FactWarning(path: path, message: "\(extra) further malformed lines skipped")
-    }
-
-    private mutating func beginSkippingLongLine() {
-        lineNumber += 1
-        malformed("line longer than \(Self.maxLineLength) bytes")
-        carry.removeAll(keepingCapacity: true)
-        skippingLongLine = true
     }
 
     private mutating func malformed(_ message: String) {

@@ -13,20 +13,45 @@ package struct SocketTextParser {
     package private(set) var tcpRows = 0
     package private(set) var malformedLines = 0
     package private(set) var warnings: [FactWarning] = []
+    private var lineNumber = 0
+    private var lines = LineStream(maxLineLength: 16 << 10)
 
     package init(path: String) {
         self.path = path
     }
 
+    /// Parses a whole capture held in memory.
     package mutating func parse(_ bytes: [UInt8], into aggregator: inout SocketAggregator) {
-        for (number, line) in splitLines(bytes) {
-            guard let first = line.first, !first.isASCIIWhitespace else { continue }  // blank or continuation
-            let fields = splitFields(line).map { String(decoding: $0, as: UTF8.self) }
-            handle(fields, line: number, into: &aggregator)
-        }
+        bytes.withUnsafeBytes { consume($0, into: &aggregator) }
+        finish(into: &aggregator)
+    }
+
+    /// Feeds the next chunk of a capture streamed from disk: memory stays constant in the number of rows.
+    package mutating func consume(_ chunk: UnsafeRawBufferPointer, into aggregator: inout SocketAggregator) {
+        var stream = lines
+        stream.feed(chunk) { event in handle(event, into: &aggregator) }
+        lines = stream
+    }
+
+    /// Ends the stream; warns when no TCP row was found at all.
+    package mutating func finish(into aggregator: inout SocketAggregator) {
+        var stream = lines
+        stream.finish { event in handle(event, into: &aggregator) }
+        lines = stream
         if tcpRows == 0 && malformedLines == 0 {
             warnings.append(FactWarning(path: path, message: "no TCP socket rows found: not ss or netstat output, or an empty capture"))
         }
+    }
+
+    private mutating func handle(_ event: LineStream.Event, into aggregator: inout SocketAggregator) {
+        lineNumber += 1
+        guard case .line(let line) = event else { return malformed(lineNumber, "line longer than 16384 bytes") }
+        guard let first = line.first, !first.isASCIIWhitespace else { return }  // blank or continuation
+        var cursor = LineCursor(line)
+        var fields: [UnsafeBufferPointer<UInt8>] = []
+        fields.reserveCapacity(6)
+        while fields.count < 6, let field = cursor.nextField() { fields.append(field) }
+        handle(fields, line: lineNumber, into: &aggregator)
     }
 
     private static let ssStates: [String: TCPState] = [
@@ -35,27 +60,42 @@ package struct SocketTextParser {
         "LAST-ACK": .lastAck, "LISTEN": .listen, "CLOSING": .closing, "CLOSED": .close,
     ]
 
-    private mutating func handle(_ f: [String], line: Int, into aggregator: inout SocketAggregator) {
+    /// The state names ss prints, as bytes, so rows are matched without building strings.
+    private static let ssStateBytes: [(bytes: [UInt8], state: TCPState)] = ssStates.map { (Array($0.key.utf8), $0.value) }
+
+    private static func ssState(_ field: UnsafeBufferPointer<UInt8>) -> TCPState? {
+        ssStateBytes.first { $0.bytes.elementsEqual(field) }?.state
+    }
+
+    private static func isTCP(_ field: UnsafeBufferPointer<UInt8>) -> (tcp: Bool, v6: Bool) {
+        let tcp: [UInt8] = Array("tcp".utf8)
+        guard field.count == 3 || field.count == 4, zip(field.prefix(3), tcp).allSatisfy({ $0 | 0x20 == $1 }) else { return (false, false) }
+        if field.count == 3 { return (true, false) }
+        return (field[3] == UInt8(ascii: "6"), true)
+    }
+
+    private mutating func handle(_ f: [UnsafeBufferPointer<UInt8>], line: Int, into aggregator: inout SocketAggregator) {
         guard let head = f.first else { return }
+        func text(_ i: Int) -> String? { i < f.count ? String(decoding: f[i], as: UTF8.self) : nil }
         // ss without the Netid column: STATE RECV-Q SEND-Q LOCAL PEER ...
-        if let state = Self.ssStates[head] {
+        if let state = Self.ssState(head) {
             format = .ss
-            return row(state: state, local: f.count > 3 ? f[3] : nil, peer: f.count > 4 ? f[4] : nil, line: line, into: &aggregator)
+            return row(state: state, local: text(3), peer: text(4), line: line, into: &aggregator)
         }
-        let netid = head.lowercased()
-        if f.count > 1, let state = Self.ssStates[f[1]] {
+        let (tcp, v6) = Self.isTCP(head)
+        if f.count > 1, let state = Self.ssState(f[1]) {
             // ss with the Netid column: NETID STATE RECV-Q SEND-Q LOCAL PEER ...
             format = .ss
-            guard netid == "tcp" || netid == "tcp6" else { return }
-            return row(state: state, local: f.count > 4 ? f[4] : nil, peer: f.count > 5 ? f[5] : nil, line: line, into: &aggregator)
+            guard tcp else { return }
+            return row(state: state, local: text(4), peer: text(5), line: line, into: &aggregator)
         }
-        if netid == "tcp" || netid == "tcp6" {
+        if tcp {
             // netstat: PROTO RECV-Q SEND-Q LOCAL FOREIGN STATE ...
             format = .netstat
             guard f.count >= 6 else { return malformed(line, "expected 'proto recv-q send-q local foreign state', found \(f.count) fields") }
-            guard let state = TCPState(name: f[5]) else { return malformed(line, "unknown TCP state '\(f[5])'") }
+            guard let state = TCPState(name: text(5) ?? "") else { return malformed(line, "unknown TCP state '\(text(5) ?? "")'") }
             // netstat prints some tcp6 sockets with IPv4-looking addresses: the Proto column says the family.
-            return row(state: state, local: f[3], peer: f[4], line: line, forceIPv6: netid == "tcp6", into: &aggregator)
+            return row(state: state, local: text(3), peer: text(4), line: line, forceIPv6: v6, into: &aggregator)
         }
     }
 

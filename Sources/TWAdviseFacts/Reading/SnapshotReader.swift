@@ -80,9 +80,16 @@ public struct SnapshotReader: Sendable {
             var read: [String] = []
             var malformed = 0
             for path in captured.socketTables {
-                guard let bytes = readCaptured(path, &warnings) else { continue }
+                // Streamed: a capture from a host with millions of sockets is read in constant memory.
                 var parser = SocketTextParser(path: path)
-                parser.parse(bytes, into: &aggregator)
+                do {
+                    let file = try SystemFile(path: path)
+                    try file.forEachChunk { chunk in parser.consume(chunk, into: &aggregator) }
+                } catch {
+                    warnings.append(FactWarning(path: path, message: error.description))
+                    continue
+                }
+                parser.finish(into: &aggregator)
                 warnings += parser.warnings
                 malformed += parser.malformedLines
                 if parser.tcpRows > 0 { read.append(path) }
