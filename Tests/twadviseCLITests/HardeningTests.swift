@@ -70,7 +70,8 @@ struct HardeningTests {
                 files += ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).map { path + "/" + $0 }
             }
             #expect(!files.isEmpty, "\(target) has no seeds")
-            let result = try CLIRunner.process(binary, files, environment: ["TWADVISE_FUZZ_TARGET": target])
+            let environment = ProcessInfo.processInfo.environment.merging(["TWADVISE_FUZZ_TARGET": target]) { _, new in new }
+            let result = try CLIRunner.process(binary, files, environment: environment)
             #expect(result.status == 0, "\(target): \(result.stdout)\(result.stderr)")
         }
     }

@@ -41,10 +41,17 @@ struct WatchCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.executable)
         process.arguments = ["watch", "--root", tree.root, "--interval", "0.3"]
-        let out = Pipe()
+        FileManager.default.createFile(atPath: tree.path("watch.out"), contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: tree.path("watch.out")))
         process.standardOutput = out
         try process.run()
-        Thread.sleep(forTimeInterval: 1.2)
+        func frames() -> Int {
+            let text = (try? String(contentsOfFile: tree.path("watch.out"), encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").filter { $0.contains("TIME_WAIT 12") }.count
+        }
+        // Signal once the loop has printed at least two frames (slower builds, such as ASan's, take longer).
+        let ready = Date().addingTimeInterval(15)
+        while frames() < 2 && Date() < ready { Thread.sleep(forTimeInterval: 0.05) }
         kill(process.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
@@ -52,8 +59,8 @@ struct WatchCommandTests {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0 && process.terminationReason == .exit)
-        let frames = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").filter { $0.contains("TIME_WAIT 12") }
-        #expect(frames.count >= 2)
+        try out.close()
+        #expect(frames() >= 2)
     }
 
     @Test("bad intervals and an unwritable textfile are input errors")
