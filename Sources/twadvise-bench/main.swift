@@ -1,5 +1,6 @@
 // twadvise-bench: measures TWAdvise against the tools it replaces, on this machine, in one run.
 //
+//   swift run -c release twadvise-bench all               # everything below, in one run
 //   swift run -c release twadvise-bench engine            # 1,000 rules x 10,000 destinations
 //   swift run -c release twadvise-bench render            # built-in rules: load, evaluate, Markdown and JSON
 //   swift run -c release twadvise-bench parse [LINES]     # a generated proc/net/tcp vs wc -l and awk|sort|uniq -c
@@ -263,6 +264,13 @@ func makeLoopbackTimeWait(count: Int) throws -> Int {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
+case "all":
+    // Everything on this host in one run: live (bounded loopback TIME_WAIT), parse, engine, render.
+    describeHost()
+    try liveBenchmark(sockets: 25_000)
+    try parseBenchmark(lines: 1_000_000)
+    try engineBenchmark()
+    try renderBenchmark()
 case "engine":
     describeHost()
     try engineBenchmark()
@@ -278,5 +286,5 @@ case "live":
     describeHost()
     try liveBenchmark(sockets: min(arguments.count > 1 ? Int(arguments[1]) ?? 25_000 : 25_000, 60_000))
 default:
-    print("usage: twadvise-bench engine | render | parse [LINES] | live [SOCKETS]")
+    print("usage: twadvise-bench all | engine | render | parse [LINES] | live [SOCKETS]")
 }
