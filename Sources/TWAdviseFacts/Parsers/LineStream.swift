@@ -72,3 +72,25 @@ package struct LineStream {
         carry.withUnsafeBufferPointer { body(.line($0)) }
     }
 }
+
+/// A parser that receives a byte stream line by line through a ``LineStream``.
+package protocol LineStreamParser {
+    var lines: LineStream { get set }
+    mutating func handle(_ event: LineStream.Event, into aggregator: inout SocketAggregator)
+}
+
+extension LineStreamParser {
+    /// Feeds the next chunk of the input.
+    package mutating func consumeLines(_ chunk: UnsafeRawBufferPointer, into aggregator: inout SocketAggregator) {
+        var stream = lines
+        stream.feed(chunk) { event in handle(event, into: &aggregator) }
+        lines = stream
+    }
+
+    /// Ends the input: a last line without a newline is handled too.
+    package mutating func finishLines(into aggregator: inout SocketAggregator) {
+        var stream = lines
+        stream.finish { event in handle(event, into: &aggregator) }
+        lines = stream
+    }
+}

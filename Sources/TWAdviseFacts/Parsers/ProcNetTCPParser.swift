@@ -5,7 +5,7 @@
 /// Only the first four columns are read, so the 17-column tcp layout and the 13-column layout of some
 /// captures both parse. Addresses are decoded as the kernel prints them: each 32-bit word in host
 /// (little-endian) byte order, ports in network order.
-package struct ProcNetTCPParser {
+package struct ProcNetTCPParser: LineStreamParser {
     /// Lines longer than this are malformed (real lines are about 150 bytes).
     package static let maxLineLength = 4096
     /// Individual warnings per file; further malformed lines are summarised.
@@ -17,7 +17,7 @@ package struct ProcNetTCPParser {
     package private(set) var sockets = 0
     package private(set) var sawHeader = false
     package private(set) var warnings: [FactWarning] = []
-    private var lines = LineStream(maxLineLength: ProcNetTCPParser.maxLineLength)
+    package var lines = LineStream(maxLineLength: ProcNetTCPParser.maxLineLength)
 
     package init(path: String) {
         self.path = path
@@ -25,19 +25,15 @@ package struct ProcNetTCPParser {
 
     /// Feeds the next chunk of the file.
     package mutating func consume(_ chunk: UnsafeRawBufferPointer, into aggregator: inout SocketAggregator) {
-        var stream = lines
-        stream.feed(chunk) { event in handle(event, into: &aggregator) }
-        lines = stream
+        consumeLines(chunk, into: &aggregator)
     }
 
     /// Ends the stream: a last line without a newline is parsed if complete.
     package mutating func finish(into aggregator: inout SocketAggregator) {
-        var stream = lines
-        stream.finish { event in handle(event, into: &aggregator) }
-        lines = stream
+        finishLines(into: &aggregator)
     }
 
-    private mutating func handle(_ event: LineStream.Event, into aggregator: inout SocketAggregator) {
+    package mutating func handle(_ event: LineStream.Event, into aggregator: inout SocketAggregator) {
         switch event {
         case .line(let line): handleLine(line, into: &aggregator)
         case .tooLong:

@@ -3,7 +3,7 @@
 ///
 /// Headers, UDP/UNIX/RAW rows and `ss` continuation lines (which start with white space) are skipped; a TCP
 /// row whose addresses or state cannot be read is a malformed line with a warning.
-package struct SocketTextParser {
+package struct SocketTextParser: LineStreamParser {
     package enum Format: String, Sendable {
         case ss, netstat, unknown
     }
@@ -14,7 +14,7 @@ package struct SocketTextParser {
     package private(set) var malformedLines = 0
     package private(set) var warnings: [FactWarning] = []
     private var lineNumber = 0
-    private var lines = LineStream(maxLineLength: 16 << 10)
+    package var lines = LineStream(maxLineLength: 16 << 10)
 
     package init(path: String) {
         self.path = path
@@ -28,22 +28,18 @@ package struct SocketTextParser {
 
     /// Feeds the next chunk of a capture streamed from disk: memory stays constant in the number of rows.
     package mutating func consume(_ chunk: UnsafeRawBufferPointer, into aggregator: inout SocketAggregator) {
-        var stream = lines
-        stream.feed(chunk) { event in handle(event, into: &aggregator) }
-        lines = stream
+        consumeLines(chunk, into: &aggregator)
     }
 
     /// Ends the stream; warns when no TCP row was found at all.
     package mutating func finish(into aggregator: inout SocketAggregator) {
-        var stream = lines
-        stream.finish { event in handle(event, into: &aggregator) }
-        lines = stream
+        finishLines(into: &aggregator)
         if tcpRows == 0 && malformedLines == 0 {
             warnings.append(FactWarning(path: path, message: "no TCP socket rows found: not ss or netstat output, or an empty capture"))
         }
     }
 
-    private mutating func handle(_ event: LineStream.Event, into aggregator: inout SocketAggregator) {
+    package mutating func handle(_ event: LineStream.Event, into aggregator: inout SocketAggregator) {
         lineNumber += 1
         guard case .line(let line) = event else { return malformed(lineNumber, "line longer than 16384 bytes") }
         guard let first = line.first, !first.isASCIIWhitespace else { return }  // blank or continuation
