@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TWAdvise
+import TWAdviseEngine
 import TWAdviseTestSupport
 
 /// Documents that are generated or that describe output: kept true by tests.
@@ -10,6 +11,22 @@ struct DocsTests {
     func factsReference() throws {
         let onDisk = try String(contentsOfFile: PeerFixtures.packageRoot + "/docs/facts.md", encoding: .utf8)
         #expect(onDisk == HostFactSchema.markdownReference)
+    }
+
+    @Test("the rule examples in README.md and docs/rules.md load and their own tests pass", arguments: ["README.md", "docs/rules.md"])
+    func ruleExamples(file: String) throws {
+        let text = try String(contentsOfFile: PeerFixtures.packageRoot + "/" + file, encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+            .filter { $0.hasPrefix("rules:") }
+        #expect(!blocks.isEmpty)
+        for block in blocks {
+            let catalog = RuleCatalog(extra: [RuleSource(path: file, text: block)])
+            #expect(catalog.diagnostics.isEmpty, "\(catalog.renderedDiagnostics())")
+            let ruleSet = RuleSet(schema: catalog.ruleSet.schema, rules: catalog.ruleSet.rules.filter { $0.location.file == file })
+            let report = ruleSet.runTests()
+            #expect(report.failures.isEmpty, "\(report.failures)")
+            #expect(report.passed >= 2)
+        }
     }
 
     static let jsonschemaAvailable: Bool = {
