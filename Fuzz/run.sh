@@ -29,9 +29,10 @@ for t in "${targets[@]}"; do
     commandoutput) [ -d "$peers" ] && extra+=("$peers/insights-core/netstat_-s") ;;
   esac
   echo "== fuzz $t for ${seconds}s" >&2
-  # -detect_leaks=0: LeakSanitizer reports process-lifetime globals (static let) at exit, because Swift keeps
-  # enum payload references with tagged bits it cannot follow; ARC code leaks only through cycles.
-  TWADVISE_FUZZ_TARGET=$t "$binary" "$work" "${extra[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
+  # No leak detection (libFuzzer's per-input check, and ASan's at exit): LeakSanitizer reports Swift's
+  # process-lifetime globals (static let), whose enum payload references carry tag bits it cannot follow;
+  # ARC code leaks only through cycles.
+  ASAN_OPTIONS=detect_leaks=0 TWADVISE_FUZZ_TARGET=$t "$binary" "$work" "${extra[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
     -max_len=65536 -artifact_prefix=.build-fuzz/crashes/$t- -print_final_stats=1 2>&1 \
     | grep -E "^(INFO: seed corpus|#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
   if ls .build-fuzz/crashes/$t-* >/dev/null 2>&1; then echo "fuzz $t: CRASH, see .build-fuzz/crashes/" >&2; exit 1; fi
