@@ -29,7 +29,7 @@ struct LiveHostTests {
         #expect(sockets.outboundTimeWait >= made)
         #expect(sockets.ephemeralPortsInUse >= made)
         let sockstatTW = try #require(snapshot.timeWait.sockstat)
-        #expect(abs(Int(sockstatTW) - sockets.timeWait) <= max(5, sockets.timeWait / 100))
+        #expect((low...high).contains(Int(sockstatTW)))  // the reader's own sockstat reading, same bounds
     }
 
     @Test("netlink sock_diag and /proc/net/tcp{,6} give the same aggregates, IPv4 and IPv6")
