@@ -158,7 +158,6 @@ public enum PrometheusRules {
         case .arithmetic(let op, let a, let b, _):
             return try binary(op.rawValue, try translate(a, c), try translate(b, c))
         case .compare(let op, let a, let b):
-            guard op != .equal || true else { throw Untranslatable(reason: "") }
             return try binary(op.rawValue, try translate(a, c), try translate(b, c))
         case .and(let a, let b):
             return try setOperation("and", try translate(a, c), try translate(b, c))

@@ -78,7 +78,7 @@ package enum OverlayLoader {
                 diagnostics.append(Diagnostic(at: location, "overlay has no 'rule'"))
                 continue
             }
-            guard let justification, !justification.trimmingCharacters(in: " ").isEmpty else {
+            guard let justification, justification.contains(where: { !$0.isWhitespace }) else {
                 diagnostics.append(Diagnostic(at: location, "overlay of '\(ruleID.value)' has no 'justification': say why, the report shows it"))
                 continue
             }
@@ -88,11 +88,5 @@ package enum OverlayLoader {
             }
         }
         return entries
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        String(drop { $0 == set || $0 == "\t" || $0 == "\n" }.reversed().drop { $0 == set || $0 == "\t" || $0 == "\n" }.reversed())
     }
 }

@@ -117,10 +117,8 @@ package struct RuleLoader {
             if case .mapping(let items, _) = node {
                 for (name, valueNode) in items {
                     guard let s = scalar(valueNode, "let '\(name.value)'") else { continue }
-                    guard let (checked, type) = expression(s, &checker) else {
-                        // declare anyway with an unusable type? No: later uses report "unknown name", which is honest.
-                        continue
-                    }
+                    // A binding whose expression has an error stays undeclared; its uses then report it as unknown.
+                    guard let (checked, type) = expression(s, &checker) else { continue }
                     switch checker.declare(name.value, type: type, kind: "let binding") {
                     case .success(let slot): lets.append((slot, checked))
                     case .failure(let e): error(name.location, e.message)
