@@ -152,6 +152,9 @@ public enum PrometheusRules {
             let key = path.joined(separator: ".")
             guard let m = metrics[key] else { throw Untranslatable(reason: "reads \(key), which has no metric") }
             return PromQL(text: m.name, perDestination: m.perDestination, isScalar: false)
+        case .iterationField(_, let path):
+            guard let m = metrics[path] else { throw Untranslatable(reason: "reads \(path), which has no metric") }
+            return PromQL(text: m.name, perDestination: m.perDestination, isScalar: false)
         case .member(.slot(let s), let field, _) where s == c.iterationSlot:
             guard let m = metrics["sockets.destinations[]." + field] else { throw Untranslatable(reason: "reads destination field \(field), which has no metric") }
             return PromQL(text: m.name, perDestination: true, isScalar: false)

@@ -9,6 +9,8 @@ package indirect enum CheckedExpr: Sendable {
     case cachedFact(Int, [String])
     /// A field of a record value; `path` names it in "missing" reports (`sockets.destinations[].time_wait`).
     case member(CheckedExpr, String, path: String)
+    /// A field of the current item of a rule's `for_each`, read from a column built once per evaluation.
+    case iterationField(Int, path: String)
     /// The field of every record of a list.
     case project(CheckedExpr, String, path: String)
     case negate(CheckedExpr)
@@ -41,7 +43,7 @@ extension CheckedExpr {
             if let i = table.firstIndex(of: path) { return .cachedFact(i, path) }
             table.append(path)
             return .cachedFact(table.count - 1, path)
-        case .constant, .slot, .cachedFact: return self
+        case .constant, .slot, .cachedFact, .iterationField: return self
         case .member(let b, let f, let p): return .member(b.indexingFacts(&table), f, path: p)
         case .project(let b, let f, let p): return .project(b.indexingFacts(&table), f, path: p)
         case .negate(let a): return .negate(a.indexingFacts(&table))
@@ -56,6 +58,32 @@ extension CheckedExpr {
             let x = c.indexingFacts(&table)
             return .comprehension(f, slot: slot, collection: x, body: body.indexingFacts(&table))
         case .list(let items): return .list(items.map { $0.indexingFacts(&table) })
+        }
+    }
+}
+
+extension CheckedExpr {
+    /// Rewrites `slot.field` for the iteration slot into `.iterationField`, collecting the fields in `fields`.
+    package func columnizing(slot: Int, _ fields: inout [String]) -> CheckedExpr {
+        func go(_ e: CheckedExpr) -> CheckedExpr { e.columnizing(slot: slot, &fields) }
+        switch self {
+        case .member(.slot(let s), let field, let path) where s == slot:
+            if let i = fields.firstIndex(of: field) { return .iterationField(i, path: path) }
+            fields.append(field)
+            return .iterationField(fields.count - 1, path: path)
+        case .constant, .slot, .fact, .cachedFact, .iterationField: return self
+        case .member(let b, let f, let p): return .member(go(b), f, path: p)
+        case .project(let b, let f, let p): return .project(go(b), f, path: p)
+        case .negate(let a): return .negate(go(a))
+        case .not(let a): return .not(go(a))
+        case .and(let a, let b): let x = go(a); return .and(x, go(b))
+        case .or(let a, let b): let x = go(a); return .or(x, go(b))
+        case .arithmetic(let op, let a, let b, let r): let x = go(a); return .arithmetic(op, x, go(b), result: r)
+        case .compare(let op, let a, let b): let x = go(a); return .compare(op, x, go(b))
+        case .membership(let a, let b, let n): let x = go(a); return .membership(x, go(b), negated: n)
+        case .call(let f, let args): return .call(f, args.map(go))
+        case .comprehension(let f, let s, let c, let body): let x = go(c); return .comprehension(f, slot: s, collection: x, body: go(body))
+        case .list(let items): return .list(items.map(go))
         }
     }
 }

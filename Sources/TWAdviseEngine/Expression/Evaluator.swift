@@ -11,6 +11,9 @@ package struct Evaluator {
     package var undefined: Set<String> = []
     /// Fact values resolved so far, by the index `.cachedFact` carries.
     private var factCache: [FactValue?]
+    /// Columns of the collection a rule iterates over (one per field it reads), and the current item.
+    package var columns: [[FactValue]] = []
+    package var currentIndex = 0
 
     package init(facts: FactValue, slotCount: Int, factPaths: Int = 0) {
         self.facts = facts
@@ -30,6 +33,10 @@ package struct Evaluator {
             return v
         case .slot(let i):
             return slots[i]
+        case .iterationField(let column, let path):
+            let value = columns[column][currentIndex]
+            if value.isUnknown { missing.insert(path) }
+            return value
         case .fact(let path):
             let value = lookup(path)
             if value.isUnknown { missing.insert(path.joined(separator: ".")) }

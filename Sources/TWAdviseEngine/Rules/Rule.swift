@@ -87,6 +87,10 @@ public struct Rule: Sendable {
     package var slotCount: Int
     /// Distinct fact paths the rule reads (indexes of `.cachedFact`).
     package var factPathCount = 0
+    /// Fields of the iterated items the rule reads (indexes of `.iterationField`), when the collection is a fact.
+    package var iterationFields: [String] = []
+    /// The fact path iterated over, when it is one (the key of shared columns).
+    package var iterationPath: String?
     /// Sources (files) of the facts the rule reads, for "insufficient data" reports.
     package var factSources: [String: [String]]
 

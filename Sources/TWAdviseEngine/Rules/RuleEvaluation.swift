@@ -1,6 +1,13 @@
 extension Rule {
     /// Evaluates this rule against `facts`, with `overrides` replacing parameter values by name.
     package func evaluate(_ facts: FactValue, overrides: [String: FactValue] = [:]) -> RuleOutcome {
+        var columns: [String: [FactValue]] = [:]
+        return evaluate(facts, overrides: overrides, columns: &columns)
+    }
+
+    /// Evaluates this rule; `columns` holds, by "path|field", the columns of iterated collections, built on first
+    /// use and shared by every rule of an evaluation, so each item's field is looked up once, not once per rule.
+    package func evaluate(_ facts: FactValue, overrides: [String: FactValue] = [:], columns: inout [String: [FactValue]]) -> RuleOutcome {
         var evaluator = Evaluator(facts: facts, slotCount: slotCount, factPaths: factPathCount)
         for parameter in parameters { evaluator.slots[parameter.slot] = overrides[parameter.name] ?? parameter.value }
         guard let iteration else {
@@ -16,10 +23,20 @@ extension Rule {
         guard case .list(let items) = evaluator.evaluate(iteration.collection) else {
             return insufficient(evaluator.missing, evaluator.undefined)
         }
+        if let path = iterationPath {
+            evaluator.columns = iterationFields.map { field in
+                let key = path + "|" + field
+                if let column = columns[key], column.count == items.count { return column }
+                let column = items.map { $0[field] }
+                columns[key] = column
+                return column
+            }
+        }
         var findings: [Finding] = []
         var missing: Set<String> = []
         var undefined: Set<String> = []
-        for item in items {
+        for (index, item) in items.enumerated() {
+            evaluator.currentIndex = index
             evaluator.slots[iteration.slot] = item
             evaluator.missing = []
             evaluator.undefined = []
@@ -88,5 +105,18 @@ extension Rule {
         evidence = evidence.map { var e = $0; e.value = e.value.indexingFacts(&table); return e }
         vars = vars.map { ($0.name, $0.expr.indexingFacts(&table)) }
         factPathCount = table.count
+        // Fields of the iterated items become columns when the collection is a fact path.
+        guard let it = iteration, case .cachedFact(_, let path) = it.collection else { return }
+        var fields: [String] = []
+        let slot = it.slot
+        escalations = escalations.map { ($0.0, $0.1.columnizing(slot: slot, &fields)) }
+        lets = lets.map { ($0.slot, $0.expr.columnizing(slot: slot, &fields)) }
+        condition = condition.columnizing(slot: slot, &fields)
+        score = score?.columnizing(slot: slot, &fields)
+        subject = subject?.columnizing(slot: slot, &fields)
+        evidence = evidence.map { var e = $0; e.value = e.value.columnizing(slot: slot, &fields); return e }
+        vars = vars.map { ($0.name, $0.expr.columnizing(slot: slot, &fields)) }
+        iterationFields = fields
+        iterationPath = path.joined(separator: ".")
     }
 }

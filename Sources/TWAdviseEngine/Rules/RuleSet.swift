@@ -109,9 +109,10 @@ public struct RuleSet: Sendable {
         var results: [RuleResult] = []
         var findings: [Finding] = []
         let clock = ContinuousClock()
+        var columns: [String: [FactValue]] = [:]
         for rule in rules where !rule.isDisabled {
             let start = profile ? clock.now : nil
-            let outcome = rule.evaluate(facts)
+            let outcome = rule.evaluate(facts, columns: &columns)
             var nanos: Int64?
             if let start {
                 let elapsed = clock.now - start
