@@ -13,9 +13,14 @@ package struct RuleLoader {
 
     package let schema: FactSchema
     package private(set) var diagnostics: [Diagnostic] = []
+    /// Files each fact path is read from, for "insufficient data" reports; walked from the schema once.
+    private let factSources: [String: [String]]
 
     package init(schema: FactSchema) {
         self.schema = schema
+        var sources: [String: [String]] = [:]
+        for (path, spec) in schema.allPaths where !spec.sources.isEmpty { sources[path] = spec.sources }
+        self.factSources = sources
     }
 
     package mutating func error(_ location: SourceLocation, _ message: String, notes: [String] = []) {
@@ -92,7 +97,6 @@ package struct RuleLoader {
         }
 
         var checker = TypeChecker(schema: schema)
-        var factSources: [String: [String]] = [:]
         // Parameters: named, documented constants.
         var parameters: [RuleParameter] = []
         if let (_, node) = fields["params"] {
@@ -185,7 +189,6 @@ package struct RuleLoader {
         if let s = optionalScalar(fields["override"], "override") {
             if s.value == "true" { isOverride = true } else if s.value != "false" { error(s.location, "'override' must be true or false") }
         }
-        for (path, spec) in schema.allPaths where !spec.sources.isEmpty { factSources[path] = spec.sources }
 
         var rule = Rule(
             id: id, title: title, description: description, severity: severity, parameters: parameters, runbook: runbook,
