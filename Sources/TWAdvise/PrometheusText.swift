@@ -26,16 +26,16 @@ public enum PrometheusText {
         gauge("twadvise_outbound_time_wait", "TIME_WAIT on ephemeral local ports (this host closed outgoing connections).", snapshot.sockets.map { Double($0.outboundTimeWait) })
         gauge("twadvise_inbound_time_wait", "TIME_WAIT on listening ports (the server closed first).", snapshot.sockets.map { Double($0.inboundTimeWait) })
         gauge("twadvise_established_sockets", "ESTABLISHED TCP sockets, IPv4 and IPv6.", snapshot.sockets.map { Double($0.all[.established]) })
-        let facts = snapshot.factValue
-        gauge("twadvise_ephemeral_ports_usable", "Usable ephemeral ports R: range minus reserved and listening ports in it.", facts["ports"]["usable"].number)
-        gauge("twadvise_ephemeral_ports_in_use", "Distinct ephemeral ports held by any socket.", facts["ports"]["in_use"].number)
+        let budget = snapshot.portBudget
+        gauge("twadvise_ephemeral_ports_usable", "Usable ephemeral ports R: range minus reserved and listening ports in it.", budget.map { Double($0.usable) })
+        gauge("twadvise_ephemeral_ports_in_use", "Distinct ephemeral ports held by any socket.", budget.map { Double($0.inUse) })
         if let r = snapshot.rates {
             gauge("twadvise_active_opens_per_second", "Connections opened by this host per second over the last interval.", r.perSecond("Tcp", "ActiveOpens"))
             gauge("twadvise_time_wait_created_per_second", "TIME_WAIT sockets created per second over the last interval (TcpExt TW).", r.perSecond("TcpExt", "TW"))
             gauge("twadvise_time_wait_overflow_per_second", "Closes that skipped TIME_WAIT per second (TcpExt TCPTimeWaitOverflow).", r.perSecond("TcpExt", "TCPTimeWaitOverflow"))
         }
         if let sockets = snapshot.sockets {
-            let usable = facts["ports"]["usable"].number
+            let usable = budget.map { Double($0.usable) }
             var inUse = Family(name: "twadvise_destination_sockets", help: "Sockets holding an ephemeral port toward a destination, U(D).")
             var tw = Family(name: "twadvise_destination_time_wait", help: "TIME_WAIT sockets toward a destination.")
             var share = Family(name: "twadvise_destination_port_share", help: "U(D) / R: share of the usable ephemeral ports a destination holds.")

@@ -134,6 +134,15 @@ extension FactsSnapshot {
         return persistent
     }
 
+    /// The ephemeral port budget R: the range minus reserved ports and unreserved listening ports in it.
+    /// `nil` when the range, the reserved ports or the socket table is unknown.
+    public var portBudget: (usable: Int, inUse: Int, unreservedListeners: [Int], reservedInRange: Int)? {
+        guard let range = sysctls.ipLocalPortRange, let reserved = sysctls.ipLocalReservedPorts, let sockets else { return nil }
+        let reservedInRange = reserved.count(in: range)
+        let listeners = sockets.listeningPorts.filter { range.contains($0) && !reserved.contains($0) }
+        return (max(0, range.count - reservedInRange - listeners.count), sockets.ephemeralPortsInUse, listeners, reservedInRange)
+    }
+
     func portFacts() -> [String: FactValue] {
         var ports: [String: FactValue] = [:]
         guard let range = sysctls.ipLocalPortRange else { return ports }
@@ -141,14 +150,12 @@ extension FactsSnapshot {
         ports["range_high"] = .int(Int64(range.high))
         ports["range_size"] = .int(Int64(range.count))
         guard let reserved = sysctls.ipLocalReservedPorts else { return ports }
-        let reservedInRange = reserved.count(in: range)
-        ports["reserved_in_range"] = .int(Int64(reservedInRange))
-        guard let sockets else { return ports }
-        let listeners = sockets.listeningPorts.filter { range.contains($0) && !reserved.contains($0) }
-        ports["listeners_in_range"] = .int(Int64(listeners.count))
-        ports["listener_ports_in_range"] = .list(listeners.map { .int(Int64($0)) })
-        ports["usable"] = .int(Int64(max(0, range.count - reservedInRange - listeners.count)))
-        ports["in_use"] = .int(Int64(sockets.ephemeralPortsInUse))
+        ports["reserved_in_range"] = .int(Int64(reserved.count(in: range)))
+        guard let budget = portBudget else { return ports }
+        ports["listeners_in_range"] = .int(Int64(budget.unreservedListeners.count))
+        ports["listener_ports_in_range"] = .list(budget.unreservedListeners.map { .int(Int64($0)) })
+        ports["usable"] = .int(Int64(budget.usable))
+        ports["in_use"] = .int(Int64(budget.inUse))
         return ports
     }
 

@@ -99,13 +99,13 @@ struct WatchCommand: ParsableCommand {
 /// The compact view `watch` prints each interval.
 enum WatchView {
     static func render(_ s: FactsSnapshot, diagnosis: Diagnosis, top: Int) -> String {
-        let facts = s.factValue
+        let usable = s.portBudget.map { Double($0.usable) }
         let time = s.collectedAt.map { String($0.dropFirst(11).prefix(8)) } ?? "--:--:--"
         var head = "\(time)  TIME_WAIT \(s.sockstat?["TCP", "tw"].map(String.init) ?? "?")"
         if let sockets = s.sockets {
             head += " (out \(sockets.outboundTimeWait), in \(sockets.inboundTimeWait))  ESTABLISHED \(sockets.all[.established])"
         }
-        if let usable = facts["ports"]["usable"].number { head += "  ports R \(Int(usable))" }
+        if let usable { head += "  ports R \(Int(usable))" }
         if let r = s.rates {
             head += "  opens/s \(FactValue.format(((r.perSecond("Tcp", "ActiveOpens") ?? 0) * 10).rounded() / 10))"
             head += "  TIME_WAIT/s \(FactValue.format(((r.perSecond("TcpExt", "TW") ?? 0) * 10).rounded() / 10))"
@@ -117,7 +117,6 @@ enum WatchView {
         }
         if let sockets = s.sockets, !sockets.destinations.isEmpty {
             lines.append("  destination                                   in use  TIME_WAIT  share of R")
-            let usable = facts["ports"]["usable"].number
             for d in sockets.destinations.prefix(top) {
                 let share = usable.map { $0 > 0 ? FactValue.format((Double(d.inUse) / $0 * 1000).rounded() / 10) + "%" : "?" } ?? "?"
                 lines.append("  " + pad(d.label, 44) + " " + pad(String(d.inUse), 7, right: true) + " " + pad(String(d.timeWait), 10, right: true) + " " + pad(share, 11, right: true))
