@@ -23,17 +23,8 @@ package enum OverlayLoader {
     static let keys = ["rule", "justification", "params", "severity", "disable"]
 
     package static func load(text: String, file: String, diagnostics: inout [Diagnostic]) -> [OverlayEntry] {
-        let root: YAMLNode
-        switch YAMLDocument.parse(text, file: file) {
-        case .failure(let d):
-            diagnostics.append(d)
-            return []
-        case .success(nil):
-            diagnostics.append(Diagnostic(at: SourceLocation(file: file, line: 1, column: 1), "empty overlay file: expected 'overlays:'"))
-            return []
-        case .success(let node?):
-            root = node
-        }
+        guard let root = YAMLDocument.root(text, file: file, ifEmpty: "empty overlay file: expected 'overlays:'",
+                                           diagnostics: &diagnostics) else { return [] }
         guard case .mapping(let pairs, _) = root, pairs.count == 1, pairs[0].key.value == "overlays",
               case .sequence(let items, _) = pairs[0].value else {
             diagnostics.append(Diagnostic(at: root.location, "an overlay file is a mapping with one key, 'overlays:', holding a list"))

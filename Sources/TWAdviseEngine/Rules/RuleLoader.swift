@@ -29,17 +29,8 @@ package struct RuleLoader {
 
     /// Loads every rule of one file; problems go to ``diagnostics``.
     package mutating func load(text: String, file: String) -> [Rule] {
-        let root: YAMLNode
-        switch YAMLDocument.parse(text, file: file) {
-        case .failure(let d):
-            diagnostics.append(d)
-            return []
-        case .success(nil):
-            error(SourceLocation(file: file, line: 1, column: 1), "empty rule file: expected a top-level 'rules:' list")
-            return []
-        case .success(let node?):
-            root = node
-        }
+        guard let root = YAMLDocument.root(text, file: file, ifEmpty: "empty rule file: expected a top-level 'rules:' list",
+                                           diagnostics: &diagnostics) else { return [] }
         guard case .mapping(let pairs, _) = root else {
             error(root.location, "expected a mapping with a 'rules:' list, found \(root.kindName)")
             return []

@@ -82,6 +82,20 @@ package enum YAMLDocument {
     /// Deepest nesting accepted.
     package static let maxDepth = 64
 
+    /// The root node of a file that must not be empty; a parse error or an empty file becomes a diagnostic.
+    package static func root(_ text: String, file: String, ifEmpty message: String, diagnostics: inout [Diagnostic]) -> YAMLNode? {
+        switch parse(text, file: file) {
+        case .failure(let d):
+            diagnostics.append(d)
+            return nil
+        case .success(nil):
+            diagnostics.append(Diagnostic(at: SourceLocation(file: file, line: 1, column: 1), message))
+            return nil
+        case .success(let node?):
+            return node
+        }
+    }
+
     package static func parse(_ text: String, file: String) -> Result<YAMLNode?, Diagnostic> {
         let start = SourceLocation(file: file, line: 1, column: 1)
         guard text.utf8.count <= maxBytes else {
