@@ -52,7 +52,7 @@ public struct MarkdownReport: Sendable {
                 "id": item.ruleID, "title": title,
                 "missing": item.missing.map(\.description).joined(separator: "; "),
                 "reasons": item.reasons.map(Self.host).joined(separator: "; "),
-                "hasReasons": !item.reasons.isEmpty && !(item.reasons == ["the condition is unknown"] && !item.missing.isEmpty),
+                "hasReasons": !item.reasons.isEmpty,
             ]
         }
         let notFired = input.evaluation.results.filter { $0.outcome == .notFired }.count
