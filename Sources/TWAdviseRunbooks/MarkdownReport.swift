@@ -1,4 +1,4 @@
-public import TWAdviseEngine
+internal import TWAdviseEngine
 internal import Mustache
 
 /// Renders a report as a Markdown runbook through ``RunbookTemplates``.

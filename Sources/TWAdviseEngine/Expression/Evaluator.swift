@@ -14,6 +14,9 @@ package struct Evaluator {
     /// Columns of the collection a rule iterates over (one per field it reads), and the current item.
     package var columns: [[FactValue]] = []
     package var currentIndex = 0
+    /// Typed columns shared by the rules of one evaluation; with it, comprehensions over long lists run as
+    /// loops over columns (``VectorEvaluator``) instead of one walk of the body per item.
+    package var store: ColumnStore?
 
     package init(facts: FactValue, slotCount: Int, factPaths: Int = 0) {
         self.facts = facts
@@ -108,6 +111,10 @@ package struct Evaluator {
             return call(builtin, arguments)
         case .comprehension(let builtin, let slot, let collection, let body):
             guard case .list(let items) = evaluate(collection) else { return .unknown }
+            if let store, items.count >= VectorEvaluator.minimumRows,
+               let value = vectorComprehension(builtin, slot: slot, collection: collection, body: body, items: items, store: store) {
+                return value
+            }
             let saved = slots[slot]
             defer { slots[slot] = saved }
             var values: [FactValue] = []

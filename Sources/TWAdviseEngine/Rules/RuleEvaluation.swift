@@ -1,14 +1,20 @@
 extension Rule {
     /// Evaluates this rule against `facts`, with `overrides` replacing parameter values by name.
     package func evaluate(_ facts: FactValue, overrides: [String: FactValue] = [:]) -> RuleOutcome {
-        var columns: [String: [FactValue]] = [:]
-        return evaluate(facts, overrides: overrides, columns: &columns)
+        evaluate(facts, overrides: overrides, store: ColumnStore())
     }
 
-    /// Evaluates this rule; `columns` holds, by "path|field", the columns of iterated collections, built on first
-    /// use and shared by every rule of an evaluation, so each item's field is looked up once, not once per rule.
-    package func evaluate(_ facts: FactValue, overrides: [String: FactValue] = [:], columns: inout [String: [FactValue]]) -> RuleOutcome {
+    /// Evaluates this rule. `store` holds the columns of iterated collections, built on first use and shared
+    /// by every rule of an evaluation, so each item's field is looked up once, not once per rule.
+    ///
+    /// With `vectorized`, a `for_each` condition is first evaluated for all items at once, over typed columns
+    /// (``VectorEvaluator``); items where it is false are done, and the others (true or unknown) are evaluated
+    /// one at a time as before, for their findings or for exactly which facts were missing. Without it, every
+    /// item goes the row-by-row way (the reference the tests compare against).
+    package func evaluate(_ facts: FactValue, overrides: [String: FactValue] = [:], store: ColumnStore,
+                          vectorized: Bool = true) -> RuleOutcome {
         var evaluator = Evaluator(facts: facts, slotCount: slotCount, factPaths: factPathCount)
+        if vectorized { evaluator.store = store }
         for parameter in parameters { evaluator.slots[parameter.slot] = overrides[parameter.name] ?? parameter.value }
         guard let iteration else {
             evaluator.missing = []
@@ -24,18 +30,19 @@ extension Rule {
             return insufficient(evaluator.missing, evaluator.undefined)
         }
         if let path = iterationPath {
-            evaluator.columns = iterationFields.map { field in
-                let key = path + "|" + field
-                if let column = columns[key], column.count == items.count { return column }
-                let column = items.map { $0[field] }
-                columns[key] = column
-                return column
-            }
+            evaluator.columns = iterationFields.map { store.values(of: items, path: path, field: $0) }
+        }
+        var decided: [UInt8]?
+        if vectorized, items.count >= VectorEvaluator.minimumRows {
+            var vector = VectorEvaluator(items: items, slot: iteration.slot, fieldNames: iterationFields, path: iterationPath,
+                                         store: store, scalar: evaluator)
+            for (slot, expr) in lets { vector.bind(slot, expr) }
+            decided = vector.evaluate(condition).truth(rows: items.count)
         }
         var findings: [Finding] = []
         var missing: Set<String> = []
         var undefined: Set<String> = []
-        for (index, item) in items.enumerated() {
+        for (index, item) in items.enumerated() where decided?[index] != Column.falseByte {
             evaluator.currentIndex = index
             evaluator.slots[iteration.slot] = item
             evaluator.missing = []

@@ -106,13 +106,19 @@ public struct RuleSet: Sendable {
 
     /// Evaluates every enabled rule. With `profile`, each result carries the time it took.
     public func evaluate(_ facts: FactValue, profile: Bool = false) -> Evaluation {
+        evaluate(facts, profile: profile, vectorized: true)
+    }
+
+    /// ``evaluate(_:profile:)``, optionally without column-at-a-time evaluation (the reference path, for
+    /// tests and benchmarks).
+    package func evaluate(_ facts: FactValue, profile: Bool, vectorized: Bool) -> Evaluation {
         var results: [RuleResult] = []
         var findings: [Finding] = []
         let clock = ContinuousClock()
-        var columns: [String: [FactValue]] = [:]
+        let store = ColumnStore()
         for rule in rules where !rule.isDisabled {
             let start = profile ? clock.now : nil
-            let outcome = rule.evaluate(facts, columns: &columns)
+            let outcome = rule.evaluate(facts, store: store, vectorized: vectorized)
             var nanos: Int64?
             if let start {
                 let elapsed = clock.now - start

@@ -116,10 +116,8 @@ package enum YAMLDocument {
         var budget = maxNodes
         do {
             return .success(try convert(root, file: file, lines: lines, budget: &budget, depth: 0))
-        } catch let error as LimitError {
-            return .failure(error.diagnostic)
         } catch {
-            return .failure(Diagnostic(at: start, "cannot read YAML: \(error)"))
+            return .failure(error.diagnostic)
         }
     }
 
