@@ -191,12 +191,15 @@ func parseBenchmark(lines: Int) throws {
     }
     let wc = shell("wc -l \(path)", runs: 5)
     let awk = shell("awk '{print $4}' \(path) | sort | uniq -c | wc -l", runs: 3)
-    let ownRSS = shell("\(CommandLine.arguments[0]) parse-only \(path)", runs: 1)
+    let process = shell("\(CommandLine.arguments[0]) parse-only \(path)", runs: 5)
     print("parse: (times are medians; pipelines have the cost of sh -c true subtracted)")
     print("parse: \(lines) lines, \(Int(bytes / 1e6)) MB; TIME_WAIT counted \(table?.timeWait ?? 0) over \(table?.destinationCount ?? 0) destinations")
-    print("parse: twadvise streaming parser  \(fmt(ours))  \(String(format: "%6.0f", bytes / ours / 1e6)) MB/s  peak RSS \(ownRSS.maxRSSKiB / 1024) MB")
+    print("parse: twadvise streaming parser  \(fmt(ours))  \(String(format: "%6.0f", bytes / ours / 1e6)) MB/s  peak RSS \(process.maxRSSKiB / 1024) MB")
+    print("parse: the same as a process      \(fmt(process.seconds))  (start-up included; \(String(format: "%.0f", wc.seconds / process.seconds * 100))% of wc)")
     print("parse: wc -l                      \(fmt(wc.seconds))  \(String(format: "%6.0f", bytes / wc.seconds / 1e6)) MB/s  ratio twadvise/wc = \(String(format: "%.2f", ours / wc.seconds)) (throughput \(String(format: "%.0f", wc.seconds / ours * 100))% of wc)")
     print("parse: awk | sort | uniq -c       \(fmt(awk.seconds))  ratio twadvise/awk = \(String(format: "%.3f", ours / awk.seconds))  peak RSS \(awk.maxRSSKiB / 1024) MB")
+    goal("1,000,000 lines at >= 25% of wc -l's throughput", measured: String(format: "%.0f%%", wc.seconds / ours * 100), met: wc.seconds / ours >= 0.25)
+    goal("peak RSS while parsing < 64 MB", measured: "\(process.maxRSSKiB / 1024) MB", met: process.maxRSSKiB < 64 * 1024)
 }
 
 func parseOnly(_ path: String) throws {

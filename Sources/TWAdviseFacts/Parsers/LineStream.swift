@@ -25,6 +25,9 @@ package struct LineStream {
         self.maxLineLength = maxLineLength
     }
 
+    /// Whether a line cut by the end of the last chunk is pending (kept, or being skipped as too long).
+    package var isHoldingPartialLine: Bool { skipping || !carry.isEmpty }
+
     /// Feeds the next chunk; `body` sees each line (or too-long line) that the chunk completes.
     package mutating func feed(_ chunk: UnsafeRawBufferPointer, _ body: (Event) -> Void) {
         let bytes = chunk.bindMemory(to: UInt8.self)
@@ -71,6 +74,13 @@ package struct LineStream {
         guard !skipping, !carry.isEmpty else { return }
         carry.withUnsafeBufferPointer { body(.line($0)) }
     }
+}
+
+/// The offset of the first newline in `count` bytes at `start` (memchr), or `nil`.
+@inline(__always)
+package func newlineOffset(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int? {
+    guard count > 0, let found = memchr(start, 0x0A, count) else { return nil }
+    return start.distance(to: found.assumingMemoryBound(to: UInt8.self))
 }
 
 /// A parser that receives a byte stream line by line through a ``LineStream``.

@@ -107,3 +107,45 @@ extension ArraySlice<UInt8> {
         String(validating: self, as: UTF8.self) != nil
     }
 }
+
+/// Hex digits eight (or four) at a time, in the bytes of one integer (SWAR): no branch per digit.
+enum Hex {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// Per byte (all below 0x80): 0x80 where the byte is at least `c`.
+    @inline(__always)
+    private static func atLeast(_ v: UInt64, _ c: UInt64) -> UInt64 { (v &+ ones &* (0x80 &- c)) & high }
+
+    /// Whether all eight bytes are ASCII hex digits (either case).
+    @inline(__always)
+    static func allHex(_ x: UInt64) -> Bool {
+        let lower = x | 0x2020_2020_2020_2020
+        let digit = atLeast(x, 0x30) & ~atLeast(x, 0x3A)
+        let letter = atLeast(lower, 0x61) & ~atLeast(lower, 0x67)
+        return x & high == 0 && (digit | letter) == high
+    }
+
+    /// The nibble of each hex digit byte, in place (valid only for hex digits).
+    @inline(__always)
+    private static func nibbles(_ x: UInt64) -> UInt64 { (x & 0x0F0F_0F0F_0F0F_0F0F) &+ ((x >> 6) & ones) &* 9 }
+
+    /// Eight hex digits as loaded little-endian from memory (`"0100007F"`): the value with its bytes swapped
+    /// (0x7F000001), which is how the kernel's host-order address words read in network order.
+    @inline(__always)
+    static func eight(_ x: UInt64) -> (value: UInt32, valid: Bool) {
+        let n = nibbles(x)
+        let pairs = ((n << 4) | (n >> 8)) & 0x00FF_00FF_00FF_00FF
+        let quads = (pairs | (pairs >> 8)) & 0x0000_FFFF_0000_FFFF
+        return (UInt32(truncatingIfNeeded: quads | (quads >> 16)), allHex(x))
+    }
+
+    /// Four hex digits as loaded little-endian from memory (`"01BB"`): their value (443).
+    @inline(__always)
+    static func four(_ x: UInt32) -> (value: UInt16, valid: Bool) {
+        let wide = UInt64(x) | 0x3030_3030_0000_0000          // pad with '0's to reuse the 8-byte check
+        let n = nibbles(UInt64(x))
+        let pairs = ((n << 4) | (n >> 8)) & 0x00FF_00FF
+        return (UInt16(truncatingIfNeeded: (pairs & 0xFF) << 8 | (pairs >> 16) & 0xFF), allHex(wide))
+    }
+}

@@ -24,8 +24,45 @@ package struct ProcNetTCPParser: LineStreamParser {
     }
 
     /// Feeds the next chunk of the file.
+    ///
+    /// Lines in the kernel's layout are decoded straight from the chunk, and the newline is looked for only
+    /// after the state column, so the bytes of the first four columns are read once. Other lines, and lines
+    /// cut by the chunk's end, go through the general ``LineStream`` path.
     package mutating func consume(_ chunk: UnsafeRawBufferPointer, into aggregator: inout SocketAggregator) {
-        consumeLines(chunk, into: &aggregator)
+        let bytes = chunk.bindMemory(to: UInt8.self)
+        guard let base = bytes.baseAddress else { return }
+        let count = bytes.count
+        var start = 0
+        if lines.isHoldingPartialLine {
+            // Finish the line the previous chunk cut, through the line stream.
+            guard let newline = newlineOffset(base, count) else { return consumeLines(chunk, into: &aggregator) }
+            start = newline + 1
+            consumeLines(UnsafeRawBufferPointer(rebasing: chunk[0..<start]), into: &aggregator)
+        }
+        while start < count {
+            let rest = UnsafeBufferPointer(start: base + start, count: count - start)
+            if let (socket, end) = Self.decodeFixedPrefix(rest), end < rest.count, rest[end] == 0x20 || rest[end] == 0x0A,
+               let newline = newlineOffset(base + start + end, count - start - end) {
+                let lineEnd = start + end + newline
+                lineNumber += 1
+                if lineEnd - start > Self.maxLineLength {
+                    malformed("line longer than \(Self.maxLineLength) bytes")
+                } else {
+                    sockets += 1
+                    aggregator.add(state: socket.state, local: socket.localAddress, localPort: socket.localPort,
+                                   remote: socket.remoteAddress, remotePort: socket.remotePort, isIPv6: socket.localAddress.isIPv6)
+                }
+                start = lineEnd + 1
+                continue
+            }
+            guard let newline = newlineOffset(base + start, count - start) else {
+                consumeLines(UnsafeRawBufferPointer(rebasing: chunk[start..<count]), into: &aggregator)
+                return
+            }
+            let lineEnd = start + newline
+            consumeLines(UnsafeRawBufferPointer(rebasing: chunk[start...lineEnd]), into: &aggregator)
+            start = lineEnd + 1
+        }
     }
 
     /// Ends the stream: a last line without a newline is parsed if complete.
@@ -71,7 +108,7 @@ package struct ProcNetTCPParser: LineStreamParser {
         switch Self.decode(line) {
         case .socket(let s):
             sockets += 1
-            aggregator.add(state: s.state.rawValue, local: s.localAddress, localPort: s.localPort,
+            aggregator.add(state: s.state, local: s.localAddress, localPort: s.localPort,
                            remote: s.remoteAddress, remotePort: s.remotePort, isIPv6: s.localAddress.isIPv6)
         case .blank:
             return
@@ -107,9 +144,19 @@ package struct ProcNetTCPParser: LineStreamParser {
     /// decoded at fixed offsets after the slot's colon; `nil` sends the line to the general decoder.
     @inline(__always)
     static func decodeFixed(_ line: UnsafeBufferPointer<UInt8>) -> Socket? {
-        guard let base = line.baseAddress else { return nil }
+        guard let (socket, end) = decodeFixedPrefix(line), end == line.count || line[end] == 0x20 else { return nil }
+        return socket
+    }
+
+    /// ``decodeFixed(_:)`` on the start of `bytes`, which may run past the end of the line: every byte up to
+    /// the returned `end` (just after the state) is checked to be a digit, a hex digit, a space or a colon
+    /// where the layout puts one, so a newline inside that span makes the decoding fail. The caller checks
+    /// what follows `end`.
+    @inline(__always)
+    static func decodeFixedPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> (socket: Socket, end: Int)? {
+        guard let base = bytes.baseAddress else { return nil }
         var i = 0
-        let n = line.count
+        let n = bytes.count
         while i < n && base[i] == 0x20 { i += 1 }
         var slot = 0
         let digitsStart = i
@@ -121,32 +168,29 @@ package struct ProcNetTCPParser: LineStreamParser {
         let field = width + 5                        // address, ':', 4 port digits
         let r = a + field + 1                        // remote address
         let st = r + field + 1                       // state
-        guard st + 2 <= n, base[a + field] == 0x20, base[r + width] == 0x3A, base[r + field] == 0x20,
-              st + 2 == n || base[st + 2] == 0x20 else { return nil }
-        var bad: UInt8 = 0
-        // Hex digits by arithmetic (a lookup table would be a lazily initialised global, checked on every use).
-        @inline(__always) func hex(_ at: Int, _ count: Int) -> UInt64 {
-            var v: UInt64 = 0
-            for j in at..<(at + count) {
-                let c = base[j]
-                let digit = c &- 0x30                 // '0'...'9' -> 0...9
-                let letter = (c | 0x20) &- 0x61       // 'a'...'f' or 'A'...'F' -> 0...5
-                let isDigit = digit < 10
-                bad |= (isDigit || letter < 6) ? 0 : 1
-                v = v << 4 | UInt64(isDigit ? digit : letter &+ 10)
-            }
-            return v
+        guard st + 2 <= n, base[a + field] == 0x20, base[r + width] == 0x3A, base[r + field] == 0x20 else { return nil }
+        let raw = UnsafeRawPointer(base)
+        var valid = true
+        @inline(__always) func word(_ at: Int) -> UInt32 {
+            let (value, ok) = Hex.eight(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
+            valid = valid && ok
+            return value
+        }
+        @inline(__always) func port(_ at: Int) -> UInt16 {
+            let (value, ok) = Hex.four(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+            valid = valid && ok
+            return value
         }
         @inline(__always) func address(_ at: Int) -> IPAddress {
-            if width == 8 { return IPAddress(ipv4: UInt32(truncatingIfNeeded: hex(at, 8)).byteSwapped) }
-            func w(_ k: Int) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: hex(at + 8 * k, 8)).byteSwapped) }
-            return IPAddress(ipv6High: w(0) << 32 | w(1), low: w(2) << 32 | w(3))
+            if width == 8 { return IPAddress(ipv4: word(at)) }
+            let w0 = UInt64(word(at)), w1 = UInt64(word(at + 8)), w2 = UInt64(word(at + 16)), w3 = UInt64(word(at + 24))
+            return IPAddress(ipv6High: w0 << 32 | w1, low: w2 << 32 | w3)
         }
-        let local = address(a), lport = UInt16(truncatingIfNeeded: hex(a + width + 1, 4))
-        let remote = address(r), rport = UInt16(truncatingIfNeeded: hex(r + width + 1, 4))
-        let stateValue = UInt8(truncatingIfNeeded: hex(st, 2))
-        guard bad == 0, let state = TCPState(rawValue: stateValue) else { return nil }
-        return Socket(slot: slot, localAddress: local, localPort: lport, remoteAddress: remote, remotePort: rport, state: state)
+        let local = address(a), lport = port(a + width + 1)
+        let remote = address(r), rport = port(r + width + 1)
+        guard valid, let hi = Numbers.hexNibble(base[st]), let lo = Numbers.hexNibble(base[st + 1]),
+              let state = TCPState(rawValue: hi << 4 | lo) else { return nil }
+        return (Socket(slot: slot, localAddress: local, localPort: lport, remoteAddress: remote, remotePort: rport, state: state), st + 2)
     }
 
     /// Decodes one data line (without its newline).

@@ -101,7 +101,7 @@ package struct SocketTextParser: LineStreamParser {
         guard let peer, let p = Self.endpoint(peer) else { return malformed(line, "cannot read the peer address '\(peer ?? "")'") }
         tcpRows += 1
         let v6 = forceIPv6 || l.address.isIPv6 || p.address.isIPv6
-        aggregator.add(state: state.rawValue, local: l.address.widened(v6), localPort: l.port,
+        aggregator.add(state: state, local: l.address.widened(v6), localPort: l.port,
                        remote: p.address.widened(v6), remotePort: p.port, isIPv6: v6)
     }
 

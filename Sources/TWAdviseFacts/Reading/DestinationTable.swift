@@ -5,16 +5,24 @@
 /// enough; the number of entries is capped by ``SocketAggregator/maxTrackedDestinations`` and the load
 /// factor kept under 1/2, so probe sequences stay short even for unlucky keys.
 struct DestinationTable {
-    private var keys: [SocketAggregator.DestinationKey?]
-    private var values: [SocketAggregator.Counters]
+    /// Key and counters side by side: one array (one uniqueness check) and one cache line per probe.
+    private struct Slot {
+        var key: SocketAggregator.DestinationKey
+        var counters: SocketAggregator.Counters
+        var used: Bool
+    }
+
+    private static let empty = Slot(key: SocketAggregator.DestinationKey(local: IPAddress(ipv4: 0), remote: IPAddress(ipv4: 0), remotePort: 0),
+                                    counters: SocketAggregator.Counters(), used: false)
+
+    private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [SocketAggregator.DestinationKey?](repeating: nil, count: size)
-        values = [SocketAggregator.Counters](repeating: SocketAggregator.Counters(), count: size)
+        slots = [Slot](repeating: Self.empty, count: size)
         mask = size - 1
     }
 
@@ -31,8 +39,8 @@ struct DestinationTable {
     /// Whether the key is present.
     func contains(_ key: SocketAggregator.DestinationKey) -> Bool {
         var i = Self.mix(key) & mask
-        while let k = keys[i] {
-            if k == key { return true }
+        while slots[i].used {
+            if slots[i].key == key { return true }
             i = (i + 1) & mask
         }
         return false
@@ -41,35 +49,38 @@ struct DestinationTable {
     /// Records `state` for `key`, inserting it when new.
     @inline(__always)
     mutating func record(_ key: SocketAggregator.DestinationKey, _ state: TCPState) {
-        var i = Self.mix(key) & mask
-        while let k = keys[i] {
-            if k == key {
-                values[i].record(state)
-                return
+        let mask = self.mask
+        let inserted = slots.withUnsafeMutableBufferPointer { slots -> Bool in
+            var i = Self.mix(key) & mask
+            while slots[i].used {
+                if slots[i].key == key {
+                    slots[i].counters.record(state)
+                    return false
+                }
+                i = (i + 1) & mask
             }
-            i = (i + 1) & mask
+            slots[i] = Slot(key: key, counters: SocketAggregator.Counters(), used: true)
+            slots[i].counters.record(state)
+            return true
         }
-        keys[i] = key
-        values[i] = SocketAggregator.Counters()
-        values[i].record(state)
+        guard inserted else { return }
         count += 1
-        if count * 2 > keys.count { grow() }
+        if count * 2 > slots.count { grow() }
     }
 
     private mutating func grow() {
-        let old = zip(keys, values).compactMap { k, v in k.map { ($0, v) } }
-        self = DestinationTable(capacity: keys.count)
-        for (k, v) in old {
-            var i = Self.mix(k) & mask
-            while keys[i] != nil { i = (i + 1) & mask }
-            keys[i] = k
-            values[i] = v
+        let old = slots
+        self = DestinationTable(capacity: old.count)
+        for slot in old where slot.used {
+            var i = Self.mix(slot.key) & mask
+            while slots[i].used { i = (i + 1) & mask }
+            slots[i] = slot
             count += 1
         }
     }
 
     /// Every entry, in no particular order.
     var entries: [(key: SocketAggregator.DestinationKey, counters: SocketAggregator.Counters)] {
-        zip(keys, values).compactMap { k, v in k.map { ($0, v) } }
+        slots.filter(\.used).map { ($0.key, $0.counters) }
     }
 }

@@ -18,8 +18,16 @@ package struct SocketAggregator {
 
     package let ephemeralRange: PortRange?
     package let maxTrackedDestinations: Int
-    private(set) var ipv4 = StateCounts()
-    private(set) var ipv6 = StateCounts()
+    /// Sockets per state, IPv4 at `state`, IPv6 at `16 + state` (one flat array for the hot path).
+    private var stateCounts = InlineArray<32, Int>(repeating: 0)
+    var ipv4: StateCounts { counts(offset: 0) }
+    var ipv6: StateCounts { counts(offset: 16) }
+
+    private func counts(offset: Int) -> StateCounts {
+        var counts = StateCounts()
+        for state in TCPState.allCases { counts[state] = stateCounts[offset + Int(state.rawValue)] }
+        return counts
+    }
     /// Per local port: one array of structs, so the hot path pays one copy-on-write check, not four.
     struct PortCounts {
         var total: Int32 = 0
@@ -42,7 +50,13 @@ package struct SocketAggregator {
     package mutating func add(state rawState: UInt8, local: IPAddress, localPort: UInt16,
                               remote: IPAddress, remotePort: UInt16, isIPv6: Bool) {
         guard let state = TCPState(rawValue: rawState) else { return }
-        if isIPv6 { ipv6[state] += 1 } else { ipv4[state] += 1 }
+        add(state: state, local: local, localPort: localPort, remote: remote, remotePort: remotePort, isIPv6: isIPv6)
+    }
+
+    @inline(__always)
+    package mutating func add(state: TCPState, local: IPAddress, localPort: UInt16,
+                              remote: IPAddress, remotePort: UInt16, isIPv6: Bool) {
+        stateCounts[(isIPv6 ? 16 : 0) + Int(state.rawValue)] &+= 1
         let port = Int(localPort)
         if state == .listen {
             if !ports[port].listening {

@@ -87,11 +87,24 @@ package struct SystemFile: ~Copyable {
         }
     }
 
+    /// Regular files at least this large are mapped rather than read (no copy into a buffer).
+    package static let mapThreshold = 8 << 20
+    /// Bytes mapped at a time, so address space stays bounded (a capture may be larger than `ulimit -v`).
+    package static let mapWindow = 16 << 20
+
     /// Streams the file in chunks of `chunkSize` bytes to `body`, which sees each chunk once.
+    ///
+    /// A large regular file (a capture) is mapped window by window instead, and each window is one chunk;
+    /// /proc files (size 0) and anything that cannot be mapped are read.
     package func forEachChunk(
         chunkSize: Int = 1 << 18,
         _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void
     ) throws(FileReadError) {
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) >= Self.mapThreshold,
+           try forEachWindow(size: Int(info.st_size), body) {
+            return
+        }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         while true {
@@ -99,6 +112,22 @@ package struct SystemFile: ~Copyable {
             if n == 0 { return }
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
+    }
+
+    /// Maps `size` bytes window by window; `false` when the first window cannot be mapped (read instead).
+    private func forEachWindow(size: Int, _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void) throws(FileReadError) -> Bool {
+        var offset = 0
+        while offset < size {
+            let length = min(Self.mapWindow, size - offset)
+            guard let map = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(offset)), map != MAP_FAILED else {
+                if offset == 0 { return false }
+                throw FileReadError.from(errno: errno)
+            }
+            defer { munmap(map, length) }
+            try body(UnsafeRawBufferPointer(start: map, count: length))
+            offset += length
+        }
+        return true
     }
 }
 

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+@testable import TWAdviseFacts
+import TWAdviseTestSupport
+
+/// The socket-table parser decodes kernel-layout lines straight from each chunk and sends everything else
+/// through the general line path. Wherever the chunks fall, and whichever path a line takes, the result must be
+/// the one the general path gives for the whole input at once.
+struct ChunkingTests {
+    struct Result: Equatable {
+        var table: SocketTable
+        var sockets: Int
+        var malformed: Int
+        var warnings: [FactWarning]
+    }
+
+    static func parse(_ bytes: [UInt8], chunk: Int?, generalOnly: Bool = false) -> Result {
+        var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
+        var parser = ProcNetTCPParser(path: "tcp")
+        bytes.withUnsafeBytes { all in
+            let size = chunk ?? max(all.count, 1)
+            var offset = 0
+            while offset < all.count {
+                let piece = UnsafeRawBufferPointer(rebasing: all[offset..<min(all.count, offset + size)])
+                if generalOnly { parser.consumeLines(piece, into: &aggregator) } else { parser.consume(piece, into: &aggregator) }
+                offset += size
+            }
+        }
+        parser.finish(into: &aggregator)
+        let table = aggregator.finish(sources: ["tcp"], readIPv4: true, readIPv6: true, malformedLines: parser.malformedLines,
+                                      topDestinations: 1000).0
+        return Result(table: table, sockets: parser.sockets, malformed: parser.malformedLines, warnings: parser.warnings)
+    }
+
+    /// Kernel-layout lines and every kind of line the fixed-layout decoder must refuse or hand on.
+    static let awkwardLines = [
+        ProcNetTCPLine.ipv4(slot: 7, local: ("10.0.0.1", 40001), remote: ("10.0.0.2", 443), state: 6),
+        "   8: 0100000a:9c42 0200000a:01bb 06 00000000:00000000 00:00000000 00000000     0        0 0",  // lower-case hex
+        "   9: 0100000A:9C43 0200000A:01BB 06",                                   // ends right after the state
+        "  10: 0100000A:9C44 0200000A:01BB 06\r",                                 // CR before the newline
+        "  11: 0100000A:9C45\t0200000A:01BB 06 00000000",                         // a tab between columns
+        "  12: 0100000G:9C46 0200000A:01BB 06 00000000",                          // not hex
+        "  13: 0100000A:9C47 0200000A:01BB 0Z 00000000",                          // bad state
+        "  14: 0100000A:9C48 0200000A:01BB 06X",                                  // state runs on
+        "  15: 0100000A:9C49 0200000A",                                           // cut short
+        "",
+        "garbage",
+        "  16: 00000000000000000000000001000000:9C4A 00000000000000000000000002000000:01BB 06 00000000",
+        "  17: 0100000A:9C4B 00000000000000000000000002000000:01BB 06",           // families differ
+        "1234567890: 0100000A:9C4C 0200000A:01BB 06",                            // slot too long
+        String(repeating: "9", count: 5000),                                       // longer than the limit
+        "  18: 0100000A:9C4D 0200000A:01BB 01 00000000",
+    ]
+
+    static func input() throws -> [UInt8] {
+        var text = HostTrees.modernSysctls["proc/net/tcp"]! + awkwardLines.joined(separator: "\n") + "\n"
+        if PeerFixtures.available {
+            for file in PeerFixtureTests.tcpTables {
+                text += String(decoding: try PeerFixtures.bytes(file), as: UTF8.self)
+            }
+        }
+        return Array((text + awkwardLines[0]).utf8)  // the last line without a newline
+    }
+
+    @Test("chunk sizes from 1 byte to the whole input give the general path's result")
+    func chunkSizes() throws {
+        let bytes = try Self.input()
+        let reference = Self.parse(bytes, chunk: nil, generalOnly: true)
+        #expect(reference.sockets > 8)
+        #expect(reference.malformed >= 9)
+        for size in [1, 2, 3, 5, 13, 37, 64, 149, 150, 151, 4096, 5003] {
+            let result = Self.parse(bytes, chunk: size)
+            #expect(result == reference, "chunk \(size)")
+            if result != reference { return }
+        }
+        #expect(Self.parse(bytes, chunk: nil) == reference)
+    }
+
+    @Test("peer captures parse the same on both paths", .enabled(if: PeerFixtures.available, Comment(rawValue: PeerFixtures.skipReason)),
+          arguments: PeerFixtureTests.tcpTables)
+    func peerTables(file: String) throws {
+        let bytes = try PeerFixtures.bytes(file)
+        #expect(Self.parse(bytes, chunk: nil) == Self.parse(bytes, chunk: nil, generalOnly: true))
+        #expect(Self.parse(bytes, chunk: 150) == Self.parse(bytes, chunk: nil, generalOnly: true))
+    }
+
+    @Test("SWAR hex: every byte value in every position is classified as the per-digit decoder does")
+    func swarHex() {
+        let digits = Array("0123456789abcdefABCDEF".utf8)
+        for position in 0..<8 {
+            for byte in 0...255 {
+                var text = Array("1f2E3d4C".utf8)
+                text[position] = UInt8(byte)
+                let word = text.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+                let (value, valid) = Hex.eight(word)
+                #expect(valid == digits.contains(UInt8(byte)), "byte \(byte) at \(position)")
+                if valid {
+                    let expected = UInt32(String(decoding: text, as: UTF8.self), radix: 16)!
+                    #expect(value == expected.byteSwapped)
+                }
+            }
+        }
+        for text in ["0000", "FFFF", "01bb", "9C40", "00:0", "g000"] {
+            let word = Array(text.utf8).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+            let (value, valid) = Hex.four(word)
+            #expect(valid == (UInt16(text, radix: 16) != nil), "\(text)")
+            if let n = UInt16(text, radix: 16) { #expect(value == n) }
+        }
+    }
+}
+
+/// Large regular files are mapped window by window instead of read; the bytes delivered must be the file's.
+struct MappedReadTests {
+    @Test("a file above the mapping threshold arrives whole, in order, window by window")
+    func mappedFile() throws {
+        let size = SystemFile.mapWindow + SystemFile.mapThreshold + 12_345   // two windows, the second partial
+        var bytes = [UInt8](repeating: 0, count: size)
+        var state: UInt64 = 0x1234_5678
+        for i in 0..<size {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            bytes[i] = UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let tree = try TemporaryTree()
+        let path = tree.root + "/big"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        var received: [UInt8] = []
+        var chunks: [Int] = []
+        let file = try SystemFile(path: path)
+        try file.forEachChunk { chunk in
+            chunks.append(chunk.count)
+            received.append(contentsOf: chunk)
+        }
+        #expect(received == bytes)
+        #expect(chunks == [SystemFile.mapWindow, size - SystemFile.mapWindow])
+    }
+
+    @Test("a socket table above the threshold gives the same result mapped as parsed in memory")
+    func mappedTable() throws {
+        var text = HostTrees.modernSysctls["proc/net/tcp"]!
+        var i = 0
+        while text.utf8.count < SystemFile.mapThreshold + 1000 {
+            text += ProcNetTCPLine.ipv4(slot: i, local: ("10.0.0.1", 32768 + i % 20000), remote: ("10.0.\(i % 7).9", 443), state: i % 3 == 0 ? 1 : 6) + "\n"
+            i += 1
+        }
+        let tree = try TemporaryTree(["tcp": text])
+        let bytes = Array(text.utf8)
+        let inMemory = ChunkingTests.parse(bytes, chunk: nil)
+        var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
+        var parser = ProcNetTCPParser(path: "tcp")
+        let file = try SystemFile(path: tree.root + "/tcp")
+        try file.forEachChunk { parser.consume($0, into: &aggregator) }
+        parser.finish(into: &aggregator)
+        let table = aggregator.finish(sources: ["tcp"], readIPv4: true, readIPv6: true, malformedLines: parser.malformedLines,
+                                      topDestinations: 1000).0
+        #expect(table == inMemory.table)
+        #expect(parser.sockets == i)
+    }
+}
