@@ -19,8 +19,25 @@ package struct ProcNetTCPParser: LineStreamParser {
     package private(set) var warnings: [FactWarning] = []
     package var lines = LineStream(maxLineLength: ProcNetTCPParser.maxLineLength)
 
-    package init(path: String) {
+    /// A parser for `path`; with `continuing`, for a part of the file that starts after its first line, so no
+    /// header is expected.
+    package init(path: String, continuing: Bool = false) {
         self.path = path
+        self.sawHeader = continuing
+    }
+
+    /// Folds in the parser of the part of the same file that follows this one's (a ``init(path:continuing:)``
+    /// parser): line numbers continue, and the per-file warning limit holds over both.
+    package mutating func append(_ later: ProcNetTCPParser) {
+        let room = max(0, Self.maxLineWarnings - warnings.count)
+        warnings += later.warnings.prefix(room).map { warning in
+            var shifted = warning
+            shifted.line = warning.line.map { $0 + lineNumber }
+            return shifted
+        }
+        lineNumber += later.lineNumber
+        malformedLines += later.malformedLines
+        sockets += later.sockets
     }
 
     /// Feeds the next chunk of the file.

@@ -68,6 +68,21 @@ struct DestinationTable {
         if count * 2 > slots.count { grow() }
     }
 
+    /// Adds `counters` to `key`'s, inserting it when new (merging tables).
+    mutating func add(_ key: SocketAggregator.DestinationKey, _ counters: SocketAggregator.Counters) {
+        var i = Self.mix(key) & mask
+        while slots[i].used {
+            if slots[i].key == key {
+                slots[i].counters.add(counters)
+                return
+            }
+            i = (i + 1) & mask
+        }
+        slots[i] = Slot(key: key, counters: counters, used: true)
+        count += 1
+        if count * 2 > slots.count { grow() }
+    }
+
     private mutating func grow() {
         let old = slots
         self = DestinationTable(capacity: old.count)

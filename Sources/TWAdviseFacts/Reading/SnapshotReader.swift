@@ -302,9 +302,7 @@ public struct SnapshotReader: Sendable {
         for path in ["proc/net/tcp", "proc/net/tcp6"] {
             var parser = ProcNetTCPParser(path: path)
             do {
-                let file = try SystemFile(path: source.resolvedPath(path))
-                try file.forEachChunk { chunk in parser.consume(chunk, into: &aggregator) }
-                parser.finish(into: &aggregator)
+                parser = try SocketTableFile.parse(source.resolvedPath(path), name: path, into: &aggregator)
                 if parser.lineNumber == 0 {
                     warnings.append(FactWarning(path: path, message: "empty file"))
                 } else {

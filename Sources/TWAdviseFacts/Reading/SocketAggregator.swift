@@ -80,6 +80,51 @@ package struct SocketAggregator {
         destinations.record(key, state)
     }
 
+    /// Folds in `later`, the aggregate of input that comes after this one's, exactly as if that input had
+    /// been added here socket by socket; `false`, with nothing changed, when that cannot be guaranteed:
+    ///
+    /// - a port that listens here (and is in the outbound range) has sockets in `later`, which `later` could
+    ///   not know to be inbound;
+    /// - the destination cap would be reached, or `later` reached it, so which destinations are tracked would
+    ///   depend on the order of the sockets.
+    ///
+    /// The caller then adds `later`'s input here directly.
+    package mutating func append(_ later: SocketAggregator) -> Bool {
+        guard later.untrackedDestinations == 0, untrackedDestinations == 0, later.ephemeralRange == ephemeralRange else { return false }
+        let conflict = ports.withUnsafeBufferPointer { mine in
+            later.ports.withUnsafeBufferPointer { theirs in
+                (0..<mine.count).contains { mine[$0].listening && theirs[$0].total > 0 && isOutbound($0) }
+            }
+        }
+        guard !conflict else { return false }
+        let laterEntries = later.destinations.entries
+        let newKeys = laterEntries.reduce(0) { $0 + (destinations.contains($1.key) ? 0 : 1) }
+        guard destinations.count + newKeys <= maxTrackedDestinations else { return false }
+
+        for i in 0..<32 { stateCounts[i] += later.stateCounts[i] }
+        for port in later.lateListeners where !ports[port].listening { lateListeners.insert(port) }
+        let range = ephemeralRange
+        var late: [Int] = []
+        ports.withUnsafeMutableBufferPointer { mine in
+            later.ports.withUnsafeBufferPointer { theirs in
+                for port in 0..<mine.count {
+                    let t = theirs[port]
+                    if t.listening && !mine[port].listening {
+                        if mine[port].total > 0 && (range?.contains(port) ?? true) { late.append(port) }
+                        mine[port].listening = true
+                    }
+                    mine[port].total &+= t.total
+                    mine[port].timeWait &+= t.timeWait
+                    mine[port].established &+= t.established
+                }
+            }
+        }
+        lateListeners.formUnion(late)
+        for (key, counters) in laterEntries { destinations.add(key, counters) }
+        warnings += later.warnings
+        return true
+    }
+
     @inline(__always)
     private func isOutbound(_ port: Int) -> Bool {
         if let range = ephemeralRange { return range.contains(port) }
@@ -143,6 +188,13 @@ package struct SocketAggregator {
 }
 
 extension SocketAggregator.Counters {
+    mutating func add(_ other: Self) {
+        timeWait &+= other.timeWait
+        established &+= other.established
+        synSent &+= other.synSent
+        self.other &+= other.other
+    }
+
     @inline(__always)
     mutating func record(_ state: TCPState) {
         switch state {

@@ -100,10 +100,8 @@ package struct SystemFile: ~Copyable {
         chunkSize: Int = 1 << 18,
         _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void
     ) throws(FileReadError) {
-        var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) >= Self.mapThreshold,
-           try forEachWindow(size: Int(info.st_size), body) {
-            return
+        if let size = regularFileSize, size >= Self.mapThreshold {
+            return try forEachChunk(in: 0..<size, body)
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -114,20 +112,77 @@ package struct SystemFile: ~Copyable {
         }
     }
 
-    /// Maps `size` bytes window by window; `false` when the first window cannot be mapped (read instead).
-    private func forEachWindow(size: Int, _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void) throws(FileReadError) -> Bool {
-        var offset = 0
-        while offset < size {
-            let length = min(Self.mapWindow, size - offset)
-            guard let map = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(offset)), map != MAP_FAILED else {
-                if offset == 0 { return false }
-                throw FileReadError.from(errno: errno)
+    /// The size of a regular file; `nil` for anything else (/proc files report 0 and are not regular data).
+    package var regularFileSize: Int? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// Streams the bytes at `range` of a regular file to `body`: mapped in windows of `window` bytes
+    /// (each window one chunk), or read with `pread` where mapping fails. Several threads may stream
+    /// different ranges of one file, each through its own `SystemFile`.
+    package func forEachChunk(in range: Range<Int>, window: Int = mapWindow,
+                              _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void) throws(FileReadError) {
+        let page = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let mapStart = offset - offset % page
+            let length = min(max(window, page), range.upperBound - mapStart)
+            guard let map = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(mapStart)), map != MAP_FAILED else {
+                return try readChunks(in: offset..<range.upperBound, body)
             }
             defer { munmap(map, length) }
-            try body(UnsafeRawBufferPointer(start: map, count: length))
-            offset += length
+            try body(UnsafeRawBufferPointer(start: map + (offset - mapStart), count: length - (offset - mapStart)))
+            offset = mapStart + length
         }
-        return true
+    }
+
+    private func readChunks(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void) throws(FileReadError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let n = try pread(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, range.upperBound - offset)]), at: offset)
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            offset += n
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset`; 0 at end of file. Retries on `EINTR`.
+    package func pread(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(FileReadError) -> Int {
+        while true {
+            #if canImport(Glibc) || canImport(Musl)
+            let n = Glibc.pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            #else
+            let n = Darwin.pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            #endif
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw FileReadError.from(errno: errno)
+        }
+    }
+
+    /// Offsets that cut the first `size` bytes into about `parts` pieces, each cut just after a newline:
+    /// `[0, ..., size]`, strictly increasing (fewer pieces when lines are long or the file is small).
+    package func lineBoundaries(parts: Int, size: Int) throws(FileReadError) -> [Int] {
+        var bounds = [0]
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        for k in 1..<max(parts, 1) {
+            var offset = max(size * k / parts, bounds[bounds.count - 1])
+            var cut: Int?
+            while cut == nil && offset < size {
+                let n = try pread(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, size - offset)]), at: offset)
+                if n == 0 { break }
+                if let newline = newlineOffset(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), n) { cut = offset + newline + 1 }
+                offset += n
+            }
+            if let cut, cut < size, cut > bounds[bounds.count - 1] { bounds.append(cut) }
+        }
+        bounds.append(size)
+        return bounds
     }
 }
 
