@@ -4,7 +4,7 @@
 //   swift run -c release twadvise-bench engine            # 1,000 rules x 10,000 destinations
 //   swift run -c release twadvise-bench render            # built-in rules: load, evaluate, Markdown and JSON
 //   swift run -c release twadvise-bench parse [LINES]     # a generated proc/net/tcp vs wc -l and awk|sort|uniq -c
-//   swift run -c release twadvise-bench live [SOCKETS]    # loopback TIME_WAIT: snapshot/diagnose vs ss and netstat
+//   swift run -c release twadvise-bench live [SOCKETS...] # loopback TIME_WAIT at each total: snapshot/diagnose vs ss, netstat
 //
 // Prints medians of several runs and ratios. Loopback only; the load is bounded and expires by itself (60 s).
 import Foundation
@@ -215,30 +215,64 @@ func parseOnly(_ path: String) throws {
 
 // MARK: - live
 
-func liveBenchmark(sockets: Int) throws {
+/// TIME_WAIT on loopback, raised level by level (each level is a total; the sockets of a level stay for the next,
+/// as they last 60 s): at each, `twadvise snapshot` and `diagnose` against `ss` and the netstat pipeline, plus
+/// the kernel's dump alone in this process (the floor under any reader of the live table) and start-up alone.
+func liveBenchmark(levels: [Int]) throws {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("twadvise").path
     guard FileManager.default.isExecutableFile(atPath: binary) else {
         print("live: build twadvise first (swift build -c release)")
         return
     }
-    let made = try makeLoopbackTimeWait(count: sockets)
-    let tw = (try? String(contentsOfFile: "/proc/net/sockstat", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("TCP:") } ?? ""
-    print("live: made \(made) loopback TIME_WAIT sockets; \(tw)")
-    let snapshot = shell("\(binary) snapshot", runs: 11)
-    let diagnose = shell("\(binary) diagnose", runs: 11)
-    let ss = shell("ss -tan state time-wait | wc -l", runs: 11)
-    let netstat = FileManager.default.isExecutableFile(atPath: "/usr/bin/netstat") || FileManager.default.isExecutableFile(atPath: "/bin/netstat")
-        ? shell("netstat -an | grep TIME_WAIT | wc -l", runs: 5) : nil
+    let hasNetstat = FileManager.default.isExecutableFile(atPath: "/usr/bin/netstat") || FileManager.default.isExecutableFile(atPath: "/bin/netstat")
+    if !hasNetstat { print("live: netstat not installed (apt-get install net-tools); its column is left out") }
     let startup = shell("\(binary) --version", runs: 21)
-    print("live: twadvise --version (start-up) \(fmt(startup.seconds))  peak RSS \(startup.maxRSSKiB / 1024) MB")
-    print("live: twadvise snapshot           \(fmt(snapshot.seconds))  peak RSS \(snapshot.maxRSSKiB / 1024) MB  ratio to ss = \(String(format: "%.2f", snapshot.seconds / ss.seconds))")
-    print("live: twadvise diagnose           \(fmt(diagnose.seconds))  peak RSS \(diagnose.maxRSSKiB / 1024) MB  ratio to ss = \(String(format: "%.2f", diagnose.seconds / ss.seconds))")
-    print("live: ss -tan state time-wait|wc  \(fmt(ss.seconds))  peak RSS \(ss.maxRSSKiB / 1024) MB  (counted \(ss.output))")
-    if let netstat {
-        print("live: netstat -an|grep|wc         \(fmt(netstat.seconds))  peak RSS \(netstat.maxRSSKiB / 1024) MB  (counted \(netstat.output))  snapshot/netstat = \(String(format: "%.3f", snapshot.seconds / netstat.seconds))")
-    } else {
-        print("live: netstat not installed (apt-get install net-tools)")
+    print("live: twadvise --version (start-up alone) \(fmt(startup.seconds))  peak RSS \(startup.maxRSSKiB / 1024) MB")
+    var made = 0
+    for (index, level) in levels.enumerated() {
+        let start = clock.now
+        made += try makeLoopbackTimeWait(count: level - made)
+        let tw = sockstatTimeWait()
+        print("live: level \(index + 1): made \(made) loopback TIME_WAIT in \(fmt(seconds(clock.now - start))); sockstat tw \(tw)")
+        #if canImport(Glibc)
+        var counted = 0
+        let kernel = time(runs: 21) { counted = (try? NetlinkSockDiag.countSockets()) ?? -1 }
+        let dump = time(runs: 21) {
+            var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
+            _ = try? NetlinkSockDiag.read(into: &aggregator)
+        }
+        print("live:   kernel dump alone, in process     \(fmt(kernel))  (\(counted) sockets)")
+        print("live:   dump + aggregation, in process    \(fmt(dump))")
+        #endif
+        let snapshot = shell("\(binary) snapshot", runs: 11)
+        let diagnose = shell("\(binary) diagnose", runs: 11)
+        let ss = shell("ss -tan state time-wait | wc -l", runs: 11)
+        let netstat = hasNetstat ? shell("netstat -an | grep TIME_WAIT | wc -l", runs: 5) : nil
+        func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.2f", a / b) }
+        print("live:   twadvise snapshot                 \(fmt(snapshot.seconds))  peak RSS \(snapshot.maxRSSKiB / 1024) MB  /ss \(ratio(snapshot.seconds, ss.seconds))"
+              + (netstat.map { "  /netstat \(ratio(snapshot.seconds, $0.seconds))" } ?? ""))
+        print("live:   twadvise diagnose                 \(fmt(diagnose.seconds))  peak RSS \(diagnose.maxRSSKiB / 1024) MB  /ss \(ratio(diagnose.seconds, ss.seconds))")
+        print("live:   ss -tan state time-wait | wc -l   \(fmt(ss.seconds))  peak RSS \(ss.maxRSSKiB / 1024) MB  (counted \(ss.output))")
+        if let netstat {
+            print("live:   netstat -an | grep TIME_WAIT | wc \(fmt(netstat.seconds))  peak RSS \(netstat.maxRSSKiB / 1024) MB  (counted \(netstat.output))")
+            #if canImport(Glibc)
+            print("live:   floor: the kernel's dump alone is \(ratio(kernel, netstat.seconds)) of netstat; with start-up, \(ratio(kernel + startup.seconds, netstat.seconds))")
+            #endif
+        }
+        let at = "at \(tw) TIME_WAIT"
+        goal("snapshot <= 1.0x ss \(at)", measured: ratio(snapshot.seconds, ss.seconds), met: snapshot.seconds <= ss.seconds)
+        goal("diagnose <= 1.5x ss \(at)", measured: ratio(diagnose.seconds, ss.seconds), met: diagnose.seconds <= 1.5 * ss.seconds)
+        if let netstat {
+            goal("snapshot <= 0.1x netstat \(at)", measured: ratio(snapshot.seconds, netstat.seconds), met: snapshot.seconds <= 0.1 * netstat.seconds)
+        }
     }
+}
+
+func sockstatTimeWait() -> Int {
+    let line = (try? String(contentsOfFile: "/proc/net/sockstat", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("TCP:") } ?? ""
+    let fields = line.split(separator: " ")
+    guard let i = fields.firstIndex(of: "tw"), i + 1 < fields.count else { return -1 }
+    return Int(fields[i + 1]) ?? -1
 }
 
 /// Client-closes-first loopback connections toward a few listeners on 127.0.0.1, bounded in count and time.
@@ -282,7 +316,7 @@ switch arguments.first {
 case "all":
     // Everything on this host in one run: live (bounded loopback TIME_WAIT), parse, engine, render.
     describeHost()
-    try liveBenchmark(sockets: 25_000)
+    try liveBenchmark(levels: [25_000, 50_000, 100_000])
     try parseBenchmark(lines: 1_000_000)
     try engineBenchmark()
     try renderBenchmark()
@@ -299,7 +333,10 @@ case "parse-only":
     try parseOnly(arguments[1])
 case "live":
     describeHost()
-    try liveBenchmark(sockets: min(arguments.count > 1 ? Int(arguments[1]) ?? 25_000 : 25_000, 60_000))
+    // Levels are totals, each at most 110,000 (4 loopback listeners x 28,232 ephemeral ports; the kernel keeps
+    // at most net.ipv4.tcp_max_tw_buckets).
+    let levels = arguments.dropFirst().compactMap { Int($0) }.map { min($0, 110_000) }
+    try liveBenchmark(levels: levels.isEmpty ? [25_000] : levels.sorted())
 default:
-    print("usage: twadvise-bench all | engine | render | parse [LINES] | live [SOCKETS]")
+    print("usage: twadvise-bench all | engine | render | parse [LINES] | live [SOCKETS...]")
 }

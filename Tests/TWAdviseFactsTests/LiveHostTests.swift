@@ -55,4 +55,23 @@ struct LiveHostTests {
         }
         #expect((n.ipv6?[.timeWait] ?? 0) >= 120)
     }
+
+    @Test("the combined netlink request and the four per-family requests give the same aggregates")
+    func netlinkRequestForms() throws {
+        let port4 = try LoopbackLoad.makeTimeWait(count: 80)
+        let port6 = try LoopbackLoad.makeIPv6TimeWait(count: 60)
+        var combined = SocketAggregator(ephemeralRange: .kernelDefault)
+        var perFamily = SocketAggregator(ephemeralRange: .kernelDefault)
+        #expect(try NetlinkSockDiag.read(into: &combined, requests: .combined) == .combined, "the kernel refused TCPDIAG_GETSOCK")
+        #expect(try NetlinkSockDiag.read(into: &perFamily, requests: .perFamily) == .perFamily)
+        let c = combined.finish(sources: [], readIPv4: true, readIPv6: true, malformedLines: 0, topDestinations: 100_000).0
+        let f = perFamily.finish(sources: [], readIPv4: true, readIPv6: true, malformedLines: 0, topDestinations: 100_000).0
+        #expect(c.listeningPorts == f.listeningPorts)
+        for (port, count) in [(port4, 80), (port6, 60)] {
+            let a = try #require(c.destinations.first { $0.remotePort == port })
+            #expect(a == f.destinations.first { $0.remotePort == port })
+            #expect(a.timeWait == count)
+        }
+        #expect((c.ipv6?[.timeWait] ?? 0) >= 60 && (c.ipv4?[.timeWait] ?? 0) >= 80)
+    }
 }

@@ -22,31 +22,93 @@ package enum NetlinkSockDiag {
     static let messageError: UInt16 = 2          // NLMSG_ERROR
     static let messageDone: UInt16 = 3           // NLMSG_DONE
 
+    /// How the sockets are asked for.
+    package enum Requests: Sendable {
+        /// One request for both families (falling back to ``perFamily`` when the kernel refuses it).
+        case combined
+        /// Listeners of each family, then everything else of each family: four requests.
+        case perFamily
+    }
+
+    static let tcpDiagGetSock: UInt16 = 18       // TCPDIAG_GETSOCK, the request of struct inet_diag_req
+    static let compatRequestSize = 60            // struct inet_diag_req
+
     /// Dumps TCP sockets of both families into `aggregator`.
-    package static func read(into aggregator: inout SocketAggregator) throws(Failure) {
+    ///
+    /// One `TCPDIAG_GETSOCK` request (`struct inet_diag_req`, which the kernel serves with the family left
+    /// unspecified) dumps IPv4 and IPv6 in one walk of the socket hash tables, listeners first; the
+    /// per-family `SOCK_DIAG_BY_FAMILY` requests walk the established table once per family. Kernels that
+    /// refuse it get the per-family requests, listeners of both families first.
+    /// Returns the form the kernel answered.
+    @discardableResult
+    package static func read(into aggregator: inout SocketAggregator, requests: Requests = .combined) throws(Failure) -> Requests {
         let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkSockDiag)
         guard fd >= 0 else { throw Failure(description: "netlink socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let listen: UInt32 = 1 << 10                       // TCPF_LISTEN
-        let everythingElse: UInt32 = 0xFFFF_FFFF & ~listen
-        for states in [listen, everythingElse] {
-            for family in [UInt8(AF_INET), UInt8(AF_INET6)] {
-                try dump(fd: fd, family: family, states: states, into: &aggregator)
+        let all: UInt32 = 0xFFFF_FFFF
+        if requests == .combined {
+            var trial = aggregator
+            do {
+                try dump(fd: fd, request: compatRequest(states: all), into: &trial)
+                aggregator = trial
+                return .combined
+            } catch {
+                // Nothing of the failed dump is kept: start again from the caller's aggregator.
             }
+        }
+        for states in [listen, all & ~listen] {
+            for family in [UInt8(AF_INET), UInt8(AF_INET6)] {
+                try dump(fd: fd, request: familyRequest(family: family, states: states), into: &aggregator)
+            }
+        }
+        return .perFamily
+    }
+
+    /// `struct nlmsghdr` followed by `body`, with `nlmsg_len` and `nlmsg_type` set for a dump.
+    private static func message(type: UInt16, body: Int, _ fill: (inout [UInt8]) -> Void) -> [UInt8] {
+        var request = [UInt8](repeating: 0, count: headerSize + body)
+        request.put32(UInt32(request.count), at: 0)                           // nlmsg_len
+        request.put16(type, at: 4)                                           // nlmsg_type
+        request.put16(requestFlag | dumpFlags, at: 6)                         // nlmsg_flags
+        request.put32(UInt32(type), at: 8)                                    // nlmsg_seq: any
+        fill(&request)
+        return request
+    }
+
+    /// `struct inet_diag_req_v2` for one family.
+    private static func familyRequest(family: UInt8, states: UInt32) -> [UInt8] {
+        message(type: sockDiagByFamily, body: requestSize) { r in
+            r[headerSize] = family                                            // sdiag_family
+            r[headerSize + 1] = UInt8(IPPROTO_TCP)                            // sdiag_protocol
+            r.put32(states, at: headerSize + 4)                               // idiag_states
         }
     }
 
-    private static func dump(fd: Int32, family: UInt8, states: UInt32, into aggregator: inout SocketAggregator) throws(Failure) {
-        var request = [UInt8](repeating: 0, count: headerSize + requestSize)
-        func put32(_ v: UInt32, at i: Int) { for b in 0..<4 { request[i + b] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(b))) } }
-        func put16(_ v: UInt16, at i: Int) { request[i] = UInt8(v & 0xFF); request[i + 1] = UInt8(v >> 8) }
-        put32(UInt32(request.count), at: 0)                                  // nlmsg_len
-        put16(sockDiagByFamily, at: 4)                                       // nlmsg_type
-        put16(requestFlag | dumpFlags, at: 6)                                // nlmsg_flags
-        put32(UInt32(family) << 8 | states & 0xFF, at: 8)                    // nlmsg_seq: any
-        request[headerSize] = family                                         // sdiag_family
-        request[headerSize + 1] = UInt8(IPPROTO_TCP)                         // sdiag_protocol
-        put32(states, at: headerSize + 4)                                    // idiag_states
+    /// `struct inet_diag_req`: family, lengths and extensions 0, `inet_diag_sockid` (48 bytes) 0, states.
+    private static func compatRequest(states: UInt32) -> [UInt8] {
+        message(type: tcpDiagGetSock, body: compatRequestSize) { r in
+            r.put32(states, at: headerSize + 52)                              // idiag_states
+        }
+    }
+
+    private static func dump(fd: Int32, request: [UInt8], into aggregator: inout SocketAggregator) throws(Failure) {
+        try forEachMessage(fd: fd, request: request) { record($0, into: &aggregator) }
+    }
+
+    /// The kernel's part alone: dumps every TCP socket with the combined request and only counts the records.
+    /// The benchmark measures it as the floor under any reader of the live table.
+    package static func countSockets() throws(Failure) -> Int {
+        let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkSockDiag)
+        guard fd >= 0 else { throw Failure(description: "netlink socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var count = 0
+        try forEachMessage(fd: fd, request: compatRequest(states: 0xFFFF_FFFF)) { _ in count += 1 }
+        return count
+    }
+
+    /// Sends `request` and hands each `struct inet_diag_msg` of the answer to `body`.
+    private static func forEachMessage(fd: Int32, request: [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) throws(Failure) {
         // struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; u32 nl_pid; u32 nl_groups; }: the kernel.
         var address = [UInt8](repeating: 0, count: 12)
         address[0] = UInt8(AF_NETLINK & 0xFF)
@@ -78,7 +140,7 @@ package enum NetlinkSockDiag {
                     throw Failure(description: "netlink: \(String(cString: strerror(-code)))")
                 }
                 if length >= headerSize + messageSize {
-                    record(UnsafeRawBufferPointer(rebasing: buffer[(offset + headerSize)..<(offset + length)]), into: &aggregator)
+                    body(UnsafeRawBufferPointer(rebasing: buffer[(offset + headerSize)..<(offset + length)]))
                 }
                 offset += (length + 3) & ~3
             }
@@ -103,6 +165,16 @@ package enum NetlinkSockDiag {
             remote = IPAddress(ipv4: UInt32(word(24)))
         }
         aggregator.add(state: state, local: local, localPort: sport, remote: remote, remotePort: dport, isIPv6: isIPv6)
+    }
+}
+extension [UInt8] {
+    fileprivate mutating func put32(_ v: UInt32, at i: Int) {
+        for b in 0..<4 { self[i + b] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(b))) }
+    }
+
+    fileprivate mutating func put16(_ v: UInt16, at i: Int) {
+        self[i] = UInt8(v & 0xFF)
+        self[i + 1] = UInt8(v >> 8)
     }
 }
 #endif
