@@ -25,7 +25,7 @@ struct Twadvise: ParsableCommand {
     /// Runs the command; bad usage exits with status 2 (DESIGN §5), not argument-parser's default 64.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try incidentCommand() ?? parseAsRoot()
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
@@ -35,5 +35,23 @@ struct Twadvise: ParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// `diagnose` and `snapshot`, parsed on their own: building argument-parser's tree of every command costs
+    /// about 3 ms of reflection at start-up, which is most of the budget of a live snapshot. Anything this
+    /// cannot parse (help, errors, other commands) goes the usual way, so messages and exit codes are unchanged.
+    private static func incidentCommand() -> (any ParsableCommand)? {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let rest = Array(arguments.dropFirst())
+        let parsed: (any ParsableCommand)?
+        switch arguments.first {
+        case nil: parsed = try? DiagnoseCommand.parseAsRoot([])
+        case "diagnose": parsed = try? DiagnoseCommand.parseAsRoot(rest)
+        case "snapshot": parsed = try? SnapshotCommand.parseAsRoot(rest)
+        case let option? where option.hasPrefix("-"): parsed = try? DiagnoseCommand.parseAsRoot(arguments)  // the default command
+        default: parsed = nil
+        }
+        // Help comes back as argument-parser's own help command, which would name the subcommand as the root.
+        return parsed is DiagnoseCommand || parsed is SnapshotCommand ? parsed : nil
     }
 }

@@ -61,6 +61,24 @@ struct SnapshotCommandTests {
         #expect(garbage.stderr.split(separator: "\n").count == 1)
     }
 
+    @Test("diagnose and snapshot parsed alone (the start-up fast path) behave as through the full command tree")
+    func fastPathParity() throws {
+        let tree = try Scenario.clientExhaustion.tree()
+        let implicit = try CLIRunner.run(["--root", tree.root, "--format", "json"])
+        let explicit = try CLIRunner.run(["diagnose", "--root", tree.root, "--format", "json"])
+        #expect(implicit.status == explicit.status && implicit.stdout == explicit.stdout && !implicit.stdout.isEmpty)
+        for arguments in [["snapshot", "--help"], ["diagnose", "--help"], ["--help"]] {
+            let help = try CLIRunner.run(arguments)
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("USAGE: twadvise"), "\(arguments): \(help.stdout.prefix(200))")
+        }
+        let version = try CLIRunner.run(["--version"])
+        #expect(version.status == 0 && !version.stdout.isEmpty)
+        let bad = try CLIRunner.run(["snapshot", "--top", "0"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("Usage: twadvise snapshot"), "\(bad.stderr)")
+    }
+
     @Test("bad usage exits 2 with the usage line")
     func badUsage() throws {
         let both = try CLIRunner.run(["snapshot", "--root", "/", "--facts", "x.json"])
