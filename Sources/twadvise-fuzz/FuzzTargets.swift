@@ -17,6 +17,20 @@ enum FuzzTarget: String, CaseIterable {
         return target
     }()
 
+    /// 40 destinations with varied counts (enough rows for column-at-a-time evaluation), from a real snapshot.
+    static let destinationFacts: FactValue = {
+        var destinations: [DestinationLoad] = []
+        for i in 0..<40 {
+            destinations.append(DestinationLoad(localAddress: IPAddress(ipv4: 0x0A00_0005), remoteAddress: IPAddress(ipv4: 0x0A01_0000 + UInt32(i)),
+                                                remotePort: 443 + i % 3, timeWait: i * 731 % 28_000, established: i % 7, synSent: i % 2, other: 0))
+        }
+        let table = SocketTable(sources: ["fuzz"], ipv4: StateCounts(), ipv6: StateCounts(), ephemeralRange: .kernelDefault,
+                                listeningPorts: [22], timeWait: 300_000, outboundTimeWait: 300_000, destinationCount: 40, destinations: destinations)
+        let snapshot = FactsSnapshot(origin: FactsOrigin(kind: .root, location: "fuzz"), host: HostInfo(hostname: "fuzz", kernel: KernelVersion(major: 6, minor: 1)),
+                                     sysctls: Sysctls(values: ["net.ipv4.ip_local_port_range": .portRange(.kernelDefault)]), sockets: table)
+        return snapshot.factValue
+    }()
+
     func run(_ bytes: [UInt8]) {
         var warnings: [FactWarning] = []
         switch self {
@@ -26,15 +40,34 @@ enum FuzzTarget: String, CaseIterable {
             _ = set.runTests()
             _ = set.evaluate(.record([:]))
         case .expression:
-            let text = String(decoding: bytes, as: UTF8.self)
-            let yaml = "rules:\n  - id: fuzz.expression\n    title: t\n    severity: low\n    condition: \"\(text.replacingBackslashesAndQuotes())\"\n"
+            // Differential: the condition, as such and over every destination, must come out the same a column
+            // at a time and row by row.
+            let text = String(decoding: bytes, as: UTF8.self).replacingBackslashesAndQuotes()
+            let yaml = "rules:\n  - id: fuzz.expression\n    title: t\n    severity: low\n    condition: \"\(text)\"\n"
+                + "  - id: fuzz.each\n    title: t\n    severity: low\n    for_each: d in sockets.destinations\n    condition: \"\(text)\"\n"
             let (set, _) = RuleSet.load([RuleSource(path: "e.yaml", text: yaml)], schema: HostFactSchema.schema)
-            _ = set.evaluate(.record([:]))
+            for facts in [FactValue.record([:]), Self.destinationFacts] {
+                let fast = set.evaluate(facts, profile: false, vectorized: true).results.map(\.outcome)
+                let slow = set.evaluate(facts, profile: false, vectorized: false).results.map(\.outcome)
+                precondition(fast == slow, "vectorized and row-by-row evaluation disagree on '\(text)'")
+            }
         case .proctcp:
-            var aggregator = SocketAggregator(ephemeralRange: .kernelDefault, maxTrackedDestinations: 1000)
-            var parser = ProcNetTCPParser(path: "tcp")
-            parser.parse(bytes, into: &aggregator)
-            _ = aggregator.finish(sources: ["tcp"], readIPv4: true, readIPv6: true, malformedLines: parser.malformedLines, topDestinations: 10)
+            // Differential: kernel-layout lines decoded from the chunk, chunked oddly, must give what the
+            // general line path gives for the whole input.
+            func parse(chunk: Int, general: Bool) -> (SocketTable, Int, Int, [FactWarning]) {
+                var aggregator = SocketAggregator(ephemeralRange: .kernelDefault, maxTrackedDestinations: 1000)
+                var parser = ProcNetTCPParser(path: "tcp")
+                parser.parse(bytes, chunk: chunk, generalOnly: general, into: &aggregator)
+                let table = aggregator.finish(sources: ["tcp"], readIPv4: true, readIPv6: true, malformedLines: parser.malformedLines,
+                                              topDestinations: 1000).0
+                return (table, parser.sockets, parser.malformedLines, parser.warnings)
+            }
+            let reference = parse(chunk: max(bytes.count, 1), general: true)
+            for chunk in [max(bytes.count, 1), 7, 150] {
+                let fast = parse(chunk: chunk, general: false)
+                precondition(fast.0 == reference.0 && fast.1 == reference.1 && fast.2 == reference.2 && fast.3 == reference.3,
+                             "the fixed-layout path disagrees with the general path (chunks of \(chunk))")
+            }
         case .sockstat:
             _ = SockstatParser.parse(bytes, path: "s", warnings: &warnings)
         case .counters:

@@ -17,16 +17,7 @@ struct ChunkingTests {
     static func parse(_ bytes: [UInt8], chunk: Int?, generalOnly: Bool = false) -> Result {
         var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
         var parser = ProcNetTCPParser(path: "tcp")
-        bytes.withUnsafeBytes { all in
-            let size = chunk ?? max(all.count, 1)
-            var offset = 0
-            while offset < all.count {
-                let piece = UnsafeRawBufferPointer(rebasing: all[offset..<min(all.count, offset + size)])
-                if generalOnly { parser.consumeLines(piece, into: &aggregator) } else { parser.consume(piece, into: &aggregator) }
-                offset += size
-            }
-        }
-        parser.finish(into: &aggregator)
+        parser.parse(bytes, chunk: chunk ?? bytes.count, generalOnly: generalOnly, into: &aggregator)
         let table = aggregator.finish(sources: ["tcp"], readIPv4: true, readIPv6: true, malformedLines: parser.malformedLines,
                                       topDestinations: 1000).0
         return Result(table: table, sockets: parser.sockets, malformed: parser.malformedLines, warnings: parser.warnings)

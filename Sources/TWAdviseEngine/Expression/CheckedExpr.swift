@@ -29,6 +29,44 @@ package enum ArithmeticOperator: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
 }
 
+extension ArithmeticOperator {
+    /// The one definition of integer arithmetic, for both evaluators: the result, or why it is undefined
+    /// (overflow, remainder by zero). Integers divide as doubles, so `.divide` is not defined here.
+    @inline(__always)
+    package func apply(_ x: Int64, _ y: Int64) -> (Int64, String?) {
+        let (value, overflowed): (Int64, Bool)
+        switch self {
+        case .add: (value, overflowed) = x.addingReportingOverflow(y)
+        case .subtract: (value, overflowed) = x.subtractingReportingOverflow(y)
+        case .multiply: (value, overflowed) = x.multipliedReportingOverflow(by: y)
+        case .remainder:
+            if y == 0 { return (0, "remainder by zero") }
+            (value, overflowed) = x.remainderReportingOverflow(dividingBy: y)
+        case .divide: return (0, "integer division")
+        }
+        return overflowed ? (0, "integer overflow in '\(rawValue)'") : (value, nil)
+    }
+
+    /// The one definition of floating-point arithmetic: the result, or why it is undefined (division or
+    /// remainder by zero, a non-finite result).
+    @inline(__always)
+    package func apply(_ x: Double, _ y: Double) -> (Double, String?) {
+        let value: Double
+        switch self {
+        case .add: value = x + y
+        case .subtract: value = x - y
+        case .multiply: value = x * y
+        case .divide:
+            if y == 0 { return (0, "division by zero") }
+            value = x / y
+        case .remainder:
+            if y == 0 { return (0, "remainder by zero") }
+            value = x.truncatingRemainder(dividingBy: y)
+        }
+        return value.isFinite ? (value, nil) : (0, "non-finite result of '\(rawValue)'")
+    }
+}
+
 package enum ComparisonOperator: String, Sendable {
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
 }

@@ -96,7 +96,7 @@ package enum Column {
     }
 
     /// Integer view: the column's integers, or a scalar integer repeated.
-    fileprivate var intView: IntView? {
+    fileprivate var intView: View<Int64>? {
         switch self {
         case .ints(let v, let known): return .column(v, known)
         case .scalar(.int(let v)): return .scalar(v)
@@ -105,24 +105,32 @@ package enum Column {
     }
 
     /// Numeric view: integers, floats and durations as doubles (as `FactValue.number` gives them).
-    fileprivate var numberView: NumberView? {
+    fileprivate var numberView: View<Double>? {
         switch self {
         case .ints(let v, let known): return .column(v.map(Double.init), known)
         case .numbers(let v, _, let known): return .column(v, known)
-        case .scalar(let value): return value.number.map(NumberView.scalar)
+        case .scalar(let value): return value.number.map(View.scalar)
         default: return nil
         }
     }
 }
 
-private enum IntView {
-    case scalar(Int64)
-    case column([Int64], [Bool]?)
-}
+/// One operand's values: the same for every row, or a column with its known-mask.
+private enum View<T> {
+    case scalar(T)
+    case column([T], [Bool]?)
 
-private enum NumberView {
-    case scalar(Double)
-    case column([Double], [Bool]?)
+    var values: RowValues<T> {
+        switch self {
+        case .scalar(let v): return .scalar(v)
+        case .column(let v, _): return .column(v)
+        }
+    }
+
+    var known: [Bool]? {
+        if case .column(_, let k) = self { return k }
+        return nil
+    }
 }
 
 /// Combines two known-masks: a row is known when it is known on both sides.
@@ -155,10 +163,10 @@ extension Column {
     /// `lhs op rhs` for every row, when both sides are numeric; `nil` otherwise (the caller goes row by row).
     package static func compare(_ op: ComparisonOperator, _ lhs: Column, _ rhs: Column, rows: Int) -> Column? {
         if let l = lhs.intView, let r = rhs.intView {
-            return .bools(compareRows(op, l.values(rows), l.known, r.values(rows), r.known, rows: rows))
+            return .bools(compareRows(op, l.values, l.known, r.values, r.known, rows: rows))
         }
         if let l = lhs.numberView, let r = rhs.numberView {
-            return .bools(compareRows(op, l.values(rows), l.known, r.values(rows), r.known, rows: rows))
+            return .bools(compareRows(op, l.values, l.known, r.values, r.known, rows: rows))
         }
         return nil
     }
@@ -192,49 +200,23 @@ extension Column {
     package static func arithmetic(_ op: ArithmeticOperator, _ lhs: Column, _ rhs: Column, result: FactType, rows: Int,
                                    undefined: inout Set<String>) -> Column? {
         if op != .divide, let l = lhs.intView, let r = rhs.intView {
-            let a = l.values(rows), b = r.values(rows)
-            var known = bothKnown(l.known, r.known, rows: rows)
-            var out = [Int64](repeating: 0, count: rows)
-            for i in 0..<rows where known?[i] ?? true {
-                let x = a[i], y = b[i]
-                var value: Int64 = 0
-                var overflowed = false
-                var reason: String?
-                switch op {
-                case .add: (value, overflowed) = x.addingReportingOverflow(y)
-                case .subtract: (value, overflowed) = x.subtractingReportingOverflow(y)
-                case .multiply: (value, overflowed) = x.multipliedReportingOverflow(by: y)
-                case .remainder:
-                    if y == 0 { reason = "remainder by zero" } else { (value, overflowed) = x.remainderReportingOverflow(dividingBy: y) }
-                case .divide: break
-                }
-                if overflowed { reason = "integer overflow in '\(op.rawValue)'" }
-                if let reason {
-                    undefined.insert(reason)
-                    if known == nil { known = [Bool](repeating: true, count: rows) }
-                    known![i] = false
-                } else {
-                    out[i] = value
-                }
-            }
+            let (out, known) = combine(l, r, rows: rows, zero: 0, undefined: &undefined) { op.apply($0, $1) }
             return .ints(out, known: known)
         }
         guard let l = lhs.numberView, let r = rhs.numberView else { return nil }
-        let a = l.values(rows), b = r.values(rows)
+        let (out, known) = combine(l, r, rows: rows, zero: 0.0, undefined: &undefined) { op.apply($0, $1) }
+        return .numbers(out, duration: result == .duration, known: known)
+    }
+
+    /// Applies `f` to every row known on both sides; a row where `f` gives a reason is unknown, and the reason
+    /// goes to `undefined`.
+    private static func combine<T>(_ l: View<T>, _ r: View<T>, rows: Int, zero: T, undefined: inout Set<String>,
+                                   _ f: (T, T) -> (T, String?)) -> ([T], [Bool]?) {
+        let a = l.values, b = r.values
         var known = bothKnown(l.known, r.known, rows: rows)
-        var out = [Double](repeating: 0, count: rows)
+        var out = [T](repeating: zero, count: rows)
         for i in 0..<rows where known?[i] ?? true {
-            let x = a[i], y = b[i]
-            var value = 0.0
-            var reason: String?
-            switch op {
-            case .add: value = x + y
-            case .subtract: value = x - y
-            case .multiply: value = x * y
-            case .divide: if y == 0 { reason = "division by zero" } else { value = x / y }
-            case .remainder: if y == 0 { reason = "remainder by zero" } else { value = x.truncatingRemainder(dividingBy: y) }
-            }
-            if reason == nil, !value.isFinite { reason = "non-finite result of '\(op.rawValue)'" }
+            let (value, reason) = f(a[i], b[i])
             if let reason {
                 undefined.insert(reason)
                 if known == nil { known = [Bool](repeating: true, count: rows) }
@@ -243,7 +225,7 @@ extension Column {
                 out[i] = value
             }
         }
-        return .numbers(out, duration: result == .duration, known: known)
+        return (out, known)
     }
 
     /// Kleene `and`/`or` of two boolean columns.
@@ -274,33 +256,5 @@ private enum RowValues<T> {
         case .scalar(let v): return v
         case .column(let v): return v[i]
         }
-    }
-}
-
-extension IntView {
-    func values(_ rows: Int) -> RowValues<Int64> {
-        switch self {
-        case .scalar(let v): return .scalar(v)
-        case .column(let v, _): return .column(v)
-        }
-    }
-
-    var known: [Bool]? {
-        if case .column(_, let k) = self { return k }
-        return nil
-    }
-}
-
-extension NumberView {
-    func values(_ rows: Int) -> RowValues<Double> {
-        switch self {
-        case .scalar(let v): return .scalar(v)
-        case .column(let v, _): return .column(v)
-        }
-    }
-
-    var known: [Bool]? {
-        if case .column(_, let k) = self { return k }
-        return nil
     }
 }

@@ -153,32 +153,19 @@ package struct Evaluator {
         case (.string(let a), .string(let b)):
             return .string(a + b)
         case (.int(let a), .int(let b)) where op != .divide:
-            let (value, overflowed): (Int64, Bool)
-            switch op {
-            case .add: (value, overflowed) = a.addingReportingOverflow(b)
-            case .subtract: (value, overflowed) = a.subtractingReportingOverflow(b)
-            case .multiply: (value, overflowed) = a.multipliedReportingOverflow(by: b)
-            case .remainder:
-                guard b != 0 else { undefined.insert("remainder by zero"); return .unknown }
-                (value, overflowed) = a.remainderReportingOverflow(dividingBy: b)
-            case .divide: return .unknown
+            let (value, reason) = op.apply(a, b)
+            if let reason {
+                undefined.insert(reason)
+                return .unknown
             }
-            return overflowed ? overflow("'\(op.rawValue)'") : .int(value)
+            return .int(value)
         default:
             guard let a = l.number, let b = r.number else { return .unknown }
-            let value: Double
-            switch op {
-            case .add: value = a + b
-            case .subtract: value = a - b
-            case .multiply: value = a * b
-            case .divide:
-                guard b != 0 else { undefined.insert("division by zero"); return .unknown }
-                value = a / b
-            case .remainder:
-                guard b != 0 else { undefined.insert("remainder by zero"); return .unknown }
-                value = a.truncatingRemainder(dividingBy: b)
+            let (value, reason) = op.apply(a, b)
+            if let reason {
+                undefined.insert(reason)
+                return .unknown
             }
-            guard value.isFinite else { undefined.insert("non-finite result of '\(op.rawValue)'"); return .unknown }
             return result == .duration ? .duration(value) : .float(value)
         }
     }

@@ -102,6 +102,20 @@ package struct ProcNetTCPParser: LineStreamParser {
         finish(into: &aggregator)
     }
 
+    /// Parses bytes held in memory fed in chunks of `chunk` bytes, through ``consume(_:into:)`` or, with
+    /// `generalOnly`, through the general line path alone: tests and fuzzing compare the two.
+    package mutating func parse(_ bytes: [UInt8], chunk: Int, generalOnly: Bool, into aggregator: inout SocketAggregator) {
+        bytes.withUnsafeBytes { all in
+            var offset = 0
+            while offset < all.count {
+                let piece = UnsafeRawBufferPointer(rebasing: all[offset..<min(all.count, offset + max(chunk, 1))])
+                if generalOnly { consumeLines(piece, into: &aggregator) } else { consume(piece, into: &aggregator) }
+                offset += max(chunk, 1)
+            }
+        }
+        finish(into: &aggregator)
+    }
+
     /// A warning summarising lines beyond ``maxLineWarnings``; `nil` when there were none.
     package var summaryWarning: FactWarning? {
         let extra = malformedLines - Self.maxLineWarnings
