@@ -1,6 +1,13 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads one socket table in the /proc/net/tcp format into an aggregator.
 ///
