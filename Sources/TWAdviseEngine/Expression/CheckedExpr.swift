@@ -29,41 +29,54 @@ package enum ArithmeticOperator: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
 }
 
+/// Why an arithmetic result is undefined; the evaluators report ``message(for:)`` as the reason.
+package enum ArithmeticFailure: Sendable {
+    case overflow, divisionByZero, remainderByZero, nonFinite
+
+    package func message(for op: ArithmeticOperator) -> String {
+        switch self {
+        case .overflow: return "integer overflow in '\(op.rawValue)'"
+        case .divisionByZero: return "division by zero"
+        case .remainderByZero: return "remainder by zero"
+        case .nonFinite: return "non-finite result of '\(op.rawValue)'"
+        }
+    }
+}
+
 extension ArithmeticOperator {
-    /// The one definition of integer arithmetic, for both evaluators: the result, or why it is undefined
-    /// (overflow, remainder by zero). Integers divide as doubles, so `.divide` is not defined here.
+    /// The one definition of integer arithmetic, for both evaluators: the result, or why it is undefined.
+    /// Integers divide as doubles, so `.divide` is not defined here.
     @inline(__always)
-    package func apply(_ x: Int64, _ y: Int64) -> (Int64, String?) {
+    package func apply(_ x: Int64, _ y: Int64) -> (Int64, ArithmeticFailure?) {
         let (value, overflowed): (Int64, Bool)
         switch self {
         case .add: (value, overflowed) = x.addingReportingOverflow(y)
         case .subtract: (value, overflowed) = x.subtractingReportingOverflow(y)
         case .multiply: (value, overflowed) = x.multipliedReportingOverflow(by: y)
         case .remainder:
-            if y == 0 { return (0, "remainder by zero") }
+            if y == 0 { return (0, .remainderByZero) }
             (value, overflowed) = x.remainderReportingOverflow(dividingBy: y)
-        case .divide: return (0, "integer division")
+        case .divide: return (0, .divisionByZero)
         }
-        return overflowed ? (0, "integer overflow in '\(rawValue)'") : (value, nil)
+        return overflowed ? (0, .overflow) : (value, nil)
     }
 
-    /// The one definition of floating-point arithmetic: the result, or why it is undefined (division or
-    /// remainder by zero, a non-finite result).
+    /// The one definition of floating-point arithmetic: the result, or why it is undefined.
     @inline(__always)
-    package func apply(_ x: Double, _ y: Double) -> (Double, String?) {
+    package func apply(_ x: Double, _ y: Double) -> (Double, ArithmeticFailure?) {
         let value: Double
         switch self {
         case .add: value = x + y
         case .subtract: value = x - y
         case .multiply: value = x * y
         case .divide:
-            if y == 0 { return (0, "division by zero") }
+            if y == 0 { return (0, .divisionByZero) }
             value = x / y
         case .remainder:
-            if y == 0 { return (0, "remainder by zero") }
+            if y == 0 { return (0, .remainderByZero) }
             value = x.truncatingRemainder(dividingBy: y)
         }
-        return value.isFinite ? (value, nil) : (0, "non-finite result of '\(rawValue)'")
+        return value.isFinite ? (value, nil) : (0, .nonFinite)
     }
 }
 

@@ -200,25 +200,26 @@ extension Column {
     package static func arithmetic(_ op: ArithmeticOperator, _ lhs: Column, _ rhs: Column, result: FactType, rows: Int,
                                    undefined: inout Set<String>) -> Column? {
         if op != .divide, let l = lhs.intView, let r = rhs.intView {
-            let (out, known) = combine(l, r, rows: rows, zero: 0, undefined: &undefined) { op.apply($0, $1) }
+            let (out, known) = combine(l, r, rows: rows, zero: 0, op: op, undefined: &undefined) { op.apply($0, $1) }
             return .ints(out, known: known)
         }
         guard let l = lhs.numberView, let r = rhs.numberView else { return nil }
-        let (out, known) = combine(l, r, rows: rows, zero: 0.0, undefined: &undefined) { op.apply($0, $1) }
+        let (out, known) = combine(l, r, rows: rows, zero: 0.0, op: op, undefined: &undefined) { op.apply($0, $1) }
         return .numbers(out, duration: result == .duration, known: known)
     }
 
     /// Applies `f` to every row known on both sides; a row where `f` gives a reason is unknown, and the reason
     /// goes to `undefined`.
-    private static func combine<T>(_ l: View<T>, _ r: View<T>, rows: Int, zero: T, undefined: inout Set<String>,
-                                   _ f: (T, T) -> (T, String?)) -> ([T], [Bool]?) {
+    @inline(__always)
+    private static func combine<T>(_ l: View<T>, _ r: View<T>, rows: Int, zero: T, op: ArithmeticOperator, undefined: inout Set<String>,
+                                   _ f: (T, T) -> (T, ArithmeticFailure?)) -> ([T], [Bool]?) {
         let a = l.values, b = r.values
         var known = bothKnown(l.known, r.known, rows: rows)
         var out = [T](repeating: zero, count: rows)
         for i in 0..<rows where known?[i] ?? true {
-            let (value, reason) = f(a[i], b[i])
-            if let reason {
-                undefined.insert(reason)
+            let (value, failure) = f(a[i], b[i])
+            if let failure {
+                undefined.insert(failure.message(for: op))
                 if known == nil { known = [Bool](repeating: true, count: rows) }
                 known![i] = false
             } else {

@@ -153,17 +153,17 @@ package struct Evaluator {
         case (.string(let a), .string(let b)):
             return .string(a + b)
         case (.int(let a), .int(let b)) where op != .divide:
-            let (value, reason) = op.apply(a, b)
-            if let reason {
-                undefined.insert(reason)
+            let (value, failure) = op.apply(a, b)
+            if let failure {
+                undefined.insert(failure.message(for: op))
                 return .unknown
             }
             return .int(value)
         default:
             guard let a = l.number, let b = r.number else { return .unknown }
-            let (value, reason) = op.apply(a, b)
-            if let reason {
-                undefined.insert(reason)
+            let (value, failure) = op.apply(a, b)
+            if let failure {
+                undefined.insert(failure.message(for: op))
                 return .unknown
             }
             return result == .duration ? .duration(value) : .float(value)
