@@ -227,7 +227,10 @@ func liveBenchmark(levels: [Int]) throws {
     let hasNetstat = FileManager.default.isExecutableFile(atPath: "/usr/bin/netstat") || FileManager.default.isExecutableFile(atPath: "/bin/netstat")
     if !hasNetstat { print("live: netstat not installed (apt-get install net-tools); its column is left out") }
     let startup = shell("\(binary) --version", runs: 21)
+    // A Swift process that does nothing (this binary, built the same way): the start-up no Swift tool avoids.
+    let bare = shell("\(CommandLine.arguments[0]) noop", runs: 21)
     print("live: twadvise --version (start-up alone) \(fmt(startup.seconds))  peak RSS \(startup.maxRSSKiB / 1024) MB")
+    print("live: a Swift process doing nothing      \(fmt(bare.seconds))  (twadvise-bench noop)")
     var made = 0
     for (index, level) in levels.enumerated() {
         let start = clock.now
@@ -256,7 +259,7 @@ func liveBenchmark(levels: [Int]) throws {
         if let netstat {
             print("live:   netstat -an | grep TIME_WAIT | wc \(fmt(netstat.seconds))  peak RSS \(netstat.maxRSSKiB / 1024) MB  (counted \(netstat.output))")
             #if canImport(Glibc)
-            print("live:   floor: the kernel's dump alone is \(ratio(kernel, netstat.seconds)) of netstat; with start-up, \(ratio(kernel + startup.seconds, netstat.seconds))")
+            print("live:   floor: the kernel's dump alone is \(ratio(kernel, netstat.seconds)) of netstat; with a bare Swift process start, \(ratio(kernel + bare.seconds, netstat.seconds))")
             #endif
         }
         let at = "at \(tw) TIME_WAIT"
@@ -329,6 +332,8 @@ case "render":
 case "parse":
     describeHost()
     try parseBenchmark(lines: arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000)
+case "noop":
+    break
 case "parse-only":
     try parseOnly(arguments[1])
 case "live":
