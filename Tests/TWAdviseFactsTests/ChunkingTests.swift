@@ -100,11 +100,11 @@ struct ChunkingTests {
     }
 }
 
-/// Large regular files are mapped window by window instead of read; the bytes delivered must be the file's.
-struct MappedReadTests {
-    @Test("a file above the mapping threshold arrives whole, in order, window by window")
-    func mappedFile() throws {
-        let size = SystemFile.mapWindow + SystemFile.mapThreshold + 12_345   // two windows, the second partial
+/// Large captures are read by ranges, from several threads; the bytes delivered must be the file's.
+struct RangeReadTests {
+    @Test("a range of a file arrives whole and in order; reading stops at end of file")
+    func ranges() throws {
+        let size = (1 << 18) * 2 + 12_345   // two full chunks and a partial one
         var bytes = [UInt8](repeating: 0, count: size)
         var state: UInt64 = 0x1234_5678
         for i in 0..<size {
@@ -114,36 +114,34 @@ struct MappedReadTests {
         let tree = try TemporaryTree()
         let path = tree.root + "/big"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        var received: [UInt8] = []
-        var chunks: [Int] = []
         let file = try SystemFile(path: path)
-        try file.forEachChunk { chunk in
-            chunks.append(chunk.count)
-            received.append(contentsOf: chunk)
+        #expect(file.regularFileSize == size)
+        for range in [0..<size, 1..<size, 1000..<300_000, (size - 10)..<(size + 5000), 7..<7] {
+            var received: [UInt8] = []
+            try file.forEachChunk(in: range) { received.append(contentsOf: $0) }
+            #expect(received == Array(bytes[range.clamped(to: 0..<size)]), "\(range)")
         }
-        #expect(received == bytes)
-        #expect(chunks == [SystemFile.mapWindow, size - SystemFile.mapWindow])
+        // /proc files say they are empty, so a live table is never cut into parts.
+        #expect(try SystemFile(path: "/proc/self/stat").regularFileSize == 0)
     }
 
-    @Test("a socket table above the threshold gives the same result mapped as parsed in memory")
-    func mappedTable() throws {
+    @Test("a socket table above the parallel threshold gives the same result from the reader as parsed in memory")
+    func largeTable() throws {
         var text = HostTrees.modernSysctls["proc/net/tcp"]!
         var i = 0
-        while text.utf8.count < SystemFile.mapThreshold + 1000 {
+        while text.utf8.count < SocketTableFile.parallelThreshold + 1000 {
             text += ProcNetTCPLine.ipv4(slot: i, local: ("10.0.0.1", 32768 + i % 20000), remote: ("10.0.\(i % 7).9", 443), state: i % 3 == 0 ? 1 : 6) + "\n"
             i += 1
         }
         let tree = try TemporaryTree(["tcp": text])
-        let bytes = Array(text.utf8)
-        let inMemory = ChunkingTests.parse(bytes, chunk: nil)
-        var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
-        var parser = ProcNetTCPParser(path: "tcp")
-        let file = try SystemFile(path: tree.root + "/tcp")
-        try file.forEachChunk { parser.consume($0, into: &aggregator) }
-        parser.finish(into: &aggregator)
-        let table = aggregator.finish(sources: ["tcp"], readIPv4: true, readIPv6: true, malformedLines: parser.malformedLines,
-                                      topDestinations: 1000).0
-        #expect(table == inMemory.table)
-        #expect(parser.sockets == i)
+        let inMemory = ChunkingTests.parse(Array(text.utf8), chunk: nil)
+        for workers in [1, 2, 4] {
+            var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
+            let parser = try SocketTableFile.parse(tree.root + "/tcp", name: "tcp", into: &aggregator, workers: workers)
+            let table = aggregator.finish(sources: ["tcp"], readIPv4: true, readIPv6: true, malformedLines: parser.malformedLines,
+                                          topDestinations: 1000).0
+            #expect(table == inMemory.table, "\(workers) workers")
+            #expect(parser.sockets == i && parser.lineNumber == i + 1)
+        }
     }
 }

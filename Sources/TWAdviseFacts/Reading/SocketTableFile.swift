@@ -18,16 +18,13 @@ import Glibc
 /// parsed again, on the calling thread, straight into the result. The outcome is the same as
 /// ``ProcNetTCPParser`` over the whole file, line numbers in warnings included; a test compares them.
 package enum SocketTableFile {
-    /// Files smaller than this are parsed on the calling thread.
-    package static let parallelThreshold = SystemFile.mapThreshold
+    /// Files smaller than this (about 60,000 lines) are parsed on the calling thread.
+    package static let parallelThreshold = 8 << 20
     /// More threads than this do not pay: the parts get short and the folds add up.
     package static let maxWorkers = 4
 
     /// Threads used by default: the processors this process may run on, at most ``maxWorkers``.
     package static var defaultWorkers: Int { min(ProcessInfo.processInfo.activeProcessorCount, maxWorkers) }
-
-    /// Bytes mapped at a time by each thread (their sum stays under ``SystemFile/mapWindow``).
-    package static let partWindow = 4 << 20
 
     /// Parses the table at `path` (named `name` in warnings) into `aggregator` and returns the parser, which
     /// holds the line count, the malformed lines and the warnings. `minimumSize` is for tests.
@@ -50,7 +47,7 @@ package enum SocketTableFile {
             }
             // The fold could differ from reading in order: read this part again, into the result itself.
             var again = ProcNetTCPParser(path: name, continuing: index > 0)
-            try file.forEachChunk(in: ranges[index], window: partWindow) { again.consume($0, into: &aggregator) }
+            try file.forEachChunk(in: ranges[index]) { again.consume($0, into: &aggregator) }
             again.finish(into: &aggregator)
             if index == 0 { parser = again } else { parser.append(again) }
         }
@@ -73,7 +70,7 @@ package enum SocketTableFile {
                 let file = try SystemFile(path: path)
                 var aggregator = SocketAggregator(ephemeralRange: range, maxTrackedDestinations: cap)
                 var parser = ProcNetTCPParser(path: name, continuing: index > 0)
-                try file.forEachChunk(in: ranges[index], window: partWindow) { parser.consume($0, into: &aggregator) }
+                try file.forEachChunk(in: ranges[index]) { parser.consume($0, into: &aggregator) }
                 parser.finish(into: &aggregator)
                 outcome = .success(Part(parser: parser, aggregator: aggregator))
             } catch {

@@ -87,22 +87,14 @@ package struct SystemFile: ~Copyable {
         }
     }
 
-    /// Regular files at least this large are mapped rather than read (no copy into a buffer).
-    package static let mapThreshold = 8 << 20
-    /// Bytes mapped at a time, so address space stays bounded (a capture may be larger than `ulimit -v`).
-    package static let mapWindow = 16 << 20
-
     /// Streams the file in chunks of `chunkSize` bytes to `body`, which sees each chunk once.
     ///
-    /// A large regular file (a capture) is mapped window by window instead, and each window is one chunk;
-    /// /proc files (size 0) and anything that cannot be mapped are read.
+    /// Files are read, never mapped: a mapped file that another process truncates would stop the process
+    /// with `SIGBUS`, and reading costs only the copy.
     package func forEachChunk(
         chunkSize: Int = 1 << 18,
         _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void
     ) throws(FileReadError) {
-        if let size = regularFileSize, size >= Self.mapThreshold {
-            return try forEachChunk(in: 0..<size, body)
-        }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         while true {
@@ -112,34 +104,19 @@ package struct SystemFile: ~Copyable {
         }
     }
 
-    /// The size of a regular file; `nil` for anything else (/proc files report 0 and are not regular data).
+    /// The size of a regular file, `nil` for anything else. /proc files are regular but report 0.
     package var regularFileSize: Int? {
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Int(info.st_size)
     }
 
-    /// Streams the bytes at `range` of a regular file to `body`: mapped in windows of `window` bytes
-    /// (each window one chunk), or read with `pread` where mapping fails. Several threads may stream
-    /// different ranges of one file, each through its own `SystemFile`.
-    package func forEachChunk(in range: Range<Int>, window: Int = mapWindow,
+    /// Streams the bytes at `range` of a regular file to `body` in chunks of `chunkSize` bytes, read with
+    /// `pread`, so several threads may stream different ranges of one file, each through its own `SystemFile`.
+    /// Stops early at end of file.
+    package func forEachChunk(in range: Range<Int>, chunkSize: Int = 1 << 18,
                               _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void) throws(FileReadError) {
-        let page = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
-        var offset = range.lowerBound
-        while offset < range.upperBound {
-            let mapStart = offset - offset % page
-            let length = min(max(window, page), range.upperBound - mapStart)
-            guard let map = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(mapStart)), map != MAP_FAILED else {
-                return try readChunks(in: offset..<range.upperBound, body)
-            }
-            defer { munmap(map, length) }
-            try body(UnsafeRawBufferPointer(start: map + (offset - mapStart), count: length - (offset - mapStart)))
-            offset = mapStart + length
-        }
-    }
-
-    private func readChunks(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws(FileReadError) -> Void) throws(FileReadError) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         var offset = range.lowerBound
         while offset < range.upperBound {
