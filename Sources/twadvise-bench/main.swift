@@ -11,6 +11,7 @@ import Foundation
 import TWAdvise
 import TWAdviseEngine
 import TWAdviseFacts
+import TWAdviseTestSupport
 
 let clock = ContinuousClock()
 
@@ -234,8 +235,12 @@ func liveBenchmark(levels: [Int]) throws {
     var made = 0
     for (index, level) in levels.enumerated() {
         let start = clock.now
-        made += try makeLoopbackTimeWait(count: level - made)
-        let tw = sockstatTimeWait()
+        // Four listeners a level: 4 x 28,000 ephemeral ports, so a level may add up to 112,000 sockets.
+        if level > made {
+            _ = try LoopbackLoad.makeTimeWait(count: level - made, family: .ipv4, listeners: 4, deadlineSeconds: 50)
+            made = level
+        }
+        let tw = LoopbackLoad.sockstatTimeWait() ?? -1
         print("live: level \(index + 1): made \(made) loopback TIME_WAIT in \(fmt(seconds(clock.now - start))); sockstat tw \(tw)")
         #if canImport(Glibc)
         var counted = 0
@@ -269,47 +274,6 @@ func liveBenchmark(levels: [Int]) throws {
             goal("snapshot <= 0.1x netstat \(at)", measured: ratio(snapshot.seconds, netstat.seconds), met: snapshot.seconds <= 0.1 * netstat.seconds)
         }
     }
-}
-
-func sockstatTimeWait() -> Int {
-    let line = (try? String(contentsOfFile: "/proc/net/sockstat", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("TCP:") } ?? ""
-    let fields = line.split(separator: " ")
-    guard let i = fields.firstIndex(of: "tw"), i + 1 < fields.count else { return -1 }
-    return Int(fields[i + 1]) ?? -1
-}
-
-/// Client-closes-first loopback connections toward a few listeners on 127.0.0.1, bounded in count and time.
-func makeLoopbackTimeWait(count: Int) throws -> Int {
-    let listeners = 4
-    var fds: [Int32] = []
-    var addresses: [sockaddr_in] = []
-    for _ in 0..<listeners {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        listen(fd, 4096)
-        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        fds.append(fd)
-        addresses.append(a)
-    }
-    defer { fds.forEach { close($0) } }
-    let deadline = clock.now + .seconds(50)
-    var made = 0
-    while made < count && clock.now < deadline {
-        let i = made % listeners
-        let c = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var a = addresses[i]
-        let ok = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(c, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        if ok != 0 { close(c); break }
-        let s = accept(fds[i], nil, nil)
-        close(c)
-        if s >= 0 { var b: UInt8 = 0; _ = read(s, &b, 1); close(s) }
-        made += 1
-    }
-    return made
 }
 
 // MARK: - main

@@ -1,51 +1,107 @@
 import Glibc
 
-/// Creates client-side TIME_WAIT sockets on loopback: a listener on 127.0.0.1, `count` connections that the
+/// Creates client-side TIME_WAIT sockets on loopback: listeners on 127.0.0.1 or ::1, and connections that the
 /// client closes first. Bounded in count and time; the sockets leave TIME_WAIT by themselves after 60 s.
+/// Used by the live tests and by `twadvise-bench live`.
 public enum LoopbackLoad {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// Returns the listener's port; every TIME_WAIT made is `127.0.0.1:eph -> 127.0.0.1:port`.
+    public enum Family: Sendable {
+        case ipv4, ipv6
+    }
+
+    /// Connections per listener at most: one per ephemeral port of the kernel's default range.
+    public static let perListener = 28_000
+    /// Connections per call at most.
+    public static let maxCount = 112_000
+
+    /// Makes `count` TIME_WAIT sockets over 127.0.0.1; returns the listener's port (every socket made is
+    /// `127.0.0.1:eph -> 127.0.0.1:port`).
     public static func makeTimeWait(count: Int, deadlineSeconds: Double = 20) throws -> Int {
-        precondition(count > 0 && count <= 50_000, "bounded load only")
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
-        }
-        guard bound == 0, listen(listener, 1024) == 0 else { throw Failure(description: "bind/listen: \(errno)") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
+        try makeTimeWait(count: count, family: .ipv4, listeners: 1, deadlineSeconds: deadlineSeconds)[0]
+    }
+
+    /// Makes `count` TIME_WAIT sockets over ::1; returns the listener's port.
+    public static func makeIPv6TimeWait(count: Int) throws -> Int {
+        precondition(count <= 10_000, "bounded load only")
+        return try makeTimeWait(count: count, family: .ipv6, listeners: 1)[0]
+    }
+
+    /// Makes `count` TIME_WAIT sockets spread round-robin over `listeners` new listeners; returns their ports.
+    public static func makeTimeWait(count: Int, family: Family, listeners: Int, deadlineSeconds: Double = 20) throws -> [Int] {
+        precondition(count > 0 && count <= min(maxCount, listeners * perListener), "bounded load only")
+        var endpoints: [Endpoint] = []
+        defer { endpoints.forEach { close($0.listener) } }
+        for _ in 0..<listeners { endpoints.append(try Endpoint(family: family)) }
         let start = monotonicSeconds()
-        for _ in 0..<count {
-            guard monotonicSeconds() - start < deadlineSeconds else { throw Failure(description: "deadline passed") }
-            let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard client >= 0 else { throw Failure(description: "socket: \(errno)") }
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        for i in 0..<count {
+            guard monotonicSeconds() - start < deadlineSeconds else { throw Failure(description: "deadline passed after \(i) connections") }
+            try endpoints[i % listeners].closeFirst()
+        }
+        return endpoints.map(\.port)
+    }
+
+    /// A listener on loopback and its address.
+    private struct Endpoint {
+        let family: Int32
+        let listener: Int32
+        var address = sockaddr_storage()
+        let length: socklen_t
+
+        init(family: Family) throws {
+            self.family = family == .ipv4 ? AF_INET : AF_INET6
+            length = socklen_t(family == .ipv4 ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
+            listener = socket(self.family, Int32(SOCK_STREAM.rawValue), 0)
+            guard listener >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            withUnsafeMutableBytes(of: &address) { raw in
+                if family == .ipv4 {
+                    let a = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self)
+                    a.pointee.sin_family = sa_family_t(AF_INET)
+                    a.pointee.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+                } else {
+                    let a = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self)
+                    a.pointee.sin6_family = sa_family_t(AF_INET6)
+                    a.pointee.sin6_addr = in6addr_loopback
+                }
+            }
+            var length = self.length
+            let fd = listener
+            let ok = withUnsafeMutablePointer(to: &address) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 4096) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            guard ok else {
+                close(listener)
+                throw Failure(description: "bind/listen on loopback: errno \(errno)")
+            }
+        }
+
+        /// The listener's port (the same offset in sockaddr_in and sockaddr_in6).
+        var port: Int {
+            withUnsafeBytes(of: address) { Int(UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self))) }
+        }
+
+        /// One connection that the client closes first: its side enters TIME_WAIT.
+        mutating func closeFirst() throws {
+            let client = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+            guard client >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            let length = self.length
+            let connected = withUnsafePointer(to: &address) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
             }
             guard connected == 0 else {
                 close(client)
                 throw Failure(description: "connect: errno \(errno)")
             }
             let server = accept(listener, nil, nil)
-            close(client)  // the client closes first: its side enters TIME_WAIT
+            close(client)
             if server >= 0 {
                 var byte: UInt8 = 0
                 _ = read(server, &byte, 1)  // EOF once the client's FIN has arrived
                 close(server)
             }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func monotonicSeconds() -> Double {
@@ -60,39 +116,11 @@ public enum LoopbackLoad {
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 512)
         while fgets(&line, 512, file) != nil {
-            let text = String(cString: line)
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             guard text.hasPrefix("TCP:") else { continue }
             let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
             if let i = fields.firstIndex(of: "tw"), i + 1 < fields.count { return Int(fields[i + 1]) }
         }
         return nil
-    }
-}
-
-extension LoopbackLoad {
-    /// Client-closes-first connections over `::1`; returns the listener's port.
-    public static func makeIPv6TimeWait(count: Int) throws -> Int {
-        precondition(count > 0 && count <= 10_000, "bounded load only")
-        let listener = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(listener) }
-        var address = sockaddr_in6()
-        address.sin6_family = sa_family_t(AF_INET6)
-        address.sin6_addr = in6addr_loopback
-        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
-        guard bound == 0, listen(listener, 1024) == 0 else { throw Failure(description: "bind/listen ::1: \(errno)") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        for _ in 0..<count {
-            let client = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
-            let ok = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-            guard ok == 0 else { close(client); throw Failure(description: "connect ::1: \(errno)") }
-            let server = accept(listener, nil, nil)
-            close(client)
-            if server >= 0 { var byte: UInt8 = 0; _ = read(server, &byte, 1); close(server) }
-        }
-        return Int(UInt16(bigEndian: address.sin6_port))
     }
 }

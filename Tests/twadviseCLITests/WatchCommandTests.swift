@@ -41,7 +41,7 @@ struct WatchCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.executable)
         process.arguments = ["watch", "--root", tree.root, "--interval", "0.3"]
-        FileManager.default.createFile(atPath: tree.path("watch.out"), contents: nil)
+        _ = FileManager.default.createFile(atPath: tree.path("watch.out"), contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: tree.path("watch.out")))
         process.standardOutput = out
         try process.run()
