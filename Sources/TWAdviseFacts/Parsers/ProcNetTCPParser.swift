@@ -61,13 +61,11 @@ package struct ProcNetTCPParser: LineStreamParser {
             if let (socket, end) = Self.decodeFixedPrefix(rest), end < rest.count, rest[end] == 0x20 || rest[end] == 0x0A,
                let newline = newlineOffset(base + start + end, count - start - end) {
                 let lineEnd = start + end + newline
-                lineNumber += 1
                 if lineEnd - start > Self.maxLineLength {
-                    malformed("line longer than \(Self.maxLineLength) bytes")
+                    handle(.tooLong, into: &aggregator)
                 } else {
-                    sockets += 1
-                    aggregator.add(state: socket.state, local: socket.localAddress, localPort: socket.localPort,
-                                   remote: socket.remoteAddress, remotePort: socket.remotePort, isIPv6: socket.localAddress.isIPv6)
+                    lineNumber += 1
+                    record(socket, into: &aggregator)
                 }
                 start = lineEnd + 1
                 continue
@@ -138,14 +136,19 @@ package struct ProcNetTCPParser: LineStreamParser {
         }
         switch Self.decode(line) {
         case .socket(let s):
-            sockets += 1
-            aggregator.add(state: s.state, local: s.localAddress, localPort: s.localPort,
-                           remote: s.remoteAddress, remotePort: s.remotePort, isIPv6: s.localAddress.isIPv6)
+            record(s, into: &aggregator)
         case .blank:
             return
         case .malformed(let message):
             malformed(message)
         }
+    }
+
+    @inline(__always)
+    private mutating func record(_ s: Socket, into aggregator: inout SocketAggregator) {
+        sockets += 1
+        aggregator.add(state: s.state, local: s.localAddress, localPort: s.localPort,
+                       remote: s.remoteAddress, remotePort: s.remotePort, isIPv6: s.localAddress.isIPv6)
     }
 
     /// One decoded line of the socket table.

@@ -31,26 +31,34 @@ package enum SocketTableFile {
     package static func parse(_ path: String, name: String, into aggregator: inout SocketAggregator,
                               workers: Int = defaultWorkers, minimumSize: Int = parallelThreshold) throws(FileReadError) -> ProcNetTCPParser {
         let file = try SystemFile(path: path)
-        var parser = ProcNetTCPParser(path: name)
         guard workers > 1, let size = file.regularFileSize, size >= minimumSize else {
-            try file.forEachChunk { parser.consume($0, into: &aggregator) }
-            parser.finish(into: &aggregator)
-            return parser
+            return try parse(file, range: nil, name: name, continuing: false, into: &aggregator)
         }
         let bounds = try file.lineBoundaries(parts: workers, size: size)
         let ranges = (1..<bounds.count).map { bounds[$0 - 1]..<bounds[$0] }
         let parts = try parseParts(path, name: name, ranges: ranges, like: aggregator)
+        var parser = ProcNetTCPParser(path: name)
         for (index, part) in parts.enumerated() {
             if aggregator.append(part.aggregator) {
-                if index == 0 { parser = part.parser } else { parser.append(part.parser) }
-                continue
+                parser.append(part.parser)
+            } else {
+                // The fold could differ from reading in order: read this part again, into the result itself.
+                parser.append(try parse(file, range: ranges[index], name: name, continuing: index > 0, into: &aggregator))
             }
-            // The fold could differ from reading in order: read this part again, into the result itself.
-            var again = ProcNetTCPParser(path: name, continuing: index > 0)
-            try file.forEachChunk(in: ranges[index]) { again.consume($0, into: &aggregator) }
-            again.finish(into: &aggregator)
-            if index == 0 { parser = again } else { parser.append(again) }
         }
+        return parser
+    }
+
+    /// One pass over the whole file (`range` nil) or a part of it, into `aggregator`.
+    private static func parse(_ file: borrowing SystemFile, range: Range<Int>?, name: String, continuing: Bool,
+                              into aggregator: inout SocketAggregator) throws(FileReadError) -> ProcNetTCPParser {
+        var parser = ProcNetTCPParser(path: name, continuing: continuing)
+        if let range {
+            try file.forEachChunk(in: range) { parser.consume($0, into: &aggregator) }
+        } else {
+            try file.forEachChunk { parser.consume($0, into: &aggregator) }
+        }
+        parser.finish(into: &aggregator)
         return parser
     }
 
@@ -69,9 +77,7 @@ package enum SocketTableFile {
             do throws(FileReadError) {
                 let file = try SystemFile(path: path)
                 var aggregator = SocketAggregator(ephemeralRange: range, maxTrackedDestinations: cap)
-                var parser = ProcNetTCPParser(path: name, continuing: index > 0)
-                try file.forEachChunk(in: ranges[index]) { parser.consume($0, into: &aggregator) }
-                parser.finish(into: &aggregator)
+                let parser = try parse(file, range: ranges[index], name: name, continuing: index > 0, into: &aggregator)
                 outcome = .success(Part(parser: parser, aggregator: aggregator))
             } catch {
                 outcome = .failure(error)
