@@ -38,12 +38,7 @@ package enum Column {
         } else if durations + unknown == n, durations > 0 {
             self = .numbers(values.map { $0.number ?? 0 }, duration: true, known: known)
         } else if bools + unknown == n, bools > 0 {
-            self = .bools(values.map { v in
-                switch v {
-                case .bool(let b): return b ? Column.trueByte : Column.falseByte
-                default: return Column.unknownByte
-                }
-            })
+            self = .bools(values.map(Column.truthByte))
         } else {
             self = .values(values)
         }
@@ -67,6 +62,23 @@ package enum Column {
         }
     }
 
+    /// A three-valued byte for a value: true, false, or unknown for anything that is not a boolean.
+    package static func truthByte(_ value: FactValue) -> UInt8 {
+        switch value {
+        case .bool(true): return trueByte
+        case .bool(false): return falseByte
+        default: return unknownByte
+        }
+    }
+
+    /// The first of the smallest (`wanted` -1) or largest (`wanted` 1) values, compared as the row-by-row
+    /// evaluator compares them.
+    package static func extreme<T: Comparable>(_ values: [T], wanted: Int) -> T {
+        var best = values[0]
+        for v in values.dropFirst() where order(v, best) == wanted { best = v }
+        return best
+    }
+
     /// Whether some row is unknown.
     package var hasUnknown: Bool {
         switch self {
@@ -83,14 +95,7 @@ package enum Column {
         case .bools(let v): return v
         case .scalar(.bool(let b)): return [UInt8](repeating: b ? Column.trueByte : Column.falseByte, count: rows)
         case .scalar(.unknown): return [UInt8](repeating: Column.unknownByte, count: rows)
-        case .values(let v):
-            return v.map { value in
-                switch value {
-                case .bool(true): return Column.trueByte
-                case .bool(false): return Column.falseByte
-                default: return Column.unknownByte
-                }
-            }
+        case .values(let v): return v.map(Column.truthByte)
         default: return nil
         }
     }

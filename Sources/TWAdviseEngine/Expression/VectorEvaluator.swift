@@ -114,13 +114,7 @@ package struct VectorEvaluator {
         case .compare(let op, let a, let b):
             let l = evaluate(a), r = evaluate(b)
             if let result = Column.compare(op, l, r, rows: rows) { return result }
-            return .bools((0..<rows).map { i in
-                switch scalar.compare(op, l.value(at: i), r.value(at: i)) {
-                case .bool(true): return Column.trueByte
-                case .bool(false): return Column.falseByte
-                default: return Column.unknownByte
-                }
-            })
+            return .bools((0..<rows).map { Column.truthByte(scalar.compare(op, l.value(at: $0), r.value(at: $0))) })
         case .arithmetic(let op, let a, let b, let type):
             var undefined: Set<String> = []
             guard let result = Column.arithmetic(op, evaluate(a), evaluate(b), result: type, rows: rows, undefined: &undefined) else {
@@ -198,12 +192,9 @@ extension Evaluator {
             let wanted = builtin == .min ? -1 : 1
             switch column {
             case .ints(let values, nil):
-                var best = values[0]
-                for v in values.dropFirst() where (v < best ? -1 : (v == best ? 0 : 1)) == wanted { best = v }
-                return .int(best)
+                return .int(Column.extreme(values, wanted: wanted))
             case .numbers(let values, let duration, nil):
-                var best = values[0]
-                for v in values.dropFirst() where (v < best ? -1 : (v == best ? 0 : 1)) == wanted { best = v }
+                let best = Column.extreme(values, wanted: wanted)
                 return duration ? .duration(best) : .float(best)
             default:
                 return nil

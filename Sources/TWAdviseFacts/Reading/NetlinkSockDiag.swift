@@ -38,23 +38,24 @@ package enum NetlinkSockDiag {
     /// One `TCPDIAG_GETSOCK` request (`struct inet_diag_req`, which the kernel serves with the family left
     /// unspecified) dumps IPv4 and IPv6 in one walk of the socket hash tables, listeners first; the
     /// per-family `SOCK_DIAG_BY_FAMILY` requests walk the established table once per family. Kernels that
-    /// refuse it get the per-family requests, listeners of both families first.
+    /// refuse it (an error before any socket) get the per-family requests, listeners of both families first.
     /// Returns the form the kernel answered.
     @discardableResult
     package static func read(into aggregator: inout SocketAggregator, requests: Requests = .combined) throws(Failure) -> Requests {
-        let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkSockDiag)
-        guard fd >= 0 else { throw Failure(description: "netlink socket: \(String(cString: strerror(errno)))") }
+        let fd = try openSocket()
         defer { close(fd) }
         let listen: UInt32 = 1 << 10                       // TCPF_LISTEN
         let all: UInt32 = 0xFFFF_FFFF
         if requests == .combined {
-            var trial = aggregator
+            var records = 0
             do {
-                try dump(fd: fd, request: compatRequest(states: all), into: &trial)
-                aggregator = trial
+                try forEachMessage(fd: fd, request: compatRequest(states: all)) { m in
+                    records += 1
+                    record(m, into: &aggregator)
+                }
                 return .combined
-            } catch {
-                // Nothing of the failed dump is kept: start again from the caller's aggregator.
+            } catch where records == 0 {
+                // Refused before any socket came: nothing was added, so ask the per-family way.
             }
         }
         for states in [listen, all & ~listen] {
@@ -63,6 +64,12 @@ package enum NetlinkSockDiag {
             }
         }
         return .perFamily
+    }
+
+    private static func openSocket() throws(Failure) -> Int32 {
+        let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkSockDiag)
+        guard fd >= 0 else { throw Failure(description: "netlink socket: \(String(cString: strerror(errno)))") }
+        return fd
     }
 
     /// `struct nlmsghdr` followed by `body`, with `nlmsg_len` and `nlmsg_type` set for a dump.
@@ -99,8 +106,7 @@ package enum NetlinkSockDiag {
     /// The kernel's part alone: dumps every TCP socket with the combined request and only counts the records.
     /// The benchmark measures it as the floor under any reader of the live table.
     package static func countSockets() throws(Failure) -> Int {
-        let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkSockDiag)
-        guard fd >= 0 else { throw Failure(description: "netlink socket: \(String(cString: strerror(errno)))") }
+        let fd = try openSocket()
         defer { close(fd) }
         var count = 0
         try forEachMessage(fd: fd, request: compatRequest(states: 0xFFFF_FFFF)) { _ in count += 1 }
