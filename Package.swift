@@ -9,7 +9,7 @@ let fuzzing = ProcessInfo.processInfo.environment["TWADVISE_FUZZ"] != nil
 let fuzzing = false
 #endif
 
-/// Strict settings applied uniformly to every target (see STYLE.md: swift-log's Package.swift).
+/// Strict settings applied uniformly to every target, as swift-log's Package.swift does.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),

@@ -22,7 +22,7 @@ struct Twadvise: ParsableCommand {
         defaultSubcommand: DiagnoseCommand.self
     )
 
-    /// Runs the command; bad usage exits with status 2 (DESIGN §5), not argument-parser's default 64.
+    /// Runs the command; bad usage exits with status 2 (documented in the README), not argument-parser's default 64.
     static func main() {
         do {
             var command = try incidentCommand() ?? parseAsRoot()

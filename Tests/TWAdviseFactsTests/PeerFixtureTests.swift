@@ -84,7 +84,7 @@ struct PeerFixtureTests {
         let parsed = CounterTableParser.parse(
             try PeerFixtures.bytes("prometheus-procfs/proc/26231/net/netstat"), path: "x", warnings: &warnings)
         #expect(parsed["TcpExt", "TCPTimeWaitOverflow"] == 3)
-        // A kernel without tcp_tw_recycle no longer has PAWSPassive (KNOWLEDGE K11): unknown, not 0.
+        // A kernel without tcp_tw_recycle no longer has PAWSPassive: unknown, not 0.
         #expect(parsed["TcpExt", "PAWSPassive"] == nil)
     }
 

@@ -115,7 +115,7 @@ struct KnowledgeBaseTests {
         #expect(report.passed >= catalog.ruleSet.rules.count * 2)
     }
 
-    @Test("the contract ids of DESIGN §4 are all there")
+    @Test("the contract rule ids (docs/rules.md) are all there")
     func contractIDs() {
         let ids = Set(RuleCatalog().ruleSet.rules.map(\.id))
         for id in ["ports.destination-exhaustion", "ports.range-overlaps-listeners", "ports.range-narrow", "ports.outbound-rate-high",

@@ -1,4 +1,4 @@
-/// Counter changes between two readings, and per-second rates (DESIGN §3: `--interval SECONDS`).
+/// Counter changes between two readings, and per-second rates (`--interval SECONDS`).
 public struct CounterRates: Codable, Sendable, Hashable {
     /// Seconds between the two readings.
     public var intervalSeconds: Double

@@ -14,7 +14,7 @@ public struct HostInfo: Codable, Sendable, Hashable {
     }
 }
 
-/// netfilter connection tracking (a separate table from the TCP stack's TIME_WAIT; KNOWLEDGE K10).
+/// netfilter connection tracking (a separate table from the TCP stack's TIME_WAIT).
 public struct ConntrackFacts: Codable, Sendable, Hashable {
     /// `net.netfilter.nf_conntrack_count`; `nil` when conntrack is not loaded or unreadable.
     public var count: Int64?
@@ -30,7 +30,7 @@ public struct ConntrackFacts: Codable, Sendable, Hashable {
     }
 }
 
-/// System-wide file handles (`/proc/sys/fs/file-nr`). TIME_WAIT sockets hold none (KNOWLEDGE K3).
+/// System-wide file handles (`/proc/sys/fs/file-nr`). TIME_WAIT sockets hold none.
 public struct FileHandleFacts: Codable, Sendable, Hashable {
     public var allocated: Int64?
     public var unused: Int64?
@@ -43,11 +43,11 @@ public struct FileHandleFacts: Codable, Sendable, Hashable {
     }
 }
 
-/// The TIME_WAIT count from each source that has one, kept side by side (DESIGN §3): sockstat's `tw`
+/// The TIME_WAIT count from each source that has one, kept side by side: sockstat's `tw`
 /// is an O(1) kernel counter for the whole network namespace, the table count is what was listed;
 /// they differ by churn between the two reads, by namespace, or by a truncated capture.
 public struct TimeWaitCrossCheck: Codable, Sendable, Hashable {
-    /// `/proc/net/sockstat` `TCP: ... tw N` (covers IPv4 and IPv6, KNOWLEDGE K12).
+    /// `/proc/net/sockstat` `TCP: ... tw N` (covers IPv4 and IPv6).
     public var sockstat: Int64?
     /// TIME_WAIT rows counted in the socket table.
     public var socketTable: Int?

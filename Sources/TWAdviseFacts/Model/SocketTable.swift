@@ -1,5 +1,5 @@
 /// Sockets toward one destination D = (local address, remote address, remote port) that use an
-/// ephemeral local port: the unit in which `connect()` runs out of ports (KNOWLEDGE K4).
+/// ephemeral local port: the unit in which `connect()` runs out of ports.
 public struct DestinationLoad: Codable, Sendable, Hashable {
     public var localAddress: IPAddress
     public var remoteAddress: IPAddress

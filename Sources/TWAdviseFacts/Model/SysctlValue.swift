@@ -74,7 +74,7 @@ public struct SysctlKey: Sendable, Hashable {
         "proc/sys/" + name.replacingDots()
     }
 
-    /// Every parameter in the snapshot (DESIGN §3 and the knowledge base's rule inputs).
+    /// Every parameter in the snapshot (the rules' inputs).
     public static let all: [SysctlKey] = [
         SysctlKey("net.ipv4.ip_local_port_range", .portRange),
         SysctlKey("net.ipv4.ip_local_reserved_ports", .portSet),
