@@ -74,7 +74,7 @@ let package = Package(
             name: "TWAdviseTests", dependencies: ["TWAdvise", "TWAdviseRunbooks", "TWAdviseTestSupport"],
             exclude: ["Golden"], swiftSettings: strictSettings),
         .testTarget(
-            name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine"], exclude: ["Golden"],
+            name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine", "TWAdviseTestSupport"], exclude: ["Golden"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "twadviseCLITests", dependencies: ["twadvise", "twadvise-fuzz", "TWAdviseTestSupport"],

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TWAdviseEngine
+import TWAdviseTestSupport
 
 /// Golden lint output for broken rule files: the exact text a rule author sees.
 /// Re-record with `TWADVISE_RECORD=1 swift test --filter RuleFileTests`.
@@ -34,12 +35,8 @@ struct RuleFileTests {
     ])
     func golden(files: [String], overlay: String?, expected: String) throws {
         let actual = try Self.lint(files, overlay: overlay)
-        let path = Self.directory + "/" + expected
-        if ProcessInfo.processInfo.environment["TWADVISE_RECORD"] != nil {
-            try actual.write(toFile: path, atomically: true, encoding: .utf8)
-        }
-        let golden = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(actual == golden)
+        let mismatch = try Golden.mismatch(actual, file: Self.directory + "/" + expected)
+        #expect(mismatch == nil, "\(mismatch ?? "")")
     }
 
     static let goodRule = """
@@ -91,7 +88,7 @@ struct RuleFileTests {
             Evidence(label: "load", value: "9", number: 9, source: "items.txt"),
             Evidence(label: "share", value: "90%", number: 0.9, source: nil),
         ])
-        #expect(evaluation.findings[0].parameters == ["limit": "5", "high": "9"])
+        #expect(evaluation.findings[0].parameters == ["limit": .int(5), "high": .int(9)])
         #expect(evaluation.results.first?.nanoseconds != nil)
         // No data at all: insufficient, naming the fact and its source file.
         let empty = ruleSet.evaluate(.record([:]))

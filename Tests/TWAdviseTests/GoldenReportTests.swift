@@ -21,12 +21,8 @@ struct GoldenReportTests {
     }
 
     static func compare(_ actual: String, _ name: String) throws {
-        let path = directory + "/" + name
-        if ProcessInfo.processInfo.environment["TWADVISE_RECORD"] != nil {
-            try actual.write(toFile: path, atomically: true, encoding: .utf8)
-        }
-        let golden = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(actual == golden, "\(name) differs from the golden file; re-record with TWADVISE_RECORD=1 after review")
+        let mismatch = try Golden.mismatch(actual, file: directory + "/" + name)
+        #expect(mismatch == nil, "\(mismatch ?? "")")
     }
 
     @Test("Markdown and JSON match the golden files", arguments: Scenario.allCases)
