@@ -5,7 +5,7 @@ public import Foundation
 #endif
 public import TWAdviseEngine
 public import TWAdviseFacts
-public import TWAdviseRunbooks
+import TWAdviseRunbooks
 
 /// The library entry point: facts in, a ranked report out.
 ///
@@ -16,33 +16,74 @@ public import TWAdviseRunbooks
 /// print(try diagnosis.markdown())
 /// ```
 public struct Advisor: Sendable {
-    public let catalog: RuleCatalog
-    public let templates: RunbookTemplates
+    /// Where rules, overlays and runbook templates come from.
+    public struct Configuration: Sendable, Hashable {
+        /// Team rule files or directories of them (`--rules`), loaded after the built-in rules.
+        public var rulePaths: [String]
+        /// Overlay files (`--overlay`): parameters, severity, disable, each with a justification.
+        public var overlayPaths: [String]
+        /// Rule ids to turn off (`--disable`).
+        public var disabled: [String]
+        /// A directory of Markdown templates that replace or add to the built-in runbooks (`--runbooks`).
+        public var runbookDirectory: String?
+        /// Include the built-in rules.
+        public var builtInRules: Bool
 
-    /// - Parameters:
-    ///   - rules: extra rule files, loaded after the built-in ones.
-    ///   - overlays: overlay files (parameters, severity, disable, with a justification).
-    ///   - disabled: rule ids to turn off.
-    ///   - runbooks: template files that replace or add to the built-in ones (name without `.md` → text).
-    ///   - builtInRules: include the built-in rules.
-    /// - Throws: ``AdvisorError`` with every rule diagnostic, or a template error.
-    public init(rules: [RuleSource] = [], overlays: [RuleSource] = [], disabled: [String] = [],
-                runbooks: [String: String] = [:], builtInRules: Bool = true) throws(AdvisorError) {
-        let catalog = RuleCatalog(builtIn: builtInRules, extra: rules, overlays: overlays, disabled: disabled)
-        if catalog.hasErrors { throw AdvisorError.rules(catalog.renderedDiagnostics()) }
+        public init(rulePaths: [String] = [], overlayPaths: [String] = [], disabled: [String] = [],
+                    runbookDirectory: String? = nil, builtInRules: Bool = true) {
+            self.rulePaths = rulePaths
+            self.overlayPaths = overlayPaths
+            self.disabled = disabled
+            self.runbookDirectory = runbookDirectory
+            self.builtInRules = builtInRules
+        }
+    }
+
+    /// The rules in force, loaded and type-checked once.
+    public let catalog: RuleCatalog
+    let templates: RunbookTemplates
+
+    /// Loads the rules, overlays and templates the configuration names.
+    ///
+    /// - Throws: ``AdvisorError`` when a file cannot be read, a rule or overlay has an error (with every
+    ///   diagnostic), or a template is invalid.
+    public init(_ configuration: Configuration = Configuration()) throws(AdvisorError) {
+        let catalog = try RuleCatalog(configuration)
+        var runbooks: [String: String] = [:]
+        if let directory = configuration.runbookDirectory {
+            do {
+                runbooks = try KnowledgeBase.runbookTemplates(at: directory)
+            } catch {
+                throw AdvisorError(code: .unreadableFile, message: "cannot read runbooks: \(error)")
+            }
+        }
+        try self.init(catalog: catalog, runbooks: runbooks)
+    }
+
+    /// An advisor over rules already loaded, with template texts by name (without `.md`) that replace or add
+    /// to the built-in ones.
+    ///
+    /// - Throws: ``AdvisorError`` when a rule has an error or a template is invalid.
+    public init(catalog: RuleCatalog, runbooks: [String: String] = [:]) throws(AdvisorError) {
+        if catalog.hasErrors {
+            let count = catalog.diagnostics.filter { $0.severity == .error }.count
+            throw AdvisorError(code: .invalidRules, message: "\(count) error\(count == 1 ? "" : "s") in rules",
+                               diagnostics: catalog.diagnostics, rendered: catalog.renderedDiagnostics())
+        }
         do {
             var templates = try RunbookTemplates(files: KnowledgeBase.runbookTemplates)
             try templates.override(with: runbooks)
             self.templates = templates
         } catch {
-            throw AdvisorError.templates(error.description)
+            throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
         }
         self.catalog = catalog
     }
 
-    /// Evaluates every rule against the snapshot.
+    /// Evaluates every rule against the snapshot; ``Diagnosis/findings`` holds those at or above
+    /// `minimumSeverity`.
     public func diagnose(_ snapshot: FactsSnapshot, minimumSeverity: Severity = .info, profile: Bool = false) -> Diagnosis {
-        let evaluation = catalog.ruleSet.evaluate(snapshot.factValue, profile: profile)
+        let evaluation = catalog.ruleSet.evaluate(snapshot.factValue, provenance: snapshot.provenance, profile: profile)
         let disabled = catalog.ruleSet.rules.filter(\.isDisabled).map { ($0.id, $0.overlayJustifications.joined(separator: "; ")) }
         var hostname = snapshot.host.hostname
         if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", network namespace " + namespace }
@@ -52,62 +93,94 @@ public struct Advisor: Sendable {
             minimumSeverity: minimumSeverity, warnings: snapshot.warnings.map(\.description), disabled: disabled)
         return Diagnosis(input: input, templates: templates)
     }
+
+    /// The rules as Prometheus alerting rules over node_exporter and `twadvise_` metrics (YAML), and the rules
+    /// that have no PromQL form, with why.
+    public func prometheusAlertRules(for duration: String = "5m") -> (yaml: String, skipped: [(id: String, reason: String)]) {
+        PrometheusRules.export(catalog.ruleSet, metrics: HostFactSchema.alertMetrics, for: duration)
+    }
+}
+
+extension HostFactSchema {
+    /// Fact path → metric, for the alert-rule export.
+    static let alertMetrics: [String: PrometheusRules.Metric] = metrics.mapValues {
+        PrometheusRules.Metric(name: $0.name, perDestination: false)
+    }.merging(metrics.filter { $0.key.destinationField != nil }.mapValues {
+        PrometheusRules.Metric(name: $0.name, perDestination: true)
+    }) { _, perDestination in perDestination }
 }
 
 /// The result of ``Advisor/diagnose(_:minimumSeverity:profile:)``.
 public struct Diagnosis: Sendable {
-    public let input: ReportInput
+    let input: ReportInput
     let templates: RunbookTemplates
 
+    /// Every rule's outcome, all findings included.
     public var evaluation: Evaluation { input.evaluation }
-    /// Findings in rank order (all of them, regardless of the minimum severity shown).
-    public var findings: [Finding] { input.evaluation.findings }
+    /// Findings at or above the minimum severity, in rank order.
+    public var findings: [Finding] { input.shownFindings }
+    /// The severity below which findings are left out of ``findings`` and of the report.
+    public var minimumSeverity: Severity { input.minimumSeverity }
+    /// Where the facts came from, as the report says it.
+    public var source: String { input.source }
 
     /// The Markdown runbook.
-    public func markdown() throws(RunbookTemplateError) -> String {
-        try MarkdownReport(templates: templates).render(input)
+    public func markdown() throws(AdvisorError) -> String {
+        do {
+            return try MarkdownReport(templates: templates).render(input)
+        } catch {
+            throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
+        }
     }
 
     /// The JSON report, documented by docs/report.schema.json.
-    public func json() throws -> Data {
-        try JSONReport(input, tool: TWAdviseVersion.tool).encoded()
+    public func json() throws(AdvisorError) -> Data {
+        try Self.json([self])
     }
 
     /// One JSON report for several diagnoses of one capture: the first (the host's) with the others
     /// (network namespaces) under `namespaces`.
-    public static func json(_ diagnoses: [Diagnosis]) throws -> Data {
+    public static func json(_ diagnoses: [Diagnosis]) throws(AdvisorError) -> Data {
         guard var report = diagnoses.first.map({ JSONReport($0.input, tool: TWAdviseVersion.tool) }) else { return Data() }
         if diagnoses.count > 1 {
             report.namespaces = diagnoses.dropFirst().map { JSONReport($0.input, tool: TWAdviseVersion.tool) }
         }
-        return try report.encoded()
-    }
-}
-
-/// Why an ``Advisor`` could not be built.
-public enum AdvisorError: Error, Sendable, CustomStringConvertible {
-    /// Rule or overlay files have errors; each line is a rendered diagnostic.
-    case rules([String])
-    /// A runbook template is invalid.
-    case templates(String)
-
-    public var description: String {
-        switch self {
-        case .rules(let lines): return lines.joined(separator: "\n")
-        case .templates(let message): return message
+        do {
+            return try report.encoded()
+        } catch {
+            throw AdvisorError(code: .invalidTemplate, message: "cannot encode the JSON report: \(error)")
         }
     }
 }
 
-extension FactsSnapshot {
-    /// Current values by schema name, for rollback steps (`tcp_tw_reuse` → `2`, `ip_local_port_range` → `32768 60999`).
-    public var currentValues: [String: String] {
-        var values: [String: String] = [:]
-        for (name, key, _) in HostFactSchema.integerSysctls {
-            if let v = sysctls.integer(key) { values[name] = String(v) }
-        }
-        if let r = sysctls.ipLocalPortRange { values["ip_local_port_range"] = "\(r.low) \(r.high)" }
-        if let p = sysctls.ipLocalReservedPorts { values["ip_local_reserved_ports"] = p.description }
-        return values
+/// Why an ``Advisor`` could not be built or a report rendered.
+public struct AdvisorError: Error, Sendable, CustomStringConvertible {
+    /// What kind of problem it is.
+    public enum Code: Sendable, Hashable {
+        /// A rule, overlay or template file could not be read.
+        case unreadableFile
+        /// Rule or overlay files have errors: see ``AdvisorError/diagnostics``.
+        case invalidRules
+        /// A runbook template is invalid.
+        case invalidTemplate
+        /// No rule has the id asked for.
+        case unknownRule
     }
+
+    public var code: Code
+    /// One line saying what went wrong.
+    public var message: String
+    /// Every problem found in rule and overlay files, with its location.
+    public var diagnostics: [Diagnostic]
+    /// ``diagnostics`` rendered with the source line and a caret, as `rules lint` prints them.
+    public var renderedDiagnostics: [String]
+
+    public init(code: Code, message: String, diagnostics: [Diagnostic] = [], rendered: [String] = []) {
+        self.code = code
+        self.message = message
+        self.diagnostics = diagnostics
+        self.renderedDiagnostics = rendered
+    }
+
+    public var description: String { (renderedDiagnostics + [message]).joined(separator: "\n") }
 }

@@ -44,6 +44,22 @@ public enum KnowledgeBase {
         return try files.map { file throws(RuleSourceError) -> RuleSource in try textSource(file) }
     }
 
+    /// The Markdown templates (`*.md`) of a directory, by name without `.md`.
+    public static func runbookTemplates(at directory: String) throws(RuleSourceError) -> [String: String] {
+        guard isDirectory(directory) else { throw RuleSourceError(path: directory, reason: "not a directory") }
+        let names: [String]
+        do {
+            names = try listDirectory(directory)
+        } catch {
+            throw RuleSourceError(path: directory, reason: error.description)
+        }
+        var files: [String: String] = [:]
+        for name in names.sorted() where name.hasSuffix(".md") {
+            files[String(name.dropLast(3))] = try textSource(directory + "/" + name).text
+        }
+        return files
+    }
+
     /// One rule or overlay file as a source, within the size limit and as UTF-8.
     public static func textSource(_ file: String) throws(RuleSourceError) -> RuleSource {
         let bytes: [UInt8]

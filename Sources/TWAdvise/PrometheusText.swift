@@ -1,91 +1,69 @@
 public import TWAdviseEngine
 public import TWAdviseFacts
+import TWAdviseRunbooks
 
 /// Prometheus text exposition of a snapshot and its findings, for node_exporter's textfile collector.
 ///
-/// Every name is in the `twadvise_` namespace with `# HELP` and `# TYPE`; one `twadvise_finding` series per
-/// current finding carries `rule`, `severity` and `subject` labels.
+/// The metrics are those of ``HostFactSchema/facts`` that `watch` writes (`twadvise_` names with their
+/// `# HELP`), plus one `twadvise_finding` series per current finding with `rule`, `severity` and `subject`
+/// labels.
 public enum PrometheusText {
-    struct Family {
-        var name: String
-        var help: String
-        var type = "gauge"
-        var samples: [(labels: [(String, String)], value: Double)] = []
-    }
-
-    /// The exposition text. `rates` are the per-second rates between this reading and the previous one, if any.
+    /// The exposition text. `topDestinations` bounds the per-destination series.
     public static func render(_ snapshot: FactsSnapshot, findings: [Finding], topDestinations: Int = 10,
                               timestamp: Double? = nil) -> String {
-        var families: [Family] = []
-        func gauge(_ name: String, _ help: String, _ value: Double?) {
-            guard let value else { return }
-            families.append(Family(name: name, help: help, samples: [([], value)]))
-        }
-        gauge("twadvise_time_wait_sockets", "TIME_WAIT sockets, kernel counter (/proc/net/sockstat tw).", snapshot.sockstat?["TCP", "tw"].map(Double.init))
-        gauge("twadvise_socket_table_time_wait", "TIME_WAIT rows in the socket table.", snapshot.sockets.map { Double($0.timeWait) })
-        gauge("twadvise_outbound_time_wait", "TIME_WAIT on ephemeral local ports (this host closed outgoing connections).", snapshot.sockets.map { Double($0.outboundTimeWait) })
-        gauge("twadvise_inbound_time_wait", "TIME_WAIT on listening ports (the server closed first).", snapshot.sockets.map { Double($0.inboundTimeWait) })
-        gauge("twadvise_established_sockets", "ESTABLISHED TCP sockets, IPv4 and IPv6.", snapshot.sockets.map { Double($0.all[.established]) })
-        let budget = snapshot.portBudget
-        gauge("twadvise_ephemeral_ports_usable", "Usable ephemeral ports R: range minus reserved and listening ports in it.", budget.map { Double($0.usable) })
-        gauge("twadvise_ephemeral_ports_in_use", "Distinct ephemeral ports held by any socket.", budget.map { Double($0.inUse) })
-        if let r = snapshot.rates {
-            gauge("twadvise_active_opens_per_second", "Connections opened by this host per second over the last interval.", r.perSecond("Tcp", "ActiveOpens"))
-            gauge("twadvise_time_wait_created_per_second", "TIME_WAIT sockets created per second over the last interval (TcpExt TW).", r.perSecond("TcpExt", "TW"))
-            gauge("twadvise_time_wait_overflow_per_second", "Closes that skipped TIME_WAIT per second (TcpExt TCPTimeWaitOverflow).", r.perSecond("TcpExt", "TCPTimeWaitOverflow"))
-        }
-        if let sockets = snapshot.sockets {
-            let usable = budget.map { Double($0.usable) }
-            var inUse = Family(name: "twadvise_destination_sockets", help: "Sockets holding an ephemeral port toward a destination, U(D).")
-            var tw = Family(name: "twadvise_destination_time_wait", help: "TIME_WAIT sockets toward a destination.")
-            var share = Family(name: "twadvise_destination_port_share", help: "U(D) / R: share of the usable ephemeral ports a destination holds.")
-            for d in sockets.destinations.prefix(topDestinations) {
-                let labels = [("local", d.localAddress.description), ("remote", d.remoteAddress.description), ("port", String(d.remotePort))]
-                inUse.samples.append((labels, Double(d.inUse)))
-                tw.samples.append((labels, Double(d.timeWait)))
-                if let usable, usable > 0 { share.samples.append((labels, Double(d.inUse) / usable)) }
+        let tree = snapshot.factValue
+        let destinations = Array((tree["sockets"]["destinations"].listItems ?? FactRows.empty).prefix(topDestinations))
+        var families: [MetricFamily] = []
+        for fact in HostFactSchema.facts {
+            guard let metric = fact.metric, metric.writtenByWatch else { continue }
+            var family = MetricFamily(name: metric.name, help: metric.help)
+            if let field = fact.path.destinationField {
+                for d in destinations {
+                    guard let value = d[field].number else { continue }
+                    let labels = [MetricFamily.Label("local", d["local_address"].string ?? ""),
+                                  MetricFamily.Label("remote", d["remote_address"].string ?? ""),
+                                  MetricFamily.Label("port", d["remote_port"].description)]
+                    family.samples.append(.init(labels: labels, value: value))
+                }
+            } else if let value = tree.value(at: fact.path).number {
+                family.samples.append(.init(value: value))
             }
-            families += [inUse, tw, share].filter { !$0.samples.isEmpty }
+            families.append(family)
         }
-        var finding = Family(name: "twadvise_finding", help: "A current TWAdvise finding (1 while it holds); score in twadvise_finding_score.")
-        var score = Family(name: "twadvise_finding_score", help: "Ranking score of a current finding.")
+        // The kernel's own TIME_WAIT counter, beside the table's count (node_exporter has it as node_sockstat_TCP_tw).
+        if let tw = snapshot.sockstat?["TCP", "tw"] {
+            families.insert(MetricFamily(name: "twadvise_time_wait_sockets", help: "TIME_WAIT sockets, kernel counter (/proc/net/sockstat tw).",
+                                         samples: [.init(value: Double(tw))]), at: 0)
+        }
+        var finding = MetricFamily(name: "twadvise_finding", help: "A current TWAdvise finding (1 while it holds); score in twadvise_finding_score.")
+        var score = MetricFamily(name: "twadvise_finding_score", help: "Ranking score of a current finding.")
         for f in findings {
-            let labels = [("rule", f.id), ("severity", f.severity.rawValue), ("subject", f.subject ?? "")]
-            finding.samples.append((labels, 1))
-            score.samples.append((labels, f.score))
+            let labels = [MetricFamily.Label("rule", f.id), MetricFamily.Label("severity", f.severity.rawValue), MetricFamily.Label("subject", f.subject ?? "")]
+            finding.samples.append(.init(labels: labels, value: 1))
+            score.samples.append(.init(labels: labels, value: f.score))
         }
-        families.append(finding)
-        if !score.samples.isEmpty { families.append(score) }
-        gauge("twadvise_last_run_timestamp_seconds", "When twadvise last read the host (Unix time).", timestamp)
-
-        var out = ""
-        for family in families {
-            out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
-            for (labels, value) in family.samples {
-                let labelText = labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
-                out += "\(family.name)\(labelText) \(format(value))\n"
-            }
+        var text = PrometheusExposition.render(families + [score])
+        // twadvise_finding is always written, empty when nothing holds, so an alert can tell "no finding" from "no data".
+        if finding.samples.isEmpty { text += "# HELP \(finding.name) \(finding.help)\n# TYPE \(finding.name) gauge\n" }
+        text += PrometheusExposition.render([finding])
+        if let timestamp {
+            text += PrometheusExposition.render([MetricFamily(name: "twadvise_last_run_timestamp_seconds", help: "When twadvise last read the host (Unix time).",
+                                                              samples: [.init(value: timestamp)])])
         }
-        return out
+        return text
     }
+}
 
-    /// Label value escaping of the exposition format: backslash, double quote and newline.
-    static func escape(_ value: String) -> String {
-        var out = ""
-        for c in value {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
+extension String {
+    /// `time_wait` for `sockets.destinations[].time_wait`, `nil` for any other path.
+    var destinationField: String? {
+        hasPrefix("sockets.destinations[].") ? String(dropFirst("sockets.destinations[].".count)) : nil
     }
+}
 
-    static func format(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        return FactValue.format(v)
+extension FactValue {
+    /// The value at a dotted path of records.
+    func value(at path: String) -> FactValue {
+        path.split(separator: ".").reduce(self) { $0[String($1)] }
     }
 }

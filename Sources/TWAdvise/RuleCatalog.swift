@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 public import TWAdviseEngine
+import TWAdviseRunbooks
 
 /// Rules assembled from the built-in knowledge base, extra rule sources, overlays and disabled ids,
 /// checked against ``HostFactSchema``.
@@ -8,9 +14,6 @@ public struct RuleCatalog: Sendable {
     public var diagnostics: [Diagnostic]
     /// Source texts by path, for rendering diagnostics with the offending line.
     public var texts: [String: String]
-    /// The extra rule sources and overlays it was built from.
-    public var extraSources: [RuleSource]
-    public var overlaySources: [RuleSource]
 
     /// Whether any diagnostic is an error.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
@@ -32,12 +35,47 @@ public struct RuleCatalog: Sendable {
         var texts: [String: String] = [:]
         for source in sources + overlays { texts[source.path] = source.text }
         self.texts = texts
-        self.extraSources = extra
-        self.overlaySources = overlays
+    }
+
+    /// The rules and overlays a configuration names, read from disk; its runbook directory is not read here.
+    /// Rules with errors still load, with their ``diagnostics`` (`rules lint` prints them).
+    ///
+    /// - Throws: ``AdvisorError`` with code `unreadableFile` when a path cannot be read.
+    public init(_ configuration: Advisor.Configuration) throws(AdvisorError) {
+        var extra: [RuleSource] = []
+        var overlays: [RuleSource] = []
+        do {
+            for path in configuration.rulePaths { extra += try KnowledgeBase.ruleSources(at: path) }
+            for path in configuration.overlayPaths { overlays.append(try KnowledgeBase.textSource(path)) }
+        } catch {
+            throw AdvisorError(code: .unreadableFile, message: "cannot read rules: \(error)")
+        }
+        self.init(builtIn: configuration.builtInRules, extra: extra, overlays: overlays, disabled: configuration.disabled)
     }
 
     /// Diagnostics with the source line and a caret under the column.
     public func renderedDiagnostics() -> [String] {
         diagnostics.map { $0.rendered(source: texts[$0.location.file]) }
     }
+
+    /// The rule with this id, or an error that names the closest id in force ("did you mean").
+    public func rule(id: String) throws(AdvisorError) -> Rule {
+        if let rule = ruleSet.rule(id: id) { return rule }
+        let close = Suggestions.closest(to: id, in: ruleSet.rules.map(\.id))
+        throw AdvisorError(code: .unknownRule, message: "no rule with id '\(id)'" + (close.map { "; did you mean '\($0)'?" } ?? ""))
+    }
+
+    /// The rules defined outside the built-in knowledge base (for `rules test PATH`).
+    public var teamRules: RuleSet {
+        RuleSet(schema: ruleSet.schema, rules: ruleSet.rules.filter { !$0.location.file.hasPrefix("builtin:") })
+    }
+
+    /// What `rules explain` prints for a rule: its condition, parameters, runbook section and references.
+    public func explanation(of rule: Rule) -> String { RuleExplanation(rule).text }
+
+    /// The rules in force, one line each (`rules list`).
+    public var listing: String { RuleListing.text(ruleSet.rules) }
+
+    /// The rules in force as JSON (`rules list --format json`), parameters typed.
+    public func listingJSON() throws -> Data { try RuleListing.json(ruleSet.rules) }
 }

@@ -19,7 +19,7 @@ public struct JSONReport: Codable, Sendable {
         public var evidence: [Evidence]
         public var runbook: String?
         public var references: [Reference]
-        public var parameters: [String: String]
+        public var parameters: [String: FactValue]
         public var justifications: [String]
         public var vars: [String: String]
     }

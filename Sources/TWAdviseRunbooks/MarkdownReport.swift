@@ -133,7 +133,7 @@ public struct MarkdownReport: Sendable {
             "hasReferences": !f.references.isEmpty,
             "justifications": f.justifications.map { ["text": host($0)] },
             "hasJustifications": !f.justifications.isEmpty,
-            "params": f.parameters,
+            "params": f.parameters.mapValues(\.description),
             "vars": vars,
             "shell": shell,
             "current": current,

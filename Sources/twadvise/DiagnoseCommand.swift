@@ -1,7 +1,5 @@
 import ArgumentParser
 import TWAdvise
-import TWAdviseEngine
-import TWAdviseFacts
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -34,29 +32,20 @@ struct DiagnoseCommand: ParsableCommand {
 
     func run() throws {
         try runReportingInputErrors {
-            let catalog = try rules.checkedCatalog()
-            let overrides = try runbookOverrides()
-            let advisor: Advisor
-            do {
-                advisor = try Advisor(rules: catalog.extraSources, overlays: catalog.overlaySources, disabled: rules.disabled,
-                                      runbooks: overrides, builtInRules: !rules.noBuiltIn)
-            } catch {
-                throw InputError("\(error)")
-            }
+            let advisor = try rules.advisor(runbooks: runbooks)
             let snapshots = try input.loadAll()
             let diagnoses = snapshots.map { advisor.diagnose($0, minimumSeverity: minSeverity.value, profile: profile) }
             guard let diagnosis = diagnoses.first else { throw InputError("no facts to diagnose") }
-            let data: Data
-            switch format {
-            case .markdown:
-                do {
+            let data = try advisorCall { () throws(AdvisorError) -> Data in
+                switch format {
+                case .markdown:
                     // One runbook per snapshot: the host's, then each network namespace of a sosreport.
-                    data = Data(try diagnoses.map { try $0.markdown() }.joined(separator: "\n").utf8)
-                } catch {
-                    throw InputError("runbook template: \(error)")
+                    var texts: [String] = []
+                    for diagnosis in diagnoses { texts.append(try diagnosis.markdown()) }
+                    return Data(texts.joined(separator: "\n").utf8)
+                case .json:
+                    return try Diagnosis.json(diagnoses)
                 }
-            case .json:
-                data = try Diagnosis.json(diagnoses)
             }
             if let output {
                 do {
@@ -77,21 +66,6 @@ struct DiagnoseCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-    }
-
-    func runbookOverrides() throws -> [String: String] {
-        guard let runbooks else { return [:] }
-        guard isExistingDirectory(runbooks) else { throw InputError("--runbooks \(runbooks): not a directory") }
-        var files: [String: String] = [:]
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: runbooks)) ?? []
-        for name in names.sorted() where name.hasSuffix(".md") {
-            do {
-                files[String(name.dropLast(3))] = try KnowledgeBase.textSource(runbooks + "/" + name).text
-            } catch {
-                throw InputError("cannot read runbooks: \(error)")
-            }
-        }
-        return files
     }
 }
 

@@ -1,10 +1,5 @@
 import ArgumentParser
-import TWAdviseFacts
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import TWAdvise
 
 /// Where facts come from, shared by every command that reads them.
 struct FactsInputOptions: ParsableArguments {
@@ -58,75 +53,22 @@ struct FactsInputOptions: ParsableArguments {
         }
     }
 
-    /// Every snapshot the input holds: one, or for a sosreport the host's and one per network namespace
-    /// (only the one asked for with --namespace).
-    func loadAll() throws -> [FactsSnapshot] {
-        guard let sos else { return [try load()] }
-        let report: SosReport
-        do {
-            report = try SosReport.open(sos)
-        } catch {
-            throw InputError("--sos \(error)")
-        }
-        defer { report.close() }
-        let options = SnapshotReader.Options(topDestinations: top)
-        let host = report.hostSnapshot(options: options)
-        let namespaces = report.namespaces
-        if let namespace {
-            guard namespaces.contains(namespace) else {
-                throw InputError("--namespace \(namespace): not in the sosreport (it has: \(namespaces.isEmpty ? "none" : namespaces.joined(separator: ", ")))")
-            }
-            return [report.namespaceSnapshot(namespace, host: host, options: options)]
-        }
-        guard host.hasAnyFact else { throw InputError("--sos \(sos): holds no readable fact") }
-        return [host] + namespaces.map { report.namespaceSnapshot($0, host: host, options: options) }
+    var input: FactsInput {
+        FactsInput(root: root, snapshotFile: facts, sosReport: sos, namespace: namespace, captured: captured,
+                   topDestinations: top, interval: interval)
     }
 
-    /// Reads the snapshot, or exits with status 2 and a one-line reason.
-    func load() throws -> FactsSnapshot {
-        if sos != nil { return try loadAll()[0] }
-        if let facts {
-            let data: Data
-            if facts == "-" {
-                data = Data(readAllStandardInput())
-            } else {
-                do {
-                    data = Data(try InputFile.read(facts))
-                } catch {
-                    throw InputError("cannot read facts file \(error)")
-                }
-            }
-            do {
-                return try FactsSnapshot.decode(json: data)
-            } catch {
-                throw InputError("\(facts == "-" ? "standard input" : facts): \(error.message)")
-            }
+    /// Every snapshot the input holds (a sosreport gives one per network namespace too); exit 2 when unreadable.
+    func loadAll() throws -> [FactsSnapshot] {
+        do {
+            return try input.load()
+        } catch {
+            throw InputError(error.description)
         }
-        let rootPath = root ?? "/"
-        let readRoot = root != nil || captured.isEmpty
-        if readRoot {
-            guard isExistingDirectory(rootPath) else {
-                throw InputError("--root \(rootPath): not a directory")
-            }
-        }
-        for path in captured.socketTables + [captured.sysctl, captured.nstat].compactMap({ $0 }) {
-            do {
-                try InputFile.checkReadable(path)
-            } catch {
-                throw InputError("cannot read \(error)")
-            }
-        }
-        let reader = SnapshotReader(source: FactSource(root: rootPath),
-                                    options: .init(topDestinations: top, interval: interval, captured: captured, readRoot: readRoot))
-        let snapshot = reader.read()
-        guard snapshot.hasAnyFact else {
-            if readRoot {
-                throw InputError("\(rootPath) holds no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
-            }
-            throw InputError("the captured output holds no readable fact: \(snapshot.warnings.first?.description ?? "nothing recognised")")
-        }
-        return snapshot
     }
+
+    /// The first snapshot of the input.
+    func load() throws -> FactsSnapshot { try loadAll()[0] }
 
     var captured: CapturedOutputs {
         CapturedOutputs(socketTables: ss + netstat, sysctl: sysctl, nstat: nstat)

@@ -41,17 +41,6 @@ func writeStandardOutput(_ data: Data) throws {
     }
 }
 
-func readAllStandardInput() -> [UInt8] {
-    var result: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return result }
-        result.append(contentsOf: buffer[0..<n])
-    }
-}
-
 func isExistingDirectory(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

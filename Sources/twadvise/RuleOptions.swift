@@ -1,6 +1,5 @@
 import ArgumentParser
 import TWAdvise
-import TWAdviseEngine
 
 /// Where rules come from, shared by every command that loads or evaluates them.
 struct RuleOptions: ParsableArguments {
@@ -16,27 +15,28 @@ struct RuleOptions: ParsableArguments {
     @Flag(name: .customLong("no-builtin"), help: "Leave out the built-in rules.")
     var noBuiltIn = false
 
-    /// Loads the catalog; unreadable files are input errors (exit 2).
-    func catalog(extraPaths: [String] = []) throws -> RuleCatalog {
-        var extra: [RuleSource] = []
-        var overlaySources: [RuleSource] = []
-        do {
-            for path in ruleDirectories + extraPaths { extra += try KnowledgeBase.ruleSources(at: path) }
-            for path in overlays { overlaySources.append(try KnowledgeBase.textSource(path)) }
-        } catch {
-            throw InputError("cannot read rules: \(error)")
-        }
-        return RuleCatalog(builtIn: !noBuiltIn, extra: extra, overlays: overlaySources, disabled: disabled)
+    func configuration(extraPaths: [String] = [], runbooks: String? = nil) -> Advisor.Configuration {
+        Advisor.Configuration(rulePaths: ruleDirectories + extraPaths, overlayPaths: overlays, disabled: disabled,
+                              runbookDirectory: runbooks, builtInRules: !noBuiltIn)
     }
 
-    /// Loads the catalog and refuses to go on when any rule has an error: prints them all, exit 2.
-    func checkedCatalog(extraPaths: [String] = []) throws -> RuleCatalog {
-        let catalog = try catalog(extraPaths: extraPaths)
-        if catalog.hasErrors {
-            for line in catalog.renderedDiagnostics() { printError(line) }
-            let count = catalog.diagnostics.filter { $0.severity == .error }.count
-            throw InputError("\(count) error\(count == 1 ? "" : "s") in rules")
-        }
-        return catalog
+    /// The rules, with their diagnostics (errors included); unreadable files are input errors (exit 2).
+    func catalog(extraPaths: [String] = []) throws -> RuleCatalog {
+        try advisorCall { () throws(AdvisorError) in try RuleCatalog(configuration(extraPaths: extraPaths)) }
+    }
+
+    /// The advisor; rules with errors are printed with their source lines and exit 2.
+    func advisor(extraPaths: [String] = [], runbooks: String? = nil) throws -> Advisor {
+        try advisorCall { () throws(AdvisorError) in try Advisor(configuration(extraPaths: extraPaths, runbooks: runbooks)) }
+    }
+}
+
+/// Runs a library call; an ``AdvisorError`` prints its diagnostics and becomes a one-line input error (exit 2).
+func advisorCall<T>(_ body: () throws(AdvisorError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        for line in error.renderedDiagnostics { printError(line) }
+        throw InputError(error.message)
     }
 }

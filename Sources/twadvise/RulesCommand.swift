@@ -1,6 +1,5 @@
 import ArgumentParser
 import TWAdvise
-import TWAdviseEngine
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -21,29 +20,12 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.checkedCatalog()
+                let catalog = try rules.advisor().catalog
                 switch format {
                 case .text:
-                    for rule in catalog.ruleSet.rules {
-                        let state = rule.isDisabled ? " (disabled)" : ""
-                        print("\(rule.id)\t\(rule.severity)\t\(rule.title)\(state)")
-                    }
+                    print(catalog.listing)
                 case .json:
-                    struct Item: Encodable {
-                        var id, title, severity, location: String
-                        var disabled: Bool
-                        var parameters: [String: String]
-                        var runbook: String?
-                        var tests: Int
-                    }
-                    let items = catalog.ruleSet.rules.map { r in
-                        Item(id: r.id, title: r.title, severity: r.severity.rawValue, location: r.location.description,
-                             disabled: r.isDisabled, parameters: Dictionary(uniqueKeysWithValues: r.parameters.map { ($0.name, $0.value.description) }),
-                             runbook: r.runbook, tests: r.testCount)
-                    }
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    var data = try encoder.encode(items)
+                    var data = try catalog.listingJSON()
                     data.append(0x0A)
                     try writeStandardOutput(data)
                 }
@@ -76,12 +58,8 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.checkedCatalog(extraPaths: paths)
-                var ruleSet = catalog.ruleSet
-                if !paths.isEmpty {
-                    let files = Set(catalog.texts.keys.filter { !$0.hasPrefix("builtin:") })
-                    ruleSet = RuleSet(schema: ruleSet.schema, rules: ruleSet.rules.filter { files.contains($0.location.file) })
-                }
+                let catalog = try rules.advisor(extraPaths: paths).catalog
+                let ruleSet = paths.isEmpty ? catalog.ruleSet : catalog.teamRules
                 let report = ruleSet.runTests()
                 for failure in report.failures { print(failure.description) }
                 for id in report.untestedRules { print("warning: rule '\(id)' has no tests") }
@@ -98,19 +76,10 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.checkedCatalog()
-                guard let rule = catalog.ruleSet.rule(id: id) else {
-                    let ids = catalog.ruleSet.rules.map(\.id)
-                    let close = ids.min { editDistanceScore($0, id) < editDistanceScore($1, id) }
-                    throw InputError("no rule with id '\(id)'" + (close.map { "; did you mean '\($0)'?" } ?? ""))
-                }
-                print(RuleExplanation(rule).text)
+                let catalog = try rules.advisor().catalog
+                let rule = try advisorCall { () throws(AdvisorError) in try catalog.rule(id: id) }
+                print(catalog.explanation(of: rule))
             }
-        }
-
-        func editDistanceScore(_ a: String, _ b: String) -> Int {
-            let common = zip(a, b).prefix { $0 == $1 }.count
-            return max(a.count, b.count) - common
         }
     }
 
@@ -125,10 +94,7 @@ struct RulesCommand: ParsableCommand {
                 print(HostFactSchema.markdownReference, terminator: "")
                 return
             }
-            for (path, spec) in HostFactSchema.schema.allPaths {
-                let sources = spec.sources.isEmpty ? "" : "  [\(spec.sources.joined(separator: ", "))]"
-                print("\(path)\t\(spec.type)\t\(spec.doc)\(sources)")
-            }
+            print(HostFactSchema.textReference)
         }
     }
 }
@@ -145,10 +111,10 @@ extension RulesCommand {
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.checkedCatalog()
-                let (yaml, skipped) = PrometheusRules.export(catalog.ruleSet, for: duration)
+                let advisor = try rules.advisor()
+                let (yaml, skipped) = advisor.prometheusAlertRules(for: duration)
                 print(yaml, terminator: "")
-                printError("twadvise: \(catalog.ruleSet.rules.count - skipped.count) rules exported, \(skipped.count) not expressible over metrics (listed in the file)")
+                printError("twadvise: \(advisor.catalog.ruleSet.rules.count - skipped.count) rules exported, \(skipped.count) not expressible over metrics (listed in the file)")
             }
         }
     }

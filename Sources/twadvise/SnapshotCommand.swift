@@ -1,5 +1,5 @@
 import ArgumentParser
-import TWAdviseFacts
+import TWAdvise
 
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,5 @@
 import ArgumentParser
 import TWAdvise
-import TWAdviseEngine
-import TWAdviseFacts
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -38,14 +36,7 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         try runReportingInputErrors {
-            let catalog = try rules.checkedCatalog()
-            let advisor: Advisor
-            do {
-                advisor = try Advisor(rules: catalog.extraSources, overlays: catalog.overlaySources, disabled: rules.disabled,
-                                      builtInRules: !rules.noBuiltIn)
-            } catch {
-                throw InputError("\(error)")
-            }
+            let advisor = try rules.advisor()
             let rootPath = root ?? "/"
             guard isExistingDirectory(rootPath) else { throw InputError("--root \(rootPath): not a directory") }
             // SIGINT and SIGTERM are taken synchronously while waiting: no handler, no shared state.
@@ -55,24 +46,11 @@ struct WatchCommand: ParsableCommand {
             sigaddset(&signals, SIGTERM)
             pthread_sigmask(SIG_BLOCK, &signals, nil)
 
-            var previous: (counters: KeyedCounters, at: ContinuousClock.Instant)?
+            var watcher = Watcher(advisor: advisor, source: FactSource(root: rootPath), top: top)
             while true {
-                let reader = SnapshotReader(source: FactSource(root: rootPath), options: .init(topDestinations: max(top, 100)))
-                var snapshot = reader.read()
-                let now = ContinuousClock.now
-                if let previous {
-                    let elapsed = now - previous.at
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    snapshot.rates = CounterRates(first: previous.counters, second: snapshot.counters, intervalSeconds: seconds)
-                }
-                previous = (snapshot.counters, now)
-                let diagnosis = advisor.diagnose(snapshot)
-                if let textfile {
-                    let text = PrometheusText.render(snapshot, findings: diagnosis.findings, topDestinations: top,
-                                                     timestamp: Date.now.timeIntervalSince1970)
-                    try writeAtomically(text, to: textfile)
-                }
-                if !(once && textfile != nil) { print(WatchView.render(snapshot, diagnosis: diagnosis, top: top)) }
+                let reading = watcher.read()
+                if let textfile { try writeAtomically(reading.prometheusText(), to: textfile) }
+                if !(once && textfile != nil) { print(reading.view) }
                 if once { return }
                 var timeout = timespec(tv_sec: Int(interval), tv_nsec: Int((interval - Double(Int(interval))) * 1e9))
                 let received = sigtimedwait(&signals, nil, &timeout)
@@ -93,40 +71,5 @@ struct WatchCommand: ParsableCommand {
             unlink(temporary)
             throw InputError("cannot rename \(temporary) to \(path): \(reason)")
         }
-    }
-}
-
-/// The compact view `watch` prints each interval.
-enum WatchView {
-    static func render(_ s: FactsSnapshot, diagnosis: Diagnosis, top: Int) -> String {
-        let usable = s.portBudget.map { Double($0.usable) }
-        let time = s.collectedAt.map { String($0.dropFirst(11).prefix(8)) } ?? "--:--:--"
-        var head = "\(time)  TIME_WAIT \(s.sockstat?["TCP", "tw"].map(String.init) ?? "?")"
-        if let sockets = s.sockets {
-            head += " (out \(sockets.outboundTimeWait), in \(sockets.inboundTimeWait))  ESTABLISHED \(sockets.all[.established])"
-        }
-        if let usable { head += "  ports R \(Int(usable))" }
-        if let r = s.rates {
-            head += "  opens/s \(FactValue.format(((r.perSecond("Tcp", "ActiveOpens") ?? 0) * 10).rounded() / 10))"
-            head += "  TIME_WAIT/s \(FactValue.format(((r.perSecond("TcpExt", "TW") ?? 0) * 10).rounded() / 10))"
-        }
-        var lines = [head]
-        let findings = diagnosis.findings.filter { $0.severity > .info }
-        if let worst = findings.first {
-            lines.append("  \(findings.count) finding\(findings.count == 1 ? "" : "s"), worst: \(worst.severity.rawValue.uppercased()) \(worst.id) \(worst.subject ?? "")")
-        }
-        if let sockets = s.sockets, !sockets.destinations.isEmpty {
-            lines.append("  destination                                   in use  TIME_WAIT  share of R")
-            for d in sockets.destinations.prefix(top) {
-                let share = usable.map { $0 > 0 ? FactValue.format((Double(d.inUse) / $0 * 1000).rounded() / 10) + "%" : "?" } ?? "?"
-                lines.append("  " + pad(d.label, 44) + " " + pad(String(d.inUse), 7, right: true) + " " + pad(String(d.timeWait), 10, right: true) + " " + pad(share, 11, right: true))
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
-        let fill = String(repeating: " ", count: max(0, n - s.count))
-        return right ? fill + s : s + fill
     }
 }

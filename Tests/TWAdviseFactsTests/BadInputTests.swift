@@ -120,7 +120,7 @@ struct BadInputTests {
         case .missing, .directory, .permissionDenied, .symlinkLoop, .empty:
             #expect(ipv4 == nil, "IPv4 table must be unknown")
             #expect(snapshot.sockets?.ipv6 != nil)  // tcp6 was fine
-            #expect(snapshot.timeWait.socketTable != nil)
+            #expect(snapshot.sockets?.timeWait != nil)
             expectTimeWait = nil
         case .truncated:
             #expect(ipv4?[.timeWait] == 0)

@@ -1,5 +1,5 @@
 import Testing
-import TWAdvise
+@testable import TWAdvise
 import TWAdviseEngine
 import TWAdviseFacts
 import TWAdviseRunbooks

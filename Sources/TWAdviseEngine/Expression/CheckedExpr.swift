@@ -138,3 +138,29 @@ extension CheckedExpr {
         }
     }
 }
+
+extension CheckedExpr {
+    /// The fact paths this expression reads, the most specific form of each (`sockets.destinations[].in_use`,
+    /// not `sockets.destinations`); `slots` gives the paths a `let` binding's slot reads.
+    package func factPaths(slots: [Int: Set<String>]) -> Set<String> {
+        func go(_ e: CheckedExpr) -> Set<String> { e.factPaths(slots: slots) }
+        switch self {
+        case .constant: return []
+        case .slot(let i): return slots[i] ?? []
+        case .fact(let p), .cachedFact(_, let p): return [p.joined(separator: ".")]
+        case .member(let base, _, let path):
+            switch base {
+            case .slot(let i): return slots[i] ?? [path]  // a let binding's record reads what the binding reads
+            case .fact, .cachedFact: return [path]
+            default: return go(base)
+            }
+        case .iterationField(_, let path), .project(_, _, let path): return [path]
+        case .negate(let a), .not(let a): return go(a)
+        case .and(let a, let b), .or(let a, let b), .arithmetic(_, let a, let b, _), .compare(_, let a, let b),
+             .membership(let a, let b, _):
+            return go(a).union(go(b))
+        case .call(_, let args), .list(let args): return args.reduce(into: []) { $0.formUnion(go($1)) }
+        case .comprehension(_, _, let c, let body): return go(c).union(go(body))
+        }
+    }
+}

@@ -61,7 +61,7 @@ package struct Evaluator {
             if value.isUnknown { missing.insert(path) }
             return value
         case .project(let base, let field, let path):
-            guard case .list(let items) = evaluate(base) else { return .unknown }
+            guard let items = evaluate(base).listItems else { return .unknown }
             var result: [FactValue] = []
             result.reserveCapacity(items.count)
             for item in items {
@@ -100,7 +100,7 @@ package struct Evaluator {
             return compare(op, evaluate(lhs), evaluate(rhs))
         case .membership(let needle, let haystack, let negated):
             let n = evaluate(needle)
-            guard !n.isUnknown, case .list(let items) = evaluate(haystack) else { return .unknown }
+            guard !n.isUnknown, let items = evaluate(haystack).listItems else { return .unknown }
             var sawUnknown = false
             for item in items {
                 if item.isUnknown { sawUnknown = true; continue }
@@ -110,7 +110,7 @@ package struct Evaluator {
         case .call(let builtin, let arguments):
             return call(builtin, arguments)
         case .comprehension(let builtin, let slot, let collection, let body):
-            guard case .list(let items) = evaluate(collection) else { return .unknown }
+            guard let items = evaluate(collection).listItems else { return .unknown }
             if let store, items.count >= VectorEvaluator.minimumRows,
                let value = vectorComprehension(builtin, slot: slot, collection: collection, body: body, items: items, store: store) {
                 return value
@@ -214,8 +214,8 @@ package struct Evaluator {
         switch builtin {
         case .min, .max:
             if values.count == 1 {
-                guard case .list(let items) = values[0] else { return .unknown }
-                return aggregate(builtin, items)
+                guard let items = values[0].listItems else { return .unknown }
+                return aggregate(builtin, Array(items))
             }
             return aggregate(builtin, values)
         case .abs:
@@ -231,14 +231,14 @@ package struct Evaluator {
             guard r.isFinite, abs(r) < 9.2e18 else { return overflow(builtin.rawValue) }
             return .int(Int64(r))
         case .first:
-            guard case .list(let items) = values[0], let head = items.first else { return .unknown }
+            guard let items = values[0].listItems, let head = items.first else { return .unknown }
             return head
         case .count:
-            guard case .list(let items) = values[0] else { return .unknown }
+            guard let items = values[0].listItems else { return .unknown }
             return .int(Int64(items.count))
         case .sum, .any, .all:
-            guard case .list(let items) = values[0] else { return .unknown }
-            return aggregate(builtin, items)
+            guard let items = values[0].listItems else { return .unknown }
+            return aggregate(builtin, Array(items))
         case .contains, .startsWith:
             guard case .string(let a) = values[0], case .string(let b) = values[1] else { return .unknown }
             return .bool(builtin == .contains ? a.contains(b) : a.hasPrefix(b))

@@ -142,6 +142,9 @@ package struct TypeChecker {
         case .version: return .version
         case .list(let items): return .list(items.first.map(type(of:)) ?? .int)
         case .record: return .record(RecordType(name: "record", fields: [:]))
+        case .table(let table):
+            let fields = table.columns.mapValues { FieldSpec($0.type, "") }
+            return .list(.record(RecordType(name: "record", fields: fields)))
         case .unknown: return .int
         }
     }

@@ -12,20 +12,30 @@ package final class ColumnStore {
     }
 
     /// The field of every item (`field == nil`: the items themselves); cached by `path` when the
-    /// collection is a fact path.
-    package func values(of items: [FactValue], path: String?, field: String?) -> [FactValue] {
+    /// collection is a fact path. A table's field comes from its column, without building its records.
+    package func values(of items: FactRows, path: String?, field: String?) -> [FactValue] {
         let key = Self.key(path, field)
         if let key, let column = values[key], column.count == items.count { return column }
-        let column = field.map { f in items.map { $0[f] } } ?? items
+        let column: [FactValue]
+        if let field, let cells = items.table?.columns[field] {
+            column = (0..<items.count).map(cells.value(at:))
+        } else {
+            column = field.map { f in items.map { $0[f] } } ?? Array(items)
+        }
         if let key { values[key] = column }
         return column
     }
 
-    /// The same values as ``values(of:path:field:)``, stored by type.
-    package func column(of items: [FactValue], path: String?, field: String?) -> Column {
+    /// The same values as ``values(of:path:field:)``, stored by type; a table's typed column is taken as it is.
+    package func column(of items: FactRows, path: String?, field: String?) -> Column {
         let key = Self.key(path, field)
         if let key, let column = typed[key] { return column }
-        let column = Column(values(of: items, path: path, field: field))
+        let column: Column
+        if let field, let cells = items.table?.columns[field] {
+            column = Column(cells)
+        } else {
+            column = Column(values(of: items, path: path, field: field))
+        }
         if let key { typed[key] = column }
         return column
     }
@@ -44,7 +54,7 @@ package struct VectorEvaluator {
 
     package let rows: Int
     private let rowSlot: Int
-    private let items: [FactValue]
+    private let items: FactRows
     /// Rule mode: the fields `.iterationField` indexes name. Comprehension mode (`nil`): `.iterationField`
     /// belongs to an enclosing rule's iteration and is the same for every row here.
     private let fieldNames: [String]?
@@ -54,7 +64,7 @@ package struct VectorEvaluator {
     private var letColumns: [Int: Column] = [:]
     package private(set) var sawUnknown = false
 
-    package init(items: [FactValue], slot: Int, fieldNames: [String]?, path: String?, store: ColumnStore, scalar: Evaluator) {
+    package init(items: FactRows, slot: Int, fieldNames: [String]?, path: String?, store: ColumnStore, scalar: Evaluator) {
         self.rows = items.count
         self.rowSlot = slot
         self.items = items
@@ -154,7 +164,7 @@ extension Evaluator {
     /// `builtin(x in items: body)` over columns; `nil` when some row met an unknown, so that the caller's
     /// row-by-row evaluation records exactly which facts were missing.
     mutating func vectorComprehension(_ builtin: Builtin, slot: Int, collection: CheckedExpr, body: CheckedExpr,
-                                      items: [FactValue], store: ColumnStore) -> FactValue? {
+                                      items: FactRows, store: ColumnStore) -> FactValue? {
         var path: String?
         if case .cachedFact(_, let p) = collection { path = p.joined(separator: ".") }
         if case .fact(let p) = collection { path = p.joined(separator: ".") }

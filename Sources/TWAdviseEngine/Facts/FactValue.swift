@@ -9,6 +9,8 @@ public enum FactValue: Sendable, Hashable, CustomStringConvertible {
     case version(Version)
     case list([FactValue])
     case record([String: FactValue])
+    /// A list of records stored by column (an embedder's long collection); rules see a list of records.
+    case table(FactTable)
     /// Not known: missing input, or an undefined result (division by zero).
     case unknown
 
@@ -23,6 +25,15 @@ public enum FactValue: Sendable, Hashable, CustomStringConvertible {
         case .int(let v): return Double(v)
         case .float(let v): return v
         case .duration(let v): return v
+        default: return nil
+        }
+    }
+
+    /// The items of a list or the rows of a table, `nil` for anything else.
+    public var listItems: FactRows? {
+        switch self {
+        case .list(let items): return FactRows(storage: .list(items))
+        case .table(let table): return FactRows(storage: .table(table))
         default: return nil
         }
     }
@@ -53,6 +64,7 @@ public enum FactValue: Sendable, Hashable, CustomStringConvertible {
         case .duration(let s): return FactValue.format(s) + "s"
         case .version(let v): return v.description
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .table(let table): return FactValue.list(table.rows).description
         case .record(let fields):
             return "{" + fields.keys.sorted().map { "\($0): \(fields[$0]!.description)" }.joined(separator: ", ") + "}"
         case .unknown: return "unknown"
@@ -69,5 +81,36 @@ public enum FactValue: Sendable, Hashable, CustomStringConvertible {
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return text
+    }
+}
+
+/// JSON form: numbers (durations in seconds) as numbers, booleans, strings and versions as strings, lists as
+/// arrays, records as objects, unknown as `null`. Decoding gives the closest value (an integral number is an
+/// int, a string stays a string).
+extension FactValue: Codable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .int(let v): try container.encode(v)
+        case .float(let v), .duration(let v): try container.encode(v)
+        case .bool(let b): try container.encode(b)
+        case .string(let s): try container.encode(s)
+        case .version(let v): try container.encode(v.description)
+        case .list(let items): try container.encode(items)
+        case .table(let table): try container.encode(table.rows)
+        case .record(let fields): try container.encode(fields)
+        case .unknown: try container.encodeNil()
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .unknown }
+        else if let b = try? container.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? container.decode(Int64.self) { self = .int(i) }
+        else if let d = try? container.decode(Double.self) { self = .float(d) }
+        else if let s = try? container.decode(String.self) { self = .string(s) }
+        else if let items = try? container.decode([FactValue].self) { self = .list(items) }
+        else { self = .record(try container.decode([String: FactValue].self)) }
     }
 }

@@ -27,8 +27,8 @@ public struct Finding: Sendable, Hashable, Codable {
     public var evidence: [Evidence]
     public var runbook: String?
     public var references: [Reference]
-    /// Parameter values in force (after overlays), by name.
-    public var parameters: [String: String]
+    /// Parameter values in force (after overlays), by name, typed (`0.95`, `60s`).
+    public var parameters: [String: FactValue]
     /// Justifications of the overlays applied to the rule.
     public var justifications: [String]
     /// Named values for the runbook template, from the rule's `vars:` (unknown ones left out).
@@ -36,7 +36,7 @@ public struct Finding: Sendable, Hashable, Codable {
 
     public init(id: String, title: String, severity: Severity, score: Double, subject: String? = nil,
                 evidence: [Evidence] = [], runbook: String? = nil, references: [Reference] = [],
-                parameters: [String: String] = [:], justifications: [String] = [], vars: [String: String] = [:]) {
+                parameters: [String: FactValue] = [:], justifications: [String] = [], vars: [String: String] = [:]) {
         self.id = id
         self.title = title
         self.severity = severity

@@ -22,8 +22,12 @@ public struct RuleParameter: Sendable, Hashable {
 package struct EvidenceSpec: Sendable {
     var label: String
     var value: CheckedExpr
+    /// What the rule file says the value comes from; shown only when the embedder does not say where the
+    /// facts the value reads were read (``FactProvenance``).
     var source: String?
     var format: EvidenceFormat
+    /// Fact paths the value reads, through `let` bindings too (`sockets.destinations[].in_use`), sorted.
+    var factPaths: [String] = []
 }
 
 package enum EvidenceFormat: String, Sendable, CaseIterable {

@@ -4,6 +4,18 @@ extension Rule {
         evaluate(facts, overrides: overrides, store: ColumnStore())
     }
 
+    /// Where the value of an evidence line was read: what `provenance` says for the facts it reads, else what
+    /// the rule file says.
+    func source(of spec: EvidenceSpec, _ provenance: FactProvenance) -> String? {
+        var seen: Set<String> = []
+        var sources: [String] = []
+        for path in spec.factPaths {
+            guard let source = provenance.source(of: path), seen.insert(source).inserted else { continue }
+            sources.append(source)
+        }
+        return sources.isEmpty ? spec.source : sources.joined(separator: "; ")
+    }
+
     /// Evaluates this rule. `store` holds the columns of iterated collections, built on first use and shared
     /// by every rule of an evaluation, so each item's field is looked up once, not once per rule.
     ///
@@ -12,7 +24,7 @@ extension Rule {
     /// one at a time as before, for their findings or for exactly which facts were missing. Without it, every
     /// item goes the row-by-row way (the reference the tests compare against).
     package func evaluate(_ facts: FactValue, overrides: [String: FactValue] = [:], store: ColumnStore,
-                          vectorized: Bool = true) -> RuleOutcome {
+                          provenance: FactProvenance = FactProvenance(), vectorized: Bool = true) -> RuleOutcome {
         var evaluator = Evaluator(facts: facts, slotCount: slotCount, factPaths: factPathCount)
         if vectorized { evaluator.store = store }
         for parameter in parameters { evaluator.slots[parameter.slot] = overrides[parameter.name] ?? parameter.value }
@@ -21,12 +33,12 @@ extension Rule {
             evaluator.undefined = []
             for (slot, expr) in lets { evaluator.slots[slot] = evaluator.evaluate(expr) }
             switch evaluator.condition(condition) {
-            case true?: return .fired([finding(&evaluator, overrides)])
+            case true?: return .fired([finding(&evaluator, overrides, provenance)])
             case false?: return .notFired
             case nil: return insufficient(evaluator.missing, evaluator.undefined)
             }
         }
-        guard case .list(let items) = evaluator.evaluate(iteration.collection) else {
+        guard let items = evaluator.evaluate(iteration.collection).listItems else {
             return insufficient(evaluator.missing, evaluator.undefined)
         }
         if let path = iterationPath {
@@ -42,14 +54,14 @@ extension Rule {
         var findings: [Finding] = []
         var missing: Set<String> = []
         var undefined: Set<String> = []
-        for (index, item) in items.enumerated() where decided?[index] != Column.falseByte {
+        for index in items.indices where decided?[index] != Column.falseByte {
             evaluator.currentIndex = index
-            evaluator.slots[iteration.slot] = item
+            evaluator.slots[iteration.slot] = items[index]
             evaluator.missing = []
             evaluator.undefined = []
             for (slot, expr) in lets { evaluator.slots[slot] = evaluator.evaluate(expr) }
             switch evaluator.condition(condition) {
-            case true?: findings.append(finding(&evaluator, overrides))
+            case true?: findings.append(finding(&evaluator, overrides, provenance))
             case false?: break
             case nil:
                 missing.formUnion(evaluator.missing)
@@ -68,7 +80,7 @@ extension Rule {
         return .insufficientData(missing: facts, reasons: undefined.isEmpty && missing.isEmpty ? ["the condition is unknown"] : undefined.sorted())
     }
 
-    private func finding(_ evaluator: inout Evaluator, _ overrides: [String: FactValue]) -> Finding {
+    private func finding(_ evaluator: inout Evaluator, _ overrides: [String: FactValue], _ provenance: FactProvenance) -> Finding {
         var level = severity
         for (target, condition) in escalations where evaluator.condition(condition) == true {
             level = target
@@ -84,10 +96,10 @@ extension Rule {
             } else {
                 text = value.description
             }
-            return Evidence(label: spec.label, value: text, number: value.number, source: spec.source)
+            return Evidence(label: spec.label, value: text, number: value.number, source: source(of: spec, provenance))
         }
-        var parameterValues: [String: String] = [:]
-        for parameter in parameters { parameterValues[parameter.name] = (overrides[parameter.name] ?? parameter.value).description }
+        var parameterValues: [String: FactValue] = [:]
+        for parameter in parameters { parameterValues[parameter.name] = overrides[parameter.name] ?? parameter.value }
         var varValues: [String: String] = [:]
         for (name, expr) in vars {
             let value = evaluator.evaluate(expr)
@@ -112,6 +124,11 @@ extension Rule {
         evidence = evidence.map { var e = $0; e.value = e.value.indexingFacts(&table); return e }
         vars = vars.map { ($0.name, $0.expr.indexingFacts(&table)) }
         factPathCount = table.count
+        // What each evidence line reads, through the let bindings, for where its value was read.
+        var slotPaths: [Int: Set<String>] = [:]
+        if let it = iteration { slotPaths[it.slot] = Set(it.collection.factPaths(slots: [:]).map { $0 + "[]" }) }
+        for (slot, expr) in lets { slotPaths[slot] = expr.factPaths(slots: slotPaths) }
+        evidence = evidence.map { var e = $0; e.factPaths = e.value.factPaths(slots: slotPaths).sorted(); return e }
         // Fields of the iterated items become columns when the collection is a fact path.
         guard let it = iteration, case .cachedFact(_, let path) = it.collection else { return }
         var fields: [String] = []

@@ -104,21 +104,23 @@ public struct RuleSet: Sendable {
         return diagnostics
     }
 
-    /// Evaluates every enabled rule. With `profile`, each result carries the time it took.
-    public func evaluate(_ facts: FactValue, profile: Bool = false) -> Evaluation {
-        evaluate(facts, profile: profile, vectorized: true)
+    /// Evaluates every enabled rule. `provenance` says where the facts were read, for the evidence; with
+    /// `profile`, each result carries the time it took.
+    public func evaluate(_ facts: FactValue, provenance: FactProvenance = FactProvenance(), profile: Bool = false) -> Evaluation {
+        evaluate(facts, provenance: provenance, profile: profile, vectorized: true)
     }
 
-    /// ``evaluate(_:profile:)``, optionally without column-at-a-time evaluation (the reference path, for
-    /// tests and benchmarks).
-    package func evaluate(_ facts: FactValue, profile: Bool, vectorized: Bool) -> Evaluation {
+    /// ``evaluate(_:provenance:profile:)``, optionally without column-at-a-time evaluation (the reference path,
+    /// for tests and benchmarks).
+    package func evaluate(_ facts: FactValue, provenance: FactProvenance = FactProvenance(), profile: Bool,
+                          vectorized: Bool) -> Evaluation {
         var results: [RuleResult] = []
         var findings: [Finding] = []
         let clock = ContinuousClock()
         let store = ColumnStore()
         for rule in rules where !rule.isDisabled {
             let start = profile ? clock.now : nil
-            let outcome = rule.evaluate(facts, store: store, vectorized: vectorized)
+            let outcome = rule.evaluate(facts, store: store, provenance: provenance, vectorized: vectorized)
             var nanos: Int64?
             if let start {
                 let elapsed = clock.now - start

@@ -24,15 +24,30 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
     public var captured: String?
     /// The network namespace the facts describe, when not the host's (sosreport namespaces).
     public var namespace: String?
+    /// The snapshot file these facts were loaded from (`--facts FILE`, `-` for standard input), if any. Not
+    /// written into snapshots: loading and writing a snapshot again gives the same bytes.
+    public var snapshotFile: String?
 
-    public init(kind: Kind, location: String, captured: String? = nil, namespace: String? = nil) {
+    private enum CodingKeys: String, CodingKey {
+        case kind, location, captured, namespace
+    }
+
+    public init(kind: Kind, location: String, captured: String? = nil, namespace: String? = nil, snapshotFile: String? = nil) {
         self.kind = kind
         self.location = location
         self.captured = captured
         self.namespace = namespace
+        self.snapshotFile = snapshotFile
     }
 
     public var description: String {
+        guard let snapshotFile else { return readDescription }
+        let file = snapshotFile == "-" ? "standard input" : snapshotFile
+        return "snapshot \(file) (facts read from the \(readDescription))"
+    }
+
+    /// Where the facts were read, without the snapshot file they were later loaded from.
+    var readDescription: String {
         let base: String
         switch kind {
         case .live: base = "live host"
@@ -73,7 +88,8 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     public var fileHandles: FileHandleFacts
     /// The socket table; `nil` when neither IPv4 nor IPv6 sockets could be read.
     public var sockets: SocketTable?
-    public var timeWait: TimeWaitCrossCheck
+    /// Where each group of facts was read; `nil` in snapshots written before it was recorded.
+    public var readFrom: ReadLocations?
     /// Counter rates between two readings (`--interval`); `nil` with a single reading.
     public var rates: CounterRates?
     /// Every problem met while reading, with file and line.
@@ -84,7 +100,8 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
                 sysctls: Sysctls = Sysctls(), persistentSysctls: PersistentSysctlConfig = PersistentSysctlConfig(),
                 sockstat: KeyedCounters? = nil, sockstat6: KeyedCounters? = nil, counters: KeyedCounters = KeyedCounters(),
                 conntrack: ConntrackFacts = ConntrackFacts(), fileHandles: FileHandleFacts = FileHandleFacts(),
-                sockets: SocketTable? = nil, rates: CounterRates? = nil, warnings: [FactWarning] = []) {
+                sockets: SocketTable? = nil, readFrom: ReadLocations? = nil, rates: CounterRates? = nil,
+                warnings: [FactWarning] = []) {
         self.schemaVersion = schemaVersion
         self.tool = tool
         self.origin = origin
@@ -98,7 +115,7 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
         self.conntrack = conntrack
         self.fileHandles = fileHandles
         self.sockets = sockets
-        self.timeWait = TimeWaitCrossCheck(sockstat: sockstat?["TCP", "tw"], socketTable: sockets?.timeWait)
+        self.readFrom = readFrom
         self.rates = rates
         self.warnings = warnings
     }

@@ -42,24 +42,3 @@ public struct FileHandleFacts: Codable, Sendable, Hashable {
         self.maximum = maximum
     }
 }
-
-/// The TIME_WAIT count from each source that has one, kept side by side: sockstat's `tw`
-/// is an O(1) kernel counter for the whole network namespace, the table count is what was listed;
-/// they differ by churn between the two reads, by namespace, or by a truncated capture.
-public struct TimeWaitCrossCheck: Codable, Sendable, Hashable {
-    /// `/proc/net/sockstat` `TCP: ... tw N` (covers IPv4 and IPv6).
-    public var sockstat: Int64?
-    /// TIME_WAIT rows counted in the socket table.
-    public var socketTable: Int?
-
-    public init(sockstat: Int64?, socketTable: Int?) {
-        self.sockstat = sockstat
-        self.socketTable = socketTable
-    }
-
-    /// `socketTable - sockstat`, when both are known.
-    public var difference: Int64? {
-        guard let sockstat, let socketTable else { return nil }
-        return Int64(socketTable) - sockstat
-    }
-}

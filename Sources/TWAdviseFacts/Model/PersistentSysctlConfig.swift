@@ -11,6 +11,9 @@ public struct PersistentSysctlEntry: Codable, Sendable, Hashable {
     /// The line began with `-`: `sysctl --system` ignores a failure to apply it.
     public var ignoreErrors: Bool
 
+    /// `file:line`.
+    public var location: String { "\(file):\(line)" }
+
     public init(key: String, value: String, file: String, line: Int, ignoreErrors: Bool = false) {
         self.key = key
         self.value = value

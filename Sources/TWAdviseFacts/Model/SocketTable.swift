@@ -26,10 +26,10 @@ public struct DestinationLoad: Codable, Sendable, Hashable {
     public var inUse: Int { timeWait + established + synSent + other }
 
     /// `local → remote:port`, with IPv6 remotes in brackets.
-    public var label: String {
-        let remote = remoteAddress.isIPv6 ? "[\(remoteAddress)]" : remoteAddress.description
-        return "\(localAddress) → \(remote):\(remotePort)"
-    }
+    public var label: String { "\(localAddress) → \(remoteHost):\(remotePort)" }
+
+    /// The remote address as `ss` filters and URLs take it: IPv6 in brackets.
+    public var remoteHost: String { remoteAddress.isIPv6 ? "[\(remoteAddress)]" : remoteAddress.description }
 }
 
 /// Sockets on one local listening port: the server side, where the server closed first.

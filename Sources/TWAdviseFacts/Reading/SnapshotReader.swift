@@ -64,16 +64,21 @@ public struct SnapshotReader: Sendable {
     func applyCaptured(to snapshot: inout FactsSnapshot) {
         var warnings = snapshot.warnings
         let captured = options.captured
+        var readFrom = snapshot.readFrom ?? ReadLocations()
         if let path = captured.sysctl, let bytes = readCaptured(path, &warnings) {
             let result = SysctlOutputParser.parse(bytes, path: path, warnings: &warnings)
             snapshot.sysctls = result.sysctls
+            readFrom.sysctls = "captured sysctl -a output \(path)"
             if let name = result.hostname { snapshot.host.hostname = name }
             if let release = result.osrelease { snapshot.host.kernel = KernelVersion(parsing: release) }
+            if result.hostname != nil || result.osrelease != nil { readFrom.host = readFrom.sysctls }
         }
         if let path = captured.nstat, let bytes = readCaptured(path, &warnings) {
             snapshot.counters = NstatParser.parse(bytes, path: path, warnings: &warnings)
+            readFrom.counters = "captured nstat output \(path)"
         } else if let path = captured.netstatStatistics, let bytes = readCaptured(path, &warnings) {
             snapshot.counters = NetstatStatisticsParser.parse(bytes, path: path, warnings: &warnings)
+            readFrom.counters = "captured netstat -s output \(path)"
         }
         if !captured.socketTables.isEmpty {
             var aggregator = SocketAggregator(ephemeralRange: snapshot.sysctls.ipLocalPortRange, maxTrackedDestinations: options.maxTrackedDestinations)
@@ -96,18 +101,20 @@ public struct SnapshotReader: Sendable {
             }
             if read.isEmpty {
                 snapshot.sockets = nil
+                readFrom.sockets = nil
             } else {
                 let (table, more) = aggregator.finish(sources: read, readIPv4: true, readIPv6: true, malformedLines: malformed,
                                                       topDestinations: options.topDestinations)
                 snapshot.sockets = table
+                readFrom.sockets = "captured output " + read.joined(separator: ", ")
                 warnings += more
             }
         }
+        snapshot.readFrom = readFrom
         let names = captured.files.joined(separator: ", ")
         snapshot.origin = options.readRoot
             ? FactsOrigin(kind: snapshot.origin.kind, location: snapshot.origin.location, captured: names)
             : FactsOrigin(kind: .captured, location: names)
-        snapshot.timeWait = TimeWaitCrossCheck(sockstat: snapshot.sockstat?["TCP", "tw"], socketTable: snapshot.sockets?.timeWait)
         snapshot.collectedAt = options.readRoot ? snapshot.collectedAt : nil
         snapshot.warnings = warnings
     }
@@ -154,11 +161,22 @@ public struct SnapshotReader: Sendable {
         let fileHandles = readFileHandles(&warnings)
         let sockets = options.includeSockets ? readSockets(range: sysctls.ipLocalPortRange, &warnings) : nil
         let collectedAt = source.isLiveRoot ? Date.now.formatted(.iso8601) : nil
+        // Live: absolute paths; a captured tree: paths inside it (the report's input line names the tree).
+        let prefix = source.isLiveRoot ? "/" : ""
+        let readFrom = ReadLocations(
+            sockets: sockets.map { $0.sources.map { $0.hasPrefix("proc/") ? prefix + $0 : $0 }.joined(separator: ", ") },
+            host: host.hostname != nil || host.kernel != nil ? prefix + "proc/sys/kernel" : nil,
+            sysctls: sysctls.values.isEmpty ? nil : prefix + "proc/sys",
+            persistent: persistent.files.isEmpty ? nil : persistent.files.map { prefix + $0 }.joined(separator: ", "),
+            sockstat: sockstat == nil ? nil : prefix + "proc/net/sockstat",
+            counters: counters.isEmpty ? nil : prefix + "proc/net/netstat, " + prefix + "proc/net/snmp",
+            conntrack: conntrack.count == nil ? nil : prefix + "proc/sys/net/netfilter",
+            fileHandles: fileHandles.allocated == nil ? nil : prefix + "proc/sys/fs/file-nr")
         return FactsSnapshot(
             origin: source.isLiveRoot ? FactsOrigin(kind: .live, location: "/") : FactsOrigin(kind: .root, location: source.root),
             collectedAt: collectedAt, host: host, sysctls: sysctls, persistentSysctls: persistent,
             sockstat: sockstat, sockstat6: sockstat6, counters: counters, conntrack: conntrack,
-            fileHandles: fileHandles, sockets: sockets, rates: rates, warnings: warnings)
+            fileHandles: fileHandles, sockets: sockets, readFrom: readFrom, rates: rates, warnings: warnings)
     }
 
     func readCounters(_ warnings: inout [FactWarning]) -> KeyedCounters {

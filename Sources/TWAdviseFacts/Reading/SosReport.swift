@@ -104,7 +104,19 @@ public struct SosReport: Sendable {
         snapshot.origin = FactsOrigin(kind: .sosreport, location: extractedTo == nil ? directory : directory,
                                       captured: captured.isEmpty ? nil : captured.files.map { $0.dropPrefix(directory + "/") }.joined(separator: ", "))
         snapshot.collectedAt = nil
+        relativize(&snapshot)
         return snapshot
+    }
+
+    /// Names the files facts were read from relative to the top of the sosreport, not where it was extracted.
+    func relativize(_ snapshot: inout FactsSnapshot) {
+        let top = directory.hasSuffix("/") ? directory : directory + "/"
+        let relative: (String) -> String = { $0.replacing(top, with: "") }
+        snapshot.readFrom = snapshot.readFrom?.mapped(relative)
+        if var sockets = snapshot.sockets {
+            sockets.sources = sockets.sources.map(relative)
+            snapshot.sockets = sockets
+        }
     }
 
     /// Network namespaces sos captured, sorted.
@@ -149,6 +161,7 @@ public struct SosReport: Sendable {
         var snapshot = SnapshotReader(options: options).read()
         snapshot.host = host.host
         snapshot.origin = FactsOrigin(kind: .sosreport, location: host.origin.location, namespace: namespace)
+        relativize(&snapshot)
         snapshot.warnings.insert(FactWarning(path: "sos_commands/networking", message:
             "network namespace \(namespace): its sysctls (port range, tcp_tw_reuse, ...) are per namespace and not in the sosreport; rules that need them report insufficient data"), at: 0)
         return snapshot

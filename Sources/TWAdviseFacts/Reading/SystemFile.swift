@@ -105,6 +105,12 @@ package struct SystemFile: ~Copyable {
     }
 
     /// The size of a regular file, `nil` for anything else. /proc files are regular but report 0.
+    /// Whether the open file is a directory.
+    package var isDirectory: Bool {
+        var info = stat()
+        return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
     package var regularFileSize: Int? {
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
@@ -209,14 +215,31 @@ public enum InputFile {
         public var description: String { "\(path): \(reason)" }
     }
 
-    /// Fails when `path` cannot be opened and read (missing, a directory, permission denied, ...).
+    /// Fails when `path` cannot be opened for reading (missing, a directory, permission denied, ...). Reads
+    /// nothing, so a pipe (`<(...)`, `/dev/stdin`) keeps every byte for the real read.
     public static func checkReadable(_ path: String) throws(Failure) {
+        let directory: Bool
         do {
-            let file = try SystemFile(path: path)
-            var byte: UInt8 = 0
-            _ = try withUnsafeMutableBytes(of: &byte) { raw throws(FileReadError) -> Int in try file.read(into: raw) }
+            directory = try SystemFile(path: path).isDirectory
         } catch {
             throw Failure(path: path, reason: error.description)
+        }
+        if directory { throw Failure(path: path, reason: FileReadError.isDirectory.description) }
+    }
+
+    /// Reads standard input to its end, refusing more than `limit` bytes.
+    public static func readStandardInput(limit: Int) throws(Failure) -> [UInt8] {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw Failure(path: "standard input", reason: String(cString: strerror(errno))) }
+            if n == 0 { return result }
+            guard result.count + n <= limit else {
+                throw Failure(path: "standard input", reason: "larger than the limit of \(limit >> 20) MiB")
+            }
+            result.append(contentsOf: buffer[0..<n])
         }
     }
 

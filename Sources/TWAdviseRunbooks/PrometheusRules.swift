@@ -8,30 +8,16 @@ public import TWAdviseEngine
 /// are listed as skipped, with the reason, and are still covered by the generic `TWAdviseFinding` alert on
 /// `twadvise_finding`.
 public enum PrometheusRules {
-    /// Fact path (or destination field) → metric. `perDestination` metrics carry `local`, `remote`, `port` labels.
-    public static let metrics: [String: (name: String, perDestination: Bool)] = [
-        "sockstat.tw": ("node_sockstat_TCP_tw", false),
-        "sockstat.inuse": ("node_sockstat_TCP_inuse", false),
-        "sockstat.orphan": ("node_sockstat_TCP_orphan", false),
-        "sockstat.alloc": ("node_sockstat_TCP_alloc", false),
-        "conntrack.count": ("node_nf_conntrack_entries", false),
-        "conntrack.max": ("node_nf_conntrack_entries_limit", false),
-        "files.allocated": ("node_filefd_allocated", false),
-        "files.max": ("node_filefd_maximum", false),
-        "tcpext.TCPTimeWaitOverflow": ("node_netstat_TcpExt_TCPTimeWaitOverflow", false),
-        "tcpext.PAWSPassive": ("node_netstat_TcpExt_PAWSPassive", false),
-        "tcp.CurrEstab": ("node_netstat_Tcp_CurrEstab", false),
-        "sockets.time_wait": ("twadvise_socket_table_time_wait", false),
-        "sockets.outbound_time_wait": ("twadvise_outbound_time_wait", false),
-        "sockets.inbound_time_wait": ("twadvise_inbound_time_wait", false),
-        "sockets.established": ("twadvise_established_sockets", false),
-        "ports.usable": ("twadvise_ephemeral_ports_usable", false),
-        "ports.in_use": ("twadvise_ephemeral_ports_in_use", false),
-        "rates.active_opens_per_second": ("twadvise_active_opens_per_second", false),
-        "rates.time_wait_per_second": ("twadvise_time_wait_created_per_second", false),
-        "sockets.destinations[].in_use": ("twadvise_destination_sockets", true),
-        "sockets.destinations[].time_wait": ("twadvise_destination_time_wait", true),
-    ]
+    /// A fact path's metric. `perDestination` metrics carry `local`, `remote`, `port` labels.
+    public struct Metric: Sendable, Hashable {
+        public var name: String
+        public var perDestination: Bool
+
+        public init(name: String, perDestination: Bool) {
+            self.name = name
+            self.perDestination = perDestination
+        }
+    }
 
     struct Untranslatable: Error { var reason: String }
 
@@ -42,12 +28,12 @@ public enum PrometheusRules {
     }
 
     /// The alerting rules file (YAML) and the rules that could not be translated, with why.
-    public static func export(_ ruleSet: RuleSet, for duration: String = "5m") -> (yaml: String, skipped: [(id: String, reason: String)]) {
+    public static func export(_ ruleSet: RuleSet, metrics: [String: Metric], for duration: String = "5m") -> (yaml: String, skipped: [(id: String, reason: String)]) {
         var groups: [String] = []
         var skipped: [(String, String)] = []
         for rule in ruleSet.rules where !rule.isDisabled {
             do {
-                groups.append(try alerts(for: rule, duration: duration))
+                groups.append(try alerts(for: rule, metrics: metrics, duration: duration))
             } catch let e as Untranslatable {
                 skipped.append((rule.id, e.reason))
             } catch {
@@ -80,12 +66,12 @@ public enum PrometheusRules {
         return (yaml, skipped)
     }
 
-    static func alerts(for rule: Rule, duration: String) throws -> String {
+    static func alerts(for rule: Rule, metrics: [String: Metric], duration: String) throws -> String {
         var lets: [Int: CheckedExpr] = [:]
         for (slot, expr) in rule.lets { lets[slot] = expr }
         var params: [Int: FactValue] = [:]
         for p in rule.parameters { params[p.slot] = p.value }
-        let context = Context(lets: lets, params: params, iterationSlot: rule.iteration?.slot)
+        let context = Context(lets: lets, params: params, iterationSlot: rule.iteration?.slot, metrics: metrics)
         if let iteration = rule.iteration, !context.isDestinations(iteration.collection) {
             throw Untranslatable(reason: "iterates over something other than sockets.destinations")
         }
@@ -122,12 +108,13 @@ public enum PrometheusRules {
         return "TWAdvise" + words.joined() + severity.rawValue.prefix(1).uppercased() + severity.rawValue.dropFirst()
     }
 
-    static func yamlQuote(_ s: String) -> String { "'" + s.replacingQuotes() + "'" }
+    static func yamlQuote(_ s: String) -> String { "'" + s.replacingSingleQuotes() + "'" }
 
     struct Context {
         var lets: [Int: CheckedExpr]
         var params: [Int: FactValue]
         var iterationSlot: Int?
+        var metrics: [String: Metric]
 
         func isDestinations(_ e: CheckedExpr) -> Bool {
             if case .cachedFact(_, let path) = e { return path == ["sockets", "destinations"] }
@@ -150,13 +137,13 @@ public enum PrometheusRules {
             throw Untranslatable(reason: "uses the iteration variable as a value")
         case .fact(let path), .cachedFact(_, let path):
             let key = path.joined(separator: ".")
-            guard let m = metrics[key] else { throw Untranslatable(reason: "reads \(key), which has no metric") }
+            guard let m = c.metrics[key] else { throw Untranslatable(reason: "reads \(key), which has no metric") }
             return PromQL(text: m.name, perDestination: m.perDestination, isScalar: false)
         case .iterationField(_, let path):
-            guard let m = metrics[path] else { throw Untranslatable(reason: "reads \(path), which has no metric") }
+            guard let m = c.metrics[path] else { throw Untranslatable(reason: "reads \(path), which has no metric") }
             return PromQL(text: m.name, perDestination: m.perDestination, isScalar: false)
         case .member(.slot(let s), let field, _) where s == c.iterationSlot:
-            guard let m = metrics["sockets.destinations[]." + field] else { throw Untranslatable(reason: "reads destination field \(field), which has no metric") }
+            guard let m = c.metrics["sockets.destinations[]." + field] else { throw Untranslatable(reason: "reads destination field \(field), which has no metric") }
             return PromQL(text: m.name, perDestination: true, isScalar: false)
         case .arithmetic(let op, let a, let b, _):
             return try binary(op.rawValue, try translate(a, c), try translate(b, c))
@@ -206,5 +193,5 @@ public enum PrometheusRules {
 }
 
 extension String {
-    fileprivate func replacingQuotes() -> String { String(flatMap { $0 == "'" ? Array("''") : [$0] }) }
+    fileprivate func replacingSingleQuotes() -> String { String(flatMap { $0 == "'" ? Array("''") : [$0] }) }
 }

@@ -1,0 +1,139 @@
+public import TWAdviseEngine
+public import TWAdviseFacts
+
+/// One fact rules can address on a host, declared once: its path, type and meaning, the files it is read from,
+/// its Prometheus metric, and how to get it from the typed snapshot.
+///
+/// The schema rules are checked against, `twadvise rules facts`, docs/facts.md, the Prometheus text of
+/// `watch --textfile`, the alert-rule export, the evidence's "read from" and the engine's columns are all
+/// made from these declarations (``HostFactSchema/facts``); nothing else names a fact path.
+public struct HostFact: Sendable {
+    /// Dotted path, `[]` stepping into the items of a list (`sockets.destinations[].time_wait`).
+    public let path: String
+    public let type: FactType
+    public let doc: String
+    /// Files the fact is read from on a host; named when it is missing.
+    public let sources: [String]
+    /// Its Prometheus metric, if it has one.
+    public let metric: HostFactMetric?
+    /// Which group of the snapshot it is read with, for where it was really read.
+    let origin: HostFactOrigin
+    /// How to get it from the snapshot; `nil` for fields of a table and for records (made from their fields).
+    let read: HostFactRead?
+}
+
+/// The Prometheus metric of a host fact.
+public struct HostFactMetric: Sendable, Hashable {
+    /// Metric name (`twadvise_destination_time_wait`, `node_sockstat_TCP_tw`).
+    public let name: String
+    /// `# HELP` text, for metrics `watch --textfile` writes.
+    public let help: String
+    /// Whether `twadvise watch --textfile` writes it (`twadvise_`), or node_exporter does.
+    public let writtenByWatch: Bool
+
+    static func watch(_ name: String, _ help: String) -> HostFactMetric {
+        HostFactMetric(name: name, help: help, writtenByWatch: true)
+    }
+
+    static func nodeExporter(_ name: String) -> HostFactMetric {
+        HostFactMetric(name: name, help: "", writtenByWatch: false)
+    }
+}
+
+/// The group of a snapshot a fact is read with (see ``TWAdviseFacts/ReadLocations``).
+enum HostFactOrigin: Sendable {
+    case host, kernelRelease, sysctl(key: String), persistent, sockstat, counters, conntrack, conntrackStats, fileHandles,
+         sockets, rates, sinceBoot
+    /// Computed from other facts (named by path).
+    case derived([String])
+}
+
+/// How a fact's value is taken from a snapshot.
+enum HostFactRead: Sendable {
+    case value(@Sendable (HostFactInput) -> FactValue?)
+    case table(@Sendable (HostFactInput) -> FactTable?)
+}
+
+/// What the declarations read from: a snapshot and its derived quantities, computed once.
+struct HostFactInput: Sendable {
+    let snapshot: FactsSnapshot
+    let derived: DerivedFacts
+}
+
+/// A field of a table fact (a list of records), with how to get it from a row of the model.
+struct HostFactField<Row>: Sendable {
+    let name: String
+    let type: FactType
+    let doc: String
+    let metric: HostFactMetric?
+    let origin: HostFactOrigin?
+    /// Files it is read from, when not only the table's own.
+    var sources: [String]? = nil
+    let column: @Sendable ([Row], HostFactInput) -> FactColumn
+
+    static func int(_ name: String, _ doc: String, metric: HostFactMetric? = nil, origin: HostFactOrigin? = nil,
+                    _ get: @escaping @Sendable (Row, HostFactInput) -> Int64?) -> Self {
+        Self(name: name, type: .int, doc: doc, metric: metric, origin: origin) { rows, input in .ints(rows.map { get($0, input) }) }
+    }
+
+    static func float(_ name: String, _ doc: String, metric: HostFactMetric? = nil, origin: HostFactOrigin? = nil, sources: [String]? = nil,
+                      _ get: @escaping @Sendable (Row, HostFactInput) -> Double?) -> Self {
+        Self(name: name, type: .float, doc: doc, metric: metric, origin: origin, sources: sources) { rows, input in .floats(rows.map { get($0, input) }) }
+    }
+
+    static func bool(_ name: String, _ doc: String, origin: HostFactOrigin? = nil, sources: [String]? = nil,
+                     _ get: @escaping @Sendable (Row, HostFactInput) -> Bool?) -> Self {
+        Self(name: name, type: .bool, doc: doc, metric: nil, origin: origin, sources: sources) { rows, input in .bools(rows.map { get($0, input) }) }
+    }
+
+    static func string(_ name: String, _ doc: String, origin: HostFactOrigin? = nil,
+                       _ get: @escaping @Sendable (Row, HostFactInput) -> String?) -> Self {
+        Self(name: name, type: .string, doc: doc, metric: nil, origin: origin) { rows, input in .strings(rows.map { get($0, input) }) }
+    }
+}
+
+extension HostFact {
+    /// A scalar (or list of scalars) fact.
+    static func value(_ path: String, _ type: FactType, _ doc: String, _ origin: HostFactOrigin, sources: [String],
+                      metric: HostFactMetric? = nil, _ get: @escaping @Sendable (HostFactInput) -> FactValue?) -> HostFact {
+        HostFact(path: path, type: type, doc: doc, sources: sources, metric: metric, origin: origin, read: .value(get))
+    }
+
+    static func int(_ path: String, _ doc: String, _ origin: HostFactOrigin, sources: [String], metric: HostFactMetric? = nil,
+                    _ get: @escaping @Sendable (HostFactInput) -> Int64?) -> HostFact {
+        value(path, .int, doc, origin, sources: sources, metric: metric) { get($0).map(FactValue.int) }
+    }
+
+    static func float(_ path: String, _ doc: String, _ origin: HostFactOrigin, sources: [String], metric: HostFactMetric? = nil,
+                      _ get: @escaping @Sendable (HostFactInput) -> Double?) -> HostFact {
+        value(path, .float, doc, origin, sources: sources, metric: metric) { get($0).map(FactValue.float) }
+    }
+
+    static func string(_ path: String, _ doc: String, _ origin: HostFactOrigin, sources: [String],
+                       _ get: @escaping @Sendable (HostFactInput) -> String?) -> HostFact {
+        value(path, .string, doc, origin, sources: sources) { get($0).map(FactValue.string) }
+    }
+
+    /// A record grouping other facts (`sockets`, `kernel`): documented here, its fields declared on their own.
+    static func group(_ path: String, _ doc: String, name: String? = nil) -> HostFact {
+        HostFact(path: path, type: .record(RecordType(name: name ?? path.split(separator: ".").last.map(String.init) ?? path, fields: [:])),
+                 doc: doc, sources: [], metric: nil, origin: .derived([]), read: nil)
+    }
+
+    /// A list of records built column by column from the model's rows: the list and one fact per field.
+    static func table<Row>(_ path: String, record: String, _ doc: String, _ origin: HostFactOrigin, sources: [String],
+                           rows: @escaping @Sendable (HostFactInput) -> [Row]?, fields: [HostFactField<Row>]) -> [HostFact] {
+        let recordType = RecordType(name: record, fields: Dictionary(uniqueKeysWithValues: fields.map {
+            ($0.name, FieldSpec($0.type, $0.doc, sources: $0.sources ?? sources))
+        }))
+        let list = HostFact(path: path, type: .list(.record(recordType)), doc: doc, sources: sources, metric: nil, origin: origin,
+                            read: .table { input in
+                                guard let rows = rows(input) else { return nil }
+                                return FactTable(count: rows.count, columns: Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.column(rows, input)) }))
+                            })
+        return [list] + fields.map {
+            HostFact(path: path + "[]." + $0.name, type: $0.type, doc: $0.doc, sources: $0.sources ?? sources, metric: $0.metric,
+                     origin: $0.origin ?? origin, read: nil)
+        }
+    }
+}

@@ -1,0 +1,331 @@
+public import TWAdviseEngine
+public import TWAdviseFacts
+
+/// The fact paths rules address on a host snapshot, declared once (``HostFactSchema/facts``), and what is
+/// made from the declarations: the schema rules are checked against, the fact tree they are evaluated on,
+/// where each value was read, the fact reference and the Prometheus metric names.
+public enum HostFactSchema {
+    /// Integer sysctls exposed under `sysctl.` (runtime) and `persistent.` (as configured), by name → dotted key.
+    public static let integerSysctls: [(name: String, key: String, doc: String)] = [
+        ("tcp_tw_reuse", "net.ipv4.tcp_tw_reuse", "0 off, 1 on for outgoing connections, 2 loopback only (default since 4.19)"),
+        ("tcp_tw_recycle", "net.ipv4.tcp_tw_recycle", "removed in Linux 4.12; breaks clients behind NAT"),
+        ("tcp_tw_reuse_delay", "net.ipv4.tcp_tw_reuse_delay", "ms a TIME_WAIT must age before reuse (Linux 6.14+, default 1000)"),
+        ("tcp_timestamps", "net.ipv4.tcp_timestamps", "RFC 7323 timestamps; tcp_tw_reuse needs them"),
+        ("tcp_fin_timeout", "net.ipv4.tcp_fin_timeout", "seconds an orphaned socket stays in FIN_WAIT_2 (not the TIME_WAIT length)"),
+        ("tcp_max_tw_buckets", "net.ipv4.tcp_max_tw_buckets", "most TIME_WAIT sockets before the kernel skips TIME_WAIT"),
+        ("tcp_max_orphans", "net.ipv4.tcp_max_orphans", "most orphaned sockets"),
+        ("tcp_ehash_entries", "net.ipv4.tcp_ehash_entries", "established hash size; the default tcp_max_tw_buckets is half of it"),
+        ("ip_unprivileged_port_start", "net.ipv4.ip_unprivileged_port_start", "first port an unprivileged process may bind"),
+        ("ip_autobind_reuse", "net.ipv4.ip_autobind_reuse", "bind(0) may reuse ports (experts only)"),
+        ("somaxconn", "net.core.somaxconn", "listen backlog limit"),
+        ("file_max", "fs.file-max", "system-wide file handle limit"),
+        ("nf_conntrack_max", "net.netfilter.nf_conntrack_max", "conntrack table size"),
+        ("nf_conntrack_tcp_timeout_time_wait", "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "seconds conntrack keeps TIME_WAIT flows (not TCP's TIME_WAIT)"),
+    ]
+
+    /// TcpExt counters exposed under `tcpext.` (names as the kernel spells them), with their node_exporter metric.
+    static let tcpExtCounters: [(name: String, doc: String)] = [
+        ("TW", "TIME_WAIT sockets entered with the normal 60 s timer (since boot)"),
+        ("TWRecycled", "TIME_WAIT sockets reused by connect() under tcp_tw_reuse"),
+        ("TWKilled", "TIME_WAIT sockets entered with a short timer"),
+        ("PAWSPassive", "SYNs rejected by PAWS because of tcp_tw_recycle (kernels < 4.12)"),
+        ("PAWSActive", "SYN-ACKs rejected by PAWS on active opens"),
+        ("PAWSEstab", "segments rejected by PAWS on established sockets"),
+        ("PAWSTimewait", "segments rejected by PAWS in TIME_WAIT (new kernels)"),
+        ("TCPTimeWaitOverflow", "closes that skipped TIME_WAIT because tcp_max_tw_buckets was full"),
+        ("TCPAbortOnData", "connections reset on close with unread data or SO_LINGER 0"),
+        ("TCPAbortOnClose", "connections reset on close with data in flight"),
+        ("ListenOverflows", "accept queue overflows"),
+        ("ListenDrops", "SYNs dropped on listening sockets"),
+    ]
+
+    /// Tcp (MIB) counters exposed under `tcp.`.
+    static let tcpCounters: [(name: String, doc: String)] = [
+        ("ActiveOpens", "connections opened by this host (since boot)"),
+        ("PassiveOpens", "connections accepted (since boot)"),
+        ("AttemptFails", "failed connection attempts"),
+        ("EstabResets", "established connections reset"),
+        ("CurrEstab", "connections now ESTABLISHED or CLOSE_WAIT"),
+    ]
+
+    /// Counter rates between two readings, under `rates.`: name → (section, counter, doc, metric).
+    static let rateCounters: [(name: String, section: String, counter: String, doc: String, metric: HostFactMetric?)] = [
+        ("active_opens_per_second", "Tcp", "ActiveOpens", "connections opened by this host per second (Tcp ActiveOpens)",
+         .watch("twadvise_active_opens_per_second", "Connections opened by this host per second over the last interval.")),
+        ("passive_opens_per_second", "Tcp", "PassiveOpens", "connections accepted per second (Tcp PassiveOpens)", nil),
+        ("time_wait_per_second", "TcpExt", "TW", "TIME_WAIT sockets created per second (TcpExt TW)",
+         .watch("twadvise_time_wait_created_per_second", "TIME_WAIT sockets created per second over the last interval (TcpExt TW).")),
+        ("tw_overflow_per_second", "TcpExt", "TCPTimeWaitOverflow", "closes that skipped TIME_WAIT per second (TcpExt TCPTimeWaitOverflow)",
+         .watch("twadvise_time_wait_overflow_per_second", "Closes that skipped TIME_WAIT per second (TcpExt TCPTimeWaitOverflow).")),
+        ("paws_passive_per_second", "TcpExt", "PAWSPassive", "SYNs dropped by tcp_tw_recycle per second (TcpExt PAWSPassive)", nil),
+        ("tw_recycled_per_second", "TcpExt", "TWRecycled", "TIME_WAIT reused by connect() per second (TcpExt TWRecycled)", nil),
+    ]
+
+    static let socketFiles = ["proc/net/tcp", "proc/net/tcp6"]
+    static let persistentFiles = ["etc/sysctl.conf", "etc/sysctl.d"]
+    static let rangeFile = "proc/sys/net/ipv4/ip_local_port_range"
+    static let reservedFile = "proc/sys/net/ipv4/ip_local_reserved_ports"
+    static let twoReadings = ["two readings: snapshot --interval"]
+
+    static func procPath(_ key: String) -> String { SysctlKey.named(key)?.procPath ?? "proc/sys" }
+
+    /// Every host fact, in the order docs/facts.md lists them by path.
+    public static let facts: [HostFact] = {
+        var facts: [HostFact] = [
+            .group("host", "the host the facts describe"),
+            .string("host.hostname", "kernel.hostname", .host, sources: ["proc/sys/kernel/hostname"]) { $0.snapshot.host.hostname },
+            .string("host.source", "'live', 'root', 'captured' or 'sosreport'", .host, sources: []) { $0.snapshot.origin.kind.rawValue },
+            .group("kernel", "kernel version and uptime"),
+            .value("kernel.version", .version, "kernel version (major.minor.patch)", .kernelRelease, sources: ["proc/sys/kernel/osrelease"]) {
+                $0.snapshot.host.kernel.map { .version(Version([$0.major, $0.minor, $0.patch])) }
+            },
+            .string("kernel.release", "release string as reported", .kernelRelease, sources: ["proc/sys/kernel/osrelease"]) { $0.snapshot.host.kernel?.release },
+            .value("kernel.uptime", .duration, "time since boot", .host, sources: ["proc/uptime"]) { $0.snapshot.host.uptimeSeconds.map(FactValue.duration) },
+
+            .group("sysctl", "runtime sysctl values"),
+            .int("sysctl.ip_local_port_range_low", "first ephemeral port", .sysctl(key: "net.ipv4.ip_local_port_range"), sources: [rangeFile]) {
+                $0.snapshot.sysctls.ipLocalPortRange.map { Int64($0.low) }
+            },
+            .int("sysctl.ip_local_port_range_high", "last ephemeral port", .sysctl(key: "net.ipv4.ip_local_port_range"), sources: [rangeFile]) {
+                $0.snapshot.sysctls.ipLocalPortRange.map { Int64($0.high) }
+            },
+            .string("sysctl.ip_local_reserved_ports", "reserved ports as the kernel prints them ('8080,9000-9100')",
+                    .sysctl(key: "net.ipv4.ip_local_reserved_ports"), sources: [reservedFile]) { $0.snapshot.sysctls.ipLocalReservedPorts?.description },
+            .value("sysctl.absent", .list(.string), "dotted keys whose /proc/sys file does not exist (e.g. net.ipv4.tcp_tw_recycle on Linux ≥ 4.12)",
+                   .sysctl(key: ""), sources: ["proc/sys"]) { .list($0.snapshot.sysctls.absent.map(FactValue.string)) },
+
+            .group("persistent", "persistent sysctl configuration (sysctl --system order)"),
+            .value("persistent.keys", .list(.string), "dotted keys the persistent configuration sets", .persistent, sources: persistentFiles) {
+                .list($0.snapshot.persistentSysctls.effective.keys.sorted().map(FactValue.string))
+            },
+            .int("persistent.ip_local_port_range_low", "first ephemeral port the persistent configuration sets", .persistent, sources: persistentFiles) {
+                $0.derived.persistentPortRange.map { Int64($0.low) }
+            },
+            .int("persistent.ip_local_port_range_high", "last ephemeral port the persistent configuration sets", .persistent, sources: persistentFiles) {
+                $0.derived.persistentPortRange.map { Int64($0.high) }
+            },
+            .string("persistent.ip_local_port_range_location", "'file:line' where the range is set", .persistent, sources: persistentFiles) {
+                $0.snapshot.persistentSysctls.effective["net.ipv4.ip_local_port_range"]?.location
+            },
+        ]
+        facts += HostFact.table("persistent.entries", record: "persistent entry", "every assignment that wins, by key", .persistent,
+                                sources: persistentFiles,
+                                rows: { input in
+                                    let effective = input.snapshot.persistentSysctls.effective
+                                    return effective.keys.sorted().compactMap { effective[$0] }
+                                },
+                                fields: [
+                                    .string("key", "dotted sysctl key") { e, _ in e.key },
+                                    .string("value", "value as written") { e, _ in e.value },
+                                    .string("file", "file it is set in") { e, _ in e.file },
+                                    .int("line", "line it is set on") { e, _ in Int64(e.line) },
+                                    .string("location", "'file:line'") { e, _ in e.location },
+                                ])
+        facts += HostFact.table("persistent.drift", record: "drift", "TIME_WAIT-related keys whose runtime value differs from the persistent one",
+                                .derived(["sysctl", "persistent.entries"]), sources: persistentFiles + ["proc/sys"],
+                                rows: { $0.derived.drift },
+                                fields: [
+                                    .string("key", "dotted sysctl key") { d, _ in d.key },
+                                    .string("runtime", "value now in the kernel", origin: .sysctl(key: "")) { d, _ in d.runtime },
+                                    .string("persistent", "value the persistent configuration sets", origin: .persistent) { d, _ in d.persistent },
+                                    .string("location", "'file:line' of the winning assignment", origin: .persistent) { d, _ in d.location },
+                                ])
+        for (name, key, doc) in integerSysctls {
+            facts.append(.int("sysctl." + name, "\(key): \(doc)", .sysctl(key: key), sources: [procPath(key)]) { $0.snapshot.sysctls.integer(key) })
+            facts.append(.int("persistent." + name, "\(key) as the persistent configuration sets it", .persistent, sources: persistentFiles) {
+                $0.derived.persistentIntegers[key]
+            })
+            facts.append(.string("persistent.\(name)_location", "'file:line' where \(key) is set", .persistent, sources: persistentFiles) {
+                $0.snapshot.persistentSysctls.effective[key]?.location
+            })
+        }
+
+        let budget: HostFactOrigin = .derived(["sysctl.ip_local_port_range_low", "sysctl.ip_local_reserved_ports", "sockets.listen"])
+        facts += [
+            .group("ports", "the ephemeral port budget"),
+            .int("ports.range_low", "first ephemeral port", .sysctl(key: "net.ipv4.ip_local_port_range"), sources: [rangeFile]) {
+                $0.snapshot.sysctls.ipLocalPortRange.map { Int64($0.low) }
+            },
+            .int("ports.range_high", "last ephemeral port", .sysctl(key: "net.ipv4.ip_local_port_range"), sources: [rangeFile]) {
+                $0.snapshot.sysctls.ipLocalPortRange.map { Int64($0.high) }
+            },
+            .int("ports.range_size", "ports in ip_local_port_range", .sysctl(key: "net.ipv4.ip_local_port_range"), sources: [rangeFile]) {
+                $0.snapshot.sysctls.ipLocalPortRange.map { Int64($0.count) }
+            },
+            .int("ports.reserved_in_range", "ports of ip_local_reserved_ports inside the range",
+                 .derived(["sysctl.ip_local_port_range_low", "sysctl.ip_local_reserved_ports"]), sources: [reservedFile]) { input in
+                guard let range = input.snapshot.sysctls.ipLocalPortRange, let reserved = input.snapshot.sysctls.ipLocalReservedPorts else { return nil }
+                return Int64(reserved.count(in: range))
+            },
+            .int("ports.listeners_in_range", "listening ports inside the range and not reserved", budget, sources: socketFiles) {
+                $0.derived.portBudget.map { Int64($0.unreservedListeners.count) }
+            },
+            .value("ports.listener_ports_in_range", .list(.int), "those ports", budget, sources: socketFiles) {
+                $0.derived.portBudget.map { .list($0.unreservedListeners.map { FactValue.int(Int64($0)) }) }
+            },
+            .int("ports.usable", "R: range size minus reserved and listening ports in it", budget, sources: [rangeFile] + socketFiles,
+                 metric: .watch("twadvise_ephemeral_ports_usable", "Usable ephemeral ports R: range minus reserved and listening ports in it.")) {
+                $0.derived.portBudget.map { Int64($0.usable) }
+            },
+            .int("ports.ports_held", "distinct ephemeral ports held by any socket (bind() exhaustion is host-wide)", .sockets, sources: socketFiles,
+                 metric: .watch("twadvise_ephemeral_ports_held", "Distinct ephemeral ports held by any socket.")) {
+                $0.derived.portBudget.map { Int64($0.portsHeld) }
+            },
+
+            .group("sockstat", "/proc/net/sockstat"),
+        ]
+        for (name, section, key, doc, metric) in [
+            ("tw", "TCP", "tw", "TIME_WAIT sockets (kernel counter, IPv4 and IPv6)", "node_sockstat_TCP_tw"),
+            ("inuse", "TCP", "inuse", "TCP sockets in use (excluding TIME_WAIT)", "node_sockstat_TCP_inuse"),
+            ("orphan", "TCP", "orphan", "orphaned TCP sockets", "node_sockstat_TCP_orphan"),
+            ("alloc", "TCP", "alloc", "allocated TCP sockets", "node_sockstat_TCP_alloc"),
+            ("mem", "TCP", "mem", "TCP memory in pages", "node_sockstat_TCP_mem"),
+            ("sockets_used", "sockets", "used", "sockets of all kinds", "node_sockstat_sockets_used"),
+        ] {
+            facts.append(.int("sockstat." + name, doc, .sockstat, sources: ["proc/net/sockstat"], metric: .nodeExporter(metric)) {
+                $0.snapshot.sockstat?[section, key]
+            })
+        }
+        facts.append(.int("sockstat.tcp6_inuse", "TCP6 sockets in use", .sockstat, sources: ["proc/net/sockstat6"], metric: .nodeExporter("node_sockstat_TCP6_inuse")) {
+            $0.snapshot.sockstat6?["TCP6", "inuse"]
+        })
+        facts.append(.group("tcpext", "TcpExt counters since boot (/proc/net/netstat)"))
+        for (name, doc) in tcpExtCounters {
+            facts.append(.int("tcpext." + name, doc, .counters, sources: ["proc/net/netstat"], metric: .nodeExporter("node_netstat_TcpExt_" + name)) {
+                $0.snapshot.counters["TcpExt", name]
+            })
+        }
+        facts.append(.group("tcp", "Tcp counters since boot (/proc/net/snmp)"))
+        for (name, doc) in tcpCounters {
+            facts.append(.int("tcp." + name, doc, .counters, sources: ["proc/net/snmp"], metric: .nodeExporter("node_netstat_Tcp_" + name)) {
+                $0.snapshot.counters["Tcp", name]
+            })
+        }
+
+        facts += [
+            .group("sockets", "the socket table"),
+            .int("sockets.time_wait", "TIME_WAIT rows in the socket table", .sockets, sources: socketFiles,
+                 metric: .watch("twadvise_socket_table_time_wait", "TIME_WAIT rows in the socket table.")) { $0.snapshot.sockets.map { Int64($0.timeWait) } },
+            .int("sockets.outbound_time_wait", "TIME_WAIT on an ephemeral local port (this host closed an outgoing connection)", .sockets, sources: socketFiles,
+                 metric: .watch("twadvise_outbound_time_wait", "TIME_WAIT on ephemeral local ports (this host closed outgoing connections).")) {
+                $0.snapshot.sockets.map { Int64($0.outboundTimeWait) }
+            },
+            .int("sockets.inbound_time_wait", "TIME_WAIT on a listening port (the server closed first)", .sockets, sources: socketFiles,
+                 metric: .watch("twadvise_inbound_time_wait", "TIME_WAIT on listening ports (the server closed first).")) {
+                $0.snapshot.sockets.map { Int64($0.inboundTimeWait) }
+            },
+            .int("sockets.established", "ESTABLISHED sockets", .sockets, sources: socketFiles,
+                 metric: .watch("twadvise_established_sockets", "ESTABLISHED TCP sockets, IPv4 and IPv6.")) { $0.snapshot.sockets.map { Int64($0.all[.established]) } },
+            .int("sockets.fin_wait2", "FIN_WAIT2 sockets", .sockets, sources: socketFiles) { $0.snapshot.sockets.map { Int64($0.all[.finWait2]) } },
+            .int("sockets.close_wait", "CLOSE_WAIT sockets", .sockets, sources: socketFiles) { $0.snapshot.sockets.map { Int64($0.all[.closeWait]) } },
+            .int("sockets.listen", "listening sockets", .sockets, sources: socketFiles) { $0.snapshot.sockets.map { Int64($0.all[.listen]) } },
+            .int("sockets.destination_count", "distinct destinations", .sockets, sources: socketFiles) { $0.snapshot.sockets.map { Int64($0.destinationCount) } },
+        ]
+        facts += HostFact.table("sockets.destinations", record: "destination",
+                                "the most loaded destinations (local address, remote address, remote port)", .sockets, sources: socketFiles,
+                                rows: { $0.snapshot.sockets?.destinations },
+                                fields: [
+                                    .string("local_address", "local address of the sockets") { d, _ in d.localAddress.description },
+                                    .string("remote_address", "remote address") { d, _ in d.remoteAddress.description },
+                                    .int("remote_port", "remote port") { d, _ in Int64(d.remotePort) },
+                                    .string("remote_host", "remote address as ss filters take it ([v6] in brackets)") { d, _ in d.remoteHost },
+                                    .string("label", "'local → remote:port'") { d, _ in d.label },
+                                    .int("time_wait", "sockets in TIME_WAIT toward it",
+                                         metric: .watch("twadvise_destination_time_wait", "TIME_WAIT sockets toward a destination.")) { d, _ in Int64(d.timeWait) },
+                                    .int("established", "ESTABLISHED sockets toward it") { d, _ in Int64(d.established) },
+                                    .int("syn_sent", "SYN_SENT sockets toward it") { d, _ in Int64(d.synSent) },
+                                    .int("other", "sockets in any other state but LISTEN") { d, _ in Int64(d.other) },
+                                    .int("in_use", "U(D): sockets (any state but LISTEN) holding an ephemeral port toward it",
+                                         metric: .watch("twadvise_destination_sockets", "Sockets holding an ephemeral port toward a destination, U(D).")) { d, _ in Int64(d.inUse) },
+                                    .float("port_share", "U(D) / R: the share of the usable ephemeral ports it holds (unknown when R is)",
+                                           metric: .watch("twadvise_destination_port_share", "U(D) / R: share of the usable ephemeral ports a destination holds."),
+                                           origin: .derived(["sockets.destinations", "ports.usable"]), sources: socketFiles + [rangeFile, reservedFile]) { d, input in input.derived.portBudget?.share(of: d) },
+                                    .bool("remote_is_loopback", "remote is 127/8, ::1 or v4-mapped loopback (tcp_tw_reuse = 2 applies)") { d, _ in d.remoteAddress.isLoopback },
+                                ])
+        facts += HostFact.table("sockets.listeners", record: "listener", "listening ports with connections", .sockets, sources: socketFiles,
+                                rows: { $0.snapshot.sockets?.listeners },
+                                fields: [
+                                    .int("port", "listening port") { l, _ in Int64(l.port) },
+                                    .int("time_wait", "TIME_WAIT sockets on this port (the server closed first)") { l, _ in Int64(l.timeWait) },
+                                    .int("established", "ESTABLISHED sockets on this port") { l, _ in Int64(l.established) },
+                                    .int("other", "sockets in other states on this port") { l, _ in Int64(l.other) },
+                                    .bool("in_ephemeral_range", "the port lies inside ip_local_port_range",
+                                          origin: .derived(["sockets.listeners", "sysctl.ip_local_port_range_low"]), sources: socketFiles + [rangeFile]) { l, input in
+                                        input.snapshot.sysctls.ipLocalPortRange?.contains(l.port)
+                                    },
+                                    .bool("reserved", "the port is in ip_local_reserved_ports", origin: .sysctl(key: "net.ipv4.ip_local_reserved_ports"),
+                                          sources: socketFiles + [reservedFile]) { l, input in
+                                        input.snapshot.sysctls.ipLocalReservedPorts?.contains(l.port)
+                                    },
+                                ])
+        facts += [
+            .group("conntrack", "netfilter connection tracking"),
+            .int("conntrack.count", "conntrack entries", .conntrack, sources: ["proc/sys/net/netfilter/nf_conntrack_count"],
+                 metric: .nodeExporter("node_nf_conntrack_entries")) { $0.snapshot.conntrack.count },
+            .int("conntrack.max", "conntrack table size", .sysctl(key: "net.netfilter.nf_conntrack_max"), sources: ["proc/sys/net/netfilter/nf_conntrack_max"],
+                 metric: .nodeExporter("node_nf_conntrack_entries_limit")) { $0.snapshot.conntrack.max },
+            .int("conntrack.drop", "packets dropped because the table was full (since boot)", .conntrackStats, sources: ["proc/net/stat/nf_conntrack"]) {
+                $0.snapshot.conntrack.stats?["drop"]
+            },
+            .group("rates", "rates between two readings"),
+            .value("rates.interval", .duration, "time between the two readings", .rates, sources: twoReadings) {
+                $0.snapshot.rates.map { .duration($0.intervalSeconds) }
+            },
+        ]
+        for (name, section, counter, doc, metric) in rateCounters {
+            facts.append(.float("rates." + name, doc, .rates, sources: twoReadings, metric: metric) { $0.snapshot.rates?.perSecond(section, counter) })
+        }
+        facts += [
+            .group("rates.since_boot", "averages over the uptime, from one reading: they hide bursts", name: "since boot"),
+            .float("rates.since_boot.active_opens_per_second", "average since boot (not a current rate)", .sinceBoot, sources: ["proc/net/snmp", "proc/uptime"]) {
+                $0.sinceBoot("Tcp", "ActiveOpens")
+            },
+            .float("rates.since_boot.time_wait_per_second", "average since boot (not a current rate)", .sinceBoot, sources: ["proc/net/netstat", "proc/uptime"]) {
+                $0.sinceBoot("TcpExt", "TW")
+            },
+            .group("files", "system-wide file handles"),
+            .int("files.allocated", "file handles allocated", .fileHandles, sources: ["proc/sys/fs/file-nr"],
+                 metric: .nodeExporter("node_filefd_allocated")) { $0.snapshot.fileHandles.allocated },
+            .int("files.max", "file handle limit", .fileHandles, sources: ["proc/sys/fs/file-nr"],
+                 metric: .nodeExporter("node_filefd_maximum")) { $0.snapshot.fileHandles.maximum },
+        ]
+        return facts
+    }()
+
+    /// The schema rules are checked against, made from ``facts``.
+    public static let schema: FactSchema = {
+        // Build records bottom-up: a record's fields are the facts one level below it.
+        var children: [String: [String: FieldSpec]] = [:]
+        var records: [String: (name: String, doc: String)] = ["": ("facts", "")]
+        for fact in facts {
+            if case .record(let r) = fact.type { records[fact.path] = (r.name, fact.doc) }
+        }
+        func parent(_ path: String) -> (String, String) {
+            guard let dot = path.lastIndex(of: ".") else { return ("", path) }
+            return (String(path[..<dot]), String(path[path.index(after: dot)...]))
+        }
+        for fact in facts where !fact.path.contains("[]") {
+            if case .record = fact.type { continue }
+            let (p, name) = parent(fact.path)
+            children[p, default: [:]][name] = FieldSpec(fact.type, fact.doc, sources: fact.sources)
+        }
+        // Deepest records first, so each is complete when its parent takes it.
+        for path in records.keys.sorted(by: { $0.split(separator: ".").count > $1.split(separator: ".").count }) where !path.isEmpty {
+            guard let record = records[path] else { continue }
+            let (p, name) = parent(path)
+            children[p, default: [:]][name] = FieldSpec(.record(RecordType(name: record.name, fields: children[path] ?? [:])), record.doc)
+        }
+        return FactSchema(root: RecordType(name: "facts", fields: children[""] ?? [:]))
+    }()
+
+    /// Prometheus metric by fact path, for the facts that have one.
+    public static let metrics: [String: HostFactMetric] = Dictionary(uniqueKeysWithValues: facts.compactMap { f in f.metric.map { (f.path, $0) } })
+}
+
+extension HostFactInput {
+    /// A counter's average rate since boot, from one reading.
+    func sinceBoot(_ section: String, _ counter: String) -> Double? {
+        guard let uptime = snapshot.host.uptimeSeconds, uptime > 0, let value = snapshot.counters[section, counter] else { return nil }
+        return Double(value) / uptime
+    }
+}

@@ -1,0 +1,69 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import TWAdviseEngine
+public import TWAdviseFacts
+import TWAdviseRunbooks
+
+/// The article's `netstat` loop done right, one reading at a time: each ``read()`` takes a snapshot, the
+/// counter rates since the previous reading, and the diagnosis. `twadvise watch` calls it every interval.
+public struct Watcher: Sendable {
+    public let advisor: Advisor
+    public let source: FactSource
+    /// Destinations shown and exported.
+    public let top: Int
+    private var previous: (counters: KeyedCounters, at: ContinuousClock.Instant)?
+
+    public init(advisor: Advisor, source: FactSource = FactSource(), top: Int = 5) {
+        self.advisor = advisor
+        self.source = source
+        self.top = top
+    }
+
+    /// Reads the host once; from the second reading on, the snapshot carries the rates since the previous one.
+    public mutating func read() -> WatchReading {
+        let reader = SnapshotReader(source: source, options: .init(topDestinations: max(top, 100)))
+        var snapshot = reader.read()
+        let now = ContinuousClock.now
+        if let previous {
+            let elapsed = now - previous.at
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            snapshot.rates = CounterRates(first: previous.counters, second: snapshot.counters, intervalSeconds: seconds)
+        }
+        previous = (snapshot.counters, now)
+        return WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top)
+    }
+}
+
+/// One reading of ``Watcher``.
+public struct WatchReading: Sendable {
+    public let snapshot: FactsSnapshot
+    public let diagnosis: Diagnosis
+    let top: Int
+
+    /// The compact view `watch` prints.
+    public var view: String {
+        let budget = snapshot.derived.portBudget
+        let sockets = snapshot.sockets
+        let frame = WatchFrame(
+            time: snapshot.collectedAt.map { String($0.dropFirst(11).prefix(8)) } ?? "--:--:--",
+            timeWait: snapshot.sockstat?["TCP", "tw"], outboundTimeWait: sockets?.outboundTimeWait,
+            inboundTimeWait: sockets?.inboundTimeWait, established: sockets?.all[.established], usablePorts: budget?.usable,
+            opensPerSecond: snapshot.rates.map { $0.perSecond("Tcp", "ActiveOpens") ?? 0 },
+            timeWaitPerSecond: snapshot.rates.map { $0.perSecond("TcpExt", "TW") ?? 0 },
+            findings: diagnosis.evaluation.findings.filter { $0.severity > .info },
+            destinations: (sockets?.destinations.prefix(top) ?? []).map {
+                WatchFrame.Destination(label: $0.label, inUse: $0.inUse, timeWait: $0.timeWait, share: budget?.share(of: $0))
+            })
+        return frame.render()
+    }
+
+    /// Prometheus exposition text for node_exporter's textfile collector, stamped with `timestamp` (Unix
+    /// time; now when `nil`).
+    public func prometheusText(timestamp: Double? = nil) -> String {
+        PrometheusText.render(snapshot, findings: diagnosis.evaluation.findings, topDestinations: top,
+                              timestamp: timestamp ?? Date.now.timeIntervalSince1970)
+    }
+}

@@ -1,0 +1,122 @@
+/// The ephemeral port budget of a host: R, the ports `connect()` can use toward one destination, and what
+/// holds them. Computed once from a snapshot (``FactsSnapshot/derived``).
+public struct PortBudget: Sendable, Hashable {
+    /// `ip_local_port_range`.
+    public var range: PortRange
+    /// Ports of `ip_local_reserved_ports` inside the range.
+    public var reservedInRange: Int
+    /// Listening ports inside the range that are not reserved (each costs a port of R).
+    public var unreservedListeners: [Int]
+    /// R: the range minus reserved ports and unreserved listening ports in it.
+    public var usable: Int
+    /// Distinct ephemeral local ports held by any socket (`bind()` exhaustion is host-wide, not per destination).
+    public var portsHeld: Int
+
+    /// U(D)/R: the share of the usable ports the sockets toward `destination` hold; `nil` when R is 0.
+    public func share(of destination: DestinationLoad) -> Double? {
+        usable > 0 ? Double(destination.inUse) / Double(usable) : nil
+    }
+}
+
+/// A TIME_WAIT-related sysctl whose running value differs from what the persistent configuration sets.
+public struct SysctlDrift: Sendable, Hashable {
+    /// Dotted key (`net.ipv4.tcp_tw_reuse`).
+    public var key: String
+    /// The value in the kernel now.
+    public var runtime: String
+    /// The value the winning persistent assignment sets.
+    public var persistent: String
+    /// `file:line` of that assignment.
+    public var location: String
+}
+
+/// Quantities derived from a snapshot, computed once and shared by the rules, the report, `watch` and the
+/// Prometheus text.
+public struct DerivedFacts: Sendable, Hashable {
+    /// `nil` when the range, the reserved ports or the socket table is unknown.
+    public var portBudget: PortBudget?
+    /// Keys whose runtime and persistent values differ, sorted by key.
+    public var drift: [SysctlDrift]
+    /// Integer values the persistent configuration sets, by dotted key (unparsable values left out).
+    public var persistentIntegers: [String: Int64]
+    /// `ip_local_port_range` as the persistent configuration sets it.
+    public var persistentPortRange: PortRange?
+
+    /// Sysctls whose runtime/persistent disagreement matters for TIME_WAIT and port exhaustion.
+    public static let timeWaitRelatedKeys: Set<String> = [
+        "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_timestamps",
+        "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_max_tw_buckets", "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_local_reserved_ports", "net.netfilter.nf_conntrack_max", "fs.file-max",
+    ]
+
+    public init(_ snapshot: FactsSnapshot) {
+        let sysctls = snapshot.sysctls
+        if let range = sysctls.ipLocalPortRange, let reserved = sysctls.ipLocalReservedPorts, let sockets = snapshot.sockets {
+            let reservedInRange = reserved.count(in: range)
+            let listeners = sockets.listeningPorts.filter { range.contains($0) && !reserved.contains($0) }
+            portBudget = PortBudget(range: range, reservedInRange: reservedInRange, unreservedListeners: listeners,
+                                    usable: max(0, range.count - reservedInRange - listeners.count),
+                                    portsHeld: sockets.ephemeralPortsInUse)
+        } else {
+            portBudget = nil
+        }
+        let effective = snapshot.persistentSysctls.effective
+        var integers: [String: Int64] = [:]
+        var drift: [SysctlDrift] = []
+        for key in effective.keys.sorted() {
+            guard let entry = effective[key] else { continue }
+            let bytes = Array(entry.value.utf8)[...]
+            if case .success(.integer(let v)) = SysctlValueParser.parse(bytes, kind: .integer) { integers[key] = v }
+            guard Self.timeWaitRelatedKeys.contains(key), let spec = SysctlKey.named(key), let runtime = sysctls[key],
+                  case .success(let configured) = SysctlValueParser.parse(bytes, kind: spec.kind), configured != runtime
+            else { continue }
+            drift.append(SysctlDrift(key: key, runtime: runtime.description, persistent: configured.description,
+                                     location: entry.location))
+        }
+        self.drift = drift
+        self.persistentIntegers = integers
+        if let entry = effective["net.ipv4.ip_local_port_range"],
+           case .success(.portRange(let range)) = SysctlValueParser.parse(Array(entry.value.utf8)[...], kind: .portRange) {
+            persistentPortRange = range
+        } else {
+            persistentPortRange = nil
+        }
+    }
+}
+
+extension FactsSnapshot {
+    /// The derived quantities of this snapshot (computed on each access: keep the value).
+    public var derived: DerivedFacts { DerivedFacts(self) }
+}
+
+/// Where each group of a snapshot's facts was read (`proc/sys`, `captured sysctl -a output x.txt`), so that
+/// a report says where a value really came from. A `nil` group was not read, or read before this was recorded.
+public struct ReadLocations: Codable, Sendable, Hashable {
+    public var sockets: String?
+    public var host: String?
+    public var sysctls: String?
+    public var persistent: String?
+    public var sockstat: String?
+    public var counters: String?
+    public var conntrack: String?
+    public var fileHandles: String?
+
+    public init(sockets: String? = nil, host: String? = nil, sysctls: String? = nil, persistent: String? = nil, sockstat: String? = nil,
+                counters: String? = nil, conntrack: String? = nil, fileHandles: String? = nil) {
+        self.sockets = sockets
+        self.host = host
+        self.sysctls = sysctls
+        self.persistent = persistent
+        self.sockstat = sockstat
+        self.counters = counters
+        self.conntrack = conntrack
+        self.fileHandles = fileHandles
+    }
+
+    /// Every location passed through `transform` (to name files relative to a sosreport's top, say).
+    public func mapped(_ transform: (String) -> String) -> ReadLocations {
+        ReadLocations(sockets: sockets.map(transform), host: host.map(transform), sysctls: sysctls.map(transform), persistent: persistent.map(transform),
+                      sockstat: sockstat.map(transform), counters: counters.map(transform), conntrack: conntrack.map(transform),
+                      fileHandles: fileHandles.map(transform))
+    }
+}

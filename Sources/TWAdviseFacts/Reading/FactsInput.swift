@@ -1,0 +1,110 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// Where a diagnosis's facts come from, and the one call that reads them: the live host, a captured tree,
+/// captured command output, a saved snapshot, or a sosreport (whose network namespaces each give a snapshot).
+public struct FactsInput: Sendable, Hashable {
+    /// A captured tree (`--root`); `nil` for the live host, or for captured command output alone.
+    public var root: String?
+    /// A snapshot file written by `twadvise snapshot` (`--facts`; `-` for standard input).
+    public var snapshotFile: String?
+    /// A sosreport directory or archive (`--sos`), and one of its network namespaces.
+    public var sosReport: String?
+    public var namespace: String?
+    /// Captured `ss`/`netstat`/`sysctl -a`/`nstat` output.
+    public var captured: CapturedOutputs
+    /// Destinations kept in detail.
+    public var topDestinations: Int
+    /// Seconds between two counter readings, for rates (live host only).
+    public var interval: Double?
+
+    /// The largest snapshot file read, from a file or standard input.
+    public static let snapshotSizeLimit = 64 << 20
+
+    public init(root: String? = nil, snapshotFile: String? = nil, sosReport: String? = nil, namespace: String? = nil,
+                captured: CapturedOutputs = CapturedOutputs(), topDestinations: Int = 100, interval: Double? = nil) {
+        self.root = root
+        self.snapshotFile = snapshotFile
+        self.sosReport = sosReport
+        self.namespace = namespace
+        self.captured = captured
+        self.topDestinations = topDestinations
+        self.interval = interval
+    }
+
+    /// Every snapshot the input holds: one, or for a sosreport the host's and one per network namespace (only
+    /// the one asked for, with ``namespace``).
+    ///
+    /// - Throws: ``FactsInputError`` with one line when the input cannot be read at all; lesser problems are
+    ///   warnings in the snapshots.
+    public func load() throws(FactsInputError) -> [FactsSnapshot] {
+        if let sosReport { return try loadSosReport(sosReport) }
+        if let snapshotFile { return [try loadSnapshotFile(snapshotFile)] }
+        let rootPath = root ?? "/"
+        let readRoot = root != nil || captured.isEmpty
+        if readRoot, !isDirectory(rootPath) { throw FactsInputError("--root \(rootPath): not a directory") }
+        for path in captured.files {
+            do {
+                try InputFile.checkReadable(path)
+            } catch {
+                throw FactsInputError("cannot read \(error)")
+            }
+        }
+        let reader = SnapshotReader(source: FactSource(root: rootPath),
+                                    options: .init(topDestinations: topDestinations, interval: interval, captured: captured, readRoot: readRoot))
+        let snapshot = reader.read()
+        guard snapshot.hasAnyFact else {
+            if readRoot {
+                throw FactsInputError("\(rootPath) holds no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
+            }
+            throw FactsInputError("the captured output holds no readable fact: \(snapshot.warnings.first?.description ?? "nothing recognised")")
+        }
+        return [snapshot]
+    }
+
+    func loadSnapshotFile(_ file: String) throws(FactsInputError) -> FactsSnapshot {
+        let bytes: [UInt8]
+        do {
+            bytes = try file == "-" ? InputFile.readStandardInput(limit: Self.snapshotSizeLimit) : InputFile.read(file, limit: Self.snapshotSizeLimit)
+        } catch {
+            throw FactsInputError("cannot read facts file \(error)")
+        }
+        do {
+            var snapshot = try FactsSnapshot.decode(json: Data(bytes))
+            snapshot.origin.snapshotFile = file
+            return snapshot
+        } catch {
+            throw FactsInputError("\(file == "-" ? "standard input" : file): \(error.message)")
+        }
+    }
+
+    func loadSosReport(_ path: String) throws(FactsInputError) -> [FactsSnapshot] {
+        let report: SosReport
+        do {
+            report = try SosReport.open(path)
+        } catch {
+            throw FactsInputError("--sos \(error)")
+        }
+        defer { report.close() }
+        let options = SnapshotReader.Options(topDestinations: topDestinations)
+        let host = report.hostSnapshot(options: options)
+        let namespaces = report.namespaces
+        if let namespace {
+            guard namespaces.contains(namespace) else {
+                throw FactsInputError("--namespace \(namespace): not in the sosreport (it has: \(namespaces.isEmpty ? "none" : namespaces.joined(separator: ", ")))")
+            }
+            return [report.namespaceSnapshot(namespace, host: host, options: options)]
+        }
+        guard host.hasAnyFact else { throw FactsInputError("--sos \(path): holds no readable fact") }
+        return [host] + namespaces.map { report.namespaceSnapshot($0, host: host, options: options) }
+    }
+}
+
+/// An input that cannot be read at all, with a one-line reason.
+public struct FactsInputError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
