@@ -1,4 +1,5 @@
 import ArgumentParser
+import TWAdvise
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -17,7 +18,7 @@ struct Twadvise: ParsableCommand {
             Reads /proc and sysctl (or a captured tree with --root, or a saved snapshot with --facts) \
             and never changes anything on the host.
             """,
-        version: "0.1.0",
+        version: TWAdviseVersion.version,
         subcommands: [DiagnoseCommand.self, SnapshotCommand.self, WatchCommand.self, RulesCommand.self],
         defaultSubcommand: DiagnoseCommand.self
     )

@@ -30,7 +30,9 @@ struct WatchCommandTests {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("twadvise_finding{rule=\"ports.destination-exhaustion\",severity=\"critical\",subject=\"10.0.0.5 → 10.0.0.9:443\"} 1\n"))
         #expect(text.contains("twadvise_destination_port_share{local=\"10.0.0.5\",remote=\"10.0.0.9\",port=\"443\"} 0.9705"))
-        #expect(!FileManager.default.fileExists(atPath: path + ".tmp.\(0)"))
+        // No temporary file is left beside it, whatever its name.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: tree.root).filter { $0.hasPrefix("twadvise.prom") }
+        #expect(leftovers == ["twadvise.prom"])
         let check = try CLIRunner.process(Self.promtool!, ["check", "metrics"], stdin: Data(text.utf8))
         #expect(check.status == 0, "promtool: \(check.stdout)\(check.stderr)")
     }
