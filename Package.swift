@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        // `swift package generate-documentation --target TWAdvise` builds the DocC catalog (CI does).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"),
     ],
     targets: [
         .target(name: "TWAdviseFacts", swiftSettings: strictSettings),
@@ -57,6 +59,9 @@ let package = Package(
         .executableTarget(
             name: "twadvise-fuzz", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts"],
             swiftSettings: fuzzing ? [.define("FUZZING")] : []),
+        // The README's embedding example, exactly (a test compares the two; CI builds and runs it).
+        .executableTarget(name: "twadvise-embedding-example", dependencies: ["TWAdvise"], path: "Examples/Embedding",
+                          swiftSettings: strictSettings),
         // Build-time helper: turns rules/ and runbooks/ into generated Swift source for TWAdvise.
         .executableTarget(name: "twadvise-embed", path: "Sources/twadvise-embed"),
         .plugin(name: "EmbedKnowledgeBase", capability: .buildTool(), dependencies: ["twadvise-embed"]),

@@ -29,6 +29,7 @@ public struct Advisor: Sendable {
         /// Include the built-in rules.
         public var builtInRules: Bool
 
+        /// A configuration; every argument defaults to "none" (built-in rules only).
         public init(rulePaths: [String] = [], overlayPaths: [String] = [], disabled: [String] = [],
                     runbookDirectory: String? = nil, builtInRules: Bool = true) {
             self.rulePaths = rulePaths
@@ -167,6 +168,7 @@ public struct AdvisorError: Error, Sendable, CustomStringConvertible {
         case unknownRule
     }
 
+    /// The kind of problem.
     public var code: Code
     /// One line saying what went wrong.
     public var message: String
@@ -175,6 +177,7 @@ public struct AdvisorError: Error, Sendable, CustomStringConvertible {
     /// ``diagnostics`` rendered with the source line and a caret, as `rules lint` prints them.
     public var renderedDiagnostics: [String]
 
+    /// An error of `code`, with a one-line `message` and, for rule errors, every diagnostic and its rendering.
     public init(code: Code, message: String, diagnostics: [Diagnostic] = [], rendered: [String] = []) {
         self.code = code
         self.message = message
@@ -182,5 +185,6 @@ public struct AdvisorError: Error, Sendable, CustomStringConvertible {
         self.renderedDiagnostics = rendered
     }
 
+    /// The rendered diagnostics, then the message.
     public var description: String { (renderedDiagnostics + [message]).joined(separator: "\n") }
 }

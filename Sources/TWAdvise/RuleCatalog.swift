@@ -9,6 +9,7 @@ import TWAdviseRunbooks
 /// Rules assembled from the built-in knowledge base, extra rule sources, overlays and disabled ids,
 /// checked against ``HostFactSchema``.
 public struct RuleCatalog: Sendable {
+    /// The rules, loaded, checked, with overlays and `--disable` applied.
     public var ruleSet: RuleSet
     /// Every problem found in every source, sorted by location.
     public var diagnostics: [Diagnostic]
@@ -18,6 +19,8 @@ public struct RuleCatalog: Sendable {
     /// Whether any diagnostic is an error.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
+    /// The built-in rules, team rules and overlays given as texts, checked against `schema`.
+    ///
     /// - Parameters:
     ///   - builtIn: include the embedded `rules/`.
     ///   - extra: team rule files (`--rules`), loaded after the built-in ones; a rule replaces a built-in one

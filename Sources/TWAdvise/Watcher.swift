@@ -10,12 +10,15 @@ import TWAdviseRunbooks
 /// The article's `netstat` loop done right, one reading at a time: each ``read()`` takes a snapshot, the
 /// counter rates since the previous reading, and the diagnosis. `twadvise watch` calls it every interval.
 public struct Watcher: Sendable {
+    /// Evaluates each reading.
     public let advisor: Advisor
+    /// The host (`/`) or a captured tree.
     public let source: FactSource
     /// Destinations shown and exported.
     public let top: Int
     private var previous: (counters: KeyedCounters, at: ContinuousClock.Instant)?
 
+    /// A watcher of `source` that shows and exports the `top` most pressed destinations.
     public init(advisor: Advisor, source: FactSource = FactSource(), top: Int = 5) {
         self.advisor = advisor
         self.source = source
@@ -39,7 +42,9 @@ public struct Watcher: Sendable {
 
 /// One reading of ``Watcher``.
 public struct WatchReading: Sendable {
+    /// What was read, with rates from the second reading on.
     public let snapshot: FactsSnapshot
+    /// The rules' verdict on it.
     public let diagnosis: Diagnosis
     let top: Int
 

@@ -13,6 +13,14 @@ struct DocsTests {
         #expect(onDisk == HostFactSchema.markdownReference)
     }
 
+    @Test("the README's embedding example is Examples/Embedding/main.swift, which CI builds and runs")
+    func embeddingExample() throws {
+        let readme = try String(contentsOfFile: PeerFixtures.packageRoot + "/README.md", encoding: .utf8)
+        let example = try String(contentsOfFile: PeerFixtures.packageRoot + "/Examples/Embedding/main.swift", encoding: .utf8)
+        let blocks = readme.components(separatedBy: "```swift\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        #expect(blocks.filter { $0.hasPrefix("import TWAdvise\n") } == [example])
+    }
+
     @Test("the rule examples in README.md and docs/rules.md load and their own tests pass", arguments: ["README.md", "docs/rules.md"])
     func ruleExamples(file: String) throws {
         let text = try String(contentsOfFile: PeerFixtures.packageRoot + "/" + file, encoding: .utf8)

@@ -10,7 +10,9 @@ public import TWAdviseFacts
 public struct HostFact: Sendable {
     /// Dotted path, `[]` stepping into the items of a list (`sockets.destinations[].time_wait`).
     public let path: String
+    /// The fact's type, as rules are checked against it.
     public let type: FactType
+    /// What the fact means.
     public let doc: String
     /// Files the fact is read from on a host; named when it is missing.
     public let sources: [String]

@@ -1,16 +1,20 @@
 /// A problem in a rule, overlay or template file, printed as `PATH:LINE:COLUMN: error: MESSAGE`.
 public struct Diagnostic: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// How bad a diagnostic is: an error stops the rules from loading.
     public enum Severity: String, Sendable, Hashable, Codable {
         case error, warning, note
     }
 
+    /// Error, warning or note.
     public var severity: Severity
+    /// Where in which file.
     public var location: SourceLocation
     /// Lower-case, no trailing period, identifiers quoted.
     public var message: String
     /// Further lines, such as "did you mean 'x'?".
     public var notes: [String]
 
+    /// A diagnostic at `location`, with notes such as "did you mean 'x'?".
     public init(_ severity: Severity = .error, at location: SourceLocation, _ message: String, notes: [String] = []) {
         self.severity = severity
         self.location = location
@@ -40,11 +44,14 @@ public struct Diagnostic: Error, Sendable, Hashable, Codable, CustomStringConver
 
 /// An error that carries every diagnostic found, for APIs that throw.
 public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
+    /// Every diagnostic, sorted by location.
     public var diagnostics: [Diagnostic]
 
+    /// An error made of these diagnostics.
     public init(_ diagnostics: [Diagnostic]) {
         self.diagnostics = diagnostics
     }
 
+    /// One diagnostic a line.
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }

@@ -7,6 +7,7 @@ public struct FactProvenance: Sendable, Hashable {
     /// Source by fact path, with `[]` for list items as in the schema.
     public var sources: [String: String]
 
+    /// Sources by fact path.
     public init(_ sources: [String: String] = [:]) {
         self.sources = sources
     }

@@ -10,6 +10,8 @@ public struct FactTable: Sendable, Hashable {
     /// Columns by field name; every column has ``count`` cells.
     public let columns: [String: FactColumn]
 
+    /// A table of `count` rows made of these columns.
+    ///
     /// - Precondition: every column has `count` cells.
     public init(count: Int, columns: [String: FactColumn]) {
         precondition(columns.values.allSatisfy { $0.count == count }, "every column of a FactTable has one cell per row")
@@ -85,7 +87,7 @@ extension Column {
 
 /// The items of a list value or the rows of a table, without building a table's records up front: a row's
 /// record is made when it is read.
-public struct FactRows: RandomAccessCollection, Sendable {
+package struct FactRows: RandomAccessCollection, Sendable {
     enum Storage: Sendable {
         case list([FactValue])
         case table(FactTable)
@@ -93,15 +95,15 @@ public struct FactRows: RandomAccessCollection, Sendable {
 
     let storage: Storage
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int {
+    package var startIndex: Int { 0 }
+    package var endIndex: Int {
         switch storage {
         case .list(let items): return items.count
         case .table(let table): return table.count
         }
     }
 
-    public subscript(position: Int) -> FactValue {
+    package subscript(position: Int) -> FactValue {
         switch storage {
         case .list(let items): return items[position]
         case .table(let table): return table.row(position)
@@ -109,7 +111,7 @@ public struct FactRows: RandomAccessCollection, Sendable {
     }
 
     /// No rows.
-    public static let empty = FactRows(storage: .list([]))
+    package static let empty = FactRows(storage: .list([]))
 
     /// The table behind the rows, when they are one.
     package var table: FactTable? {

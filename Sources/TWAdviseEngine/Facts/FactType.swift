@@ -11,6 +11,7 @@ public indirect enum FactType: Sendable, Hashable, CustomStringConvertible {
     case list(FactType)
     case record(RecordType)
 
+    /// The type as messages name it (`int`, `list of destination`).
     public var description: String {
         switch self {
         case .int: return "int"
@@ -32,8 +33,10 @@ public indirect enum FactType: Sendable, Hashable, CustomStringConvertible {
 public struct RecordType: Sendable, Hashable {
     /// Shown in messages (`destination`, `sockets`).
     public var name: String
+    /// Fields by name.
     public var fields: [String: FieldSpec]
 
+    /// A record type named `name` (shown in messages) with these fields.
     public init(name: String, fields: [String: FieldSpec]) {
         self.name = name
         self.fields = fields
@@ -42,11 +45,14 @@ public struct RecordType: Sendable, Hashable {
 
 /// One field of a record: its type, what it means, and where the value comes from on a host.
 public struct FieldSpec: Sendable, Hashable {
+    /// The field's type.
     public var type: FactType
+    /// What the field means, for `rules facts` and the fact reference.
     public var doc: String
     /// Files the value is read from (`proc/net/sockstat`), named when the fact is missing.
     public var sources: [String]
 
+    /// A field of `type`, documented by `doc`, read from `sources`.
     public init(_ type: FactType, _ doc: String, sources: [String] = []) {
         self.type = type
         self.doc = doc
@@ -56,8 +62,10 @@ public struct FieldSpec: Sendable, Hashable {
 
 /// The names and types of every fact path an embedder offers to rules; rules are checked against it at load.
 public struct FactSchema: Sendable, Hashable {
+    /// The top-level record every fact path starts from.
     public var root: RecordType
 
+    /// A schema whose paths start at `root`.
     public init(root: RecordType) {
         self.root = root
     }

@@ -14,6 +14,7 @@ public enum FactValue: Sendable, Hashable, CustomStringConvertible {
     /// Not known: missing input, or an undefined result (division by zero).
     case unknown
 
+    /// Whether the value is unknown.
     public var isUnknown: Bool {
         if case .unknown = self { return true }
         return false
@@ -30,7 +31,7 @@ public enum FactValue: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The items of a list or the rows of a table, `nil` for anything else.
-    public var listItems: FactRows? {
+    package var listItems: FactRows? {
         switch self {
         case .list(let items): return FactRows(storage: .list(items))
         case .table(let table): return FactRows(storage: .table(table))
@@ -38,11 +39,13 @@ public enum FactValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The value as a boolean, `nil` for anything else.
     public var bool: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
+    /// The value as a string, `nil` for anything else.
     public var string: String? {
         if case .string(let s) = self { return s }
         return nil

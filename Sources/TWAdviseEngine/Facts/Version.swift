@@ -1,7 +1,9 @@
 /// A dotted version such as `4.12` or `6.18.44`; missing components compare as 0 (`4.12` == `4.12.0`).
 public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The numbers between the dots (`[6, 18, 44]`).
     public var components: [Int]
 
+    /// A version of these components.
     public init(_ components: [Int]) {
         self.components = components
     }
@@ -49,5 +51,6 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
         hasher.combine(trimmed)
     }
 
+    /// The components joined by dots.
     public var description: String { components.map(String.init).joined(separator: ".") }
 }

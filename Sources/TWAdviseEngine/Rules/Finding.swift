@@ -1,5 +1,6 @@
 /// One line of evidence: a number and where it came from.
 public struct Evidence: Sendable, Hashable, Codable {
+    /// What the value is (`U(D) / R`), as the rule names it.
     public var label: String
     /// Formatted value (`97.0%`, `27400`, `unknown`).
     public var value: String
@@ -8,6 +9,7 @@ public struct Evidence: Sendable, Hashable, Codable {
     /// Where the value was read (`proc/net/tcp`).
     public var source: String?
 
+    /// A line of evidence; `number` is the raw value when it is numeric.
     public init(label: String, value: String, number: Double? = nil, source: String? = nil) {
         self.label = label
         self.value = value
@@ -18,14 +20,21 @@ public struct Evidence: Sendable, Hashable, Codable {
 
 /// What a rule found: one per rule, or one per subject for rules that iterate.
 public struct Finding: Sendable, Hashable, Codable {
+    /// The id of the rule that fired.
     public var id: String
+    /// The rule's title.
     public var title: String
+    /// Severity after the rule's escalations.
     public var severity: Severity
+    /// Ranking score (higher first); see ``Finding/ranked(_:before:)``.
     public var score: Double
     /// What the finding is about (`10.0.0.5 -> 10.0.0.9:443`, `net.ipv4.tcp_tw_recycle`), if the rule names one.
     public var subject: String?
+    /// The numbers behind the finding, with where each was read.
     public var evidence: [Evidence]
+    /// The runbook section the finding renders through.
     public var runbook: String?
+    /// Primary sources the rule cites.
     public var references: [Reference]
     /// Parameter values in force (after overlays), by name, typed (`0.95`, `60s`).
     public var parameters: [String: FactValue]
@@ -34,6 +43,7 @@ public struct Finding: Sendable, Hashable, Codable {
     /// Named values for the runbook template, from the rule's `vars:` (unknown ones left out).
     public var vars: [String: String]
 
+    /// A finding as a rule's evaluation makes it.
     public init(id: String, title: String, severity: Severity, score: Double, subject: String? = nil,
                 evidence: [Evidence] = [], runbook: String? = nil, references: [Reference] = [],
                 parameters: [String: FactValue] = [:], justifications: [String] = [], vars: [String: String] = [:]) {
@@ -61,10 +71,12 @@ public struct Finding: Sendable, Hashable, Codable {
 
 /// A fact a rule needed but did not have.
 public struct MissingFact: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The fact path (`sockets.destinations[].time_wait`).
     public var path: String
     /// Files the fact is read from on a host, when the schema says.
     public var sources: [String]
 
+    /// The path, with its sources in parentheses.
     public var description: String {
         sources.isEmpty ? path : "\(path) (from \(sources.joined(separator: ", ")))"
     }
@@ -80,8 +92,11 @@ public enum RuleOutcome: Sendable, Hashable {
 
 /// One rule's outcome and, when profiling, how long it took.
 public struct RuleResult: Sendable, Hashable {
+    /// The rule's id.
     public var ruleID: String
+    /// The rule's title.
     public var title: String
+    /// Fired, not fired, or insufficient data.
     public var outcome: RuleOutcome
     /// Nanoseconds spent evaluating, when profiling was asked for.
     public var nanoseconds: Int64?
@@ -89,7 +104,9 @@ public struct RuleResult: Sendable, Hashable {
 
 /// Every rule's outcome and the findings in rank order.
 public struct Evaluation: Sendable, Hashable {
+    /// Every enabled rule's outcome, in load order.
     public var results: [RuleResult]
+    /// Every finding, in rank order.
     public var findings: [Finding]
 
     /// Rules whose facts were missing, with what was missing.

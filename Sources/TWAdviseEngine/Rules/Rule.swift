@@ -1,8 +1,11 @@
 /// A reference a finding cites: kernel documentation, a commit, an article.
 public struct Reference: Sendable, Hashable, Codable {
+    /// What the reference is (`ip-sysctl: tcp_tw_reuse`).
     public var title: String
+    /// Where to read it, when it has an address.
     public var url: String?
 
+    /// A reference with a title and, optionally, an address.
     public init(title: String, url: String? = nil) {
         self.title = title
         self.url = url
@@ -11,9 +14,13 @@ public struct Reference: Sendable, Hashable, Codable {
 
 /// A named threshold of a rule; an overlay can change its value by name.
 public struct RuleParameter: Sendable, Hashable {
+    /// The name rules and overlays use (`medium_ratio`).
     public var name: String
+    /// The value in force (after overlays).
     public var value: FactValue
+    /// Its type; an overlay's value must have it.
     public var type: FactType
+    /// What the threshold means.
     public var doc: String
     package var slot: Int
 }
@@ -58,13 +65,17 @@ package struct RuleTestCase: Sendable {
 public struct Rule: Sendable {
     /// Stable dotted lower-case id (`ports.destination-exhaustion`).
     public var id: String
+    /// One line saying what the rule finds.
     public var title: String
+    /// The mechanism, in a few sentences (the runbook's "why" expands on it).
     public var description: String
     /// Severity when the rule fires, before escalations.
     public var severity: Severity
+    /// Named thresholds, in the order the rule file gives them.
     public var parameters: [RuleParameter]
     /// Section of the runbook the finding renders through.
     public var runbook: String?
+    /// Primary sources the rule cites.
     public var references: [Reference]
     /// Where the rule is defined.
     public var location: SourceLocation
@@ -76,6 +87,7 @@ public struct Rule: Sendable {
     public var overlayJustifications: [String] = []
     /// The text of the condition and of the iteration, for `rules explain`.
     public var conditionText: String
+    /// The text of `for_each`, when the rule iterates.
     public var iterationText: String?
 
     package var escalations: [(Severity, CheckedExpr)]

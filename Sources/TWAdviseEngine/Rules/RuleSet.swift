@@ -2,8 +2,10 @@
 public struct RuleSource: Sendable, Hashable {
     /// Shown in `PATH:LINE:COLUMN` (a path, or `builtin:rules/ports.yaml`).
     public var path: String
+    /// The file's YAML text.
     public var text: String
 
+    /// A rule file named `path` in messages, with its text.
     public init(path: String, text: String) {
         self.path = path
         self.text = text
@@ -12,7 +14,9 @@ public struct RuleSource: Sendable, Hashable {
 
 /// A set of loaded, type-checked rules: evaluate it against facts, run its in-file tests, adjust it with overlays.
 public struct RuleSet: Sendable {
+    /// The schema the rules were checked against.
     public let schema: FactSchema
+    /// The rules, in load order (a later rule with `override: true` takes the place of the one it replaces).
     public private(set) var rules: [Rule]
 
     /// Loads every source in order. A rule id defined twice is an error unless the later rule says
@@ -49,11 +53,13 @@ public struct RuleSet: Sendable {
         return (RuleSet(schema: schema, rules: rules), diagnostics)
     }
 
+    /// A rule set of rules already loaded against `schema` (a subset of another set, say).
     public init(schema: FactSchema, rules: [Rule]) {
         self.schema = schema
         self.rules = rules
     }
 
+    /// The rule with this id, if any.
     public func rule(id: String) -> Rule? { rules.first { $0.id == id } }
 
     /// Turns off the rules with these ids; an unknown id is an error with a suggestion.

@@ -1,9 +1,13 @@
 /// The result of running the in-file tests of a rule set (`twadvise rules test`).
 public struct RuleTestReport: Sendable, Hashable {
     public struct Failure: Sendable, Hashable, CustomStringConvertible {
+        /// The rule under test.
         public var ruleID: String
+        /// The test case's name.
         public var testName: String
+        /// Where the test case is written.
         public var location: SourceLocation
+        /// What was expected and what came out.
         public var message: String
 
         /// `PATH:LINE:COLUMN: error: rule 'id', test 'name': message`.
@@ -12,7 +16,9 @@ public struct RuleTestReport: Sendable, Hashable {
         }
     }
 
+    /// Test cases that passed.
     public var passed: Int
+    /// Test cases that failed, each at its YAML line.
     public var failures: [Failure]
     /// Rules that carry no test (every built-in rule must have some).
     public var untestedRules: [String]

@@ -9,6 +9,7 @@ public struct CapturedOutputs: Sendable, Hashable {
     /// A file with `netstat -s` output: counters, when there is no nstat output.
     public var netstatStatistics: String?
 
+    /// Captured files, each optional.
     public init(socketTables: [String] = [], sysctl: String? = nil, nstat: String? = nil, netstatStatistics: String? = nil) {
         self.socketTables = socketTables
         self.sysctl = sysctl
@@ -16,6 +17,7 @@ public struct CapturedOutputs: Sendable, Hashable {
         self.netstatStatistics = netstatStatistics
     }
 
+    /// Whether no captured output is given.
     public var isEmpty: Bool { socketTables.isEmpty && sysctl == nil && nstat == nil && netstatStatistics == nil }
 
     /// Every file named.

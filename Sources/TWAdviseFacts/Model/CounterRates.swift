@@ -5,6 +5,7 @@ public struct CounterRates: Codable, Sendable, Hashable {
     /// Increase of every counter present in both readings, by section (`TcpExt`, `Tcp`).
     public var deltas: KeyedCounters
 
+    /// Rates from counter changes over `intervalSeconds`.
     public init(intervalSeconds: Double, deltas: KeyedCounters) {
         self.intervalSeconds = intervalSeconds
         self.deltas = deltas

@@ -49,6 +49,7 @@ public struct DerivedFacts: Sendable, Hashable {
         "net.ipv4.ip_local_reserved_ports", "net.netfilter.nf_conntrack_max", "fs.file-max",
     ]
 
+    /// Computes every derived quantity of `snapshot`.
     public init(_ snapshot: FactsSnapshot) {
         let sysctls = snapshot.sysctls
         if let range = sysctls.ipLocalPortRange, let reserved = sysctls.ipLocalReservedPorts, let sockets = snapshot.sockets {
@@ -92,15 +93,24 @@ extension FactsSnapshot {
 /// Where each group of a snapshot's facts was read (`proc/sys`, `captured sysctl -a output x.txt`), so that
 /// a report says where a value really came from. A `nil` group was not read, or read before this was recorded.
 public struct ReadLocations: Codable, Sendable, Hashable {
+    /// The socket table: `netlink sock_diag`, `/proc/net/tcp, /proc/net/tcp6`, or a captured file.
     public var sockets: String?
+    /// Host name and kernel release.
     public var host: String?
+    /// Runtime sysctls (`/proc/sys`, or captured `sysctl -a` output).
     public var sysctls: String?
+    /// The persistent configuration files read.
     public var persistent: String?
+    /// `/proc/net/sockstat`.
     public var sockstat: String?
+    /// TcpExt and Tcp counters (`/proc/net/netstat` and `snmp`, or captured `nstat`/`netstat -s`).
     public var counters: String?
+    /// Conntrack counts.
     public var conntrack: String?
+    /// `/proc/sys/fs/file-nr`.
     public var fileHandles: String?
 
+    /// Locations by group; `nil` for a group that was not read.
     public init(sockets: String? = nil, host: String? = nil, sysctls: String? = nil, persistent: String? = nil, sockstat: String? = nil,
                 counters: String? = nil, conntrack: String? = nil, fileHandles: String? = nil) {
         self.sockets = sockets

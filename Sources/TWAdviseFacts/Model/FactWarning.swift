@@ -9,6 +9,7 @@ public struct FactWarning: Codable, Sendable, Hashable, CustomStringConvertible 
     /// A lower-case message without trailing period.
     public var message: String
 
+    /// A problem at `path` (and `line`, when it is about one line).
     public init(path: String, line: Int? = nil, message: String) {
         self.path = path
         self.line = line

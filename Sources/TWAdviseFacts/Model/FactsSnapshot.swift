@@ -6,6 +6,7 @@ public import Foundation
 
 /// Where a snapshot's facts were read from.
 public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of input the facts were read from.
     public enum Kind: String, Codable, Sendable {
         /// The running host's `/`.
         case live
@@ -17,6 +18,7 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         case sosreport
     }
 
+    /// What kind of input it was.
     public var kind: Kind
     /// The directory read (`/` for live), or the captured files.
     public var location: String
@@ -32,6 +34,7 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         case kind, location, captured, namespace
     }
 
+    /// An origin of `kind` at `location`.
     public init(kind: Kind, location: String, captured: String? = nil, namespace: String? = nil, snapshotFile: String? = nil) {
         self.kind = kind
         self.location = location
@@ -40,6 +43,7 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         self.snapshotFile = snapshotFile
     }
 
+    /// The input as a report's "Input" line names it.
     public var description: String {
         guard let snapshotFile else { return readDescription }
         let file = snapshotFile == "-" ? "standard input" : snapshotFile
@@ -67,12 +71,15 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     /// The schema this build writes and reads.
     public static let currentSchemaVersion = 1
 
+    /// The snapshot format version (``currentSchemaVersion`` when written by this build).
     public var schemaVersion: Int
     /// `twadvise VERSION`, the tool that wrote the snapshot.
     public var tool: String
+    /// Where the facts were read.
     public var origin: FactsOrigin
     /// When a live host was read (ISO 8601, UTC); `nil` for captured trees, so the same tree gives the same JSON.
     public var collectedAt: String?
+    /// Host name, kernel version, uptime.
     public var host: HostInfo
     /// Runtime kernel parameters.
     public var sysctls: Sysctls
@@ -84,7 +91,9 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     public var sockstat6: KeyedCounters?
     /// `/proc/net/netstat` and `/proc/net/snmp` by section (`TcpExt`, `Tcp`, `IpExt`, ...).
     public var counters: KeyedCounters
+    /// netfilter connection tracking.
     public var conntrack: ConntrackFacts
+    /// System-wide file handles.
     public var fileHandles: FileHandleFacts
     /// The socket table; `nil` when neither IPv4 nor IPv6 sockets could be read.
     public var sockets: SocketTable?
@@ -95,6 +104,7 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     /// Every problem met while reading, with file and line.
     public var warnings: [FactWarning]
 
+    /// A snapshot; every group defaults to unknown.
     public init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,
                 origin: FactsOrigin, collectedAt: String? = nil, host: HostInfo = HostInfo(),
                 sysctls: Sysctls = Sysctls(), persistentSysctls: PersistentSysctlConfig = PersistentSysctlConfig(),
@@ -170,13 +180,17 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
 
 /// A facts file that could not be read as a snapshot.
 public struct SnapshotDecodingError: Error, Sendable, CustomStringConvertible {
+    /// The one-line reason.
     public var message: String
+    /// The one-line reason.
     public var description: String { message }
 }
 
 /// The version of this build of TWAdvise.
 public enum TWAdviseVersion {
+    /// The release, as `--version` prints it.
     public static let version = "0.1.0"
+    /// `twadvise VERSION`, as snapshots and reports name the tool.
     public static let tool = "twadvise \(version)"
 }
 

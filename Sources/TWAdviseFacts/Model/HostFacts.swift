@@ -7,6 +7,7 @@ public struct HostInfo: Codable, Sendable, Hashable {
     /// Seconds since boot (`/proc/uptime`), for since-boot averages.
     public var uptimeSeconds: Double?
 
+    /// Host facts, each unknown unless given.
     public init(hostname: String? = nil, kernel: KernelVersion? = nil, uptimeSeconds: Double? = nil) {
         self.hostname = hostname
         self.kernel = kernel
@@ -23,6 +24,7 @@ public struct ConntrackFacts: Codable, Sendable, Hashable {
     /// `/proc/net/stat/nf_conntrack` columns summed over CPUs (`drop`, `early_drop`, `insert_failed`, ...).
     public var stats: [String: Int64]?
 
+    /// Conntrack facts, each unknown unless given.
     public init(count: Int64? = nil, max: Int64? = nil, stats: [String: Int64]? = nil) {
         self.count = count
         self.max = max
@@ -32,10 +34,14 @@ public struct ConntrackFacts: Codable, Sendable, Hashable {
 
 /// System-wide file handles (`/proc/sys/fs/file-nr`). TIME_WAIT sockets hold none.
 public struct FileHandleFacts: Codable, Sendable, Hashable {
+    /// Handles allocated (first field of `file-nr`).
     public var allocated: Int64?
+    /// Allocated but unused (second field; 0 on modern kernels).
     public var unused: Int64?
+    /// The limit, `fs.file-max` (third field).
     public var maximum: Int64?
 
+    /// File-handle facts, each unknown unless given.
     public init(allocated: Int64? = nil, unused: Int64? = nil, maximum: Int64? = nil) {
         self.allocated = allocated
         self.unused = unused

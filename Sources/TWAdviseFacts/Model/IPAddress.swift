@@ -6,14 +6,17 @@ public struct IPAddress: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public var high: UInt64
     /// Bytes 8–15 of the IPv6 address, or the IPv4 address in its low 32 bits.
     public var low: UInt64
+    /// Whether it is an IPv6 address (an IPv4-mapped one included).
     public var isIPv6: Bool
 
+    /// An IPv4 address from its 32-bit value in host order.
     public init(ipv4 value: UInt32) {
         high = 0
         low = UInt64(value)
         isIPv6 = false
     }
 
+    /// An IPv6 address from its high and low 64 bits.
     public init(ipv6High high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
@@ -50,6 +53,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, Codable, CustomStringCo
         (a.isIPv6 ? 1 : 0, a.high, a.low) < (b.isIPv6 ? 1 : 0, b.high, b.low)
     }
 
+    /// Dotted quad, or RFC 5952 text for IPv6.
     public var description: String {
         if !isIPv6 { return IPAddress.formatIPv4(UInt32(truncatingIfNeeded: low)) }
         if let v4 = mappedIPv4 { return "::ffff:" + IPAddress.formatIPv4(v4) }

@@ -2,12 +2,16 @@
 ///
 /// Only the numeric `major.minor.patch` prefix takes part in comparisons; the rest is kept in ``release``.
 public struct KernelVersion: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The major version (6 in 6.18.44).
     public var major: Int
+    /// The minor version (18 in 6.18.44).
     public var minor: Int
+    /// The patch level (44 in 6.18.44).
     public var patch: Int
     /// The release string exactly as the kernel reported it.
     public var release: String
 
+    /// A kernel version; `release` defaults to `major.minor.patch`.
     public init(major: Int, minor: Int, patch: Int = 0, release: String? = nil) {
         self.major = major
         self.minor = minor

@@ -14,6 +14,7 @@ public struct PersistentSysctlEntry: Codable, Sendable, Hashable {
     /// `file:line`.
     public var location: String { "\(file):\(line)" }
 
+    /// An assignment of `key` at `file:line`.
     public init(key: String, value: String, file: String, line: Int, ignoreErrors: Bool = false) {
         self.key = key
         self.value = value
@@ -34,6 +35,7 @@ public struct PersistentSysctlConfig: Codable, Sendable, Hashable {
     /// Every assignment, in application order.
     public var entries: [PersistentSysctlEntry]
 
+    /// The configuration: files read and their assignments, in the order they are applied.
     public init(files: [String] = [], entries: [PersistentSysctlEntry] = []) {
         self.files = files
         self.entries = entries

@@ -1,8 +1,11 @@
 /// An inclusive range of TCP ports, as in `net.ipv4.ip_local_port_range`.
 public struct PortRange: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// First port.
     public var low: Int
+    /// Last port (inclusive).
     public var high: Int
 
+    /// The ports `low...high`.
     public init(low: Int, high: Int) {
         self.low = low
         self.high = high
@@ -11,6 +14,7 @@ public struct PortRange: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Number of ports in the range (0 when `high < low`).
     public var count: Int { high >= low ? high - low + 1 : 0 }
 
+    /// Whether `port` is in the range.
     public func contains(_ port: Int) -> Bool { port >= low && port <= high }
 
     /// The kernel's default ephemeral range since Linux 4.6: 32768–60999 (28,232 ports).
@@ -25,6 +29,7 @@ public struct PortSet: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Sorted, non-overlapping, non-adjacent ranges.
     public private(set) var ranges: [PortRange]
 
+    /// A set of these ranges.
     public init(ranges: [PortRange] = []) {
         var merged: [PortRange] = []
         for range in ranges.filter({ $0.count > 0 }).sorted(by: { $0.low < $1.low }) {
@@ -40,8 +45,10 @@ public struct PortSet: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Number of ports in the set.
     public var count: Int { ranges.reduce(0) { $0 + $1.count } }
 
+    /// Whether no port is reserved.
     public var isEmpty: Bool { ranges.isEmpty }
 
+    /// Whether `port` is in the set.
     public func contains(_ port: Int) -> Bool {
         ranges.contains { $0.contains(port) }
     }

@@ -1,16 +1,22 @@
 /// Sockets toward one destination D = (local address, remote address, remote port) that use an
 /// ephemeral local port: the unit in which `connect()` runs out of ports.
 public struct DestinationLoad: Codable, Sendable, Hashable {
+    /// The local address the sockets use.
     public var localAddress: IPAddress
+    /// The peer's address.
     public var remoteAddress: IPAddress
+    /// The peer's port.
     public var remotePort: Int
     /// Sockets in TIME_WAIT.
     public var timeWait: Int
+    /// Sockets in ESTABLISHED.
     public var established: Int
+    /// Sockets in SYN_SENT (connects not yet answered).
     public var synSent: Int
     /// Any other state but LISTEN (FIN_WAIT*, CLOSE_WAIT, LAST_ACK, CLOSING, ...).
     public var other: Int
 
+    /// A destination's counts; each state defaults to 0.
     public init(localAddress: IPAddress, remoteAddress: IPAddress, remotePort: Int,
                 timeWait: Int = 0, established: Int = 0, synSent: Int = 0, other: Int = 0) {
         self.localAddress = localAddress
@@ -34,12 +40,16 @@ public struct DestinationLoad: Codable, Sendable, Hashable {
 
 /// Sockets on one local listening port: the server side, where the server closed first.
 public struct ListeningPortLoad: Codable, Sendable, Hashable {
+    /// The listening port.
     public var port: Int
+    /// Sockets in TIME_WAIT on it.
     public var timeWait: Int
+    /// Sockets in ESTABLISHED on it.
     public var established: Int
     /// Any other state but LISTEN.
     public var other: Int
 
+    /// A listening port's counts; each state defaults to 0.
     public init(port: Int, timeWait: Int = 0, established: Int = 0, other: Int = 0) {
         self.port = port
         self.timeWait = timeWait
@@ -80,6 +90,7 @@ public struct SocketTable: Codable, Sendable, Hashable {
     /// Lines that could not be parsed (each also, up to a limit, a warning).
     public var malformedLines: Int
 
+    /// A socket table; everything defaults to empty.
     public init(sources: [String] = [], ipv4: StateCounts? = nil, ipv6: StateCounts? = nil,
                 ephemeralRange: PortRange? = nil, listeningPorts: [Int] = [], timeWait: Int = 0,
                 outboundTimeWait: Int = 0, inboundTimeWait: Int = 0, ephemeralPortsInUse: Int = 0,

@@ -7,16 +7,19 @@ public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case portRange(PortRange)
     case portSet(PortSet)
 
+    /// The value as an integer, `nil` for other kinds.
     public var integer: Int64? {
         if case .integer(let v) = self { return v }
         return nil
     }
 
+    /// The value as a port range, `nil` for other kinds.
     public var portRange: PortRange? {
         if case .portRange(let v) = self { return v }
         return nil
     }
 
+    /// The value as a port set, `nil` for other kinds.
     public var portSet: PortSet? {
         if case .portSet(let v) = self { return v }
         return nil
@@ -54,6 +57,7 @@ public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
 /// A kernel parameter TWAdvise reads, with the shape of its value.
 public struct SysctlKey: Sendable, Hashable {
+    /// How the key's value is written.
     public enum Kind: Sendable, Hashable {
         case integer
         case portRange
@@ -62,8 +66,10 @@ public struct SysctlKey: Sendable, Hashable {
 
     /// Dotted name, as `sysctl` prints it: `net.ipv4.tcp_tw_reuse`.
     public var name: String
+    /// How its value is written.
     public var kind: Kind
 
+    /// A key named `name` (dotted) whose values are of `kind`.
     public init(_ name: String, _ kind: Kind = .integer) {
         self.name = name
         self.kind = kind

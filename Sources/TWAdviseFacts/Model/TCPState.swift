@@ -50,8 +50,10 @@ extension String {
 public struct StateCounts: Sendable, Hashable, Codable {
     private var counts: [Int]
 
+    /// All counts 0.
     public init() { counts = [Int](repeating: 0, count: 13) }
 
+    /// The count of sockets in `state`.
     public subscript(state: TCPState) -> Int {
         get { counts[Int(state.rawValue)] }
         set { counts[Int(state.rawValue)] = newValue }

@@ -13,6 +13,8 @@ public struct FactSource: Sendable, Hashable {
     /// Largest size read for a small text file (sysctl values, sockstat, netstat, sysctl.conf).
     public var smallFileLimit: Int
 
+    /// A source of files under `root`.
+    ///
     /// - Parameters:
     ///   - root: `/` for the live host, or the top of a captured tree.
     ///   - smallFileLimit: bytes beyond which a small file is refused as too large (default 4 MiB).

@@ -13,6 +13,7 @@ public struct FactsInput: Sendable, Hashable {
     public var snapshotFile: String?
     /// A sosreport directory or archive (`--sos`), and one of its network namespaces.
     public var sosReport: String?
+    /// One of the sosreport's network namespaces, to read instead of the host's.
     public var namespace: String?
     /// Captured `ss`/`netstat`/`sysctl -a`/`nstat` output.
     public var captured: CapturedOutputs
@@ -24,6 +25,7 @@ public struct FactsInput: Sendable, Hashable {
     /// The largest snapshot file read, from a file or standard input.
     public static let snapshotSizeLimit = 64 << 20
 
+    /// An input; with nothing given, the live host.
     public init(root: String? = nil, snapshotFile: String? = nil, sosReport: String? = nil, namespace: String? = nil,
                 captured: CapturedOutputs = CapturedOutputs(), topDestinations: Int = 100, interval: Double? = nil) {
         self.root = root
@@ -105,6 +107,8 @@ public struct FactsInput: Sendable, Hashable {
 
 /// An input that cannot be read at all, with a one-line reason.
 public struct FactsInputError: Error, Sendable, CustomStringConvertible {
+    /// The one-line reason.
     public var description: String
+    /// An error with this one-line reason.
     public init(_ description: String) { self.description = description }
 }

@@ -9,6 +9,7 @@ import Glibc
 
 /// Reads a ``FactsSnapshot`` from a live host or a captured tree. Never writes anything.
 public struct SnapshotReader: Sendable {
+    /// What to read and how much to keep.
     public struct Options: Sendable, Hashable {
         /// Destinations kept in detail (the most loaded first); totals are always exact.
         public var topDestinations: Int
@@ -25,6 +26,7 @@ public struct SnapshotReader: Sendable {
         /// On the live host, read sockets over netlink sock_diag (falling back to /proc/net/tcp).
         public var useNetlink: Bool
 
+        /// Options; the defaults read everything of the live host once.
         public init(topDestinations: Int = 100, maxTrackedDestinations: Int = 200_000, includeSockets: Bool = true,
                     interval: Double? = nil, captured: CapturedOutputs = CapturedOutputs(), readRoot: Bool = true,
                     useNetlink: Bool = true) {
@@ -45,9 +47,12 @@ public struct SnapshotReader: Sendable {
         "net.netfilter.nf_conntrack_tcp_timeout_time_wait",
     ]
 
+    /// The root the files are read under.
     public var source: FactSource
+    /// What to read and how much to keep.
     public var options: Options
 
+    /// A reader of `source` (the live host by default).
     public init(source: FactSource = FactSource(), options: Options = Options()) {
         self.source = source
         self.options = options

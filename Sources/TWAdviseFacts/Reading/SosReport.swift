@@ -170,8 +170,11 @@ public struct SosReport: Sendable {
 
 /// A sosreport that cannot be opened.
 public struct SosReportError: Error, Sendable, CustomStringConvertible {
+    /// The sosreport given.
     public var path: String
+    /// Why it could not be opened.
     public var reason: String
+    /// `PATH: REASON`.
     public var description: String { "\(path): \(reason)" }
 }
 

@@ -210,8 +210,11 @@ package func symlinkTarget(_ path: String) -> String? {
 public enum InputFile {
     /// A file that could not be read, with a one-line reason (`no such file`, `permission denied`, ...).
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// The file.
         public var path: String
+        /// Why it could not be read.
         public var reason: String
+        /// `PATH: REASON`.
         public var description: String { "\(path): \(reason)" }
     }
 
