@@ -1,0 +1,79 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Captured command output (`ss`, `netstat`, `sysctl -a`, `nstat`) read in place of the root's files.
+extension SnapshotReader {
+    /// Replaces facts with those of the captured command output and records where they came from.
+    func applyCaptured(to snapshot: inout FactsSnapshot) {
+        var warnings = snapshot.warnings
+        let captured = options.captured
+        var readFrom = snapshot.readFrom ?? ReadLocations()
+        if let path = captured.sysctl, let bytes = readCaptured(path, &warnings) {
+            let result = SysctlOutputParser.parse(bytes, path: path, warnings: &warnings)
+            snapshot.sysctls = result.sysctls
+            readFrom.sysctls = "captured sysctl -a output \(path)"
+            if let name = result.hostname { snapshot.host.hostname = name }
+            if let release = result.osrelease { snapshot.host.kernel = KernelVersion(parsing: release) }
+            if result.hostname != nil || result.osrelease != nil { readFrom.host = readFrom.sysctls }
+        }
+        if let path = captured.nstat, let bytes = readCaptured(path, &warnings) {
+            snapshot.counters = NstatParser.parse(bytes, path: path, warnings: &warnings)
+            readFrom.counters = "captured nstat output \(path)"
+        } else if let path = captured.netstatStatistics, let bytes = readCaptured(path, &warnings) {
+            snapshot.counters = NetstatStatisticsParser.parse(bytes, path: path, warnings: &warnings)
+            readFrom.counters = "captured netstat -s output \(path)"
+        }
+        if !captured.socketTables.isEmpty {
+            var aggregator = SocketAggregator(ephemeralRange: snapshot.sysctls.ipLocalPortRange, maxTrackedDestinations: options.maxTrackedDestinations)
+            var read: [String] = []
+            var malformed = 0
+            for path in captured.socketTables {
+                // Streamed: a capture from a host with millions of sockets is read in constant memory.
+                var parser = SocketTextParser(path: path)
+                do {
+                    let file = try SystemFile(path: path)
+                    try file.forEachChunk { chunk in parser.consume(chunk, into: &aggregator) }
+                } catch {
+                    warnings.append(FactWarning(path: path, message: error.description))
+                    continue
+                }
+                parser.finish(into: &aggregator)
+                warnings += parser.warnings
+                malformed += parser.malformedLines
+                if parser.tcpRows > 0 { read.append(path) }
+            }
+            if read.isEmpty {
+                snapshot.sockets = nil
+                readFrom.sockets = nil
+            } else {
+                let (table, more) = aggregator.finish(sources: read, readIPv4: true, readIPv6: true, malformedLines: malformed,
+                                                      topDestinations: options.topDestinations)
+                snapshot.sockets = table
+                readFrom.sockets = "captured output " + read.joined(separator: ", ")
+                warnings += more
+            }
+        }
+        snapshot.readFrom = readFrom
+        let names = captured.files.joined(separator: ", ")
+        snapshot.origin = options.readRoot
+            ? FactsOrigin(kind: snapshot.origin.kind, location: snapshot.origin.location, captured: names)
+            : FactsOrigin(kind: .captured, location: names)
+        snapshot.collectedAt = options.readRoot ? snapshot.collectedAt : nil
+        snapshot.warnings = warnings
+    }
+
+    func readCaptured(_ path: String, _ warnings: inout [FactWarning]) -> [UInt8]? {
+        do {
+            return try InputFile.read(path)
+        } catch {
+            warnings.append(FactWarning(path: path, message: error.reason))
+            return nil
+        }
+    }
+}
