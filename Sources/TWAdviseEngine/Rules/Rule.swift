@@ -23,6 +23,8 @@ public struct RuleParameter: Sendable, Hashable {
     /// What the threshold means.
     public var doc: String
     package var slot: Int
+    /// `RULE-ID.NAME` of the parameter this one follows (`same_as`), if any: its value is always that one's.
+    public var link: String? = nil
 }
 
 /// One line of evidence a finding shows: a label, the value and where it came from.

@@ -8,19 +8,41 @@ extension RuleLoader {
             return nil
         }
         var valueScalar: YAMLScalar?
+        var sameAs: YAMLScalar?
         var doc: String?
         for (key, value) in pairs {
             switch key.value {
             case "value": valueScalar = scalar(value, "value of parameter '\(name.value)'")
+            case "same_as": sameAs = scalar(value, "same_as of parameter '\(name.value)'")
             case "doc": doc = scalar(value, "doc of parameter '\(name.value)'")?.value
             default: error(key.location, "unknown key '\(key.value)' in parameter", notes: Suggestions.note(for: key.value, in: Self.paramKeys))
             }
         }
+        if doc == nil || doc!.isEmpty { error(name.location, "parameter '\(name.value)' has no 'doc': say what the threshold means") }
+        if let sameAs {
+            // One threshold, one meaning: this parameter follows another rule's, overlays included.
+            if valueScalar != nil { error(sameAs.location, "parameter '\(name.value)' has both 'value' and 'same_as': give one") }
+            guard let target = loadedParameters[sameAs.value] else {
+                error(sameAs.location, "'same_as' names no parameter of a rule loaded before this one: '\(sameAs.value)'",
+                      notes: Suggestions.note(for: sameAs.value, in: loadedParameters.keys))
+                return nil
+            }
+            guard target.link == nil else {
+                error(sameAs.location, "'\(sameAs.value)' itself follows '\(target.link ?? "")': name that one")
+                return nil
+            }
+            switch checker.declare(name.value, type: target.type, kind: "parameter") {
+            case .success(let slot):
+                return RuleParameter(name: name.value, value: target.value, type: target.type, doc: doc ?? "", slot: slot, link: sameAs.value)
+            case .failure(let e):
+                error(name.location, e.message)
+                return nil
+            }
+        }
         guard let valueScalar else {
-            error(name.location, "parameter '\(name.value)' has no 'value'")
+            error(name.location, "parameter '\(name.value)' has no 'value' (or 'same_as')")
             return nil
         }
-        if doc == nil || doc!.isEmpty { error(name.location, "parameter '\(name.value)' has no 'doc': say what the threshold means") }
         guard let (checked, type) = expression(valueScalar, &checker) else { return nil }
         var value: FactValue
         switch checked {

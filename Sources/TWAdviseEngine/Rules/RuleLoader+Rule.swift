@@ -88,6 +88,7 @@ extension RuleLoader {
             condition: condition, score: score, subject: subject, evidence: evidence, vars: vars, tests: [],
             slotCount: checker.slotCount, factSources: factSources)
         rule.indexFacts()
+        for parameter in parameters { loadedParameters[id + "." + parameter.name] = parameter }
         if let (_, node) = fields["tests"] {
             rule.tests = loadTests(node, rule: rule)
         }

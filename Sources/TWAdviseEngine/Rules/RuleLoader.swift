@@ -7,12 +7,14 @@ package struct RuleLoader {
     ]
     static let testKeys = ["name", "facts", "params", "expect", "expect_insufficient"]
     static let evidenceKeys = ["label", "value", "source", "format"]
-    static let paramKeys = ["value", "doc"]
+    static let paramKeys = ["value", "doc", "same_as"]
     /// Most rules accepted across all sources.
     package static let maxRules = 10_000
 
     package let schema: FactSchema
     package var diagnostics: [Diagnostic] = []
+    /// Parameters of the rules loaded so far, by `RULE-ID.NAME`, for `same_as`.
+    var loadedParameters: [String: RuleParameter] = [:]
     /// Files each fact path is read from, for "insufficient data" reports; walked from the schema once.
     let factSources: [String: [String]]
 

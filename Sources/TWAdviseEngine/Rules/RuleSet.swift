@@ -50,13 +50,26 @@ public struct RuleSet: Sendable {
             }
         }
         let diagnostics = (loader.diagnostics + extra).sorted { $0.location < $1.location }
-        return (RuleSet(schema: schema, rules: rules), diagnostics)
+        var ruleSet = RuleSet(schema: schema, rules: rules)
+        ruleSet.resolveLinks()
+        return (ruleSet, diagnostics)
     }
 
     /// A rule set of rules already loaded against `schema` (a subset of another set, say).
     public init(schema: FactSchema, rules: [Rule]) {
         self.schema = schema
         self.rules = rules
+    }
+
+    /// Gives every `same_as` parameter the value of the parameter it follows (after an overlay changed it).
+    mutating func resolveLinks() {
+        var values: [String: FactValue] = [:]
+        for rule in rules { for p in rule.parameters where p.link == nil { values[rule.id + "." + p.name] = p.value } }
+        for i in rules.indices {
+            for j in rules[i].parameters.indices {
+                if let link = rules[i].parameters[j].link, let value = values[link] { rules[i].parameters[j].value = value }
+            }
+        }
     }
 
     /// The rule with this id, if any.
@@ -95,6 +108,10 @@ public struct RuleSet: Sendable {
                     continue
                 }
                 let parameter = updated[i].parameters[p]
+                if let link = parameter.link {
+                    diagnostics.append(Diagnostic(at: name.location, "parameter '\(name.value)' of rule '\(entry.ruleID)' follows '\(link)'; change that one"))
+                    continue
+                }
                 if let typed = FactLiteral.value(value, type: parameter.type, path: name.value, diagnostics: &diagnostics) {
                     updated[i].parameters[p].value = typed
                 }
@@ -106,7 +123,10 @@ public struct RuleSet: Sendable {
             if entry.disable { updated[i].isDisabled = true }
             updated[i].overlayJustifications.append(entry.justification)
         }
-        if diagnostics.isEmpty { rules = updated }
+        if diagnostics.isEmpty {
+            rules = updated
+            resolveLinks()
+        }
         return diagnostics
     }
 
