@@ -28,7 +28,6 @@ public enum KnowledgeBase {
 
     /// Rule files (`*.yaml`, `*.yml`) of a directory, or the file itself, sorted by name.
     public static func ruleSources(at path: String) throws(RuleSourceError) -> [RuleSource] {
-        let files: [String]
         if isDirectory(path) {
             let names: [String]
             do {
@@ -36,12 +35,12 @@ public enum KnowledgeBase {
             } catch {
                 throw RuleSourceError(path: path, reason: error.description)
             }
-            files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { path + "/" + $0 }
+            let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { path + "/" + $0 }
             if files.isEmpty { throw RuleSourceError(path: path, reason: "no *.yaml rule file in the directory") }
-        } else {
-            files = [path]
+            // Inside a directory, a file is read only while its links stay inside it, and only a regular file.
+            return try files.map { file throws(RuleSourceError) -> RuleSource in try textSource(file, within: path) }
         }
-        return try files.map { file throws(RuleSourceError) -> RuleSource in try textSource(file) }
+        return [try textSource(path)]
     }
 
     /// The Markdown templates (`*.md`) of a directory, by name without `.md`.
@@ -55,16 +54,25 @@ public enum KnowledgeBase {
         }
         var files: [String: String] = [:]
         for name in names.sorted() where name.hasSuffix(".md") {
-            files[String(name.dropLast(3))] = try textSource(directory + "/" + name).text
+            files[String(name.dropLast(3))] = try textSource(directory + "/" + name, within: directory).text
         }
         return files
     }
 
-    /// One rule or overlay file as a source, within the size limit and as UTF-8.
-    public static func textSource(_ file: String) throws(RuleSourceError) -> RuleSource {
+    /// One rule or overlay file as a source, within the size limit and as UTF-8. With `directory`, the file
+    /// was found in it: it is read only when its symbolic links stay inside, and only when it is a regular file.
+    public static func textSource(_ file: String, within directory: String? = nil) throws(RuleSourceError) -> RuleSource {
+        var path = file
+        if let directory {
+            do {
+                path = try confinedPath(file, within: directory)
+            } catch {
+                throw RuleSourceError(path: file, reason: error.description)
+            }
+        }
         let bytes: [UInt8]
         do {
-            bytes = try InputFile.read(file, limit: YAMLLimits.maxBytes)
+            bytes = try InputFile.read(path, limit: YAMLLimits.maxBytes, requireRegular: directory != nil)
         } catch {
             throw RuleSourceError(path: file, reason: error.reason)
         }

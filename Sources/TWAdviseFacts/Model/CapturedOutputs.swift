@@ -8,6 +8,9 @@ public struct CapturedOutputs: Sendable, Hashable {
     public var nstat: String?
     /// A file with `netstat -s` output: counters, when there is no nstat output.
     public var netstatStatistics: String?
+    /// The files were found inside a sosreport, not named by a person: only regular files inside it are read
+    /// (a named file may be a pipe, `--ss /dev/stdin`).
+    public var foundInTree: Bool = false
 
     /// Captured files, each optional.
     public init(socketTables: [String] = [], sysctl: String? = nil, nstat: String? = nil, netstatStatistics: String? = nil) {

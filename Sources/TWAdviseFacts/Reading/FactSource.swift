@@ -37,16 +37,17 @@ public struct FactSource: Sendable, Hashable {
     package func resolvedPath(_ relative: String) throws(FileReadError) -> String {
         let path = absolutePath(relative)
         if isLiveRoot { return path }
-        guard let real = realPath(path) else { throw FileReadError.from(errno: errno) }
-        guard let realRoot = realPath(root), real == realRoot || real.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") else {
-            throw FileReadError.outsideRoot
-        }
-        return real
+        return try confinedPath(path, within: root)
+    }
+
+    /// Opens `relative`: in a captured tree only a regular file inside the tree (never a FIFO or a device).
+    package func open(_ relative: String) throws(FileReadError) -> SystemFile {
+        try SystemFile(path: resolvedPath(relative), requireRegular: !isLiveRoot)
     }
 
     /// Reads a small file whole.
     package func bytes(_ relative: String) throws(FileReadError) -> [UInt8] {
-        let file = try SystemFile(path: resolvedPath(relative))
+        let file = try open(relative)
         return try file.readAll(limit: smallFileLimit)
     }
 

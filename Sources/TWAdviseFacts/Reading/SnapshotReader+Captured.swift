@@ -37,7 +37,7 @@ extension SnapshotReader {
                 // Streamed: a capture from a host with millions of sockets is read in constant memory.
                 var parser = SocketTextParser(path: path)
                 do {
-                    let file = try SystemFile(path: path)
+                    let file = try SystemFile(path: path, requireRegular: captured.foundInTree)
                     try file.forEachChunk { chunk in parser.consume(chunk, into: &aggregator) }
                 } catch {
                     warnings.append(FactWarning(path: path, message: error.description))
@@ -70,7 +70,7 @@ extension SnapshotReader {
 
     func readCaptured(_ path: String, _ warnings: inout [FactWarning]) -> [UInt8]? {
         do {
-            return try InputFile.read(path)
+            return try InputFile.read(path, requireRegular: options.captured.foundInTree)
         } catch {
             warnings.append(FactWarning(path: path, message: error.reason))
             return nil

@@ -31,7 +31,8 @@ extension SnapshotReader {
         for path in ["proc/net/tcp", "proc/net/tcp6"] {
             var parser = ProcNetTCPParser(path: path)
             do {
-                parser = try SocketTableFile.parse(source.resolvedPath(path), name: path, into: &aggregator)
+                parser = try SocketTableFile.parse(source.resolvedPath(path), name: path, into: &aggregator,
+                                                   requireRegular: !source.isLiveRoot)
                 if parser.lineNumber == 0 {
                     warnings.append(FactWarning(path: path, message: "empty file"))
                 } else {

@@ -29,8 +29,9 @@ package enum SocketTableFile {
     /// Parses the table at `path` (named `name` in warnings) into `aggregator` and returns the parser, which
     /// holds the line count, the malformed lines and the warnings. `minimumSize` is for tests.
     package static func parse(_ path: String, name: String, into aggregator: inout SocketAggregator,
-                              workers: Int = defaultWorkers, minimumSize: Int = parallelThreshold) throws(FileReadError) -> ProcNetTCPParser {
-        let file = try SystemFile(path: path)
+                              workers: Int = defaultWorkers, minimumSize: Int = parallelThreshold,
+                              requireRegular: Bool = false) throws(FileReadError) -> ProcNetTCPParser {
+        let file = try SystemFile(path: path, requireRegular: requireRegular)
         guard workers > 1, let size = file.regularFileSize, size >= minimumSize else {
             return try parse(file, range: nil, name: name, continuing: false, into: &aggregator)
         }

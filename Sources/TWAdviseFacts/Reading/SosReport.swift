@@ -17,31 +17,80 @@ public struct SosReport: Sendable {
     public let directory: String
     /// The temporary directory an archive was extracted to, removed by ``close()``.
     public let extractedTo: String?
+    /// The path that was given (the archive, or the directory), which reports name.
+    public let given: String
+
+    /// Most entries an archive may hold.
+    public static let maxEntries = 200_000
+    /// Most bytes an archive may extract to.
+    public static let maxExtractedBytes: Int64 = 4 << 30
 
     /// Opens an extracted sosreport directory or extracts a `.tar.xz`/`.tar.gz`/`.tar` archive.
+    ///
+    /// An archive is listed first and refused when it holds more than ``maxEntries`` entries, would extract
+    /// to more than ``maxExtractedBytes``, or holds a device node, a FIFO or a socket; only then is it extracted
+    /// (as files owned by the caller) into a new temporary directory. `tar` runs by absolute path with a fixed
+    /// environment and `--force-local`, so a name like `web01:x.tar.xz` is a file, not a remote host. On
+    /// SIGINT or SIGTERM while `tar` runs, `tar` is stopped, the directory removed, and the signal taken.
     public static func open(_ path: String) throws(SosReportError) -> SosReport {
         if isDirectory(path) {
             guard let top = findTop(path) else { throw SosReportError(path: path, reason: "no sos_commands/ inside: not a sosreport") }
-            return SosReport(directory: top, extractedTo: nil)
+            return SosReport(directory: top, extractedTo: nil, given: path)
         }
         do { try InputFile.checkReadable(path) } catch { throw SosReportError(path: path, reason: error.reason) }
+        guard let tar = Self.tar else { throw SosReportError(path: path, reason: "no tar at /usr/bin/tar or /bin/tar to extract it") }
+        let listing = Helper.run([tar, "--force-local", "-tvf", path], captureLimit: 64 << 20)
+        guard listing.status == 0 else {
+            throw SosReportError(path: path, reason: "tar could not list it (exit \(listing.status))")
+        }
+        try check(listing: listing.output, path: path)
         var template = Array("/tmp/twadvise-sos-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw SosReportError(path: path, reason: "cannot create a temporary directory")
         }
         let temporary = String(cString: made)
         // GNU tar refuses members with '..' and strips leading '/'; nothing is written outside `temporary`.
-        let status = run(["tar", "-xf", path, "-C", temporary, "--no-same-owner", "--no-same-permissions"])
+        let status = Helper.run([tar, "--force-local", "-xf", path, "-C", temporary, "--no-same-owner", "--no-same-permissions"],
+                                cleanUp: temporary).status
         guard status == 0, let top = findTop(temporary) else {
-            _ = run(["rm", "-rf", temporary])
+            Helper.remove(temporary)
             throw SosReportError(path: path, reason: status == 0 ? "no sos_commands/ inside: not a sosreport" : "tar could not extract it (exit \(status))")
         }
-        return SosReport(directory: top, extractedTo: temporary)
+        return SosReport(directory: top, extractedTo: temporary, given: path)
+    }
+
+    static let tar: String? = {
+        let candidates: [String] = ["/usr/bin/tar", "/bin/tar"]
+        return candidates.first { access($0, X_OK) == 0 }
+    }()
+
+    /// Refuses an archive whose `tar -tv` listing has too many entries, too many bytes, or special files.
+    static func check(listing: [UInt8], path: String) throws(SosReportError) {
+        var entries = 0
+        var bytes: Int64 = 0
+        for line in listing.split(separator: 0x0A) where !line.isEmpty {
+            entries += 1
+            guard entries <= maxEntries else {
+                throw SosReportError(path: path, reason: "more than \(maxEntries) entries; not extracted")
+            }
+            switch line.first {
+            case UInt8(ascii: "c"), UInt8(ascii: "b"), UInt8(ascii: "p"), UInt8(ascii: "s"):
+                throw SosReportError(path: path, reason: "holds a device node, FIFO or socket; not extracted")
+            default: break
+            }
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: true)
+            if fields.count >= 3, let size = Int64(String(decoding: fields[2], as: UTF8.self)) {
+                bytes = bytes.addingReportingOverflow(size).partialValue
+                guard bytes >= 0, bytes <= maxExtractedBytes else {
+                    throw SosReportError(path: path, reason: "would extract to more than \(maxExtractedBytes >> 30) GiB; not extracted")
+                }
+            }
+        }
     }
 
     /// Removes the extracted copy of an archive.
     public func close() {
-        if let extractedTo { _ = Self.run(["rm", "-rf", extractedTo]) }
+        if let extractedTo { Helper.remove(extractedTo) }
     }
 
     static func findTop(_ path: String) -> String? {
@@ -50,22 +99,6 @@ public struct SosReport: Sendable {
             return path + "/" + name
         }
         return nil
-    }
-
-    /// Runs a fixed helper (tar, rm) with its output discarded: our own error says what went wrong.
-    static func run(_ argv: [String]) -> Int32 {
-        var pid: pid_t = 0
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        guard posix_spawnp(&pid, argv[0], &actions, nil, &cargs, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
     }
 
     private func exists(_ relative: String) -> Bool {
@@ -97,15 +130,35 @@ public struct SosReport: Sendable {
             if captured.nstat == nil { captured.netstatStatistics = first(in: "sos_commands/networking", ["netstat_-s"]) }
         }
         var options = options
-        options.captured = captured
+        var escaped: [FactWarning] = []
+        options.captured = confined(captured, &escaped)
         options.readRoot = true
         options.interval = nil
         var snapshot = SnapshotReader(source: FactSource(root: directory), options: options).read()
-        snapshot.origin = FactsOrigin(kind: .sosreport, location: extractedTo == nil ? directory : directory,
+        snapshot.warnings += escaped
+        snapshot.origin = FactsOrigin(kind: .sosreport, location: given,
                                       captured: captured.isEmpty ? nil : captured.files.map { $0.dropPrefix(directory + "/") }.joined(separator: ", "))
         snapshot.collectedAt = nil
         relativize(&snapshot)
         return snapshot
+    }
+
+    /// The captures that are regular files inside the report: a symbolic link out of it (to a file of this
+    /// host) is left out with a warning that does not quote the file, and nothing but a regular file is read.
+    func confined(_ captured: CapturedOutputs, _ warnings: inout [FactWarning]) -> CapturedOutputs {
+        func keep(_ path: String?) -> String? {
+            guard let path else { return nil }
+            do {
+                return try confinedPath(path, within: directory)
+            } catch {
+                warnings.append(FactWarning(path: path.replacing(directory + "/", with: ""), message: error.description))
+                return nil
+            }
+        }
+        var result = CapturedOutputs(socketTables: captured.socketTables.compactMap(keep), sysctl: keep(captured.sysctl),
+                                     nstat: keep(captured.nstat), netstatStatistics: keep(captured.netstatStatistics))
+        result.foundInTree = true
+        return result
     }
 
     /// Names the files facts were read from relative to the top of the sosreport, not where it was extracted.
@@ -155,10 +208,12 @@ public struct SosReport: Sendable {
         captured.nstat = pick("nstat_-zas")
         if captured.nstat == nil { captured.netstatStatistics = pick("netstat_-s") }
         var options = options
-        options.captured = captured
+        var escaped: [FactWarning] = []
+        options.captured = confined(captured, &escaped)
         options.readRoot = false
         options.interval = nil
         var snapshot = SnapshotReader(options: options).read()
+        snapshot.warnings += escaped
         snapshot.host = host.host
         snapshot.origin = FactsOrigin(kind: .sosreport, location: host.origin.location, namespace: namespace)
         relativize(&snapshot)

@@ -14,6 +14,7 @@ package enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible 
     case symlinkLoop
     case tooLarge(limit: Int)
     case outsideRoot
+    case notRegular
     case system(errno: Int32)
 
     package var description: String {
@@ -24,6 +25,7 @@ package enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible 
         case .symlinkLoop: return "too many levels of symbolic links"
         case .tooLarge(let limit): return "larger than the \(limit)-byte limit for this file"
         case .outsideRoot: return "a symbolic link leads outside the captured tree; not read"
+        case .notRegular: return "not a regular file (a FIFO, device or socket); not read"
         case .system(let code): return "read failed: \(String(cString: strerror(code)))"
         }
     }
@@ -46,9 +48,31 @@ package struct SystemFile: ~Copyable {
     private let fd: Int32
 
     /// Opens `path` read-only. Never creates or writes anything.
-    package init(path: String) throws(FileReadError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    ///
+    /// With `requireRegular` (every file found inside a captured tree, a sosreport or a rules directory), the
+    /// open does not wait (`O_NONBLOCK`: a FIFO's open would block until a writer comes) and anything but a
+    /// regular file is refused, so a FIFO or a device planted in a tree can neither hang nor flood the reader.
+    /// Files named on the command line may be pipes (`--ss /dev/stdin`, `--sysctl <(...)`) and are read as they are.
+    package init(path: String, requireRegular: Bool = false) throws(FileReadError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (requireRegular ? O_NONBLOCK : 0))
         guard fd >= 0 else { throw FileReadError.from(errno: errno) }
+        if requireRegular {
+            var info = stat()
+            guard fstat(fd, &info) == 0 else {
+                let code = errno
+                close(fd)
+                throw FileReadError.from(errno: code)
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR:
+                close(fd)
+                throw FileReadError.isDirectory
+            default:
+                close(fd)
+                throw FileReadError.notRegular
+            }
+        }
         self.fd = fd
     }
 
@@ -183,6 +207,16 @@ package func listDirectory(_ path: String) throws(FileReadError) -> [String] {
     return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
 }
 
+/// `path` with its symbolic links resolved, when it stays inside `directory` (itself resolved); a link that
+/// leads out of it is ``FileReadError/outsideRoot``.
+package func confinedPath(_ path: String, within directory: String) throws(FileReadError) -> String {
+    guard let real = realPath(path) else { throw FileReadError.from(errno: errno) }
+    guard let top = realPath(directory), real == top || real.hasPrefix(top == "/" ? "/" : top + "/") else {
+        throw FileReadError.outsideRoot
+    }
+    return real
+}
+
 /// The canonical path (symlinks resolved), or `nil` with `errno` set.
 package func realPath(_ path: String) -> String? {
     guard let resolved = realpath(path, nil) else { return nil }
@@ -246,10 +280,11 @@ public enum InputFile {
         }
     }
 
-    /// Reads `path` whole, refusing files larger than `limit` bytes.
-    public static func read(_ path: String, limit: Int = 64 << 20) throws(Failure) -> [UInt8] {
+    /// Reads `path` whole, refusing files larger than `limit` bytes; with `requireRegular`, anything but a
+    /// regular file is refused without waiting.
+    public static func read(_ path: String, limit: Int = 64 << 20, requireRegular: Bool = false) throws(Failure) -> [UInt8] {
         do {
-            let file = try SystemFile(path: path)
+            let file = try SystemFile(path: path, requireRegular: requireRegular)
             return try file.readAll(limit: limit)
         } catch {
             throw Failure(path: path, reason: error.description)
