@@ -82,7 +82,7 @@ let package = Package(
             name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine", "TWAdviseTestSupport"], exclude: ["Golden"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "twadviseCLITests", dependencies: ["twadvise", "twadvise-fuzz", "TWAdviseTestSupport"],
+            name: "twadviseCLITests", dependencies: ["twadvise", "twadvise-fuzz", "TWAdviseFacts", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

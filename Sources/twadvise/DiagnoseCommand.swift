@@ -48,11 +48,7 @@ struct DiagnoseCommand: ParsableCommand {
                 }
             }
             if let output {
-                do {
-                    try data.write(to: URL(fileURLWithPath: output), options: .atomic)
-                } catch {
-                    throw InputError("cannot write \(output): \(error)")
-                }
+                try OutputFile.write(Array(data), to: output)
             } else {
                 try writeStandardOutput(data)
             }

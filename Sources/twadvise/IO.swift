@@ -27,6 +27,12 @@ func printError(_ line: String) {
     _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }
 
+/// Writes text (and a newline) straight to standard output: a write that fails (a full disk, a closed
+/// pipe) is an error with one line and exit 2, not a silent success.
+func output(_ text: String, newline: Bool = true) throws {
+    try writeStandardOutput(Data((newline ? text + "\n" : text).utf8))
+}
+
 func writeStandardOutput(_ data: Data) throws {
     try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
         var offset = 0

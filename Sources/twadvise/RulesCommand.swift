@@ -23,7 +23,7 @@ struct RulesCommand: ParsableCommand {
                 let catalog = try rules.advisor().catalog
                 switch format {
                 case .text:
-                    print(catalog.listing)
+                    try output(catalog.listing)
                 case .json:
                     var data = try catalog.listingJSON()
                     data.append(0x0A)
@@ -42,9 +42,9 @@ struct RulesCommand: ParsableCommand {
         func run() throws {
             try runReportingInputErrors {
                 let catalog = try rules.catalog(extraPaths: paths)
-                for line in catalog.renderedDiagnostics() { print(line) }
+                for line in catalog.renderedDiagnostics() { try output(line) }
                 let errors = catalog.diagnostics.filter { $0.severity == .error }.count
-                print("\(catalog.ruleSet.rules.count) rules, \(errors) error\(errors == 1 ? "" : "s")")
+                try output("\(catalog.ruleSet.rules.count) rules, \(errors) error\(errors == 1 ? "" : "s")")
                 if errors > 0 { throw ExitCode(2) }
             }
         }
@@ -61,9 +61,9 @@ struct RulesCommand: ParsableCommand {
                 let catalog = try rules.advisor(extraPaths: paths).catalog
                 let ruleSet = paths.isEmpty ? catalog.ruleSet : catalog.teamRules
                 let report = ruleSet.runTests()
-                for failure in report.failures { print(failure.description) }
-                for id in report.untestedRules { print("warning: rule '\(id)' has no tests") }
-                print(report.summary)
+                for failure in report.failures { try output(failure.description) }
+                for id in report.untestedRules { try output("warning: rule '\(id)' has no tests") }
+                try output(report.summary)
                 if !report.failures.isEmpty { throw ExitCode(1) }
             }
         }
@@ -78,7 +78,7 @@ struct RulesCommand: ParsableCommand {
             try runReportingInputErrors {
                 let catalog = try rules.advisor().catalog
                 let rule = try advisorCall { () throws(AdvisorError) in try catalog.rule(id: id) }
-                print(catalog.explanation(of: rule))
+                try output(catalog.explanation(of: rule))
             }
         }
     }
@@ -90,11 +90,9 @@ struct RulesCommand: ParsableCommand {
         enum FactsFormat: String, ExpressibleByArgument { case text, markdown }
 
         func run() throws {
-            if format == .markdown {
-                print(HostFactSchema.markdownReference, terminator: "")
-                return
+            try runReportingInputErrors {
+                try output(format == .markdown ? HostFactSchema.markdownReference : HostFactSchema.textReference + "\n", newline: false)
             }
-            print(HostFactSchema.textReference)
         }
     }
 }
@@ -113,7 +111,7 @@ extension RulesCommand {
             try runReportingInputErrors {
                 let advisor = try rules.advisor()
                 let (yaml, skipped) = advisor.prometheusAlertRules(for: duration)
-                print(yaml, terminator: "")
+                try output(yaml, newline: false)
                 printError("twadvise: \(advisor.catalog.ruleSet.rules.count - skipped.count) rules exported, \(skipped.count) not expressible over metrics (listed in the file)")
             }
         }

@@ -27,7 +27,13 @@ struct Twadvise: ParsableCommand {
     static func main() {
         do {
             var command = try incidentCommand() ?? parseAsRoot()
-            try command.run()
+            do {
+                try command.run()
+            } catch {
+                flushStandardOutput()
+                throw error
+            }
+            flushStandardOutput()
         } catch {
             if exitCode(for: error) == .validationFailure {
                 printError(fullMessage(for: error))
@@ -54,5 +60,15 @@ struct Twadvise: ParsableCommand {
         }
         // Help comes back as argument-parser's own help command, which would name the subcommand as the root.
         return parsed is DiagnoseCommand || parsed is SnapshotCommand ? parsed : nil
+    }
+}
+
+/// Output that cannot be written is a failure, not a silent success: `print` buffers, so the error shows
+/// only when the buffer is flushed (`rules list > /dev/full`). One line, exit 2.
+func flushStandardOutput() {
+    // fflush(NULL) flushes every output stream, standard output among them, without naming the global.
+    if fflush(nil) != 0 {
+        printError("twadvise: error: cannot write to standard output: \(String(cString: strerror(errno)))")
+        exit(2)
     }
 }

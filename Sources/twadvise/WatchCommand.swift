@@ -50,7 +50,7 @@ struct WatchCommand: ParsableCommand {
             while true {
                 let reading = watcher.read()
                 if let textfile { try writeAtomically(reading.prometheusText(), to: textfile) }
-                if !(once && textfile != nil) { print(reading.view) }
+                if !(once && textfile != nil) { try writeStandardOutput(Data((reading.view + "\n").utf8)) }
                 if once { return }
                 var timeout = timespec(tv_sec: Int(interval), tv_nsec: Int((interval - Double(Int(interval))) * 1e9))
                 let received = sigtimedwait(&signals, nil, &timeout)
@@ -60,16 +60,6 @@ struct WatchCommand: ParsableCommand {
     }
 
     func writeAtomically(_ text: String, to path: String) throws {
-        let temporary = path + ".tmp.\(getpid())"
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            throw InputError("cannot write \(temporary): \(error)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw InputError("cannot rename \(temporary) to \(path): \(reason)")
-        }
+        try OutputFile.write(Array(text.utf8), to: path, atomicOnly: true)
     }
 }

@@ -27,12 +27,13 @@ public struct SosReport: Sendable {
 
     /// Opens an extracted sosreport directory or extracts a `.tar.xz`/`.tar.gz`/`.tar` archive.
     ///
-    /// An archive is listed first and refused when it holds more than ``maxEntries`` entries, would extract
-    /// to more than ``maxExtractedBytes``, or holds a device node, a FIFO or a socket; only then is it extracted
+    /// An archive is listed first and refused when it holds more than `maxEntries` entries, would extract
+    /// to more than `maxBytes`, or holds a device node, a FIFO or a socket; only then is it extracted
     /// (as files owned by the caller) into a new temporary directory. `tar` runs by absolute path with a fixed
     /// environment and `--force-local`, so a name like `web01:x.tar.xz` is a file, not a remote host. On
     /// SIGINT or SIGTERM while `tar` runs, `tar` is stopped, the directory removed, and the signal taken.
-    public static func open(_ path: String) throws(SosReportError) -> SosReport {
+    public static func open(_ path: String, maxEntries: Int = maxEntries,
+                            maxBytes: Int64 = maxExtractedBytes) throws(SosReportError) -> SosReport {
         if isDirectory(path) {
             guard let top = findTop(path) else { throw SosReportError(path: path, reason: "no sos_commands/ inside: not a sosreport") }
             return SosReport(directory: top, extractedTo: nil, given: path)
@@ -43,7 +44,7 @@ public struct SosReport: Sendable {
         guard listing.status == 0 else {
             throw SosReportError(path: path, reason: "tar could not list it (exit \(listing.status))")
         }
-        try check(listing: listing.output, path: path)
+        try check(listing: listing.output, path: path, maxEntries: maxEntries, maxBytes: maxBytes)
         var template = Array("/tmp/twadvise-sos-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw SosReportError(path: path, reason: "cannot create a temporary directory")
@@ -65,7 +66,7 @@ public struct SosReport: Sendable {
     }()
 
     /// Refuses an archive whose `tar -tv` listing has too many entries, too many bytes, or special files.
-    static func check(listing: [UInt8], path: String) throws(SosReportError) {
+    static func check(listing: [UInt8], path: String, maxEntries: Int, maxBytes: Int64) throws(SosReportError) {
         var entries = 0
         var bytes: Int64 = 0
         for line in listing.split(separator: 0x0A) where !line.isEmpty {
@@ -81,8 +82,8 @@ public struct SosReport: Sendable {
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: true)
             if fields.count >= 3, let size = Int64(String(decoding: fields[2], as: UTF8.self)) {
                 bytes = bytes.addingReportingOverflow(size).partialValue
-                guard bytes >= 0, bytes <= maxExtractedBytes else {
-                    throw SosReportError(path: path, reason: "would extract to more than \(maxExtractedBytes >> 30) GiB; not extracted")
+                guard bytes >= 0, bytes <= maxBytes else {
+                    throw SosReportError(path: path, reason: "would extract to more than \(maxBytes) bytes; not extracted")
                 }
             }
         }
@@ -224,11 +225,17 @@ public struct SosReport: Sendable {
 }
 
 /// A sosreport that cannot be opened.
-public struct SosReportError: Error, Sendable, CustomStringConvertible {
+public struct SosReportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The sosreport given.
     public var path: String
     /// Why it could not be opened.
     public var reason: String
+
+    /// An error about `path`.
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     /// `PATH: REASON`.
     public var description: String { "\(path): \(reason)" }
 }

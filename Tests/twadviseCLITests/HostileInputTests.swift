@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+import TWAdviseFacts
+import TWAdviseTestSupport
+
+/// The second hardening round (issue 13): each test names the item it keeps fixed.
+@Suite("Hostile input", .serialized)
+struct HostileInputTests {
+    /// A bound on every run here: a hang is a failure (exit 124), never a stuck suite.
+    static let timeout = ["/usr/bin/timeout", "30"]
+
+    /// A minimal sosreport directory: a host name, and `sos_commands/` with whatever the test adds.
+    static func sosTree(_ extra: [String: String] = [:]) throws -> TemporaryTree {
+        var files = ["sos/proc/sys/kernel/hostname": "sos-host\n", "sos/sos_commands/networking/.keep": ""]
+        files.merge(extra) { $1 }
+        return try TemporaryTree(files)
+    }
+
+    @Test("#4: a sosreport capture linked to a host file is not read, and its content is never echoed")
+    func sosCaptureOutside() throws {
+        let outside = try TemporaryTree(["secret.txt": "kernel.hostname = SECRET-OUTSIDE\nnet.ipv4.tcp_tw_reuse = 7\n"])
+        let tree = try Self.sosTree()
+        try tree.mkdir("sos/sos_commands/kernel")
+        try tree.symlink("sos/sos_commands/kernel/sysctl_-a", to: outside.path("secret.txt"))
+        let result = try CLIRunner.run(["snapshot", "--sos", tree.path("sos")], wrapper: Self.timeout)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("SECRET") && !result.stderr.contains("SECRET"))
+        #expect(result.stdout.contains("\"path\":\"sos_commands/kernel/sysctl_-a\""))
+        #expect(result.stdout.contains("a symbolic link leads outside the captured tree; not read"))
+    }
+
+    @Test("#5: --rules and --runbooks follow a link only while it stays inside the directory given")
+    func directoriesConfined() throws {
+        let outside = try TemporaryTree(["secret.yaml": "rules: [SECRET-RULE\n", "secret.md": "SECRET-RUNBOOK {{\n"])
+        let rules = try TemporaryTree(["real.yaml": "rules:\n  - id: team.ok\n    title: ok\n    severity: low\n    condition: sockstat.tw > 1\n"])
+        try rules.symlink("inside.yaml", to: rules.path("real.yaml"))  // a link that stays inside is fine
+        let inside = try CLIRunner.run(["rules", "list", "--rules", rules.root], wrapper: Self.timeout)
+        #expect(inside.status == 2 && inside.stderr.contains("duplicate rule id 'team.ok'"))  // read twice: the link was followed
+        try FileManager.default.removeItem(atPath: rules.path("inside.yaml"))
+        try rules.symlink("leak.yaml", to: outside.path("secret.yaml"))
+        let leak = try CLIRunner.run(["rules", "list", "--rules", rules.root], wrapper: Self.timeout)
+        #expect(leak.status == 2)
+        #expect(leak.stderr == "twadvise: error: cannot read rules: \(rules.path("leak.yaml")): a symbolic link leads outside the captured tree; not read\n")
+        let runbooks = try TemporaryTree()
+        try runbooks.symlink("ports.md", to: outside.path("secret.md"))
+        let tree = try Scenario.healthy.tree()
+        let report = try CLIRunner.run(["diagnose", "--root", tree.root, "--runbooks", runbooks.root], wrapper: Self.timeout)
+        #expect(report.status == 2 && !report.stdout.contains("SECRET") && !report.stderr.contains("SECRET"))
+        #expect(report.stderr.contains("a symbolic link leads outside the captured tree; not read"))
+    }
+
+    @Test("#6: a FIFO or a device inside --root or a sosreport is refused at once, never waited on")
+    func specialFilesInTrees() throws {
+        let tree = try Scenario.healthy.tree()
+        try FileManager.default.removeItem(atPath: tree.path("proc/net/tcp"))
+        #expect(mkfifo(tree.path("proc/net/tcp"), 0o644) == 0)
+        try FileManager.default.removeItem(atPath: tree.path("proc/sys/kernel/hostname"))
+        #expect(mkfifo(tree.path("proc/sys/kernel/hostname"), 0o644) == 0)
+        try FileManager.default.removeItem(atPath: tree.path("proc/net/tcp6"))
+        try tree.symlink("proc/net/tcp6", to: "/dev/zero")  // outside the tree: refused before it is opened
+        let result = try CLIRunner.run(["snapshot", "--root", tree.root], wrapper: Self.timeout)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("{\"message\":\"not a regular file (a FIFO, device or socket); not read\",\"path\":\"proc/net/tcp\"}"))
+        #expect(result.stdout.contains("{\"message\":\"not a regular file (a FIFO, device or socket); not read\",\"path\":\"proc/sys/kernel/hostname\"}"))
+        let sos = try Self.sosTree()
+        try sos.mkdir("sos/sos_commands/kernel")
+        #expect(mkfifo(sos.path("sos/sos_commands/kernel/sysctl_-a"), 0o644) == 0)
+        let fromSos = try CLIRunner.run(["snapshot", "--sos", sos.path("sos")], wrapper: Self.timeout)
+        #expect(fromSos.status == 0, "\(fromSos.stderr)")
+        #expect(fromSos.stdout.contains("not a regular file (a FIFO, device or socket); not read"))
+    }
+
+    @Test("#7: --sysctl and --ss from a pipe keep their first byte")
+    func pipesKeepEveryByte() throws {
+        let sysctl = "net.ipv4.tcp_tw_reuse = 1\nkernel.hostname = piped\n"
+        let result = try CLIRunner.run(["snapshot", "--sysctl", "/dev/stdin"], stdin: Data(sysctl.utf8), wrapper: Self.timeout)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"net.ipv4.tcp_tw_reuse\":1"))
+        // `ss -H` output: no header, so a lost first byte would spoil the first socket.
+        let ss = "TIME-WAIT 0 0 10.0.0.1:40000 10.0.0.2:443\nTIME-WAIT 0 0 10.0.0.1:40001 10.0.0.2:443\n"
+        let fromSS = try CLIRunner.run(["snapshot", "--ss", "/dev/stdin"], stdin: Data(ss.utf8), wrapper: Self.timeout)
+        #expect(fromSS.status == 0, "\(fromSS.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(fromSS.stdout.utf8)) as? [String: Any]
+        let sockets = object?["sockets"] as? [String: Any]
+        #expect(sockets?["timeWait"] as? Int == 2 && sockets?["malformedLines"] as? Int == 0)
+    }
+
+    @Test("#8: --facts - is bounded like a file: 64 MiB")
+    func factsFromStandardInputBounded() throws {
+        let big = Data(repeating: UInt8(ascii: " "), count: (64 << 20) + 1)
+        let result = try CLIRunner.run(["diagnose", "--facts", "-"], stdin: big, wrapper: Self.timeout)
+        #expect(result.status == 2)
+        #expect(result.stderr == "twadvise: error: cannot read facts file standard input: larger than the limit of 64 MiB\n")
+    }
+
+    @Test("#11, #16, #20: an archive named like a remote host is a file; bombs and special files are refused unextracted")
+    func archives() throws {
+        let tree = try Self.sosTree()
+        let work = try TemporaryTree()
+        let archive = work.path("web01:x.tar.xz")
+        let made = try CLIRunner.process("/usr/bin/tar", ["--force-local", "-cJf", archive, "-C", tree.root, "sos"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let result = try CLIRunner.run(["diagnose", "--sos", archive], wrapper: Self.timeout)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("| Input | sosreport \(archive) |"))  // the path given, not a temporary directory
+        // A FIFO in the archive: refused before anything is extracted.
+        #expect(mkfifo(tree.path("sos/fifo"), 0o644) == 0)
+        let withFIFO = work.path("fifo.tar")
+        #expect(try CLIRunner.process("/usr/bin/tar", ["-cf", withFIFO, "-C", tree.root, "sos"]).status == 0)
+        let refused = try CLIRunner.run(["diagnose", "--sos", withFIFO], wrapper: Self.timeout)
+        #expect(refused.stderr == "twadvise: error: --sos \(withFIFO): holds a device node, FIFO or socket; not extracted\n")
+        // Bounds, at the library's entry point with small limits: no temporary directory is left behind.
+        try FileManager.default.removeItem(atPath: tree.path("sos/fifo"))
+        try tree.write("sos/big", [UInt8](repeating: 0, count: 2 << 20))
+        let big = work.path("big.tar.xz")
+        #expect(try CLIRunner.process("/usr/bin/tar", ["-cJf", big, "-C", tree.root, "sos"]).status == 0)
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("twadvise-sos-") })
+        #expect(throws: SosReportError(path: big, reason: "would extract to more than 1000000 bytes; not extracted")) {
+            try SosReport.open(big, maxBytes: 1_000_000)
+        }
+        #expect(throws: SosReportError(path: big, reason: "more than 3 entries; not extracted")) {
+            try SosReport.open(big, maxEntries: 3)
+        }
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("twadvise-sos-") })
+        #expect(after == before)
+    }
+
+    @Test("#1: --output writes a regular file atomically, a device, FIFO or standard output in place, and refuses the rest")
+    func outputTargets() throws {
+        let tree = try Scenario.healthy.tree()
+        let work = try TemporaryTree(["old.md": "old\n"])
+        let toFile = try CLIRunner.run(["diagnose", "--root", tree.root, "--output", work.path("old.md")], wrapper: Self.timeout)
+        #expect(toFile.status == 0 && toFile.stdout.isEmpty)
+        #expect(try String(contentsOfFile: work.path("old.md"), encoding: .utf8).hasPrefix("# TWAdvise runbook"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.root) == ["old.md"])  // no temporary file left
+        // /dev/stdout is the descriptor itself: the report arrives on standard output.
+        let toStdout = try CLIRunner.run(["diagnose", "--root", tree.root, "--output", "/dev/stdout"], wrapper: Self.timeout)
+        #expect(toStdout.status == 0 && toStdout.stdout.hasPrefix("# TWAdvise runbook"))
+        // A device stays a device (as root, a rename would have replaced /dev/null with a regular file).
+        let toNull = try CLIRunner.run(["diagnose", "--root", tree.root, "--output", "/dev/null"], wrapper: Self.timeout)
+        #expect(toNull.status == 0)
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
+        // A symbolic link and a directory are refused; the link's target is untouched.
+        try work.write("target.md", "keep\n")
+        try work.symlink("link.md", to: work.path("target.md"))
+        let toLink = try CLIRunner.run(["diagnose", "--root", tree.root, "--output", work.path("link.md")], wrapper: Self.timeout)
+        #expect(toLink.status == 2)
+        #expect(toLink.stderr == "twadvise: error: cannot write \(work.path("link.md")): it is a symbolic link; name the file it points to\n")
+        #expect(try String(contentsOfFile: work.path("target.md"), encoding: .utf8) == "keep\n")
+        let toDirectory = try CLIRunner.run(["diagnose", "--root", tree.root, "--output", work.root], wrapper: Self.timeout)
+        #expect(toDirectory.status == 2 && toDirectory.stderr == "twadvise: error: cannot write \(work.root): it is a directory\n")
+    }
+
+    @Test("#2: watch --textfile never follows a link planted at a predictable temporary name")
+    func textfileTemporary() throws {
+        let tree = try Scenario.healthy.tree()
+        let work = try TemporaryTree(["victim": "precious\n"])
+        // The old predictable names, each a link to the victim: none may be written through.
+        for pid in 1...64 { try work.symlink("twadvise.prom.tmp.\(pid)", to: work.path("victim")) }
+        let result = try CLIRunner.run(["watch", "--once", "--root", tree.root, "--textfile", work.path("twadvise.prom")], wrapper: Self.timeout)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: work.path("victim"), encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: work.path("twadvise.prom"), encoding: .utf8).contains("# TYPE twadvise_finding gauge"))
+        let refused = try CLIRunner.run(["watch", "--once", "--root", tree.root, "--textfile", "/dev/null"], wrapper: Self.timeout)
+        #expect(refused.status == 2 && refused.stderr == "twadvise: error: cannot write /dev/null: it is a device or a FIFO, not a regular file\n")
+    }
+
+    @Test("#3: every command fails with exit 2 and one line when its output cannot be written", arguments: [
+        ["rules", "list"], ["rules", "list", "--format", "json"], ["rules", "facts"], ["rules", "explain", "ports.range-narrow"],
+        ["rules", "test"], ["rules", "export"], ["snapshot", "--root", "TREE"], ["diagnose", "--root", "TREE"],
+        ["watch", "--once", "--root", "TREE"],
+    ])
+    func fullDisk(arguments: [String]) throws {
+        let tree = try Scenario.healthy.tree()
+        let command = ([CLIRunner.executable] + arguments.map { $0 == "TREE" ? tree.root : $0 }).joined(separator: " ")
+        let result = try CLIRunner.process("/bin/sh", ["-c", "\(Self.timeout.joined(separator: " ")) \(command) > /dev/full"])
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").last == "twadvise: error: cannot write to standard output: No space left on device",
+                "\(arguments): \(result.stderr)")
+    }
+}
