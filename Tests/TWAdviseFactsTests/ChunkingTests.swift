@@ -161,3 +161,20 @@ struct RangeReadTests {
         }
     }
 }
+
+/// Totals count every socket, whatever the cap on destinations tracked in detail (issue 13, #14).
+struct DestinationCapTests {
+    @Test("outbound TIME_WAIT past the destination cap is counted in full")
+    func outboundPastCap() {
+        var aggregator = SocketAggregator(ephemeralRange: .kernelDefault, maxTrackedDestinations: 10)
+        for i in 0..<100 {
+            aggregator.add(state: .timeWait, local: IPAddress(ipv4: 0x0A00_0001), localPort: UInt16(40_000 + i),
+                           remote: IPAddress(ipv4: 0x0A01_0000 + UInt32(i)), remotePort: 443, isIPv6: false)
+        }
+        let (table, warnings) = aggregator.finish(sources: ["t"], readIPv4: true, readIPv6: true, malformedLines: 0, topDestinations: 5)
+        #expect(table.timeWait == 100)
+        #expect(table.outboundTimeWait == 100)
+        #expect(table.destinationCount == 10 && table.destinations.count == 5)
+        #expect(warnings.map(\.message) == ["more than 10 distinct destinations; 90 sockets toward further destinations count in totals only"])
+    }
+}

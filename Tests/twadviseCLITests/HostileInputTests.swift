@@ -179,4 +179,52 @@ struct HostileInputTests {
         #expect(result.stderr.split(separator: "\n").last == "twadvise: error: cannot write to standard output: No space left on device",
                 "\(arguments): \(result.stderr)")
     }
+
+    @Test("#9: the same capture given twice (or under two names) is refused, not counted twice")
+    func repeatedInput() throws {
+        let work = try TemporaryTree(["ss.txt": "TIME-WAIT 0 0 10.0.0.1:40000 10.0.0.2:443\n"])
+        try work.symlink("alias.txt", to: work.path("ss.txt"))
+        let twice = try CLIRunner.run(["snapshot", "--ss", work.path("ss.txt"), "--ss", work.path("ss.txt"), "--ss", work.path("ss.txt")],
+                                      wrapper: Self.timeout)
+        #expect(twice.status == 2 && twice.stderr == "twadvise: error: \(work.path("ss.txt")) is given twice: each input is read once\n")
+        let aliased = try CLIRunner.run(["snapshot", "--ss", work.path("ss.txt"), "--netstat", work.path("alias.txt")], wrapper: Self.timeout)
+        #expect(aliased.status == 2)
+        #expect(aliased.stderr == "twadvise: error: \(work.path("alias.txt")) and \(work.path("ss.txt")) are the same file: each input is read once\n")
+    }
+
+    @Test("#10: a rule file with thousands of errors shows the first 50 and how many more, in bounded output")
+    func boundedRuleErrors() throws {
+        let work = try TemporaryTree(["bad.yaml": "rules: [" + Array(repeating: "{q: 1}", count: 5000).joined(separator: ", ") + "]\n"])
+        let result = try CLIRunner.run(["rules", "lint", work.path("bad.yaml")], wrapper: Self.timeout)
+        #expect(result.status == 2)
+        #expect(result.stdout.utf8.count < 100_000, "\(result.stdout.utf8.count) bytes of lint output")
+        #expect(result.stdout.components(separatedBy: ": error: ").count - 1 == 50)
+        #expect(result.stdout.contains("note: and 9950 more problems in \(work.path("bad.yaml")), not shown: fix these first"))
+    }
+
+    @Test("#15: counts and ports out of range in --facts are refused with their JSON path, never a crash", arguments: [
+        ("sockets.destinations[0].timeWait", #""destinations":[{"localAddress":"10.0.0.1","remoteAddress":"10.0.0.2","remotePort":443,"timeWait":9223372036854775807,"established":1,"synSent":0,"other":0}]"#),
+        ("sockets.ipv4.TIME_WAIT", #""ipv4":{"TIME_WAIT":9223372036854775807}"#),
+        ("sysctls.values", #""sysctl":1"#),
+    ])
+    func outOfRangeFacts(path: String, fragment: String) throws {
+        let tree = try Scenario.clientExhaustion.tree()
+        let snapshot = try CLIRunner.run(["snapshot", "--root", tree.root])
+        var json = snapshot.stdout
+        if path == "sysctls.values" {
+            json = json.replacingOccurrences(of: #""net.ipv4.ip_local_port_range":{"high":60999,"low":32768}"#,
+                                             with: #""net.ipv4.ip_local_port_range":{"high":9223372036854775807,"low":0}"#)
+            #expect(json != snapshot.stdout)
+        } else if path.hasPrefix("sockets.destinations") {
+            let start = try #require(json.range(of: #""destinations":["#))
+            let end = try #require(json.range(of: "]", range: start.upperBound..<json.endIndex))
+            json.replaceSubrange(start.lowerBound..<end.upperBound, with: fragment)
+        } else {
+            json = json.replacingOccurrences(of: #""TIME_WAIT":27300"#, with: #""TIME_WAIT":9223372036854775807"#)
+            #expect(json != snapshot.stdout)
+        }
+        let result = try CLIRunner.run(["diagnose", "--facts", "-"], stdin: Data(json.utf8), wrapper: Self.timeout)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("twadvise: error: standard input: \(path)"), "\(result.stderr)")
+    }
 }

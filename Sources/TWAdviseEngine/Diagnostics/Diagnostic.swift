@@ -34,10 +34,20 @@ public struct Diagnostic: Error, Sendable, Hashable, Codable, CustomStringConver
         guard let source else { return description }
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         guard location.line >= 1, location.line <= lines.count else { return description }
-        let line = lines[location.line - 1]
-        let caretColumn = max(1, min(location.column, line.unicodeScalars.count + 1))
-        let pad = String(line.unicodeScalars.prefix(caretColumn - 1).map { $0 == "\t" ? "\t" : " " })
-        return "\(location): \(severity.rawValue): \(message)\n\(line)\n\(pad)^"
+        let scalars = Array(lines[location.line - 1].unicodeScalars)
+        let caretColumn = max(1, min(location.column, scalars.count + 1))
+        // A long line is shown as a window around the column, so each diagnostic stays a few hundred bytes.
+        let width = 120
+        let start = max(0, min(caretColumn - 1 - width / 2, scalars.count - width))
+        let end = min(scalars.count, start + width)
+        var shown = String(String.UnicodeScalarView(scalars[start..<end]))
+        var pad = String(scalars[start..<(caretColumn - 1)].map { $0 == "\t" ? "\t" : " " })
+        if start > 0 {
+            shown = "…" + shown
+            pad = " " + pad
+        }
+        if end < scalars.count { shown += "…" }
+        return "\(location): \(severity.rawValue): \(message)\n\(shown)\n\(pad)^"
             + notes.map { "\n\(location): note: \($0)" }.joined()
     }
 }
@@ -54,4 +64,18 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
 
     /// One diagnostic a line.
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+extension Diagnostic {
+    /// Most diagnostics one file shows: a broken file's output stays readable and bounded, whatever its size.
+    public static let maxPerFile = 50
+
+    /// Keeps the first ``maxPerFile`` diagnostics added since `start`, and says how many more there were.
+    static func cap(_ diagnostics: inout [Diagnostic], from start: Int, file: String) {
+        let count = diagnostics.count - start
+        guard count > maxPerFile else { return }
+        let last = diagnostics[start + maxPerFile - 1].location
+        diagnostics.removeSubrange((start + maxPerFile)...)
+        diagnostics.append(Diagnostic(.note, at: last, "and \(count - maxPerFile) more problems in \(file), not shown: fix these first"))
+    }
 }

@@ -27,6 +27,8 @@ public struct RuleSet: Sendable {
         var index: [String: Int] = [:]
         var extra: [Diagnostic] = []
         for source in sources {
+            let start = loader.diagnostics.count
+            defer { Diagnostic.cap(&loader.diagnostics, from: start, file: source.path) }
             for rule in loader.load(text: source.text, file: source.path) {
                 if let existing = index[rule.id] {
                     if rule.isOverride {
@@ -93,6 +95,7 @@ public struct RuleSet: Sendable {
     /// Applies an overlay file; errors (unknown rule or parameter, wrong type, missing justification) leave the set unchanged.
     public mutating func apply(overlay: RuleSource) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        defer { Diagnostic.cap(&diagnostics, from: 0, file: overlay.path) }
         let entries = OverlayLoader.load(text: overlay.text, file: overlay.path, diagnostics: &diagnostics)
         var updated = rules
         for entry in entries {

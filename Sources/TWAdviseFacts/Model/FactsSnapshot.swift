@@ -154,11 +154,14 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
         guard version <= currentSchemaVersion, version >= 1 else {
             throw SnapshotDecodingError(message: "schemaVersion \(version) is not supported (this twadvise reads 1...\(currentSchemaVersion))")
         }
+        let snapshot: FactsSnapshot
         do {
-            return try JSONDecoder().decode(FactsSnapshot.self, from: data)
+            snapshot = try JSONDecoder().decode(FactsSnapshot.self, from: data)
         } catch {
             throw SnapshotDecodingError(message: describe(error))
         }
+        try snapshot.validate()
+        return snapshot
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -11,6 +11,20 @@ public struct PortRange: Codable, Sendable, Hashable, CustomStringConvertible {
         self.high = high
     }
 
+    private enum CodingKeys: String, CodingKey { case low, high }
+
+    /// Decodes a range whose ends are ports (0...65535); anything else is a decoding error, so that no count
+    /// computed from a snapshot file can overflow.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        low = try container.decode(Int.self, forKey: .low)
+        high = try container.decode(Int.self, forKey: .high)
+        guard (0...65535).contains(low), (0...65535).contains(high) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "port range \(low)-\(high) is not within 0...65535"))
+        }
+    }
+
     /// Number of ports in the range (0 when `high < low`).
     public var count: Int { high >= low ? high - low + 1 : 0 }
 

@@ -48,12 +48,20 @@ public struct FactsInput: Sendable, Hashable {
         let rootPath = root ?? "/"
         let readRoot = root != nil || captured.isEmpty
         if readRoot, !isDirectory(rootPath) { throw FactsInputError("--root \(rootPath): not a directory") }
+        var seen: [String: String] = [:]
         for path in captured.files {
             do {
                 try InputFile.checkReadable(path)
             } catch {
                 throw FactsInputError("cannot read \(error)")
             }
+            // The same capture given twice would count every socket twice: each input is read once.
+            let identity = InputFile.identity(path) ?? path
+            if let first = seen[identity] {
+                throw FactsInputError(first == path ? "\(path) is given twice: each input is read once"
+                                                    : "\(path) and \(first) are the same file: each input is read once")
+            }
+            seen[identity] = path
         }
         let reader = SnapshotReader(source: FactSource(root: rootPath),
                                     options: .init(topDestinations: topDestinations, interval: interval, captured: captured, readRoot: readRoot))

@@ -138,6 +138,7 @@ package struct SocketAggregator {
         var listeningPorts: [Int] = []
         var listeners: [ListeningPortLoad] = []
         var inbound = 0
+        var outbound = 0
         var portsInUse = 0
         for port in 0..<65536 {
             let p = ports[port]
@@ -150,15 +151,15 @@ package struct SocketAggregator {
                 }
             } else if p.total > 0, isOutbound(port) {
                 portsInUse += 1
+                // Counted per port, not per tracked destination: exact past the destination cap too.
+                outbound += Int(p.timeWait)
             }
         }
         listeners.sort { ($0.timeWait + $0.established + $0.other, -$0.port) > ($1.timeWait + $1.established + $1.other, -$1.port) }
 
-        var outbound = 0
         var loads: [DestinationLoad] = []
         loads.reserveCapacity(destinations.count)
         for (key, c) in destinations.entries {
-            outbound += Int(c.timeWait)
             loads.append(DestinationLoad(
                 localAddress: key.local, remoteAddress: key.remote, remotePort: Int(key.remotePort),
                 timeWait: Int(c.timeWait), established: Int(c.established), synSent: Int(c.synSent), other: Int(c.other)))

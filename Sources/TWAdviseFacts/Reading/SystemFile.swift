@@ -264,6 +264,13 @@ public enum InputFile {
         if directory { throw Failure(path: path, reason: FileReadError.isDirectory.description) }
     }
 
+    /// The device and inode of `path` (following links), to tell two names of one file apart from two files.
+    public static func identity(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return "\(info.st_dev):\(info.st_ino)"
+    }
+
     /// Reads standard input to its end, refusing more than `limit` bytes.
     public static func readStandardInput(limit: Int) throws(Failure) -> [UInt8] {
         var result: [UInt8] = []

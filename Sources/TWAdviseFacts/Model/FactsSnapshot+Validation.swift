@@ -1,0 +1,68 @@
+extension FactsSnapshot {
+    /// The largest socket count a snapshot may carry: far above any host (a kernel holds at most a few
+    /// hundred million sockets), far below where sums of counts could overflow.
+    public static let maxCount = 1 << 40
+
+    /// Checks that every count, port and duration a snapshot file carries is in range, so that nothing
+    /// computed from it can overflow or divide by something absurd.
+    ///
+    /// - Throws: ``SnapshotDecodingError`` naming the JSON path of the first value out of range.
+    public func validate() throws(SnapshotDecodingError) {
+        func count(_ value: Int, _ path: String) throws(SnapshotDecodingError) {
+            guard value >= 0, value <= Self.maxCount else {
+                throw SnapshotDecodingError(message: "\(path): \(value) is out of range (0...\(Self.maxCount))")
+            }
+        }
+        func port(_ value: Int, _ path: String) throws(SnapshotDecodingError) {
+            guard (0...65535).contains(value) else {
+                throw SnapshotDecodingError(message: "\(path): \(value) is not a port (0...65535)")
+            }
+        }
+        func range(_ r: PortRange, _ path: String) throws(SnapshotDecodingError) {
+            try port(r.low, path + ".low")
+            try port(r.high, path + ".high")
+        }
+        func seconds(_ value: Double, _ path: String) throws(SnapshotDecodingError) {
+            guard value.isFinite, value >= 0, value <= 1e10 else {
+                throw SnapshotDecodingError(message: "\(path): \(value) is out of range (0...1e10 seconds)")
+            }
+        }
+        if let uptime = host.uptimeSeconds { try seconds(uptime, "host.uptimeSeconds") }
+        if let rates {
+            try seconds(rates.intervalSeconds, "rates.intervalSeconds")
+            guard rates.intervalSeconds > 0 else { throw SnapshotDecodingError(message: "rates.intervalSeconds: must be above 0") }
+        }
+        for (key, value) in sysctls.values {
+            if let r = value.portRange { try range(r, "sysctls.values.\(key)") }
+            if let set = value.portSet { for (i, r) in set.ranges.enumerated() { try range(r, "sysctls.values.\(key)[\(i)]") } }
+        }
+        guard let sockets else { return }
+        if let r = sockets.ephemeralRange { try range(r, "sockets.ephemeralRange") }
+        for (family, counts) in [("ipv4", sockets.ipv4), ("ipv6", sockets.ipv6)] {
+            guard let counts else { continue }
+            for state in TCPState.allCases { try count(counts[state], "sockets.\(family).\(state.name)") }
+        }
+        try count(sockets.timeWait, "sockets.timeWait")
+        try count(sockets.outboundTimeWait, "sockets.outboundTimeWait")
+        try count(sockets.inboundTimeWait, "sockets.inboundTimeWait")
+        try count(sockets.ephemeralPortsInUse, "sockets.ephemeralPortsInUse")
+        try count(sockets.destinationCount, "sockets.destinationCount")
+        try count(sockets.malformedLines, "sockets.malformedLines")
+        for (i, p) in sockets.listeningPorts.enumerated() { try port(p, "sockets.listeningPorts[\(i)]") }
+        for (i, d) in sockets.destinations.enumerated() {
+            let path = "sockets.destinations[\(i)]"
+            try port(d.remotePort, path + ".remotePort")
+            try count(d.timeWait, path + ".timeWait")
+            try count(d.established, path + ".established")
+            try count(d.synSent, path + ".synSent")
+            try count(d.other, path + ".other")
+        }
+        for (i, l) in sockets.listeners.enumerated() {
+            let path = "sockets.listeners[\(i)]"
+            try port(l.port, path + ".port")
+            try count(l.timeWait, path + ".timeWait")
+            try count(l.established, path + ".established")
+            try count(l.other, path + ".other")
+        }
+    }
+}
