@@ -88,10 +88,11 @@ public struct Advisor: Sendable {
         let disabled = catalog.ruleSet.rules.filter(\.isDisabled).map { ($0.id, $0.overlayJustifications.joined(separator: "; ")) }
         var hostname = snapshot.host.hostname
         if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", network namespace " + namespace }
-        let input = ReportInput(
+        var input = ReportInput(
             hostname: hostname, kernel: snapshot.host.kernel?.release, source: snapshot.origin.description,
             collectedAt: snapshot.collectedAt, current: snapshot.currentValues, evaluation: evaluation,
             minimumSeverity: minimumSeverity, warnings: snapshot.warnings.map(\.description), disabled: disabled)
+        input.overridden = catalog.ruleSet.rules.compactMap { rule in rule.overrideJustification.map { (rule.id, $0) } }
         return Diagnosis(input: input, templates: templates)
     }
 

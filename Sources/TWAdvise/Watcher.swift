@@ -72,3 +72,10 @@ public struct WatchReading: Sendable {
                               timestamp: timestamp ?? Date.now.timeIntervalSince1970)
     }
 }
+
+/// Text for a terminal or a log, made safe: control characters from the host's values (a file name with an
+/// escape sequence in it) are replaced, so they can never reach the terminal.
+public enum TerminalText {
+    /// `text` with every control character but newline and tab replaced by U+FFFD.
+    public static func safe(_ text: String) -> String { Escaping.terminal(text) }
+}

@@ -15,8 +15,7 @@ public enum Escaping {
             case "\n", "\r", "\t":
                 out.append(" ")
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x202A...0x202E).contains(scalar.value)
-                    || (0x2066...0x2069).contains(scalar.value) {
+                if isControl(scalar) {
                     out.append("\u{FFFD}")  // control and bidirectional-override characters
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -24,6 +23,24 @@ public enum Escaping {
             }
         }
         return out
+    }
+
+    /// C0 and C1 controls, DEL, and the bidirectional overrides: what can move a terminal's cursor, change its
+    /// colours or reorder what a reader sees.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// `text` for a terminal or a log: every control character but newline and tab replaced by U+FFFD, so a
+    /// value from a capture (a file name, a subject) cannot send an escape sequence to the terminal.
+    public static func terminal(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            out.append(isControl(scalar) && scalar != "\n" && scalar != "\t" ? "\u{FFFD}" : scalar)
+        }
+        return String(out)
     }
 
     /// `text` if it only has characters safe inside a shell command and a code block

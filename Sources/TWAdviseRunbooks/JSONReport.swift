@@ -31,12 +31,19 @@ public struct JSONReport: Codable, Sendable {
         public var reasons: [String]
     }
 
+    public struct Overridden: Codable, Sendable {
+        public var id: String
+        public var justification: String
+    }
+
     public struct RuleCounts: Codable, Sendable {
         public var evaluated: Int
         public var fired: Int
         public var notFired: Int
         public var insufficientData: Int
         public var disabled: [String]
+        /// Rules replaced by a later rule with the same id, with why.
+        public var overridden: [Overridden]
     }
 
     public var schemaVersion: Int
@@ -75,7 +82,8 @@ public struct JSONReport: Codable, Sendable {
         let fired = input.evaluation.results.filter { if case .fired = $0.outcome { return true } else { return false } }.count
         rules = RuleCounts(evaluated: input.evaluation.results.count, fired: fired,
                            notFired: input.evaluation.results.filter { $0.outcome == .notFired }.count,
-                           insufficientData: insufficientData.count, disabled: input.disabled.map(\.id))
+                           insufficientData: insufficientData.count, disabled: input.disabled.map(\.id),
+                           overridden: input.overridden.map { Overridden(id: $0.id, justification: $0.justification) })
         warnings = input.warnings
     }
 

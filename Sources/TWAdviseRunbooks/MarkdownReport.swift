@@ -79,6 +79,8 @@ public struct MarkdownReport: Sendable {
             "hasWarnings": !input.warnings.isEmpty,
             "disabled": input.disabled.map { ["id": $0.id, "justification": Self.host($0.justification)] },
             "hasDisabled": !input.disabled.isEmpty,
+            "overridden": input.overridden.map { ["id": $0.id, "justification": Self.host($0.justification)] },
+            "hasOverridden": !input.overridden.isEmpty,
             "current": current,
         ]
         return Self.tidy(report.render(context))
@@ -124,8 +126,8 @@ public struct MarkdownReport: Sendable {
             "subject": host(f.subject ?? ""),
             "hasSubject": f.subject != nil,
             "evidence": f.evidence.map { e -> [String: Any] in
-                // label and source are the rule author's text; the value comes from the host
-                ["label": e.label, "value": host(e.value), "source": e.source ?? ""]
+                // The label is the rule author's text; the value and where it was read come from the host.
+                ["label": e.label, "value": host(e.value), "source": host(e.source ?? "")]
             },
             "references": f.references.map { r -> [String: Any] in
                 ["title": r.title, "url": r.url ?? "", "hasURL": r.url != nil]

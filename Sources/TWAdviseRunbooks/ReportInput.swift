@@ -20,6 +20,8 @@ public struct ReportInput: Sendable {
     public var warnings: [String]
     /// Rule ids disabled, with the justification.
     public var disabled: [(id: String, justification: String)]
+    /// Rules that replace an earlier one with the same id (`override: true`), with the justification.
+    public var overridden: [(id: String, justification: String)] = []
 
     public init(hostname: String?, kernel: String?, source: String, collectedAt: String?, current: [String: String],
                 evaluation: Evaluation, minimumSeverity: Severity = .info, warnings: [String] = [],

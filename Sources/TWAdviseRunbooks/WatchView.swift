@@ -70,7 +70,7 @@ public struct WatchFrame: Sendable, Hashable {
                              + pad(String(d.timeWait), 10, right: true) + " " + pad(share, 11, right: true))
             }
         }
-        return lines.joined(separator: "\n")
+        return Escaping.terminal(lines.joined(separator: "\n"))
     }
 
     private func pad(_ s: String, _ n: Int, right: Bool = false) -> String {

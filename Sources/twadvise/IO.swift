@@ -1,4 +1,5 @@
 import ArgumentParser
+import TWAdvise
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -21,7 +22,7 @@ func runReportingInputErrors(_ body: () throws -> Void) throws {
 }
 
 func printError(_ line: String) {
-    var text = line
+    var text = TerminalText.safe(line)
     text.append("\n")
     var bytes = Array(text.utf8)
     _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
@@ -30,7 +31,8 @@ func printError(_ line: String) {
 /// Writes text (and a newline) straight to standard output: a write that fails (a full disk, a closed
 /// pipe) is an error with one line and exit 2, not a silent success.
 func output(_ text: String, newline: Bool = true) throws {
-    try writeStandardOutput(Data((newline ? text + "\n" : text).utf8))
+    let safe = TerminalText.safe(text)
+    try writeStandardOutput(Data((newline ? safe + "\n" : safe).utf8))
 }
 
 func writeStandardOutput(_ data: Data) throws {

@@ -128,7 +128,7 @@ struct RuleFileTests {
         #expect(ruleSet.evaluate(facts).results.isEmpty)
     }
 
-    @Test("an override replaces the earlier rule with the same id")
+    @Test("an override replaces the earlier rule with the same id, and must say why")
     func override() throws {
         let replacement = """
             rules:
@@ -136,11 +136,16 @@ struct RuleFileTests {
                 title: replaced
                 severity: high
                 override: true
+                justification: "our load balancer keeps these on purpose"
                 condition: a > 100
             """
         let (ruleSet, diagnostics) = RuleSet.load([try Self.source("duplicate-a.yaml"), RuleSource(path: "team.yaml", text: replacement)], schema: TestSchema.schema)
         #expect(diagnostics.isEmpty)
         #expect(ruleSet.rules.map(\.title) == ["replaced"])
+        #expect(ruleSet.rules.first?.overrideJustification == "our load balancer keeps these on purpose")
+        let silent = replacement.replacingOccurrences(of: "    justification: \"our load balancer keeps these on purpose\"\n", with: "")
+        let (_, errors) = RuleSet.load([try Self.source("duplicate-a.yaml"), RuleSource(path: "team.yaml", text: silent)], schema: TestSchema.schema)
+        #expect(errors.map(\.message) == ["'override: true' needs a 'justification:' saying why the rule it replaces is wrong here"])
     }
 
     @Test("hostile YAML: an alias bomb and deep nesting are refused with a clear error")

@@ -48,7 +48,7 @@ struct DiagnoseCommandTests {
         // through the snapshot; nothing else differs.
         let input = "| Input | snapshot standard input (facts read from the captured tree \(tree.root)) |"
         #expect(fromFacts.stdout.contains(input))
-        #expect(fromFacts.stdout.contains("| proc/sys/net/ipv4/tcp_tw_recycle (in snapshot standard input) |"))
+        #expect(fromFacts.stdout.contains("| proc/sys/net/ipv4/tcp\\_tw\\_recycle (in snapshot standard input) |"))
         let normalized = fromFacts.stdout.replacingOccurrences(of: " (in snapshot standard input)", with: "")
             .replacingOccurrences(of: input, with: "| Input | captured tree \(tree.root) |")
         #expect(normalized == fromTree.stdout)

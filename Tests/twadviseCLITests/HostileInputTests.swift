@@ -227,4 +227,39 @@ struct HostileInputTests {
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("twadvise: error: standard input: \(path)"), "\(result.stderr)")
     }
+
+    @Test("#17: a team rule that replaces a built-in needs a justification, and the report names it")
+    func overrideShown() throws {
+        let tree = try Scenario.clientExhaustion.tree()
+        let hide = "rules:\n  - id: ports.destination-exhaustion\n    title: hidden\n    severity: low\n    override: true\n    condition: \"false\"\n"
+        let rules = try TemporaryTree(["hide.yaml": hide])
+        let refused = try CLIRunner.run(["diagnose", "--root", tree.root, "--rules", rules.root], wrapper: Self.timeout)
+        #expect(refused.status == 2 && refused.stderr.contains("'override: true' needs a 'justification:'"))
+        try rules.write("hide.yaml", hide + "    justification: \"capacity test OPS-77\"\n")
+        let shown = try CLIRunner.run(["diagnose", "--root", tree.root, "--rules", rules.root], wrapper: Self.timeout)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("Replaced by a team rule: `ports.destination-exhaustion` (capacity test OPS-77)"))
+        let json = try CLIRunner.run(["diagnose", "--root", tree.root, "--rules", rules.root, "--format", "json"], wrapper: Self.timeout)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let overridden = (object?["rules"] as? [String: Any])?["overridden"] as? [[String: String]]
+        #expect(overridden == [["id": "ports.destination-exhaustion", "justification": "capacity test OPS-77"]])
+    }
+
+    @Test("#18: control characters from the host never reach the terminal: watch, stderr and Markdown")
+    func controlCharacters() throws {
+        var files = Scenario.clientExhaustion.files
+        files["proc/sys/kernel/hostname"] = "web\u{1B}]0;owned\u{07}\u{9B}31m\n"
+        files["etc/sysctl.d/\u{1B}[2J.conf"] = "net.ipv4.tcp_fin_timeout = 30\n"
+        let tree = try TemporaryTree(files)
+        for arguments in [["watch", "--once", "--root", tree.root], ["diagnose", "--root", tree.root]] {
+            let result = try CLIRunner.run(arguments, wrapper: Self.timeout)
+            #expect(result.status == 0, "\(result.stderr)")
+            let controls = (result.stdout + result.stderr).unicodeScalars.filter {
+                ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value)
+            }
+            #expect(controls.isEmpty, "\(arguments[0]): \(controls.map { String($0.value, radix: 16) })")
+        }
+        let missing = try CLIRunner.run(["diagnose", "--root", tree.path("no\u{1B}[31mdir")], wrapper: Self.timeout)
+        #expect(missing.status == 2 && !missing.stderr.unicodeScalars.contains("\u{1B}") && missing.stderr.contains("no\u{FFFD}[31mdir"))
+    }
 }

@@ -83,6 +83,8 @@ public struct Rule: Sendable {
     public var location: SourceLocation
     /// Whether it replaces a rule with the same id from an earlier source.
     public var isOverride: Bool
+    /// Why it replaces the earlier rule (required with `override: true`); reports list it.
+    public var overrideJustification: String? = nil
     /// Set by an overlay or `--disable`.
     public var isDisabled = false
     /// Written justification of every overlay applied to this rule.

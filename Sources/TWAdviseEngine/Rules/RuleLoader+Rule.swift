@@ -80,6 +80,12 @@ extension RuleLoader {
         if let s = optionalScalar(fields["override"], "override") {
             if s.value == "true" { isOverride = true } else if s.value != "false" { error(s.location, "'override' must be true or false") }
         }
+        // Replacing a rule hides what it found: like --disable, it takes a written reason the report shows.
+        let justification = optionalScalar(fields["justification"], "justification")?.value ?? ""
+        if isOverride, justification.allSatisfy(\.isWhitespace) {
+            error(fields["override"]?.key.location ?? location, "'override: true' needs a 'justification:' saying why the rule it replaces is wrong here",
+                  notes: ["the report lists every overridden rule with its justification"])
+        }
 
         var rule = Rule(
             id: id, title: title, description: description, severity: severity, parameters: parameters, runbook: runbook,
@@ -87,6 +93,7 @@ extension RuleLoader {
             iterationText: iterationText, escalations: escalations, iteration: iteration, lets: lets,
             condition: condition, score: score, subject: subject, evidence: evidence, vars: vars, tests: [],
             slotCount: checker.slotCount, factSources: factSources)
+        if isOverride { rule.overrideJustification = justification }
         rule.indexFacts()
         for parameter in parameters { loadedParameters[id + "." + parameter.name] = parameter }
         if let (_, node) = fields["tests"] {

@@ -3,7 +3,7 @@
 package struct RuleLoader {
     package static let ruleKeys = [
         "id", "title", "description", "severity", "escalate", "for_each", "params", "let", "condition", "score",
-        "subject", "evidence", "vars", "runbook", "references", "tests", "override",
+        "subject", "evidence", "vars", "runbook", "references", "tests", "override", "justification",
     ]
     static let testKeys = ["name", "facts", "params", "expect", "expect_insufficient"]
     static let evidenceKeys = ["label", "value", "source", "format"]
