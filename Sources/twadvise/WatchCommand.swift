@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import TWAdvise
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -48,7 +49,17 @@ struct WatchCommand: ParsableCommand {
 
             var watcher = Watcher(advisor: advisor, source: FactSource(root: rootPath), top: top)
             while true {
-                let reading = watcher.read()
+                // The reading runs on a worker so that SIGINT or SIGTERM stops watch at once even while a read
+                // is slow: the worker inherits the blocked signals, and this thread keeps taking them.
+                let pending = PendingReading(watcher)
+                DispatchQueue.global().async { pending.run() }
+                while !pending.finished.wait(timeout: .now() + .milliseconds(100)).isSuccess {
+                    var poll = timespec(tv_sec: 0, tv_nsec: 0)
+                    let received = sigtimedwait(&signals, nil, &poll)
+                    if received == SIGINT || received == SIGTERM { return }
+                }
+                let reading: WatchReading
+                (watcher, reading) = pending.result()
                 if let textfile { try writeAtomically(reading.prometheusText(), to: textfile) }
                 if !(once && textfile != nil) { try writeStandardOutput(Data((reading.view + "\n").utf8)) }
                 if once { return }
@@ -62,4 +73,29 @@ struct WatchCommand: ParsableCommand {
     func writeAtomically(_ text: String, to path: String) throws {
         try OutputFile.write(Array(text.utf8), to: path, atomicOnly: true)
     }
+}
+
+/// One reading of a ``Watcher`` on a worker thread; ``finished`` is signalled when it is done.
+private final class PendingReading: @unchecked Sendable {
+    let finished = DispatchSemaphore(value: 0)
+    private var watcher: Watcher
+    private var reading: WatchReading?
+
+    init(_ watcher: Watcher) { self.watcher = watcher }
+
+    /// Reads (on the worker); the fields are written before `finished` is signalled and read after it.
+    func run() {
+        reading = watcher.read()
+        finished.signal()
+    }
+
+    /// The watcher (with its new previous reading) and the reading; call after `finished`.
+    func result() -> (Watcher, WatchReading) {
+        guard let reading else { preconditionFailure("result() before the reading finished") }
+        return (watcher, reading)
+    }
+}
+
+extension DispatchTimeoutResult {
+    var isSuccess: Bool { self == .success }
 }

@@ -262,4 +262,39 @@ struct HostileInputTests {
         let missing = try CLIRunner.run(["diagnose", "--root", tree.path("no\u{1B}[31mdir")], wrapper: Self.timeout)
         #expect(missing.status == 2 && !missing.stderr.unicodeScalars.contains("\u{1B}") && missing.stderr.contains("no\u{FFFD}[31mdir"))
     }
+
+    @Test("#19: watch stops within one second of SIGTERM or SIGINT, even in the middle of a slow read", arguments: [SIGTERM, SIGINT])
+    func watchStopsDuringSlowRead(signal: Int32) throws {
+        // 6,000 sysctl.d files of 20 lines each: a debug build takes seconds to read them.
+        var files = ["proc/sys/kernel/hostname": "slow\n"]
+        for i in 0..<6000 { files[String(format: "etc/sysctl.d/%05d.conf", i)] = String(repeating: "net.ipv4.tcp_fin_timeout = 30\n", count: 20) }
+        let tree = try TemporaryTree(files)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.executable)
+        process.arguments = ["watch", "--root", tree.root, "--interval", "60"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)  // well inside the first reading
+        kill(process.processIdentifier, signal)
+        let sent = Date()
+        while process.isRunning && Date().timeIntervalSince(sent) < 5 { Thread.sleep(forTimeInterval: 0.01) }
+        let took = Date().timeIntervalSince(sent)
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(took < 1, "stopped \(took) s after the signal")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    }
+
+    @Test("#12: a sosreport with thousands of namespaces diagnoses a bounded number and names the bound")
+    func namespaceBound() throws {
+        var files: [String: String] = [:]
+        for i in 0..<300 { files[String(format: "sos/sos_commands/networking/namespaces/ns%03d/nstat_-zas", i)] = "#kernel\nTcpExtTW 1 0.0\n" }
+        let tree = try Self.sosTree(files)
+        let result = try CLIRunner.run(["diagnose", "--sos", tree.path("sos"), "--format", "json"], wrapper: Self.timeout)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect((object?["namespaces"] as? [Any])?.count == 256)
+        let warnings = object?["warnings"] as? [String] ?? []
+        #expect(warnings.contains { $0.contains("300 network namespaces captured; the first 256 by name are diagnosed, 44 are not") })
+    }
 }

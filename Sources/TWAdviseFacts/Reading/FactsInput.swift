@@ -22,6 +22,9 @@ public struct FactsInput: Sendable, Hashable {
     /// Seconds between two counter readings, for rates (live host only).
     public var interval: Double?
 
+    /// Most network namespaces of a sosreport diagnosed; the report names the bound when it is hit.
+    public static let maxNamespaces = 256
+
     /// The largest snapshot file read, from a file or standard input.
     public static let snapshotSizeLimit = 64 << 20
 
@@ -100,8 +103,8 @@ public struct FactsInput: Sendable, Hashable {
         }
         defer { report.close() }
         let options = SnapshotReader.Options(topDestinations: topDestinations)
-        let host = report.hostSnapshot(options: options)
-        let namespaces = report.namespaces
+        var host = report.hostSnapshot(options: options)
+        var namespaces = report.namespaces
         if let namespace {
             guard namespaces.contains(namespace) else {
                 throw FactsInputError("--namespace \(namespace): not in the sosreport (it has: \(namespaces.isEmpty ? "none" : namespaces.joined(separator: ", ")))")
@@ -109,6 +112,11 @@ public struct FactsInput: Sendable, Hashable {
             return [report.namespaceSnapshot(namespace, host: host, options: options)]
         }
         guard host.hasAnyFact else { throw FactsInputError("--sos \(path): holds no readable fact") }
+        if namespaces.count > Self.maxNamespaces {
+            host.warnings.insert(FactWarning(path: "sos_commands/networking", message:
+                "\(namespaces.count) network namespaces captured; the first \(Self.maxNamespaces) by name are diagnosed, \(namespaces.count - Self.maxNamespaces) are not (the bound of namespaces per report); --namespace NAME reads any one of them"), at: 0)
+            namespaces = Array(namespaces.prefix(Self.maxNamespaces))
+        }
         return [host] + namespaces.map { report.namespaceSnapshot($0, host: host, options: options) }
     }
 }
