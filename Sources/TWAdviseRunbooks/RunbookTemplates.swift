@@ -33,9 +33,19 @@ public struct RunbookTemplates: Sendable {
                 try Self.validate(text, file: "report.md")
                 report = text
             } else {
-                try merge(sectionsOf: text, file: name + ".md")
+                var added = RunbookTemplates(report: report, sections: [:])
+                try added.merge(sectionsOf: text, file: name + ".md")
+                for (id, section) in added.sections {
+                    try Self.validate(section, file: "\(name).md section '\(id)'")
+                    sections[id] = section
+                }
             }
         }
+    }
+
+    private init(report: String, sections: [String: String]) {
+        self.report = report
+        self.sections = sections
     }
 
     private mutating func merge(sectionsOf text: String, file: String) throws(RunbookTemplateError) {
@@ -63,11 +73,47 @@ public struct RunbookTemplates: Sendable {
         flush()
     }
 
+    /// Lists whose length grows with the host (one item per finding, per rule, per warning). A loop over one
+    /// inside a loop over another would make rendering quadratic in the number of findings.
+    static let unboundedLists: Set<String> = ["findings", "top", "insufficient", "warnings", "disabled", "overridden"]
+
     static func validate(_ text: String, file: String) throws(RunbookTemplateError) {
         do {
             _ = try MustacheTemplate(string: text)
         } catch {
             throw RunbookTemplateError(file: file, message: "invalid template: \(error)")
+        }
+        try checkNesting(text, file: file)
+    }
+
+    /// Refuses a loop over an unbounded list inside another (and delimiter changes, which would hide one),
+    /// so that rendering work stays linear in the number of findings.
+    static func checkNesting(_ text: String, file: String) throws(RunbookTemplateError) {
+        var open: [String] = []
+        var rest = Substring(text)
+        var line = 1
+        while let start = rest.firstRange(of: "{{") {
+            line += rest[..<start.lowerBound].filter { $0 == "\n" }.count
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstRange(of: "}}") else { break }
+            let tag = rest[..<end.lowerBound].trimmingCharacters(in: " ")
+            rest = rest[end.upperBound...]
+            guard let kind = tag.first else { continue }
+            let name = String(tag.dropFirst()).trimmingCharacters(in: " ")
+            switch kind {
+            case "=":
+                throw RunbookTemplateError(file: file, line: line, message: "changing the tag delimiters is not supported in runbook templates")
+            case "#", "^":
+                if unboundedLists.contains(name), let outer = open.last(where: unboundedLists.contains) {
+                    throw RunbookTemplateError(file: file, line: line, message:
+                        "'{{#\(name)}}' inside '{{#\(outer)}}': a loop over one list of findings inside another makes the report quadratic; not allowed")
+                }
+                open.append(name)
+            case "/":
+                if let index = open.lastIndex(of: name) { open.removeSubrange(index...) }
+            default:
+                continue
+            }
         }
     }
 }

@@ -297,4 +297,20 @@ struct HostileInputTests {
         let warnings = object?["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.contains("300 network namespaces captured; the first 256 by name are diagnosed, 44 are not") })
     }
+
+    @Test("#13: a template that loops over findings inside a loop over findings is refused before rendering")
+    func quadraticTemplates() throws {
+        let tree = try Scenario.clientExhaustion.tree()
+        let nested = try TemporaryTree(["report.md": "# {{{host}}}\n{{#findings}}\n{{#top}}{{{rank}}}{{/top}}\n{{/findings}}\n"])
+        let result = try CLIRunner.run(["diagnose", "--root", tree.root, "--runbooks", nested.root], wrapper: Self.timeout)
+        #expect(result.status == 2)
+        #expect(result.stderr == "twadvise: error: runbook template: report.md:3: '{{#top}}' inside '{{#findings}}': a loop over one list of findings inside another makes the report quadratic; not allowed\n")
+        let delimiters = try TemporaryTree(["report.md": "{{=<% %>=}}\n<%#findings%><%#findings%>x<%/findings%><%/findings%>\n"])
+        let hidden = try CLIRunner.run(["diagnose", "--root", tree.root, "--runbooks", delimiters.root], wrapper: Self.timeout)
+        #expect(hidden.status == 2 && hidden.stderr.contains("changing the tag delimiters is not supported"))
+        // A loop over a finding's own evidence inside the loop over findings is linear, and allowed.
+        let fine = try TemporaryTree(["report.md": "{{#findings}}{{{title}}}{{#evidence}} {{{value}}}{{/evidence}}\n{{/findings}}\n"])
+        let ok = try CLIRunner.run(["diagnose", "--root", tree.root, "--runbooks", fine.root], wrapper: Self.timeout)
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
 }
