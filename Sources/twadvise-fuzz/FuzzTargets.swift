@@ -7,7 +7,7 @@ import TWAdviseEngine
 import TWAdviseFacts
 
 enum FuzzTarget: String, CaseIterable {
-    case rules, expression, proctcp, sockstat, counters, sysctlconf, sockettext, commandoutput, snapshotjson
+    case rules, expression, proctcp, sockstat, counters, sysctlconf, sockettext, commandoutput, snapshotjson, sosdir
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["TWADVISE_FUZZ_TARGET"] ?? ""
@@ -86,10 +86,59 @@ enum FuzzTarget: String, CaseIterable {
             _ = NstatParser.parse(bytes, path: "n", warnings: &warnings)
             _ = NetstatStatisticsParser.parse(bytes, path: "s", warnings: &warnings)
         case .snapshotjson:
+            // The --facts loader: whatever numbers a file carries (Int64.max counts, ports past 65535, NaN
+            // seconds), what is accepted must be usable without a trap: derived quantities, the fact tree,
+            // provenance, and writing it back.
             if let snapshot = try? FactsSnapshot.decode(json: Data(bytes)) {
+                _ = snapshot.derived
                 _ = snapshot.factValue
+                _ = snapshot.provenance
+                _ = snapshot.currentValues
                 _ = try? snapshot.jsonData()
             }
+        case .sosdir:
+            Self.sosDirectory(bytes)
+        }
+    }
+
+    /// The sosreport directory reader over a tree made from the input: entries `PATH\0CONTENT\0`, at most 64;
+    /// a PATH starting with `@` is a symbolic link to CONTENT (inside the tree or out of it), one ending in
+    /// `|` a FIFO. Paths are kept inside the temporary directory.
+    static func sosDirectory(_ bytes: [UInt8]) {
+        var template = Array("/tmp/twadvise-fuzz-sos-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return }
+        let root = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let top = root + "/sos"
+        try? FileManager.default.createDirectory(atPath: top + "/sos_commands/networking", withIntermediateDirectories: true)
+        let parts = bytes.split(separator: 0, omittingEmptySubsequences: false)
+        var index = 0
+        while index + 1 < parts.count, index < 128 {
+            var path = String(decoding: parts[index], as: UTF8.self)
+            let content = Array(parts[index + 1])
+            index += 2
+            let isLink = path.hasPrefix("@")
+            let isFIFO = path.hasSuffix("|")
+            if isLink { path.removeFirst() }
+            if isFIFO { path.removeLast() }
+            let components = path.split(separator: "/").filter { $0 != ".." && $0 != "." && !$0.isEmpty }
+            guard !components.isEmpty, components.count < 12 else { continue }
+            let full = top + "/" + components.joined(separator: "/")
+            try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if isLink {
+                try? FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: String(decoding: content, as: UTF8.self))
+            } else if isFIFO {
+                _ = mkfifo(full, 0o600)
+            } else {
+                _ = FileManager.default.createFile(atPath: full, contents: Data(content))
+            }
+        }
+        guard let report = try? SosReport.open(top) else { return }
+        let options = SnapshotReader.Options(topDestinations: 10)
+        let host = report.hostSnapshot(options: options)
+        _ = host.factValue
+        for namespace in report.namespaces.prefix(8) {
+            _ = report.namespaceSnapshot(namespace, host: host, options: options).factValue
         }
     }
 }

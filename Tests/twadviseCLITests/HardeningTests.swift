@@ -58,7 +58,7 @@ struct HardeningTests {
           .enabled(if: FileListing.sourceTreePresent, "source tree not present"))
     func fuzzReplay() throws {
         let binary = URL(fileURLWithPath: CLIRunner.executable).deletingLastPathComponent().appendingPathComponent("twadvise-fuzz").path
-        for target in ["rules", "expression", "proctcp", "sockstat", "counters", "sysctlconf", "sockettext", "commandoutput", "snapshotjson"] {
+        for target in ["rules", "expression", "proctcp", "sockstat", "counters", "sysctlconf", "sockettext", "commandoutput", "snapshotjson", "sosdir"] {
             var files: [String] = []
             for folder in ["Fuzz/corpus/\(target)", "Fuzz/regressions/\(target)"] {
                 let path = PeerFixtures.packageRoot + "/" + folder

@@ -313,4 +313,33 @@ struct HostileInputTests {
         let ok = try CLIRunner.run(["diagnose", "--root", tree.root, "--runbooks", fine.root], wrapper: Self.timeout)
         #expect(ok.status == 0, "\(ok.stderr)")
     }
+
+    @Test("#11: SIGTERM while tar extracts a sosreport stops tar and removes the temporary directory")
+    func interruptedExtraction() throws {
+        let tree = try Self.sosTree()
+        // 600 MB of zeros: a few kilobytes compressed, a second or more to list and to extract.
+        let big = try FileHandle(forWritingTo: URL(fileURLWithPath: { _ = FileManager.default.createFile(atPath: tree.path("sos/big"), contents: nil); return tree.path("sos/big") }()))
+        try big.truncate(atOffset: 600 << 20)
+        try big.close()
+        let archive = tree.path("slow.tar.gz")
+        #expect(try CLIRunner.process("/usr/bin/tar", ["-czf", archive, "-C", tree.root, "sos"]).status == 0)
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("twadvise-sos-") })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.executable)
+        process.arguments = ["diagnose", "--sos", archive]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait until the extraction has begun: its temporary directory exists.
+        let started = Date()
+        while Date().timeIntervalSince(started) < 20, Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("twadvise-sos-") }) == before {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("twadvise-sos-") })
+        #expect(after == before, "left behind: \(after.subtracting(before))")
+        let tars = try CLIRunner.process("/usr/bin/pgrep", ["-f", archive])
+        #expect(tars.stdout.isEmpty, "tar still running: \(tars.stdout)")
+    }
 }
