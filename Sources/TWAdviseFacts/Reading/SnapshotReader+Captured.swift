@@ -1,12 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Captured command output (`ss`, `netstat`, `sysctl -a`, `nstat`) read in place of the root's files.
 extension SnapshotReader {
     /// Replaces facts with those of the captured command output and records where they came from.

@@ -1,12 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The socket table: netlink sock_diag on the live host, else /proc/net/tcp and tcp6 streamed.
 extension SnapshotReader {
     func readSockets(range: PortRange?, _ warnings: inout [FactWarning]) -> SocketTable? {

@@ -1,12 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The small files of a root: host name and kernel, /proc/sys values, file handles.
 extension SnapshotReader {
     func readHost(_ warnings: inout [FactWarning]) -> HostInfo {
