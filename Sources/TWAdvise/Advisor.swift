@@ -71,13 +71,23 @@ public struct Advisor: Sendable {
             throw AdvisorError(code: .invalidRules, message: "\(count) error\(count == 1 ? "" : "s") in rules",
                                diagnostics: catalog.diagnostics, rendered: catalog.renderedDiagnostics())
         }
+        let templates: RunbookTemplates
         do {
-            var templates = try RunbookTemplates(files: KnowledgeBase.runbookTemplates)
-            try templates.override(with: runbooks)
-            self.templates = templates
+            var loaded = try RunbookTemplates(files: KnowledgeBase.runbookTemplates)
+            try loaded.override(with: runbooks)
+            templates = loaded
         } catch {
             throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
         }
+        let mismatches = catalog.runbookDiagnostics(templates)
+        if mismatches.contains(where: { $0.severity == .error }) {
+            var checked = catalog
+            checked.diagnostics += mismatches
+            let count = mismatches.filter { $0.severity == .error }.count
+            throw AdvisorError(code: .invalidRules, message: "\(count) error\(count == 1 ? "" : "s") in rules",
+                               diagnostics: checked.diagnostics, rendered: checked.renderedDiagnostics())
+        }
+        self.templates = templates
         self.catalog = catalog
     }
 
@@ -92,6 +102,7 @@ public struct Advisor: Sendable {
             hostname: hostname, kernel: snapshot.host.kernel?.release, source: snapshot.origin.description,
             collectedAt: snapshot.collectedAt, current: snapshot.currentValues, evaluation: evaluation,
             minimumSeverity: minimumSeverity, warnings: snapshot.warnings.map(\.description), disabled: disabled)
+        input.plan = RunbookPlan.values(snapshot)
         input.overridden = catalog.ruleSet.rules.compactMap { rule in rule.overrideJustification.map { (rule.id, $0) } }
         return Diagnosis(input: input, templates: templates)
     }

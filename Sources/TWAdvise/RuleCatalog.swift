@@ -81,4 +81,69 @@ public struct RuleCatalog: Sendable {
 
     /// The rules in force as JSON (`rules list --format json`), parameters typed.
     public func listingJSON() throws -> Data { try RuleListing.json(ruleSet.rules) }
+
+    /// Checks every rule against the runbook section it renders through: a value the section uses from
+    /// `vars.`/`shell.` must be one the rule's `vars:` provides, `params.` one of its parameters, and
+    /// `current.` a value the snapshot gives. An error points at the rule; otherwise the section would print
+    /// an empty value into a command.
+    func runbookDiagnostics(_ templates: RunbookTemplates) -> [Diagnostic] {
+        let currentNames = Set(HostFactSchema.integerSysctls.map(\.name) + ["ip_local_port_range", "ip_local_reserved_ports"])
+        var diagnostics: [Diagnostic] = []
+        for rule in ruleSet.rules {
+            guard let id = rule.runbook else { continue }
+            guard let section = templates.sections[id] else {
+                diagnostics.append(Diagnostic(.warning, at: rule.location, "rule '\(rule.id)' renders through runbook section '\(id)', which no template defines"))
+                continue
+            }
+            let used = TemplateVariables(section)
+            let provided = Set(rule.vars.map(\.name))
+            for name in used.names(in: "vars").union(used.names(in: "shell")).sorted() where !provided.contains(name) {
+                diagnostics.append(Diagnostic(at: rule.location, "runbook section '\(id)' uses '\(name)', which rule '\(rule.id)' does not provide",
+                                              notes: ["add it under 'vars:' (for example '\(name): d.\(name)'), or use a section that does not need it"]
+                                                  + Suggestions.note(for: name, in: provided)))
+            }
+            let parameters = Set(rule.parameters.map(\.name))
+            for name in used.names(in: "params").sorted() where !parameters.contains(name) {
+                diagnostics.append(Diagnostic(at: rule.location, "runbook section '\(id)' uses parameter '\(name)', which rule '\(rule.id)' does not have",
+                                              notes: Suggestions.note(for: name, in: parameters)))
+            }
+            let planNames = RunbookPlan.names
+            for name in used.names(in: "plan").sorted() where !planNames.contains(name) {
+                diagnostics.append(Diagnostic(at: rule.location, "runbook section '\(id)' uses 'plan.\(name)', which no plan computes",
+                                              notes: Suggestions.note(for: name, in: planNames)))
+            }
+            for name in used.names(in: "current").sorted() where !currentNames.contains(name) {
+                diagnostics.append(Diagnostic(at: rule.location, "runbook section '\(id)' uses 'current.\(name)', which no snapshot gives",
+                                              notes: Suggestions.note(for: name, in: currentNames)))
+            }
+        }
+        return diagnostics
+    }
+
+    /// ``runbookDiagnostics(_:)`` against the built-in templates and those of `runbookDirectory`, for
+    /// `rules lint`.
+    ///
+    /// - Throws: ``AdvisorError`` when a template cannot be read or is invalid.
+    public func runbookDiagnostics(runbookDirectory: String? = nil) throws(AdvisorError) -> [Diagnostic] {
+        var templates: RunbookTemplates
+        do {
+            templates = try RunbookTemplates(files: KnowledgeBase.runbookTemplates)
+        } catch {
+            throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
+        }
+        if let runbookDirectory {
+            let files: [String: String]
+            do {
+                files = try KnowledgeBase.runbookTemplates(at: runbookDirectory)
+            } catch {
+                throw AdvisorError(code: .unreadableFile, message: "cannot read runbooks: \(error)")
+            }
+            do {
+                try templates.override(with: files)
+            } catch {
+                throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
+            }
+        }
+        return runbookDiagnostics(templates)
+    }
 }

@@ -24,18 +24,28 @@ public struct MarkdownReport: Sendable {
         }
         for (id, text) in templates.sections {
             do {
-                sections[id] = try MustacheTemplate(string: text)
+                sections[id] = try MustacheTemplate(string: TemplateVariables.guarded(text))
             } catch {
                 throw RunbookTemplateError(file: "section '\(id)'", message: "invalid template: \(error)")
             }
         }
         let current = Self.shellValues(input.current)
+        let plan = Self.shellValues(input.plan)
         let shown = input.shownFindings
         var findings: [[String: Any]] = []
         for (index, finding) in shown.enumerated() {
             var context = Self.context(finding, rank: index + 1, current: current)
+            context["plan"] = plan
             if let id = finding.runbook, let section = sections[id] {
-                context["body"] = Self.tidy(section.render(context))
+                // A value the section prints outside a test of it, when the host did not give it, renders as a
+                // marker (TemplateVariables.guarded), and a command line holding one becomes a comment: no
+                // command is ever shown with an empty value in its place.
+                var known: [String: [String: Bool]] = [:]
+                for namespace in TemplateVariables.namespaces {
+                    if let values = context[namespace] as? [String: String] { known[namespace] = values.mapValues { _ in true } }
+                }
+                context["known"] = known
+                context["body"] = Self.tidy(MissingValue.resolve(section.render(context)))
             } else {
                 context["body"] = "_No runbook section \(Self.host(finding.runbook ?? finding.id)) in the templates._\n"
             }
@@ -93,7 +103,8 @@ public struct MarkdownReport: Sendable {
         var result: [String: String] = [:]
         for (key, value) in values {
             // Values go inside double quotes in commands, so spaces are fine (`"32768 60999"`).
-            if Escaping.shellSafe(value.replacingSpaces()) != nil { result[key] = value }
+            // An empty value is a value (no reserved ports): commands quote it, `""`.
+            if value.isEmpty || Escaping.shellSafe(value.replacingSpaces()) != nil { result[key] = value }
         }
         return result
     }

@@ -20,6 +20,8 @@ public struct ReportInput: Sendable {
     public var warnings: [String]
     /// Rule ids disabled, with the justification.
     public var disabled: [(id: String, justification: String)]
+    /// Values commands are computed from for this host (never lower than its current limits), by name.
+    public var plan: [String: String] = [:]
     /// Rules that replace an earlier one with the same id (`override: true`), with the justification.
     public var overridden: [(id: String, justification: String)] = []
 

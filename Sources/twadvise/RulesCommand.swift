@@ -35,13 +35,18 @@ struct RulesCommand: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check rule files: YAML, keys, ids, expression syntax and types. Exit 2 on any error.")
+            abstract: "Check rule files: YAML, keys, ids, expression syntax and types, and the runbook values each rule provides. Exit 2 on any error.")
         @OptionGroup var rules: RuleOptions
+        @Option(name: .long, help: ArgumentHelp("Check against these runbook templates too.", valueName: "DIR"))
+        var runbooks: String?
         @Argument(help: "Rule files or directories to check with the built-in rules.") var paths: [String] = []
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.catalog(extraPaths: paths)
+                var catalog = try rules.catalog(extraPaths: paths)
+                if !catalog.hasErrors {
+                    catalog.diagnostics += try advisorCall { () throws(AdvisorError) in try catalog.runbookDiagnostics(runbookDirectory: runbooks) }
+                }
                 for line in catalog.renderedDiagnostics() { try output(line) }
                 let errors = catalog.diagnostics.filter { $0.severity == .error }.count
                 try output("\(catalog.ruleSet.rules.count) rules, \(errors) error\(errors == 1 ? "" : "s")")

@@ -107,6 +107,9 @@ public enum HostFactSchema {
             .string("persistent.ip_local_port_range_location", "'file:line' where the range is set", .persistent, sources: persistentFiles) {
                 $0.snapshot.persistentSysctls.effective["net.ipv4.ip_local_port_range"]?.location
             },
+            .string("persistent.ip_local_port_range_file", "the file that sets the range, as a path on the host (/etc/...)", .persistent, sources: persistentFiles) {
+                $0.snapshot.persistentSysctls.effective["net.ipv4.ip_local_port_range"].map { "/" + $0.file }
+            },
         ]
         facts += HostFact.table("persistent.entries", record: "persistent entry", "every assignment that wins, by key", .persistent,
                                 sources: persistentFiles,
@@ -137,6 +140,9 @@ public enum HostFactSchema {
             })
             facts.append(.string("persistent.\(name)_location", "'file:line' where \(key) is set", .persistent, sources: persistentFiles) {
                 $0.snapshot.persistentSysctls.effective[key]?.location
+            })
+            facts.append(.string("persistent.\(name)_file", "the file that sets \(key), as a path on the host (/etc/...)", .persistent, sources: persistentFiles) {
+                $0.snapshot.persistentSysctls.effective[key].map { "/" + $0.file }
             })
         }
 

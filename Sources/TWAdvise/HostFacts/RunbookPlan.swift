@@ -1,0 +1,49 @@
+public import TWAdviseFacts
+
+/// Values a runbook's commands are computed from, for the host in front of it: never lower than what the
+/// host runs now, and one combined value where several findings touch the same key.
+///
+/// Templates print them as `{{{plan.NAME}}}`; a value that cannot be computed (its input was not read) is
+/// absent, and the command line that needs it is replaced by a comment saying so.
+public enum RunbookPlan {
+    /// The largest limit a command ever suggests: far above any host, far below where arithmetic overflows.
+    static let ceiling: Int64 = 1 << 40
+
+    /// Every name a plan can have (`rules lint` checks templates against it).
+    public static let names: Set<String> = ["reserved_ports", "nf_conntrack_max", "file_max", "tcp_max_tw_buckets", "ip_local_port_range"]
+
+    /// The plan for `snapshot`, by name; ``names`` lists them.
+    public static func values(_ snapshot: FactsSnapshot) -> [String: String] {
+        var plan: [String: String] = [:]
+        let sysctls = snapshot.sysctls
+        // Every unreserved listening port inside the range, with the ports already reserved: one value for
+        // every ports.range-overlaps-listeners finding, so that applying one does not undo another.
+        if let reserved = sysctls.ipLocalReservedPorts, let budget = snapshot.derived.portBudget {
+            let combined = PortSet(ranges: reserved.ranges + budget.unreservedListeners.map { PortRange(low: $0, high: $0) })
+            plan["reserved_ports"] = combined.description
+        }
+        // conntrack: twice the current size (the table is nearly full), at least 262144, never lower than now.
+        if let current = sysctls.integer("net.netfilter.nf_conntrack_max"), current > 0 {
+            plan["nf_conntrack_max"] = String(raise(current, to: max(min(current, ceiling) * 2, 262_144)))
+        }
+        // file-max: room for twice the handles allocated now, never lower than the current limit.
+        if let current = snapshot.fileHandles.maximum ?? sysctls.fileMax, let allocated = snapshot.fileHandles.allocated {
+            plan["file_max"] = String(raise(current, to: min(max(allocated, 0), ceiling) * 2))
+        }
+        // tcp_max_tw_buckets: back to the kernel default (half of the established hash, which a child network
+        // namespace reports negated), never lower than now.
+        if let current = sysctls.tcpMaxTwBuckets, let ehash = sysctls.integer("net.ipv4.tcp_ehash_entries"), ehash != Int64.min {
+            plan["tcp_max_tw_buckets"] = String(raise(current, to: min(abs(ehash), ceiling) / 2))
+        }
+        // ip_local_port_range: at least the kernel default's span, never narrower than now on either side.
+        if let range = sysctls.ipLocalPortRange {
+            let low = min(range.low, PortRange.kernelDefault.low)
+            let high = max(range.high, PortRange.kernelDefault.high)
+            plan["ip_local_port_range"] = "\(low) \(high)"
+        }
+        return plan
+    }
+
+    /// `suggested`, unless the host's `current` value is higher: a runbook never lowers a live limit.
+    static func raise(_ current: Int64, to suggested: Int64) -> Int64 { max(current, suggested) }
+}

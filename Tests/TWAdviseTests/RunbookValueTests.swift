@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import TWAdvise
+@testable import TWAdviseEngine
+import TWAdviseFacts
+import TWAdviseRunbooks
+import TWAdviseTestSupport
+
+/// No command in a runbook is ever rendered with an empty value, and no rule can point at a section that
+/// needs a value it does not provide.
+@Suite("Runbook values")
+struct RunbookValueTests {
+    /// Command lines (inside fenced blocks) that hold an empty value where one was expected.
+    static func emptyValues(_ markdown: String) -> [String] {
+        var bad: [String] = []
+        var inCode = false
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") { inCode.toggle(); continue }
+            guard inCode, !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") else { continue }
+            let code = line.split(separator: "#", maxSplits: 1).first.map(String.init) ?? ""
+            // key= with nothing after it; an empty quoted value (but an empty set of reserved ports, which is
+            // a value); an address or port left out of an ss filter; an arithmetic operand left out; a marker.
+            var patterns = [#"=\s*$"#, #"dst\s+(dport|sport|\||$)"#, #"(dport|sport) = :(\s|$)"#, #"\$\(\(\s*\*"#, "\u{F8F0}"]
+            if !code.contains("ip_local_reserved_ports") { patterns.append(#"=""(\s|$)"#) }
+            if patterns.contains(where: { code.range(of: $0, options: .regularExpression) != nil }) { bad.append(String(line)) }
+        }
+        return bad
+    }
+
+    @Test("every rule that fires in every scenario renders commands with values, also when no current value could be read",
+          arguments: Scenario.allCases)
+    func noEmptyValues(scenario: Scenario) throws {
+        let tree = try scenario.tree()
+        let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+        let diagnosis = ScenarioTests.advisor.diagnose(snapshot)
+        #expect(Self.emptyValues(try diagnosis.markdown()) == [])
+        // The same findings on a host none of whose current values could be read.
+        var blind = diagnosis.input
+        blind.current = [:]
+        let markdown = try MarkdownReport(templates: diagnosis.templates).render(blind)
+        #expect(Self.emptyValues(markdown) == [], "\(scenario)")
+        if !diagnosis.findings.isEmpty, markdown.contains("sysctl -w") || diagnosis.findings.contains(where: { $0.runbook != nil }) {
+            #expect(!markdown.contains("\u{F8F0}"))
+        }
+    }
+
+    @Test("a missing value in a command becomes a comment that says what could not be read")
+    func missingValueBecomesComment() throws {
+        let templates = try RunbookTemplates(files: ["report": "{{#findings}}{{{body}}}{{/findings}}",
+                                                     "t": "<!-- runbook: demo -->\n```sh\nsysctl -w net.ipv4.tcp_tw_reuse={{{current.tcp_tw_reuse}}}\n```\nNow {{{current.tcp_tw_reuse}}}.\n"])
+        let finding = Finding(id: "demo.x", title: "t", severity: .low, score: 1, runbook: "demo")
+        let input = ReportInput(hostname: "h", kernel: nil, source: "s", collectedAt: nil, current: [:],
+                                evaluation: Evaluation(results: [], findings: [finding]))
+        let text = try MarkdownReport(templates: templates).render(input)
+        #expect(text.contains("# not shown: tcp_tw_reuse could not be read on this host; read it first (sysctl -a, ss), then decide\n"))
+        #expect(text.contains("Now unknown (tcp\\_tw\\_reuse could not be read)") || text.contains("Now unknown (tcp_tw_reuse could not be read)"))
+        #expect(!text.contains("tcp_tw_reuse=\n"))
+    }
+
+    @Test("rules lint rejects a rule whose runbook section needs a value it does not provide, at the rule's line")
+    func lintRejectsMissingVars() throws {
+        let rule = """
+            rules:
+              - id: team.pressed
+                title: pressed
+                severity: medium
+                for_each: d in sockets.destinations
+                condition: d.port_share >= 0.5
+                subject: d.label
+                runbook: ports.destination-exhaustion
+            """
+        let catalog = RuleCatalog(extra: [RuleSource(path: "team.yaml", text: rule)])
+        #expect(catalog.diagnostics.isEmpty)
+        let problems = try catalog.runbookDiagnostics()
+        #expect(problems.map(\.location.description) == Array(repeating: "team.yaml:2:5", count: problems.count))
+        #expect(problems.map(\.message).contains("runbook section 'ports.destination-exhaustion' uses 'remote_host', which rule 'team.pressed' does not provide"))
+        #expect(throws: AdvisorError.self) { try Advisor(catalog: catalog) }
+    }
+
+    /// Every `KEY = VALUE` of a drop-in and `sysctl -w KEY=VALUE` of the runbook, for the limits a runbook
+    /// could lower.
+    static func limitValues(_ markdown: String) -> [(key: String, value: Int64)] {
+        let keys = ["net.netfilter.nf_conntrack_max", "fs.file-max", "net.ipv4.tcp_max_tw_buckets"]
+        var found: [(String, Int64)] = []
+        for line in markdown.split(separator: "\n") {
+            for key in keys {
+                for separator in [" = ", "="] {
+                    guard let range = line.range(of: key + separator) else { continue }
+                    let digits = line[range.upperBound...].prefix { $0.isNumber }
+                    if let value = Int64(digits) { found.append((key, value)) }
+                }
+            }
+        }
+        return found
+    }
+
+    @Test("no command or drop-in ever sets a limit below the host's current value, on hosts with high limits")
+    func neverLowerALiveLimit() throws {
+        var files = Scenario.conntrackNearFull.files
+        files["proc/sys/net/netfilter/nf_conntrack_count"] = "1000000\n"
+        files["proc/sys/net/netfilter/nf_conntrack_max"] = "1048576\n"            // above the old fixed 524288
+        files["proc/sys/fs/file-nr"] = "5300000\t0\t6553600\n"                  // above the old fixed 4194304
+        files["proc/sys/fs/file-max"] = "6553600\n"
+        files["proc/sys/net/ipv4/tcp_max_tw_buckets"] = "2000000\n"              // above the old fixed 262144
+        files["proc/net/netstat"] = "TcpExt: TW TCPTimeWaitOverflow\nTcpExt: 100 7\n"
+        let tree = try TemporaryTree(files)
+        let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+        let diagnosis = ScenarioTests.advisor.diagnose(snapshot)
+        let fired = Set(diagnosis.findings.map(\.id))
+        #expect(fired.isSuperset(of: ["conntrack.table-near-full", "fs.file-handles-near-limit", "timewait.bucket-overflow"]), "\(fired)")
+        let markdown = try diagnosis.markdown()
+        let current: [String: Int64] = ["net.netfilter.nf_conntrack_max": 1_048_576, "fs.file-max": 6_553_600, "net.ipv4.tcp_max_tw_buckets": 2_000_000]
+        let values = Self.limitValues(markdown)
+        #expect(Set(values.map(\.key)) == Set(current.keys))
+        for (key, value) in values { #expect(value >= current[key]!, "\(key) = \(value) is below the current \(current[key]!)") }
+        // And the same on every scenario, whatever its limits.
+        for scenario in Scenario.allCases {
+            let tree = try scenario.tree()
+            let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+            let text = try ScenarioTests.advisor.diagnose(snapshot).markdown()
+            let now: [String: Int64?] = ["net.netfilter.nf_conntrack_max": snapshot.sysctls.integer("net.netfilter.nf_conntrack_max"),
+                                         "fs.file-max": snapshot.fileHandles.maximum, "net.ipv4.tcp_max_tw_buckets": snapshot.sysctls.tcpMaxTwBuckets]
+            for (key, value) in Self.limitValues(text) {
+                guard let live = now[key] ?? nil else { continue }
+                #expect(value >= live, "\(scenario): \(key) = \(value) is below the current \(live)")
+            }
+        }
+    }
+
+    @Test("the plan's names are the ones it computes, and the reserved ports of every listener form one value")
+    func planNames() throws {
+        let tree = try Scenario.articleOnModernKernel.tree()
+        let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+        let plan = RunbookPlan.values(snapshot)
+        #expect(Set(plan.keys).isSubset(of: RunbookPlan.names))
+        #expect(plan["reserved_ports"] == "3306,8080")
+        #expect(plan["ip_local_port_range"] == "1024 65535")  // never narrower than the host's 1024-65535
+    }
+}
