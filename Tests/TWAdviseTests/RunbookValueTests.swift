@@ -136,4 +136,23 @@ struct RunbookValueTests {
         #expect(plan["reserved_ports"] == "3306,8080")
         #expect(plan["ip_local_port_range"] == "1024 65535")  // never narrower than the host's 1024-65535
     }
+
+    @Test("the runbooks' commands measure what they claim: deltas, the right ss field, where the error is logged, one file applied")
+    func commandsThatDoWhatTheySay() {
+        for (name, text) in KnowledgeBase.runbookTemplates {
+            var inCode = false
+            for line in text.split(separator: "\n") {
+                if line.hasPrefix("```") { inCode.toggle(); continue }
+                guard inCode else { continue }
+                // nstat -a prints totals since boot: a check that something "increases" or "stays at 0" needs a delta.
+                #expect(!line.contains("nstat -a"), "\(name): \(line)")
+                // With a state filter, ss -H prints no State column: the peer is field 4.
+                #expect(!(line.contains("state ") && line.contains("{print $5}")), "\(name): \(line)")
+                // The kernel never logs EADDRNOTAVAIL.
+                #expect(!line.contains("/var/log/syslog"), "\(name): \(line)")
+                // sysctl --system re-applies every file (undoing changes made by hand) and exits 0 on a stale key.
+                #expect(!line.contains("sysctl --system"), "\(name): \(line)")
+            }
+        }
+    }
 }
