@@ -103,6 +103,7 @@ public struct Advisor: Sendable {
             collectedAt: snapshot.collectedAt, current: snapshot.currentValues, evaluation: evaluation,
             minimumSeverity: minimumSeverity, warnings: snapshot.warnings.map(\.description), disabled: disabled)
         input.plan = RunbookPlan.values(snapshot)
+        input.notes = RunbookPlan.notes(snapshot)
         input.overridden = catalog.ruleSet.rules.compactMap { rule in rule.overrideJustification.map { (rule.id, $0) } }
         return Diagnosis(input: input, templates: templates)
     }

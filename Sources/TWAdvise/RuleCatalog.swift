@@ -112,6 +112,10 @@ public struct RuleCatalog: Sendable {
                 diagnostics.append(Diagnostic(at: rule.location, "runbook section '\(id)' uses 'plan.\(name)', which no plan computes",
                                               notes: Suggestions.note(for: name, in: planNames)))
             }
+            for name in used.names(in: "notes").sorted() where !RunbookPlan.noteNames.contains(name) {
+                diagnostics.append(Diagnostic(at: rule.location, "runbook section '\(id)' uses 'notes.\(name)', which no note gives",
+                                              notes: Suggestions.note(for: name, in: RunbookPlan.noteNames)))
+            }
             for name in used.names(in: "current").sorted() where !currentNames.contains(name) {
                 diagnostics.append(Diagnostic(at: rule.location, "runbook section '\(id)' uses 'current.\(name)', which no snapshot gives",
                                               notes: Suggestions.note(for: name, in: currentNames)))

@@ -31,11 +31,13 @@ public struct MarkdownReport: Sendable {
         }
         let current = Self.shellValues(input.current)
         let plan = Self.shellValues(input.plan)
+        let notes = input.notes.mapValues(Self.host)
         let shown = input.shownFindings
         var findings: [[String: Any]] = []
         for (index, finding) in shown.enumerated() {
             var context = Self.context(finding, rank: index + 1, current: current)
             context["plan"] = plan
+            context["notes"] = notes
             if let id = finding.runbook, let section = sections[id] {
                 // A value the section prints outside a test of it, when the host did not give it, renders as a
                 // marker (TemplateVariables.guarded), and a command line holding one becomes a comment: no

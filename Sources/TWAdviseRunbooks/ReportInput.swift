@@ -22,6 +22,8 @@ public struct ReportInput: Sendable {
     public var disabled: [(id: String, justification: String)]
     /// Values commands are computed from for this host (never lower than its current limits), by name.
     public var plan: [String: String] = [:]
+    /// Text for a person about this host (`set_elsewhere_tcp_tw_reuse`), raw: the renderer escapes it.
+    public var notes: [String: String] = [:]
     /// Rules that replace an earlier one with the same id (`override: true`), with the justification.
     public var overridden: [(id: String, justification: String)] = []
 

@@ -6,7 +6,7 @@
 /// and replaces every command line that holds a marker with a comment that says what could not be read.
 public struct TemplateVariables: Sendable, Hashable {
     /// The namespaces of host values a section can use.
-    public static let namespaces: Set<String> = ["current", "shell", "vars", "plan", "params"]
+    public static let namespaces: Set<String> = ["current", "shell", "vars", "plan", "params", "notes"]
 
     /// `namespace.name` printed as a value.
     public private(set) var printed: Set<String> = []

@@ -155,4 +155,15 @@ struct RunbookValueTests {
             }
         }
     }
+
+    @Test("a drop-in that another persistent line would override names that line")
+    func dropInNamesWhatOverridesIt() throws {
+        var files = Scenario.clientExhaustion.files
+        files["etc/sysctl.conf"] = "# ops\nnet.ipv4.tcp_tw_reuse = 0\n"
+        let tree = try TemporaryTree(files)
+        let markdown = try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: tree.root)).read()).markdown()
+        #expect(markdown.contains("**Also set in the persistent configuration:** etc/sysctl.conf:2 sets net.ipv4.tcp\\_tw\\_reuse = 0."))
+        let plain = try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: try Scenario.clientExhaustion.tree().root)).read()).markdown()
+        #expect(!plain.contains("Also set in the persistent configuration"))
+    }
 }

@@ -47,3 +47,26 @@ public enum RunbookPlan {
     /// `suggested`, unless the host's `current` value is higher: a runbook never lowers a live limit.
     static func raise(_ current: Int64, to suggested: Int64) -> Int64 { max(current, suggested) }
 }
+
+extension RunbookPlan {
+    /// Persistent keys a runbook may write a drop-in for, by the name its notes use.
+    static let persistentKeys: [(name: String, key: String)] =
+        HostFactSchema.integerSysctls.map { ($0.name, $0.key) }
+        + [("ip_local_port_range", "net.ipv4.ip_local_port_range"), ("ip_local_reserved_ports", "net.ipv4.ip_local_reserved_ports")]
+
+    /// Every name notes can have (`rules lint` checks templates against it).
+    public static let noteNames: Set<String> = Set(persistentKeys.map { "set_elsewhere_" + $0.name })
+
+    /// Text for a person, by name: `set_elsewhere_KEY` lists every line of the persistent configuration that
+    /// sets KEY (`etc/sysctl.conf:12 sets net.ipv4.tcp_tw_reuse = 0`). A drop-in loses to /etc/sysctl.conf,
+    /// which procps applies after every sysctl.d file, and to any file that sorts after it.
+    public static func notes(_ snapshot: FactsSnapshot) -> [String: String] {
+        var notes: [String: String] = [:]
+        for (name, key) in persistentKeys {
+            let lines = snapshot.persistentSysctls.entries.filter { $0.key == key }
+            guard !lines.isEmpty else { continue }
+            notes["set_elsewhere_" + name] = lines.map { "\($0.location) sets \($0.key) = \($0.value)" }.joined(separator: "; ")
+        }
+        return notes
+    }
+}
