@@ -149,7 +149,8 @@ struct CapturedTreeTests {
         #expect(v6.timeWait == 4 && !v6.remoteAddress.isLoopback)
         let redis = sockets.destinations.filter { $0.remotePort == 6379 }
         #expect(redis.count == 2 && redis.allSatisfy { $0.remoteAddress.isLoopback })
-        #expect(redis.contains { $0.remoteAddress.description == "::ffff:127.0.0.1" })
+        // The v4-mapped socket shares the IPv4 budget toward 127.0.0.1: it is counted as that IPv4 destination.
+        #expect(Set(redis.map(\.remoteAddress.description)) == ["::1", "127.0.0.1"])
         // top-N keeps the most loaded, totals stay exact
         let smallTree = try TemporaryTree(files)
         let small = read(smallTree, top: 1)

@@ -178,3 +178,24 @@ struct DestinationCapTests {
         #expect(warnings.map(\.message) == ["more than 10 distinct destinations; 90 sockets toward further destinations count in totals only"])
     }
 }
+
+/// IPv4 and IPv4-mapped IPv6 sockets toward one peer share one port budget (issue 14).
+struct MappedDestinationTests {
+    @Test("sockets toward a peer over IPv4 and over ::ffff:a.b.c.d are one destination")
+    func mergedDestination() {
+        var aggregator = SocketAggregator(ephemeralRange: .kernelDefault)
+        let local = IPAddress(ipv4: 0x0A00_0001), remote = IPAddress(ipv4: 0x0A00_0002)
+        let mapped = { (v4: UInt32) in IPAddress(ipv6High: 0, low: 0x0000_FFFF_0000_0000 | UInt64(v4)) }
+        for i in 0..<5 {
+            aggregator.add(state: .timeWait, local: local, localPort: UInt16(40_000 + i), remote: remote, remotePort: 443, isIPv6: false)
+        }
+        for i in 0..<3 {
+            aggregator.add(state: .established, local: mapped(0x0A00_0001), localPort: UInt16(41_000 + i), remote: mapped(0x0A00_0002),
+                           remotePort: 443, isIPv6: true)
+        }
+        let (table, _) = aggregator.finish(sources: ["t"], readIPv4: true, readIPv6: true, malformedLines: 0, topDestinations: 10)
+        #expect(table.destinationCount == 1)
+        #expect(table.destinations.map(\.label) == ["10.0.0.1 → 10.0.0.2:443"])
+        #expect(table.destinations.first?.inUse == 8 && table.destinations.first?.timeWait == 5 && table.destinations.first?.established == 3)
+    }
+}

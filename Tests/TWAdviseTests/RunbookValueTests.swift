@@ -163,7 +163,22 @@ struct RunbookValueTests {
         let tree = try TemporaryTree(files)
         let markdown = try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: tree.root)).read()).markdown()
         #expect(markdown.contains("**Also set in the persistent configuration:** etc/sysctl.conf:2 sets net.ipv4.tcp\\_tw\\_reuse = 0."))
-        let plain = try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: try Scenario.clientExhaustion.tree().root)).read()).markdown()
+        let plainTree = try Scenario.clientExhaustion.tree()  // kept alive: the tree is removed when released
+        let plain = try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: plainTree.root)).read()).markdown()
+        #expect(plain.contains("# TWAdvise runbook for api-client-7") && plain.contains("99-twadvise-tcp_tw_reuse.conf"))
         #expect(!plain.contains("Also set in the persistent configuration"))
+    }
+
+    @Test("a step that sets a value is shown only where the value is not already in force")
+    func stepsOnlyWhereNeeded() throws {
+        let onTree = try Scenario.clientExhaustion.tree()  // kept alive: the tree is removed when released
+        let on = try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: onTree.root)).read()).markdown()
+        #expect(on.contains("sysctl -w net.ipv4.tcp_tw_reuse=1"))
+        #expect(!on.contains("sysctl -w net.ipv4.tcp_timestamps=1") && !on.contains("99-twadvise-tcp_timestamps.conf"))
+        var files = Scenario.clientExhaustion.files
+        files["proc/sys/net/ipv4/tcp_timestamps"] = "0\n"
+        let tree = try TemporaryTree(files)
+        let off = try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: tree.root)).read()).markdown()
+        #expect(off.contains("sysctl -w net.ipv4.tcp_timestamps=1") && off.contains("cat > /etc/sysctl.d/99-twadvise-tcp_timestamps.conf"))
     }
 }

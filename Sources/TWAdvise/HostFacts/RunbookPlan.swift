@@ -10,7 +10,8 @@ public enum RunbookPlan {
     static let ceiling: Int64 = 1 << 40
 
     /// Every name a plan can have (`rules lint` checks templates against it).
-    public static let names: Set<String> = ["reserved_ports", "nf_conntrack_max", "file_max", "tcp_max_tw_buckets", "ip_local_port_range"]
+    public static let names: Set<String> = ["reserved_ports", "nf_conntrack_max", "file_max", "tcp_max_tw_buckets", "ip_local_port_range",
+                                            "set_timestamps", "set_tw_reuse"]
 
     /// The plan for `snapshot`, by name; ``names`` lists them.
     public static func values(_ snapshot: FactsSnapshot) -> [String: String] {
@@ -41,6 +42,9 @@ public enum RunbookPlan {
             let high = max(range.high, PortRange.kernelDefault.high)
             plan["ip_local_port_range"] = "\(low) \(high)"
         }
+        // Steps that set a value only where it is not already in force (unknown counts as not in force).
+        if sysctls.tcpTimestamps != 1 { plan["set_timestamps"] = "yes" }
+        if sysctls.tcpTwReuse != 1 { plan["set_tw_reuse"] = "yes" }
         return plan
     }
 

@@ -72,7 +72,13 @@ package struct SocketAggregator {
             return p[port].listening
         }
         guard !isListening, isOutbound(port) else { return }
-        let key = DestinationKey(local: local, remote: remote, remotePort: remotePort)
+        // An IPv4-mapped IPv6 peer (::ffff:a.b.c.d) is reached through the IPv4 connect path and shares the
+        // IPv4 port budget toward it: one destination, written as IPv4.
+        var key = DestinationKey(local: local, remote: remote, remotePort: remotePort)
+        if let v4 = remote.mappedIPv4 {
+            key.remote = IPAddress(ipv4: v4)
+            if let localV4 = local.mappedIPv4 { key.local = IPAddress(ipv4: localV4) }
+        }
         if destinations.count >= maxTrackedDestinations && !destinations.contains(key) {
             untrackedDestinations += 1
             return
