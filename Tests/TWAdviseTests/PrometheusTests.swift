@@ -25,7 +25,7 @@ struct PrometheusTests {
                       "TWAdviseTimewaitTotalHighLow", "TWAdviseFinding"] {
             #expect(yaml.contains("- alert: \(alert)\n"), "\(alert)")
         }
-        #expect(yaml.contains("expr: '((twadvise_destination_port_share >= 0.5)) and ((twadvise_destination_port_share >= 0.95))'"))  // U(D)/R, the same derived fact the rule reads
+        #expect(yaml.contains("expr: '(((twadvise_destination_pressure or twadvise_destination_port_share) >= 0.5)) and (((twadvise_destination_pressure or twadvise_destination_port_share) >= 0.95))'"))  // U(D)/R, the same derived fact the rule reads
         #expect(yaml.contains("(node_sockstat_TCP_tw or twadvise_socket_table_time_wait)"))  // default() is PromQL 'or'
         let reasons = Dictionary(uniqueKeysWithValues: skipped.map { ($0.id, $0.reason) })
         #expect(reasons["sysctl.tw-recycle-enabled"] == "reads sysctl.tcp_tw_recycle, which has no metric")

@@ -181,4 +181,39 @@ struct RunbookValueTests {
         let off = try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: tree.root)).read()).markdown()
         #expect(off.contains("sysctl -w net.ipv4.tcp_timestamps=1") && off.contains("cat > /etc/sysctl.d/99-twadvise-tcp_timestamps.conf"))
     }
+
+    /// A host with 27,000 TIME_WAIT and 10 ESTABLISHED toward one peer, with the reuse settings given.
+    static func loadedHost(remote: UInt32, reuse: Int64, timestamps: Int64 = 1) -> FactsSnapshot {
+        let destination = DestinationLoad(localAddress: IPAddress(ipv4: 0x7F00_0001), remoteAddress: IPAddress(ipv4: remote), remotePort: 8080,
+                                          timeWait: 27_000, established: 10)
+        let table = SocketTable(sources: ["test"], ipv4: StateCounts(), ipv6: StateCounts(), ephemeralRange: .kernelDefault,
+                                timeWait: 27_000, outboundTimeWait: 27_000, destinationCount: 1, destinations: [destination])
+        let sysctls = Sysctls(values: ["net.ipv4.ip_local_port_range": .portRange(.kernelDefault), "net.ipv4.ip_local_reserved_ports": .portSet(PortSet()),
+                                       "net.ipv4.tcp_tw_reuse": .integer(reuse), "net.ipv4.tcp_timestamps": .integer(timestamps)])
+        return FactsSnapshot(origin: FactsOrigin(kind: .root, location: "test"), host: HostInfo(hostname: "h", kernel: KernelVersion(major: 6, minor: 18)),
+                             sysctls: sysctls, sockets: table)
+    }
+
+    @Test("where tcp_tw_reuse applies, 27,000 TIME_WAIT toward one peer is not exhaustion, and no step sets tcp_tw_reuse = 1")
+    func reuseAwareSeverity() throws {
+        func exhaustion(_ snapshot: FactsSnapshot) -> Finding? {
+            ScenarioTests.advisor.diagnose(snapshot).findings.first { $0.id == "ports.destination-exhaustion" }
+        }
+        // Loopback under the default tcp_tw_reuse = 2: ports come back after 1 s; 23,000 connects/s succeed.
+        #expect(exhaustion(Self.loadedHost(remote: 0x7F00_0001, reuse: 2)) == nil)
+        // The same count toward a remote peer under 2, or under 0, or without timestamps: reuse does not apply.
+        #expect(exhaustion(Self.loadedHost(remote: 0x0A00_0009, reuse: 2))?.severity == .critical)
+        #expect(exhaustion(Self.loadedHost(remote: 0x7F00_0001, reuse: 0))?.severity == .critical)
+        #expect(exhaustion(Self.loadedHost(remote: 0x7F00_0001, reuse: 1, timestamps: 0))?.severity == .critical)
+        // Under reuse = 1 toward a remote peer it applies: no finding either.
+        #expect(exhaustion(Self.loadedHost(remote: 0x0A00_0009, reuse: 1)) == nil)
+        // When the connections themselves hold the ports, reuse does not hide it, and no step sets reuse.
+        var busy = Self.loadedHost(remote: 0x7F00_0001, reuse: 2)
+        busy.sockets?.destinations[0].established = 27_000
+        let diagnosis = ScenarioTests.advisor.diagnose(busy)
+        #expect(diagnosis.findings.first { $0.id == "ports.destination-exhaustion" }?.severity == .critical)
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.contains("`tcp\\_tw\\_reuse` already applies toward this destination") || markdown.contains("`tcp_tw_reuse` already applies toward this destination"))
+        #expect(!markdown.contains("sysctl -w net.ipv4.tcp_tw_reuse=1"))
+    }
 }

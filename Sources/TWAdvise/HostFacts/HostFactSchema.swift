@@ -247,6 +247,21 @@ public enum HostFactSchema {
                                            metric: .watch("twadvise_destination_port_share", "U(D) / R: share of the usable ephemeral ports a destination holds."),
                                            origin: .derived(["sockets.destinations", "ports.usable"]), sources: socketFiles + [rangeFile, reservedFile]) { d, input in input.derived.portBudget?.share(of: d) },
                                     .bool("remote_is_loopback", "remote is 127/8, ::1 or v4-mapped loopback (tcp_tw_reuse = 2 applies)") { d, _ in d.remoteAddress.isLoopback },
+                                    .bool("reuse_applies", "tcp_tw_reuse lets connect() take over its TIME_WAIT ports after the reuse delay (timestamps on; reuse 1, or 2 and a loopback peer)",
+                                          origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps", "sockets.destinations"]),
+                                          sources: socketFiles + ["proc/sys/net/ipv4/tcp_tw_reuse", "proc/sys/net/ipv4/tcp_timestamps"]) { d, input in
+                                        input.derived.reuse.applies(to: d)
+                                    },
+                                    .string("reuse_step", "'yes' when setting tcp_tw_reuse = 1 would help it (reuse does not apply, or that is unknown); unknown otherwise",
+                                            origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"])) { d, input in
+                                        input.derived.reuse.applies(to: d) == true ? nil : "yes"
+                                    },
+                                    .float("pressure", "the share of R it really holds: like port_share, but where reuse applies its TIME_WAIT counts only for the reuse delay, not 60 s",
+                                           metric: .watch("twadvise_destination_pressure", "The share of R a destination really holds: TIME_WAIT counts only for the reuse delay where tcp_tw_reuse applies."),
+                                           origin: .derived(["sockets.destinations", "ports.usable", "sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"]),
+                                           sources: socketFiles + [rangeFile, reservedFile, "proc/sys/net/ipv4/tcp_tw_reuse"]) { d, input in
+                                        input.derived.reuse.pressure(of: d, budget: input.derived.portBudget)
+                                    },
                                 ])
         facts += HostFact.table("sockets.listeners", record: "listener", "listening ports with connections", .sockets, sources: socketFiles,
                                 rows: { $0.snapshot.sockets?.listeners },

@@ -18,6 +18,43 @@ public struct PortBudget: Sendable, Hashable {
     }
 }
 
+/// Whether `connect()` may take over a TIME_WAIT port toward a destination (tcp_tw_reuse), and how soon.
+public struct TimeWaitReuse: Sendable, Hashable {
+    /// `net.ipv4.tcp_tw_reuse`.
+    public var reuse: Int64?
+    /// `net.ipv4.tcp_timestamps`; reuse needs them.
+    public var timestamps: Int64?
+    /// Seconds a TIME_WAIT must age before reuse: `tcp_tw_reuse_delay` (ms, Linux 6.14+), else the fixed 1 s.
+    public var delaySeconds: Double
+
+    public init(_ sysctls: Sysctls) {
+        reuse = sysctls.tcpTwReuse
+        timestamps = sysctls.tcpTimestamps
+        let delay = sysctls.integer("net.ipv4.tcp_tw_reuse_delay")
+        delaySeconds = delay.map { Double(max($0, 1)) / 1000 } ?? 1
+    }
+
+    /// Whether reuse applies toward `destination`: timestamps on, and tcp_tw_reuse 1, or 2 with a loopback
+    /// peer; `nil` when a value it depends on is unknown. (The peer must have sent timestamps too: the
+    /// TWRecycled counter shows whether it does.)
+    public func applies(to destination: DestinationLoad) -> Bool? {
+        guard let reuse, let timestamps else { return nil }
+        guard timestamps != 0 else { return false }
+        return reuse == 1 || (reuse == 2 && destination.remoteAddress.isLoopback)
+    }
+
+    /// The share of R a destination really holds: where reuse applies, a TIME_WAIT port is free again after
+    /// the reuse delay, so only that part of its 60 s counts (a connect() takes it over); elsewhere every
+    /// socket counts. `nil` when R or whether reuse applies is unknown.
+    public func pressure(of destination: DestinationLoad, budget: PortBudget?) -> Double? {
+        guard let budget, budget.usable > 0, let applies = applies(to: destination) else { return nil }
+        let held = applies
+            ? Double(destination.inUse - destination.timeWait) + Double(destination.timeWait) * min(delaySeconds / 60, 1)
+            : Double(destination.inUse)
+        return held / Double(budget.usable)
+    }
+}
+
 /// A TIME_WAIT-related sysctl whose running value differs from what the persistent configuration sets.
 public struct SysctlDrift: Sendable, Hashable {
     /// Dotted key (`net.ipv4.tcp_tw_reuse`).
@@ -35,6 +72,8 @@ public struct SysctlDrift: Sendable, Hashable {
 public struct DerivedFacts: Sendable, Hashable {
     /// `nil` when the range, the reserved ports or the socket table is unknown.
     public var portBudget: PortBudget?
+    /// Whether and how soon TIME_WAIT ports are reused.
+    public var reuse: TimeWaitReuse
     /// Keys whose runtime and persistent values differ, sorted by key.
     public var drift: [SysctlDrift]
     /// Integer values the persistent configuration sets, by dotted key (unparsable values left out).
@@ -52,6 +91,7 @@ public struct DerivedFacts: Sendable, Hashable {
     /// Computes every derived quantity of `snapshot`.
     public init(_ snapshot: FactsSnapshot) {
         let sysctls = snapshot.sysctls
+        reuse = TimeWaitReuse(sysctls)
         if let range = sysctls.ipLocalPortRange, let reserved = sysctls.ipLocalReservedPorts, let sockets = snapshot.sockets {
             let reservedInRange = reserved.count(in: range)
             let listeners = sockets.listeningPorts.filter { range.contains($0) && !reserved.contains($0) }
