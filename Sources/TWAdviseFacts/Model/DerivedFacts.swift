@@ -27,6 +27,7 @@ public struct TimeWaitReuse: Sendable, Hashable {
     /// Seconds a TIME_WAIT must age before reuse: `tcp_tw_reuse_delay` (ms, Linux 6.14+), else the fixed 1 s.
     public var delaySeconds: Double
 
+    /// The reuse settings of `sysctls`.
     public init(_ sysctls: Sysctls) {
         reuse = sysctls.tcpTwReuse
         timestamps = sysctls.tcpTimestamps
