@@ -94,7 +94,11 @@ public struct Advisor: Sendable {
     /// Evaluates every rule against the snapshot; ``Diagnosis/findings`` holds those at or above
     /// `minimumSeverity`.
     public func diagnose(_ snapshot: FactsSnapshot, minimumSeverity: Severity = .info, profile: Bool = false) -> Diagnosis {
-        let evaluation = catalog.ruleSet.evaluate(snapshot.factValue, provenance: snapshot.provenance, profile: profile)
+        // The derived quantities and the fact tree are computed once and shared by evaluation, the runbook's
+        // plan and (in watch) the Prometheus text.
+        let derived = snapshot.derived
+        let tree = HostFactSchema.factValue(snapshot, derived: derived)
+        let evaluation = catalog.ruleSet.evaluate(tree, provenance: snapshot.provenance, profile: profile)
         let disabled = catalog.ruleSet.rules.filter(\.isDisabled).map { ($0.id, $0.overlayJustifications.joined(separator: "; ")) }
         var hostname = snapshot.host.hostname
         if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", network namespace " + namespace }
@@ -102,10 +106,10 @@ public struct Advisor: Sendable {
             hostname: hostname, kernel: snapshot.host.kernel?.release, source: snapshot.origin.description,
             collectedAt: snapshot.collectedAt, current: snapshot.currentValues, evaluation: evaluation,
             minimumSeverity: minimumSeverity, warnings: snapshot.warnings.map(\.description), disabled: disabled)
-        input.plan = RunbookPlan.values(snapshot)
+        input.plan = RunbookPlan.values(snapshot, derived: derived)
         input.notes = RunbookPlan.notes(snapshot)
         input.overridden = catalog.ruleSet.rules.compactMap { rule in rule.overrideJustification.map { (rule.id, $0) } }
-        return Diagnosis(input: input, templates: templates)
+        return Diagnosis(input: input, templates: templates, tree: tree, derived: derived)
     }
 
     /// The rules as Prometheus alerting rules over node_exporter and `twadvise_` metrics (YAML), and the rules
@@ -128,6 +132,9 @@ extension HostFactSchema {
 public struct Diagnosis: Sendable {
     let input: ReportInput
     let templates: RunbookTemplates
+    /// The fact tree the rules were evaluated on, and the derived quantities it was made with.
+    let tree: FactValue
+    let derived: DerivedFacts
 
     /// Every rule's outcome, all findings included.
     public var evaluation: Evaluation { input.evaluation }

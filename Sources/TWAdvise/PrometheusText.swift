@@ -11,7 +11,12 @@ public enum PrometheusText {
     /// The exposition text. `topDestinations` bounds the per-destination series.
     public static func render(_ snapshot: FactsSnapshot, findings: [Finding], topDestinations: Int = 10,
                               timestamp: Double? = nil) -> String {
-        let tree = snapshot.factValue
+        render(snapshot, tree: snapshot.factValue, findings: findings, topDestinations: topDestinations, timestamp: timestamp)
+    }
+
+    /// ``render(_:findings:topDestinations:timestamp:)`` with the snapshot's fact tree already made.
+    static func render(_ snapshot: FactsSnapshot, tree: FactValue, findings: [Finding], topDestinations: Int,
+                       timestamp: Double?) -> String {
         let destinations = Array((tree["sockets"]["destinations"].listItems ?? FactRows.empty).prefix(topDestinations))
         var families: [MetricFamily] = []
         for fact in HostFactSchema.facts {

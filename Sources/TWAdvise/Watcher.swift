@@ -50,7 +50,7 @@ public struct WatchReading: Sendable {
 
     /// The compact view `watch` prints.
     public var view: String {
-        let budget = snapshot.derived.portBudget
+        let budget = diagnosis.derived.portBudget
         let sockets = snapshot.sockets
         let frame = WatchFrame(
             time: snapshot.collectedAt.map { String($0.dropFirst(11).prefix(8)) } ?? "--:--:--",
@@ -68,7 +68,7 @@ public struct WatchReading: Sendable {
     /// Prometheus exposition text for node_exporter's textfile collector, stamped with `timestamp` (Unix
     /// time; now when `nil`).
     public func prometheusText(timestamp: Double? = nil) -> String {
-        PrometheusText.render(snapshot, findings: diagnosis.evaluation.findings, topDestinations: top,
+        PrometheusText.render(snapshot, tree: diagnosis.tree, findings: diagnosis.evaluation.findings, topDestinations: top,
                               timestamp: timestamp ?? Date.now.timeIntervalSince1970)
     }
 }

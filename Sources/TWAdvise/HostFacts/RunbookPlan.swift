@@ -15,11 +15,16 @@ public enum RunbookPlan {
 
     /// The plan for `snapshot`, by name; ``names`` lists them.
     public static func values(_ snapshot: FactsSnapshot) -> [String: String] {
+        values(snapshot, derived: snapshot.derived)
+    }
+
+    /// The plan for `snapshot`, with its derived quantities already computed.
+    static func values(_ snapshot: FactsSnapshot, derived: DerivedFacts) -> [String: String] {
         var plan: [String: String] = [:]
         let sysctls = snapshot.sysctls
         // Every unreserved listening port inside the range, with the ports already reserved: one value for
         // every ports.range-overlaps-listeners finding, so that applying one does not undo another.
-        if let reserved = sysctls.ipLocalReservedPorts, let budget = snapshot.derived.portBudget {
+        if let reserved = sysctls.ipLocalReservedPorts, let budget = derived.portBudget {
             let combined = PortSet(ranges: reserved.ranges + budget.unreservedListeners.map { PortRange(low: $0, high: $0) })
             plan["reserved_ports"] = combined.description
         }
