@@ -31,9 +31,7 @@ public struct Watcher: Sendable {
         var snapshot = reader.read()
         let now = ContinuousClock.now
         if let previous {
-            let elapsed = now - previous.at
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            snapshot.rates = CounterRates(first: previous.counters, second: snapshot.counters, intervalSeconds: seconds)
+            snapshot.rates = CounterRates(first: previous.counters, second: snapshot.counters, intervalSeconds: (now - previous.at).secondsValue)
         }
         previous = (snapshot.counters, now)
         return WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top)

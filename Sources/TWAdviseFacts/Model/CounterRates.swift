@@ -29,3 +29,8 @@ public struct CounterRates: Codable, Sendable, Hashable {
         self.init(intervalSeconds: intervalSeconds, deltas: deltas)
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as a double (for rates between two readings).
+    package var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

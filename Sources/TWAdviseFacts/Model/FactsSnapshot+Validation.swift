@@ -50,19 +50,16 @@ extension FactsSnapshot {
         try count(sockets.malformedLines, "sockets.malformedLines")
         for (i, p) in sockets.listeningPorts.enumerated() { try port(p, "sockets.listeningPorts[\(i)]") }
         for (i, d) in sockets.destinations.enumerated() {
-            let path = "sockets.destinations[\(i)]"
-            try port(d.remotePort, path + ".remotePort")
-            try count(d.timeWait, path + ".timeWait")
-            try count(d.established, path + ".established")
-            try count(d.synSent, path + ".synSent")
-            try count(d.other, path + ".other")
+            try port(d.remotePort, "sockets.destinations[\(i)].remotePort")
+            for (field, value) in [("timeWait", d.timeWait), ("established", d.established), ("synSent", d.synSent), ("other", d.other)] {
+                try count(value, "sockets.destinations[\(i)].\(field)")
+            }
         }
         for (i, l) in sockets.listeners.enumerated() {
-            let path = "sockets.listeners[\(i)]"
-            try port(l.port, path + ".port")
-            try count(l.timeWait, path + ".timeWait")
-            try count(l.established, path + ".established")
-            try count(l.other, path + ".other")
+            try port(l.port, "sockets.listeners[\(i)].port")
+            for (field, value) in [("timeWait", l.timeWait), ("established", l.established), ("other", l.other)] {
+                try count(value, "sockets.listeners[\(i)].\(field)")
+            }
         }
     }
 }

@@ -86,9 +86,7 @@ public struct SnapshotReader: Sendable {
         let counters = readCounters(&warnings)
         var rates: CounterRates?
         if let (first, start) = firstReading {
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            rates = CounterRates(first: first, second: counters, intervalSeconds: seconds)
+            rates = CounterRates(first: first, second: counters, intervalSeconds: (ContinuousClock.now - start).secondsValue)
         }
         let conntrack = ConntrackFacts(
             count: readInteger("proc/sys/net/netfilter/nf_conntrack_count", &warnings, warnIfMissing: false),
