@@ -31,9 +31,9 @@ public struct Watcher: Sendable {
         var snapshot = reader.read()
         let now = ContinuousClock.now
         if let previous {
-            snapshot.rates = CounterRates(first: previous.counters, second: snapshot.counters, intervalSeconds: (now - previous.at).secondsValue)
+            snapshot.rates = CounterRates(first: previous.counters, second: snapshot.rateBasis, intervalSeconds: (now - previous.at).secondsValue)
         }
-        previous = (snapshot.counters, now)
+        previous = (snapshot.rateBasis, now)
         return WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top)
     }
 }

@@ -152,7 +152,7 @@ public enum HostTrees {
         "proc/uptime": "3600.50 7000.00\n",
         "proc/net/sockstat": "sockets: used 7\nTCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\nUDP: inuse 0 mem 0\n",
         "proc/net/sockstat6": "TCP6: inuse 0\nUDP6: inuse 0\n",
-        "proc/net/netstat": "TcpExt: TW TWRecycled TWKilled PAWSActive PAWSEstab TCPTimeWaitOverflow\nTcpExt: 0 0 0 0 0 0\n",
+        "proc/net/netstat": "TcpExt: TW TWRecycled TWKilled PAWSActive PAWSEstab TCPTimeWaitOverflow TCPAbortOnData\nTcpExt: 0 0 0 0 0 0 0\n",
         "proc/net/snmp": "Tcp: RtoAlgorithm ActiveOpens PassiveOpens CurrEstab MaxConn\nTcp: 1 0 0 0 -1\n",
         "proc/net/tcp": "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n",
         "proc/net/tcp6": "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n",

@@ -38,7 +38,7 @@ public enum Scenario: String, CaseIterable, Sendable {
                 files["proc/sys/net/ipv4/\(key)"] = nil
             }
             files["etc/sysctl.conf"] = "net.ipv4.tcp_tw_recycle = 1\nnet.ipv4.tcp_tw_reuse = 1\n"
-            files["proc/net/netstat"] = "TcpExt: TW TWRecycled TWKilled PAWSPassive PAWSActive PAWSEstab TCPTimeWaitOverflow\nTcpExt: 8387793 2486 0 420 0 17 0\n"
+            files["proc/net/netstat"] = "TcpExt: TW TWRecycled TWKilled PAWSPassive PAWSActive PAWSEstab TCPTimeWaitOverflow TCPAbortOnData\nTcpExt: 8387793 2486 0 420 0 17 0 31\n"
             add(("0.0.0.0", 443), ("0.0.0.0", 0), 0x0A)
             for i in 0..<40 { add(("10.20.0.5", 443), ("198.51.100.\(7 + i % 3)", 40000 + i), 0x01) }
             for i in 0..<300 { add(("10.20.0.5", 443), ("198.51.100.\(7 + i % 3)", 50000 + i), 0x06) }
@@ -50,7 +50,7 @@ public enum Scenario: String, CaseIterable, Sendable {
             for i in 0..<100 { add(("10.0.0.5", 60100 + i), ("10.0.0.9", 443), 0x01) }
             for i in 0..<20 { add(("10.0.0.5", 60300 + i), ("10.0.0.10", 5432), 0x01) }
             files["proc/net/sockstat"] = sockstat(tw: 27_300, inuse: 121)
-            files["proc/net/netstat"] = "TcpExt: TW TWRecycled TWKilled PAWSActive PAWSEstab TCPTimeWaitOverflow\nTcpExt: 9120331 0 0 0 0 0\n"
+            files["proc/net/netstat"] = "TcpExt: TW TWRecycled TWKilled PAWSActive PAWSEstab TCPTimeWaitOverflow TCPAbortOnData\nTcpExt: 9120331 0 0 0 0 0 12\n"
         case .spreadTimeWait:
             files["proc/sys/kernel/hostname"] = "crawler-3\n"
             for u in 0..<1000 {

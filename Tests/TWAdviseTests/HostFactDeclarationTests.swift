@@ -22,12 +22,13 @@ struct HostFactDeclarationTests {
         files["proc/net/netstat"] = "TcpExt: " + tcpext.joined(separator: " ") + "\nTcpExt: " + tcpext.map { _ in "1" }.joined(separator: " ") + "\n"
         let tcp = HostFactSchema.tcpCounters.map(\.name)
         files["proc/net/snmp"] = "Tcp: " + tcp.joined(separator: " ") + "\nTcp: " + tcp.map { _ in "1" }.joined(separator: " ") + "\n"
+        files["proc/net/stat/nf_conntrack"] = Scenario.conntrackNearFull.files["proc/net/stat/nf_conntrack"]
         let full = try TemporaryTree(files)
         result.append(("every key and counter", SnapshotReader(source: FactSource(root: full.root)).read()))
-        var withRates = result[0].1
-        var later = withRates.counters
+        var withRates = result[result.count - 1].1  // the host with every counter
+        var later = withRates.rateBasis
         for (section, names) in later.sections { for name in names.keys { later.sections[section]?[name]? += 5 } }
-        withRates.rates = CounterRates(first: withRates.counters, second: later, intervalSeconds: 5)
+        withRates.rates = CounterRates(first: withRates.rateBasis, second: later, intervalSeconds: 5)
         result.append(("with an interval", withRates))
         return result
     }

@@ -33,8 +33,8 @@ public enum HostFactSchema {
         ("PAWSEstab", "segments rejected by PAWS on established sockets"),
         ("PAWSTimewait", "segments rejected by PAWS in TIME_WAIT (new kernels)"),
         ("TCPTimeWaitOverflow", "closes that skipped TIME_WAIT because tcp_max_tw_buckets was full"),
-        ("TCPAbortOnData", "connections reset on close with unread data or SO_LINGER 0"),
-        ("TCPAbortOnClose", "connections reset on close with data in flight"),
+        ("TCPAbortOnData", "connections reset at close(): SO_LINGER with a zero timeout, or data arriving after the application closed"),
+        ("TCPAbortOnClose", "connections reset at close() because received data was left unread"),
         ("ListenOverflows", "accept queue overflows"),
         ("ListenDrops", "SYNs dropped on listening sockets"),
     ]
@@ -58,7 +58,14 @@ public enum HostFactSchema {
         ("tw_overflow_per_second", "TcpExt", "TCPTimeWaitOverflow", "closes that skipped TIME_WAIT per second (TcpExt TCPTimeWaitOverflow)",
          .watch("twadvise_time_wait_overflow_per_second", "Closes that skipped TIME_WAIT per second (TcpExt TCPTimeWaitOverflow).")),
         ("paws_passive_per_second", "TcpExt", "PAWSPassive", "SYNs dropped by tcp_tw_recycle per second (TcpExt PAWSPassive)", nil),
-        ("tw_recycled_per_second", "TcpExt", "TWRecycled", "TIME_WAIT reused by connect() per second (TcpExt TWRecycled)", nil),
+        ("tw_recycled_per_second", "TcpExt", "TWRecycled", "TIME_WAIT reused by connect() per second (TcpExt TWRecycled)",
+         .watch("twadvise_time_wait_reused_per_second", "TIME_WAIT ports taken over by connect() per second (TcpExt TWRecycled).")),
+        ("paws_active_per_second", "TcpExt", "PAWSActive", "SYN-ACKs rejected by PAWS on active opens per second (TcpExt PAWSActive)", nil),
+        ("paws_estab_per_second", "TcpExt", "PAWSEstab", "segments rejected by PAWS on established sockets per second (TcpExt PAWSEstab)", nil),
+        ("abort_on_data_per_second", "TcpExt", "TCPAbortOnData", "connections reset at close() per second: SO_LINGER 0 or data after close (TcpExt TCPAbortOnData)", nil),
+        ("conntrack_insert_failed_per_second", ConntrackFacts.rateSection, "insert_failed",
+         "new conntrack entries that could not be inserted per second (a NAT tuple clash, or no free NAT port)", nil),
+        ("conntrack_drop_per_second", ConntrackFacts.rateSection, "drop", "packets dropped per second because the conntrack table was full", nil),
     ]
 
     static let socketFiles = ["proc/net/tcp", "proc/net/tcp6"]
@@ -256,6 +263,11 @@ public enum HostFactSchema {
                                             origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"])) { d, input in
                                         input.derived.reuse.applies(to: d) == true ? nil : "yes"
                                     },
+                                    .float("port_hold_seconds", "seconds a connection closed by this host holds its port toward it: the reuse delay where tcp_tw_reuse applies, else 60 (TCP_TIMEWAIT_LEN)",
+                                           origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps", "sysctl.tcp_tw_reuse_delay"]),
+                                           sources: ["proc/sys/net/ipv4/tcp_tw_reuse", "proc/sys/net/ipv4/tcp_timestamps"]) { d, input in
+                                        input.derived.reuse.holdSeconds(of: d)
+                                    },
                                     .float("pressure", "the share of R it really holds: like port_share, but where reuse applies its TIME_WAIT counts only for the reuse delay, not 60 s",
                                            metric: .watch("twadvise_destination_pressure", "The share of R a destination really holds: TIME_WAIT counts only for the reuse delay where tcp_tw_reuse applies."),
                                            origin: .derived(["sockets.destinations", "ports.usable", "sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"]),
@@ -287,6 +299,10 @@ public enum HostFactSchema {
                  metric: .nodeExporter("node_nf_conntrack_entries_limit")) { $0.snapshot.conntrack.max },
             .int("conntrack.drop", "packets dropped because the table was full (since boot)", .conntrackStats, sources: ["proc/net/stat/nf_conntrack"]) {
                 $0.snapshot.conntrack.stats?["drop"]
+            },
+            .int("conntrack.insert_failed", "new entries that could not be inserted (since boot): NAT tuple clashes, no free NAT source port",
+                 .conntrackStats, sources: ["proc/net/stat/nf_conntrack"]) {
+                $0.snapshot.conntrack.stats?["insert_failed"]
             },
             .group("rates", "rates between two readings"),
             .value("rates.interval", .duration, "time between the two readings", .rates, sources: twoReadings) {

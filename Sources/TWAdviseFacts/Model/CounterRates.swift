@@ -34,3 +34,18 @@ extension Duration {
     /// The duration in seconds, as a double (for rates between two readings).
     package var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension FactsSnapshot {
+    /// The counters rates are computed from: ``counters`` and the conntrack statistics (under
+    /// ``ConntrackFacts/rateSection``), so `insert_failed` and `drop` get a rate like the TCP counters.
+    public var rateBasis: KeyedCounters { counters.adding(conntrackStats: conntrack.stats) }
+}
+
+extension KeyedCounters {
+    /// These counters with conntrack statistics under ``ConntrackFacts/rateSection``, when there are any.
+    public func adding(conntrackStats stats: [String: Int64]?) -> KeyedCounters {
+        var basis = self
+        if let stats { basis.sections[ConntrackFacts.rateSection] = stats }
+        return basis
+    }
+}

@@ -44,13 +44,22 @@ public struct TimeWaitReuse: Sendable, Hashable {
         return reuse == 1 || (reuse == 2 && destination.remoteAddress.isLoopback)
     }
 
+    /// Seconds a connection this host closes holds its local port toward `destination`: the reuse delay where
+    /// reuse applies, else `TCP_TIMEWAIT_LEN` (60 s); `nil` when whether reuse applies is unknown.
+    public func holdSeconds(of destination: DestinationLoad) -> Double? {
+        applies(to: destination).map { $0 ? min(delaySeconds, Self.timeWaitSeconds) : Self.timeWaitSeconds }
+    }
+
+    /// `TCP_TIMEWAIT_LEN`: how long TIME_WAIT lasts, fixed when the kernel is compiled.
+    public static let timeWaitSeconds = 60.0
+
     /// The share of R a destination really holds: where reuse applies, a TIME_WAIT port is free again after
     /// the reuse delay, so only that part of its 60 s counts (a connect() takes it over); elsewhere every
     /// socket counts. `nil` when R or whether reuse applies is unknown.
     public func pressure(of destination: DestinationLoad, budget: PortBudget?) -> Double? {
         guard let budget, budget.usable > 0, let applies = applies(to: destination) else { return nil }
         let held = applies
-            ? Double(destination.inUse - destination.timeWait) + Double(destination.timeWait) * min(delaySeconds / 60, 1)
+            ? Double(destination.inUse - destination.timeWait) + Double(destination.timeWait) * min(delaySeconds / Self.timeWaitSeconds, 1)
             : Double(destination.inUse)
         return held / Double(budget.usable)
     }

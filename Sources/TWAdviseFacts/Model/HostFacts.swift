@@ -24,6 +24,10 @@ public struct ConntrackFacts: Codable, Sendable, Hashable {
     /// `/proc/net/stat/nf_conntrack` columns summed over CPUs (`drop`, `early_drop`, `insert_failed`, ...).
     public var stats: [String: Int64]?
 
+    /// The section under which ``stats`` join the counters that rates are computed from
+    /// (``FactsSnapshot/rateBasis``).
+    public static let rateSection = "Conntrack"
+
     /// Conntrack facts, each unknown unless given.
     public init(count: Int64? = nil, max: Int64? = nil, stats: [String: Int64]? = nil) {
         self.count = count

@@ -71,7 +71,7 @@ public struct SnapshotReader: Sendable {
         var firstReading: (KeyedCounters, ContinuousClock.Instant)?
         if let interval = options.interval, interval > 0 {
             var ignored: [FactWarning] = []
-            firstReading = (readCounters(&ignored), ContinuousClock.now)
+            firstReading = (readCounters(&ignored).adding(conntrackStats: readConntrackStats(&ignored)), ContinuousClock.now)
             sleepSeconds(interval)
         }
         let host = readHost(&warnings)
@@ -84,16 +84,14 @@ public struct SnapshotReader: Sendable {
             SockstatParser.parse($0, path: "proc/net/sockstat6", warnings: &warnings)
         }
         let counters = readCounters(&warnings)
-        var rates: CounterRates?
-        if let (first, start) = firstReading {
-            rates = CounterRates(first: first, second: counters, intervalSeconds: (ContinuousClock.now - start).secondsValue)
-        }
         let conntrack = ConntrackFacts(
             count: readInteger("proc/sys/net/netfilter/nf_conntrack_count", &warnings, warnIfMissing: false),
             max: sysctls.integer("net.netfilter.nf_conntrack_max"),
-            stats: source.read("proc/net/stat/nf_conntrack", warnings: &warnings, warnIfMissing: false).flatMap {
-                ConntrackStatParser.parse($0, path: "proc/net/stat/nf_conntrack", warnings: &warnings)
-            })
+            stats: readConntrackStats(&warnings))
+        var rates: CounterRates?
+        if let (first, start) = firstReading {
+            rates = CounterRates(first: first, second: counters.adding(conntrackStats: conntrack.stats), intervalSeconds: (ContinuousClock.now - start).secondsValue)
+        }
         let fileHandles = readFileHandles(&warnings)
         let sockets = options.includeSockets ? readSockets(range: sysctls.ipLocalPortRange, &warnings) : nil
         let collectedAt = source.isLiveRoot ? Date.now.formatted(.iso8601) : nil
@@ -124,6 +122,12 @@ public struct SnapshotReader: Sendable {
             }
         }
         return counters
+    }
+
+    func readConntrackStats(_ warnings: inout [FactWarning]) -> [String: Int64]? {
+        source.read("proc/net/stat/nf_conntrack", warnings: &warnings, warnIfMissing: false).flatMap {
+            ConntrackStatParser.parse($0, path: "proc/net/stat/nf_conntrack", warnings: &warnings)
+        }
     }
 
     func sleepSeconds(_ seconds: Double) {
