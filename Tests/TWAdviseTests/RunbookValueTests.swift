@@ -216,4 +216,63 @@ struct RunbookValueTests {
         #expect(markdown.contains("`tcp\\_tw\\_reuse` already applies toward this destination") || markdown.contains("`tcp_tw_reuse` already applies toward this destination"))
         #expect(!markdown.contains("sysctl -w net.ipv4.tcp_tw_reuse=1"))
     }
+
+    @Test("the rate rule follows the destination and reuse: 23,000 connects/s toward loopback under reuse is medium, 500/s without is high")
+    func rateFollowsDestinationAndReuse() throws {
+        func rateFinding(remote: UInt32, reuse: Int64, opensPerSecond: Int64) -> Finding? {
+            var snapshot = Self.loadedHost(remote: remote, reuse: reuse)
+            snapshot.counters = KeyedCounters(sections: ["Tcp": ["ActiveOpens": 1_000_000]])
+            snapshot.rates = CounterRates(first: snapshot.counters,
+                                          second: KeyedCounters(sections: ["Tcp": ["ActiveOpens": 1_000_000 + opensPerSecond * 5]]), intervalSeconds: 5)
+            return ScenarioTests.advisor.diagnose(snapshot).findings.first { $0.id == "ports.outbound-rate-high" }
+        }
+        // Reuse applies (loopback, tcp_tw_reuse = 2): a port is back after 1 s, so 23,000/s fills 81% of R.
+        let loopback = try #require(rateFinding(remote: 0x7F00_0001, reuse: 2, opensPerSecond: 23_000))
+        #expect(loopback.severity == .medium && loopback.subject == "127.0.0.1 → 127.0.0.1:8080")
+        #expect(rateFinding(remote: 0x7F00_0001, reuse: 2, opensPerSecond: 450) == nil)
+        // Toward a remote peer under tcp_tw_reuse = 2 a closed port is held 60 s: 500/s is more than R sustains.
+        #expect(rateFinding(remote: 0x0A00_0009, reuse: 2, opensPerSecond: 500)?.severity == .high)
+        let markdown = try ScenarioTests.advisor.diagnose({
+            var snapshot = Self.loadedHost(remote: 0x0A00_0009, reuse: 0)
+            snapshot.counters = KeyedCounters(sections: ["Tcp": ["ActiveOpens": 0]])
+            snapshot.rates = CounterRates(first: snapshot.counters, second: KeyedCounters(sections: ["Tcp": ["ActiveOpens": 2500]]), intervalSeconds: 5)
+            return snapshot
+        }()).markdown()
+        #expect(markdown.contains("nstat -z TcpActiveOpens TcpExtTWRecycled"))
+    }
+
+    @Test("pooling advice: OkHttp's per-host limit is for enqueue, fetch ignores http.Agent, nginx keepalive is per worker, databases by port")
+    func poolingAdvice() throws {
+        let text = try #require(KnowledgeBase.runbookTemplates["timewait"])
+        #expect(text.contains("limits asynchronous calls (`enqueue()`) only"))
+        #expect(text.contains("does not use `http.Agent`"))
+        #expect(text.contains("each **worker process** keeps"))
+        #expect(text.contains("Before 1.29.7") && !text.contains("by default nginx talks HTTP/1.0"))
+        #expect(text.contains("SocketsHttpHandler") && text.contains("http-reuse") && text.contains("Envoy"))
+        // Database pools appear toward 5432 and 3306 only.
+        func markdown(port: Int) throws -> String {
+            var files = Scenario.healthy.files
+            files["proc/net/tcp"] = (HostTrees.modernSysctls["proc/net/tcp"] ?? "") + (0..<1500).map { ProcNetTCPLine.ipv4(slot: $0, local: ("10.0.0.5", 40000 + $0), remote: ("10.0.0.30", port), state: 0x06) }
+                .joined(separator: "\n") + "\n"
+            files["proc/net/sockstat"] = "sockets: used 20\nTCP: inuse 0 orphan 0 tw 1500 alloc 2 mem 3\n"
+            let tree = try TemporaryTree(files)
+            return try ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: tree.root)).read()).markdown()
+        }
+        let postgres = try markdown(port: 5432), mysql = try markdown(port: 3306), web = try markdown(port: 443)
+        #expect(postgres.contains("**PostgreSQL (port 5432)**") && !postgres.contains("**MySQL (port 3306)**"))
+        #expect(mysql.contains("**MySQL (port 3306)**") && !mysql.contains("**PostgreSQL (port 5432)**"))
+        #expect(web.contains("**Go net/http**") && !web.contains("**PostgreSQL") && !web.contains("**MySQL"))
+    }
+
+    @Test("conntrack insert_failed gets a rate over an interval, and a failing NAT ranks as medium")
+    func conntrackInsertFailedRate() throws {
+        var snapshot = Self.loadedHost(remote: 0x0A00_0009, reuse: 1)
+        snapshot.conntrack = ConntrackFacts(count: 100, max: 262_144, stats: ["insert_failed": 10, "drop": 0])
+        let first = snapshot.rateBasis
+        snapshot.conntrack.stats = ["insert_failed": 30, "drop": 0]
+        snapshot.rates = CounterRates(first: first, second: snapshot.rateBasis, intervalSeconds: 5)
+        #expect(snapshot.rates?.perSecond(ConntrackFacts.rateSection, "insert_failed") == 4)
+        let finding = ScenarioTests.advisor.diagnose(snapshot).findings.first { $0.id == "conntrack.insert-failed" }
+        #expect(finding?.severity == .medium)
+    }
 }

@@ -103,7 +103,8 @@ extension Rule {
         var varValues: [String: String] = [:]
         for (name, expr) in vars {
             let value = evaluator.evaluate(expr)
-            if !value.isUnknown { varValues[name] = value.description }
+            // Unknown and false are left out, so a runbook section `{{#vars.NAME}}` tests either.
+            if !value.isUnknown, value != .bool(false) { varValues[name] = value.description }
         }
         return Finding(id: id, title: title, severity: level, score: scoreValue, subject: subjectValue, evidence: items,
                        runbook: runbook, references: references, parameters: parameterValues, justifications: overlayJustifications,
