@@ -93,6 +93,8 @@ extension Rule {
             let text: String
             if spec.format == .percent, let n = value.number {
                 text = FactValue.format((n * 1000).rounded() / 10) + "%"
+            } else if value == .string("") || value == .list([]) {
+                text = "none"  // an empty set (no reserved ports) is a value; an empty cell reads as missing
             } else {
                 text = value.description
             }
