@@ -91,6 +91,24 @@ public struct Advisor: Sendable {
         self.catalog = catalog
     }
 
+    /// The namespace's row in the table a report over several namespaces starts with.
+    static func summaryRow(_ snapshot: FactsSnapshot, _ derived: DerivedFacts, _ input: ReportInput) -> NamespaceSummary.Row {
+        var pressed: (destination: String, share: Double)?
+        for destination in snapshot.sockets?.destinations ?? [] {
+            guard let share = derived.reuse.pressure(of: destination, budget: derived.portBudget) ?? derived.portBudget?.share(of: destination) else { continue }
+            if share > (pressed?.share ?? -1) { pressed = (destination.label, share) }
+        }
+        let timeWait = snapshot.sockstat?["TCP", "tw"] ?? snapshot.sockets.map { Int64($0.timeWait) }
+        return NamespaceSummary.Row(label: snapshot.origin.namespace ?? "host", timeWait: timeWait, pressed: pressed,
+                                    worst: input.highestSeverity, shownFindings: input.shownFindings.count)
+    }
+
+    /// The command that opens a shell in `namespace`: by its `ip netns` name, else by a process in it.
+    static func enterCommand(_ namespace: NetworkNamespace) -> String? {
+        if let name = namespace.name, Escaping.shellSafe(name) == name { return "ip netns exec \(name) bash" }
+        return namespace.pid.map { "nsenter -t \($0) -n bash" }
+    }
+
     /// Evaluates every rule against the snapshot; ``Diagnosis/findings`` holds those at or above
     /// `minimumSeverity`.
     public func diagnose(_ snapshot: FactsSnapshot, minimumSeverity: Severity = .info, profile: Bool = false) -> Diagnosis {
@@ -109,7 +127,11 @@ public struct Advisor: Sendable {
         input.plan = RunbookPlan.values(snapshot, derived: derived)
         input.notes = RunbookPlan.notes(snapshot)
         input.overridden = catalog.ruleSet.rules.compactMap { rule in rule.overrideJustification.map { (rule.id, $0) } }
-        return Diagnosis(input: input, templates: templates, tree: tree, derived: derived)
+        if let namespace = snapshot.namespace {
+            input.enterNamespace = Self.enterCommand(namespace)
+            input.inContainer = namespace.owner.map { $0.kind != .systemd } ?? false
+        }
+        return Diagnosis(input: input, templates: templates, tree: tree, derived: derived, summaryRow: Self.summaryRow(snapshot, derived, input))
     }
 
     /// The rules as Prometheus alerting rules over node_exporter and `twadvise_` metrics (YAML), and the rules
@@ -135,6 +157,8 @@ public struct Diagnosis: Sendable {
     /// The fact tree the rules were evaluated on, and the derived quantities it was made with.
     let tree: FactValue
     let derived: DerivedFacts
+    /// This diagnosis's row in the table of namespaces.
+    let summaryRow: NamespaceSummary.Row
 
     /// Every rule's outcome, all findings included.
     public var evaluation: Evaluation { input.evaluation }
@@ -152,6 +176,19 @@ public struct Diagnosis: Sendable {
         } catch {
             throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
         }
+    }
+
+    /// One Markdown document for several diagnoses of one host (its network namespaces, the own first): the
+    /// table of namespaces, then the runbook of the host's namespace and of each namespace with findings.
+    public static func markdown(_ diagnoses: [Diagnosis]) throws(AdvisorError) -> String {
+        guard let first = diagnoses.first else { return "" }
+        guard diagnoses.count > 1 else { return try first.markdown() }
+        var texts = [NamespaceSummary(rows: diagnoses.map(\.summaryRow)).markdown(hostname: first.input.hostname)]
+        texts.append(try first.markdown())
+        for diagnosis in diagnoses.dropFirst() where !diagnosis.findings.isEmpty {
+            texts.append(try diagnosis.markdown())
+        }
+        return texts.joined(separator: "\n")
     }
 
     /// The JSON report, documented by docs/report.schema.json.

@@ -69,7 +69,7 @@ public struct MarkdownReport: Sendable {
         }
         let notFired = input.evaluation.results.filter { $0.outcome == .notFired }.count
         let hidden = input.evaluation.findings.count - shown.count
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "host": Self.host(input.hostname ?? "unknown host"),
             "kernel": Self.host(input.kernel ?? "unknown"),
             "source": Self.host(input.source),
@@ -94,7 +94,10 @@ public struct MarkdownReport: Sendable {
             "overridden": input.overridden.map { ["id": $0.id, "justification": Self.host($0.justification)] },
             "hasOverridden": !input.overridden.isEmpty,
             "current": current,
+            "inContainer": input.inContainer,
         ]
+        // Set only when there is one: a template section tests it.
+        if let enter = input.enterNamespace { context["enterNamespace"] = enter }
         return Self.tidy(report.render(context))
     }
 

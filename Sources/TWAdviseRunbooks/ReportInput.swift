@@ -26,6 +26,11 @@ public struct ReportInput: Sendable {
     public var notes: [String: String] = [:]
     /// Rules that replace an earlier one with the same id (`override: true`), with the justification.
     public var overridden: [(id: String, justification: String)] = []
+    /// For a live network namespace other than the one TWAdvise ran in: the command that opens a shell in
+    /// it (`ip netns exec NAME bash`, `nsenter -t PID -n bash`), where every command of the runbook belongs.
+    public var enterNamespace: String?
+    /// Whether the facts come from a container's network namespace (persistent settings go in its spec).
+    public var inContainer = false
 
     public init(hostname: String?, kernel: String?, source: String, collectedAt: String?, current: [String: String],
                 evaluation: Evaluation, minimumSeverity: Severity = .info, warnings: [String] = [],

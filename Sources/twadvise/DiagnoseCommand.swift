@@ -39,10 +39,8 @@ struct DiagnoseCommand: ParsableCommand {
             let data = try advisorCall { () throws(AdvisorError) -> Data in
                 switch format {
                 case .markdown:
-                    // One runbook per snapshot: the host's, then each network namespace of a sosreport.
-                    var texts: [String] = []
-                    for diagnosis in diagnoses { texts.append(try diagnosis.markdown()) }
-                    return Data(texts.joined(separator: "\n").utf8)
+                    // With several network namespaces: their table, then the host's runbook and each with findings.
+                    return Data(try Diagnosis.markdown(diagnoses).utf8)
                 case .json:
                     return try Diagnosis.json(diagnoses)
                 }

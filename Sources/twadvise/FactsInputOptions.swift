@@ -15,8 +15,13 @@ struct FactsInputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read a sosreport: an extracted directory or the .tar.xz archive itself.", valueName: "PATH"))
     var sos: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --sos: the network namespace to read instead of the host's.", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Read one network namespace instead of all: of a sosreport (its name), or of the live host (an 'ip netns' name, a PID in it, or a path such as /proc/PID/ns/net).",
+        valueName: "NAME|PID|PATH"))
     var namespace: String?
+
+    @Flag(name: .customLong("host-namespace"), help: "On the live host, read only the network namespace twadvise runs in (by default every namespace is read: needs root or CAP_SYS_ADMIN).")
+    var hostNamespace = false
 
     @Option(name: .long, help: ArgumentHelp("Captured 'ss -tan' / 'ss -tanp' / 'ss -peaonmi' output as the socket table (repeatable).", valueName: "FILE"))
     var ss: [String] = []
@@ -40,7 +45,12 @@ struct FactsInputOptions: ParsableArguments {
         if sos != nil && (root != nil || facts != nil || !captured.isEmpty) {
             throw ValidationError("--sos reads a whole sosreport; it does not go with --root, --facts or captured output")
         }
-        if namespace != nil && sos == nil { throw ValidationError("--namespace goes with --sos") }
+        if namespace != nil && (root != nil || facts != nil || !captured.isEmpty) {
+            throw ValidationError("--namespace reads one network namespace of a sosreport or of the live host; it does not go with --root, --facts or captured output")
+        }
+        if hostNamespace && (namespace != nil || sos != nil || root != nil || facts != nil || !captured.isEmpty) {
+            throw ValidationError("--host-namespace restricts a live reading to the namespace twadvise runs in; it goes with no other input option")
+        }
         if facts != nil && !captured.isEmpty {
             throw ValidationError("--facts is a finished snapshot; --ss, --netstat, --sysctl and --nstat go with --root or alone")
         }
@@ -54,8 +64,8 @@ struct FactsInputOptions: ParsableArguments {
     }
 
     var input: FactsInput {
-        FactsInput(root: root, snapshotFile: facts, sosReport: sos, namespace: namespace, captured: captured,
-                   topDestinations: top, interval: interval)
+        FactsInput(root: root, snapshotFile: facts, sosReport: sos, namespace: namespace, hostNamespaceOnly: hostNamespace,
+                   captured: captured, topDestinations: top, interval: interval)
     }
 
     /// Every snapshot the input holds (a sosreport gives one per network namespace too); exit 2 when unreadable.

@@ -24,7 +24,8 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
     public var location: String
     /// Captured command output read on top of the root, if any.
     public var captured: String?
-    /// The network namespace the facts describe, when not the host's (sosreport namespaces).
+    /// The network namespace the facts describe, when not the host's: a sosreport's namespace name, or a
+    /// live namespace's label (`ip netns` name, pod, container or first process).
     public var namespace: String?
     /// The snapshot file these facts were loaded from (`--facts FILE`, `-` for standard input), if any. Not
     /// written into snapshots: loading and writing a snapshot again gives the same bytes.
@@ -54,7 +55,7 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
     var readDescription: String {
         let base: String
         switch kind {
-        case .live: base = "live host"
+        case .live: base = "live host" + (namespace.map { ", network namespace \($0)" } ?? "")
         case .root: base = "captured tree \(location)"
         case .captured: return "captured command output \(location)"
         case .sosreport:
@@ -103,6 +104,9 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     public var rates: CounterRates?
     /// Every problem met while reading, with file and line.
     public var warnings: [FactWarning]
+    /// The live network namespace the facts were read in, when not the one TWAdvise runs in: its inode,
+    /// `ip netns` name, first process and that process's container or pod.
+    public var namespace: NetworkNamespace?
 
     /// A snapshot; every group defaults to unknown.
     public init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,

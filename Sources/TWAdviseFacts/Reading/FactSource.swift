@@ -13,6 +13,10 @@ public struct FactSource: Sendable, Hashable {
     /// Largest size read for a small text file (sysctl values, sockstat, netstat, sysctl.conf).
     public var smallFileLimit: Int
 
+    /// Read `proc/net/...` as `proc/thread-self/net/...`: the network namespace of the reading thread, which
+    /// differs from the process's when the thread entered another one (`/proc/net` follows the process).
+    public var perThreadNet = false
+
     /// A source of files under `root`.
     ///
     /// - Parameters:
@@ -29,6 +33,9 @@ public struct FactSource: Sendable, Hashable {
     /// The absolute path of `relative` under the root.
     public func absolutePath(_ relative: String) -> String {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        if perThreadNet, relative.hasPrefix("proc/net/") {
+            return base + "/proc/thread-self/net/" + relative.dropFirst("proc/net/".count)
+        }
         return base + "/" + relative
     }
 

@@ -13,8 +13,11 @@ public struct FactsInput: Sendable, Hashable {
     public var snapshotFile: String?
     /// A sosreport directory or archive (`--sos`), and one of its network namespaces.
     public var sosReport: String?
-    /// One of the sosreport's network namespaces, to read instead of the host's.
+    /// One network namespace to read instead of the host's: of the sosreport, or of the live host (its
+    /// `ip netns` name, a PID in it, or a path such as `/proc/PID/ns/net` or `/run/netns/NAME`).
     public var namespace: String?
+    /// On the live host, read only the network namespace TWAdvise runs in.
+    public var hostNamespaceOnly: Bool
     /// Captured `ss`/`netstat`/`sysctl -a`/`nstat` output.
     public var captured: CapturedOutputs
     /// Destinations kept in detail.
@@ -30,18 +33,20 @@ public struct FactsInput: Sendable, Hashable {
 
     /// An input; with nothing given, the live host.
     public init(root: String? = nil, snapshotFile: String? = nil, sosReport: String? = nil, namespace: String? = nil,
-                captured: CapturedOutputs = CapturedOutputs(), topDestinations: Int = 100, interval: Double? = nil) {
+                hostNamespaceOnly: Bool = false, captured: CapturedOutputs = CapturedOutputs(), topDestinations: Int = 100,
+                interval: Double? = nil) {
         self.root = root
         self.snapshotFile = snapshotFile
         self.sosReport = sosReport
         self.namespace = namespace
+        self.hostNamespaceOnly = hostNamespaceOnly
         self.captured = captured
         self.topDestinations = topDestinations
         self.interval = interval
     }
 
-    /// Every snapshot the input holds: one, or for a sosreport the host's and one per network namespace (only
-    /// the one asked for, with ``namespace``).
+    /// Every snapshot the input holds: one; for a sosreport or the live host, the host's and one per network
+    /// namespace (only the one asked for, with ``namespace``; only the own, with ``hostNamespaceOnly``).
     ///
     /// - Throws: ``FactsInputError`` with one line when the input cannot be read at all; lesser problems are
     ///   warnings in the snapshots.
@@ -65,6 +70,10 @@ public struct FactsInput: Sendable, Hashable {
                                                     : "\(path) and \(first) are the same file: each input is read once")
             }
             seen[identity] = path
+        }
+        let live = root == nil && captured.isEmpty
+        if live, namespace != nil || !hostNamespaceOnly {
+            return try LiveNamespaceReader(input: self).read()
         }
         let reader = SnapshotReader(source: FactSource(root: rootPath),
                                     options: .init(topDestinations: topDestinations, interval: interval, captured: captured, readRoot: readRoot))

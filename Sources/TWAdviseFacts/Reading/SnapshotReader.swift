@@ -25,6 +25,9 @@ public struct SnapshotReader: Sendable {
         public var readRoot: Bool
         /// On the live host, read sockets over netlink sock_diag (falling back to /proc/net/tcp).
         public var useNetlink: Bool
+        /// Read the persistent configuration (sysctl.conf, sysctl.d). Off inside another network namespace:
+        /// the host's files do not apply to it (a container starts with the kernel's defaults).
+        public var readPersistent = true
 
         /// Options; the defaults read everything of the live host once.
         public init(topDestinations: Int = 100, maxTrackedDestinations: Int = 200_000, includeSockets: Bool = true,
@@ -76,7 +79,7 @@ public struct SnapshotReader: Sendable {
         }
         let host = readHost(&warnings)
         let sysctls = readSysctls(&warnings)
-        let persistent = PersistentConfigReader.read(source, warnings: &warnings)
+        let persistent = options.readPersistent ? PersistentConfigReader.read(source, warnings: &warnings) : PersistentSysctlConfig()
         let sockstat = readNonEmpty("proc/net/sockstat", &warnings).map {
             SockstatParser.parse($0, path: "proc/net/sockstat", warnings: &warnings)
         }

@@ -1,0 +1,255 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// One network namespace of the live host: where to enter it and how a person finds it.
+public struct NetworkNamespace: Sendable, Hashable, Codable {
+    /// The namespace's inode (`stat -L /proc/PID/ns/net`): the same namespace always has the same one.
+    public var inode: UInt64
+    /// The file that refers to it: `/run/netns/NAME` or `/proc/PID/ns/net`.
+    public var path: String
+    /// Its `ip netns` name, if it has one.
+    public var name: String?
+    /// The lowest PID of the processes in it, if any process is.
+    public var pid: Int32?
+    /// That process's command (`/proc/PID/comm`).
+    public var command: String?
+    /// The container, systemd unit or Kubernetes pod that process belongs to (from `/proc/PID/cgroup`).
+    public var owner: CgroupOwner?
+    /// Whether it is the namespace TWAdvise itself runs in.
+    public var isOwn: Bool
+
+    /// A namespace; the label is made from what is known.
+    public init(inode: UInt64, path: String, name: String? = nil, pid: Int32? = nil, command: String? = nil,
+                owner: CgroupOwner? = nil, isOwn: Bool = false) {
+        self.inode = inode
+        self.path = path
+        self.name = name
+        self.pid = pid
+        self.command = command
+        self.owner = owner
+        self.isOwn = isOwn
+    }
+
+    /// How a person finds it: `host`, its `ip netns` name, the pod or container, else the PID and command of
+    /// its first process.
+    public var label: String {
+        if isOwn { return "host" }
+        if let name { return "netns \(name)" }
+        if let owner, owner.kind != .systemd { return owner.description }
+        let process = pid.map { "pid \($0)" + (command.map { " (\($0))" } ?? "") } ?? "inode \(inode)"
+        if let owner { return "\(process), \(owner.description)" }
+        return process
+    }
+}
+
+/// Who a process belongs to, read from its cgroup path: a systemd unit, a container, a Kubernetes pod.
+public struct CgroupOwner: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The kind of owner.
+    public enum Kind: String, Sendable, Codable {
+        /// A systemd unit (`system.slice/nginx.service`).
+        case systemd
+        /// A Docker container (`docker-ID.scope`, `/docker/ID`).
+        case docker
+        /// A containerd container (`cri-containerd-ID.scope`).
+        case containerd
+        /// A CRI-O container (`crio-ID.scope`).
+        case crio
+        /// A Podman or libpod container (`libpod-ID.scope`).
+        case podman
+    }
+
+    /// The kind of owner.
+    public var kind: Kind
+    /// The unit name, or the container id (full length).
+    public var id: String
+    /// The Kubernetes pod's UID, when the path says `kubepods`.
+    public var podUID: String?
+    /// The pod's namespace and name, where the kubelet's files on this host say so (`/var/log/pods`).
+    public var podNamespace: String?
+    /// The pod's name.
+    public var podName: String?
+
+    /// An owner.
+    public init(kind: Kind, id: String, podUID: String? = nil, podNamespace: String? = nil, podName: String? = nil) {
+        self.kind = kind
+        self.id = id
+        self.podUID = podUID
+        self.podNamespace = podNamespace
+        self.podName = podName
+    }
+
+    /// `pod default/web-7d9 (container 3f2a1b4c5d6e)`, `docker 3f2a1b4c5d6e`, `nginx.service`.
+    public var description: String {
+        if kind == .systemd { return id }
+        let short = String(id.prefix(12))
+        if let podNamespace, let podName { return "pod \(podNamespace)/\(podName) (container \(short))" }
+        if let podUID { return "pod \(podUID) (container \(short))" }
+        return "\(kind.rawValue) \(short)"
+    }
+
+    /// The owner a `/proc/PID/cgroup` text names, from its cgroup v2 line (`0::/...`) or else any line.
+    /// `nil` for a process in no unit or container (a user session, the root cgroup).
+    public static func parse(cgroup text: String) -> CgroupOwner? {
+        var paths: [Substring] = []
+        for line in text.split(separator: "\n").prefix(64) {
+            // hierarchy-ID:controllers:path; the path may itself hold ':'.
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            if parts[0] == "0" { paths.insert(parts[2], at: 0) } else { paths.append(parts[2]) }
+        }
+        for path in paths {
+            if let owner = parse(path: path) { return owner }
+        }
+        return nil
+    }
+
+    static func parse(path: Substring) -> CgroupOwner? {
+        let components = path.split(separator: "/")
+        var podUID: String?
+        for component in components {
+            // kubepods-burstable-pod<uid>.slice (systemd driver, '_' for '-') or pod<uid> (cgroupfs driver).
+            if let range = component.ranges(of: "pod").last, component.hasPrefix("kubepods") || component.hasPrefix("pod") {
+                var uid = component[range.upperBound...]
+                if uid.hasSuffix(".slice") { uid = uid.dropLast(".slice".count) }
+                if isUID(uid) { podUID = String(uid).replacing("_", with: "-") }
+            }
+        }
+        let isKube = components.contains { $0.hasPrefix("kubepods") }
+        for component in components.reversed() {
+            var name = component
+            if name.hasSuffix(".scope") { name = name.dropLast(".scope".count) }
+            for (prefix, kind) in [("docker-", Kind.docker), ("cri-containerd-", .containerd), ("crio-", .crio), ("libpod-", .podman)]
+            where name.hasPrefix(prefix) {
+                let id = name.dropFirst(prefix.count)
+                if isContainerID(id) { return CgroupOwner(kind: kind, id: String(id), podUID: podUID) }
+            }
+            // cgroupfs layouts: /docker/<id>, /kubepods/besteffort/pod<uid>/<id>.
+            if isContainerID(name) {
+                let parentIsDocker = components.contains("docker")
+                return CgroupOwner(kind: isKube ? .containerd : (parentIsDocker ? .docker : .containerd), id: String(name), podUID: podUID)
+            }
+        }
+        if let unit = components.last(where: { $0.hasSuffix(".service") }) { return CgroupOwner(kind: .systemd, id: String(unit)) }
+        return nil
+    }
+
+    static func isContainerID(_ s: Substring) -> Bool {
+        s.utf8.count == 64 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
+    static func isUID(_ s: Substring) -> Bool {
+        s.utf8.count == 36 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2D || $0 == 0x5F }
+    }
+}
+
+/// Finds the network namespaces of the live host: its own, every `ip netns` name, every one a process is in.
+public enum NetworkNamespaces {
+    /// Most processes looked at (bounds the scan of `/proc` on a host with a huge PID space).
+    public static let maxProcesses = 1 << 20
+
+    /// Every network namespace, the own first, then by label; de-duplicated by inode.
+    ///
+    /// - Parameters:
+    ///   - proc: where `/proc` is (tests give a fixture for the cgroup parts).
+    ///   - runNetns: where `ip netns` keeps its names.
+    ///   - podLogs: where the kubelet keeps one directory per pod, `NAMESPACE_NAME_UID`.
+    /// - Returns: the namespaces, and how many processes' namespaces could not be read (permission).
+    public static func discover(proc: String = "/proc", runNetns: String = "/run/netns",
+                                podLogs: String = "/var/log/pods") -> (namespaces: [NetworkNamespace], unreadable: Int) {
+        var byInode: [UInt64: NetworkNamespace] = [:]
+        let own = inode(of: proc + "/self/ns/net")
+        if let own { byInode[own] = NetworkNamespace(inode: own, path: proc + "/self/ns/net", pid: getpid(), isOwn: true) }
+        for name in (try? listDirectory(runNetns)) ?? [] {
+            let path = runNetns + "/" + name
+            guard let ino = inode(of: path) else { continue }
+            if byInode[ino] == nil { byInode[ino] = NetworkNamespace(inode: ino, path: path) }
+            if byInode[ino]?.isOwn == false { byInode[ino]?.name = name }
+        }
+        var unreadable = 0
+        let pods = podDirectories(podLogs)
+        var seenProcesses = 0
+        for entry in (try? listDirectory(proc)) ?? [] {
+            guard let pid = Int32(entry), pid > 0 else { continue }
+            seenProcesses += 1
+            if seenProcesses > maxProcesses { break }
+            guard let ino = inode(of: "\(proc)/\(pid)/ns/net") else {
+                if errno == EACCES || errno == EPERM { unreadable += 1 }
+                continue
+            }
+            if var known = byInode[ino] {
+                if known.pid == nil || (!known.isOwn && pid < known.pid!) {
+                    known.pid = pid
+                    known.command = command(proc: proc, pid: pid)
+                    known.owner = owner(proc: proc, pid: pid, pods: pods)
+                    if known.name == nil && !known.isOwn { known.path = "\(proc)/\(pid)/ns/net" }
+                    byInode[ino] = known
+                }
+                continue
+            }
+            byInode[ino] = NetworkNamespace(inode: ino, path: "\(proc)/\(pid)/ns/net", pid: pid,
+                                            command: command(proc: proc, pid: pid), owner: owner(proc: proc, pid: pid, pods: pods))
+        }
+        let sorted = byInode.values.sorted { a, b in
+            if a.isOwn != b.isOwn { return a.isOwn }
+            return (a.label, a.inode) < (b.label, b.inode)
+        }
+        return (sorted, unreadable)
+    }
+
+    /// Whether this process may enter other network namespaces: `CAP_SYS_ADMIN` in its effective set.
+    public static func canEnter(proc: String = "/proc") -> Bool {
+        guard let bytes = try? SystemFile(path: proc + "/self/status").readAll(limit: 1 << 16) else { return geteuid() == 0 }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("CapEff:") {
+            let hex = line.dropFirst("CapEff:".count).trimmed(" \t")
+            guard let caps = UInt64(hex, radix: 16) else { return false }
+            return caps & (1 << 21) != 0  // CAP_SYS_ADMIN
+        }
+        return geteuid() == 0
+    }
+
+    static func inode(of path: String) -> UInt64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return UInt64(info.st_ino)
+    }
+
+    static func command(proc: String, pid: Int32) -> String? {
+        guard let bytes = try? SystemFile(path: "\(proc)/\(pid)/comm").readAll(limit: 256) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).trimmed("\n")
+        return text.isEmpty ? nil : text
+    }
+
+    static func owner(proc: String, pid: Int32, pods: [String: (namespace: String, name: String)]) -> CgroupOwner? {
+        guard let bytes = try? SystemFile(path: "\(proc)/\(pid)/cgroup").readAll(limit: 1 << 16),
+              var owner = CgroupOwner.parse(cgroup: String(decoding: bytes, as: UTF8.self)) else { return nil }
+        if let uid = owner.podUID, let pod = pods[uid] {
+            owner.podNamespace = pod.namespace
+            owner.podName = pod.name
+        }
+        return owner
+    }
+
+    /// The kubelet's pod log directories, `NAMESPACE_NAME_UID`, by UID.
+    public static func podDirectories(_ directory: String) -> [String: (namespace: String, name: String)] {
+        var pods: [String: (namespace: String, name: String)] = [:]
+        for entry in ((try? listDirectory(directory)) ?? []).prefix(100_000) {
+            let parts = entry.split(separator: "_")
+            guard parts.count == 3, CgroupOwner.isUID(parts[2]) else { continue }
+            pods[String(parts[2])] = (String(parts[0]), String(parts[1]))
+        }
+        return pods
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmed(_ set: String) -> String {
+        let chars = Set(set)
+        var s = Substring(self)
+        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
+        while let l = s.last, chars.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
