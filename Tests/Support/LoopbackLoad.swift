@@ -43,6 +43,21 @@ public enum LoopbackLoad {
         return endpoints.map(\.port)
     }
 
+    /// Connections on loopback, `closed` of them closed by the client first (TIME_WAIT) and `held` kept open.
+    /// Returns the listener's port and every descriptor kept open (listener, held clients and servers):
+    /// the caller closes them.
+    public static func makeHeldLoad(closed: Int, held: Int) throws -> (port: Int, descriptors: [Int32]) {
+        precondition(closed <= maxCount && held <= 1000, "bounded load only")
+        var endpoint = try Endpoint(family: .ipv4)
+        var descriptors = [endpoint.listener]
+        for _ in 0..<held {
+            let (client, server) = try endpoint.open()
+            descriptors += [client, server]
+        }
+        for _ in 0..<closed { try endpoint.closeFirst() }
+        return (endpoint.port, descriptors)
+    }
+
     /// A listener on loopback and its address.
     private struct Endpoint {
         let family: Int32
@@ -80,6 +95,22 @@ public enum LoopbackLoad {
         /// The listener's port (the same offset in sockaddr_in and sockaddr_in6).
         var port: Int {
             withUnsafeBytes(of: address) { Int(UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self))) }
+        }
+
+        /// One connection kept open: the client's and the server's descriptors.
+        func open() throws -> (Int32, Int32) {
+            let client = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+            guard client >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            var address = self.address
+            let length = self.length
+            let connected = withUnsafePointer(to: &address) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
+            }
+            guard connected == 0 else {
+                close(client)
+                throw Failure(description: "connect: errno \(errno)")
+            }
+            return (client, accept(listener, nil, nil))
         }
 
         /// One connection that the client closes first: its side enters TIME_WAIT.

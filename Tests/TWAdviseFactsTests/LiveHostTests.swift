@@ -50,7 +50,11 @@ struct LiveHostTests {
         for (port, address) in [(port4, "127.0.0.1"), (port6, "::1")] {
             let a = try #require(n.destinations.first { $0.remotePort == port && $0.remoteAddress.description == address })
             let b = try #require(p.destinations.first { $0.remotePort == port && $0.remoteAddress.description == address })
-            #expect(a == b)
+            // Owners are looked up over netlink only (sock_diag gives inodes); TIME_WAIT has none.
+            #expect(a.owners == [] && b.owners == nil)
+            var counts = a
+            counts.owners = nil
+            #expect(counts == b)
             #expect(a.timeWait == (address == "::1" ? 120 : 150) && a.remoteAddress.isLoopback)
         }
         #expect((n.ipv6?[.timeWait] ?? 0) >= 120)

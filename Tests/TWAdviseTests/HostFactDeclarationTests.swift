@@ -29,6 +29,8 @@ struct HostFactDeclarationTests {
         var later = withRates.rateBasis
         for (section, names) in later.sections { for name in names.keys { later.sections[section]?[name]? += 5 } }
         withRates.rates = CounterRates(first: withRates.rateBasis, second: later, intervalSeconds: 5)
+        // Owners come from /proc/PID/fd on a live host only: give the first destination one.
+        withRates.sockets?.destinations[0].owners = [SocketOwner(pid: 4242, command: "client", sockets: 100)]
         result.append(("with an interval", withRates))
         return result
     }

@@ -263,6 +263,12 @@ public enum HostFactSchema {
                                             origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"])) { d, input in
                                         input.derived.reuse.applies(to: d) == true ? nil : "yes"
                                     },
+                                    .string("owner", "the process holding most of its live sockets: command, PID, unit or container; 'owner not visible to this user' without the privilege to read other processes; unknown for captured input") { d, input in
+                                        SocketOwnerText.describe(d, lookup: input.snapshot.sockets?.ownerLookup)
+                                    },
+                                    .int("owner_sockets", "how many of its live sockets (not TIME_WAIT, which has no owner) that process holds") { d, _ in
+                                        d.owners?.first.map { Int64($0.sockets) }
+                                    },
                                     .float("port_hold_seconds", "seconds a connection closed by this host holds its port toward it: the reuse delay where tcp_tw_reuse applies, else 60 (TCP_TIMEWAIT_LEN)",
                                            origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps", "sysctl.tcp_tw_reuse_delay"]),
                                            sources: ["proc/sys/net/ipv4/tcp_tw_reuse", "proc/sys/net/ipv4/tcp_timestamps"]) { d, input in

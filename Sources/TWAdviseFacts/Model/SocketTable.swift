@@ -15,6 +15,9 @@ public struct DestinationLoad: Codable, Sendable, Hashable {
     public var synSent: Int
     /// Any other state but LISTEN (FIN_WAIT*, CLOSE_WAIT, LAST_ACK, CLOSING, ...).
     public var other: Int
+    /// The processes holding its live sockets, the most first (at most 3); `nil` when owners were not looked
+    /// up (captured input), empty when none was found (only TIME_WAIT, or not visible to this user).
+    public var owners: [SocketOwner]?
 
     /// A destination's counts; each state defaults to 0.
     public init(localAddress: IPAddress, remoteAddress: IPAddress, remotePort: Int,
@@ -89,6 +92,8 @@ public struct SocketTable: Codable, Sendable, Hashable {
     public var listeners: [ListeningPortLoad]
     /// Lines that could not be parsed (each also, up to a limit, a warning).
     public var malformedLines: Int
+    /// How far the processes holding the sockets could be looked up; `nil` when they were not (captured input).
+    public var ownerLookup: OwnerLookup?
 
     /// A socket table; everything defaults to empty.
     public init(sources: [String] = [], ipv4: StateCounts? = nil, ipv6: StateCounts? = nil,

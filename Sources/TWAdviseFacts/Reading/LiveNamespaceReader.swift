@@ -33,7 +33,9 @@ struct LiveNamespaceReader {
             }
             return [try hostSnapshot(namespace.isOwn ? nil : namespace)]
         }
-        var host = try hostSnapshot(nil)
+        // One scan of /proc/PID/fd serves every namespace: socket inodes are unique across them.
+        let owners = SocketOwnerIndex.scan(proc: proc)
+        var host = try hostSnapshot(nil, owners: owners)
         guard canEnter else {
             host.warnings.append(FactWarning(path: "network namespaces", message:
                 "other network namespaces were not read: entering them needs root or CAP_SYS_ADMIN; this report covers only the namespace twadvise runs in"))
@@ -49,18 +51,20 @@ struct LiveNamespaceReader {
                 "\(namespaces.count) network namespaces found; the first \(FactsInput.maxNamespaces) by label are read, \(namespaces.count - FactsInput.maxNamespaces) are not (the bound of namespaces per report); --namespace NAME|PID|PATH reads any one of them"))
             namespaces = Array(namespaces.prefix(FactsInput.maxNamespaces))
         }
-        return [host] + readAll(namespaces)
+        return [host] + readAll(namespaces, owners: owners)
     }
 
     /// The snapshot of the own namespace, or of `namespace` read from inside it.
-    func hostSnapshot(_ namespace: NetworkNamespace?) throws(FactsInputError) -> FactsSnapshot {
+    func hostSnapshot(_ namespace: NetworkNamespace?, owners: SocketOwnerIndex? = nil) throws(FactsInputError) -> FactsSnapshot {
         if let namespace {
-            switch read(namespace) {
+            switch read(namespace, owners: owners) {
             case .success(let snapshot): return snapshot
             case .failure(let failure): throw FactsInputError("--namespace \(namespace.label): \(failure.description)")
             }
         }
-        let snapshot = SnapshotReader(source: FactSource(), options: options).read()
+        var reader = SnapshotReader(source: FactSource(), options: options)
+        reader.owners = owners
+        let snapshot = reader.read()
         guard snapshot.hasAnyFact else {
             throw FactsInputError("/ holds no readable fact (\(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
         }
@@ -68,14 +72,14 @@ struct LiveNamespaceReader {
     }
 
     /// Every namespace's snapshot, in the order given; one that cannot be entered gives a snapshot that says why.
-    func readAll(_ namespaces: [NetworkNamespace]) -> [FactsSnapshot] {
+    func readAll(_ namespaces: [NetworkNamespace], owners: SocketOwnerIndex? = nil) -> [FactsSnapshot] {
         let results = ResultSlots(count: namespaces.count)
         let batches = stride(from: 0, to: namespaces.count, by: Self.parallelism).map { $0..<min($0 + Self.parallelism, namespaces.count) }
         for batch in batches {
             DispatchQueue.concurrentPerform(iterations: batch.count) { offset in
                 let index = batch.lowerBound + offset
                 let snapshot: FactsSnapshot
-                switch read(namespaces[index]) {
+                switch read(namespaces[index], owners: owners) {
                 case .success(let read): snapshot = read
                 case .failure(let failure):
                     var empty = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespaces[index].label))
@@ -89,7 +93,7 @@ struct LiveNamespaceReader {
     }
 
     /// One namespace, read on a thread inside it.
-    func read(_ namespace: NetworkNamespace) -> Result<FactsSnapshot, NamespaceThread.Failure> {
+    func read(_ namespace: NetworkNamespace, owners: SocketOwnerIndex? = nil) -> Result<FactsSnapshot, NamespaceThread.Failure> {
         let options = {
             var options = self.options
             options.readPersistent = false
@@ -100,7 +104,9 @@ struct LiveNamespaceReader {
         return NamespaceThread.run(in: namespace.path) {
             var source = FactSource()
             source.perThreadNet = true
-            var snapshot = SnapshotReader(source: source, options: options).read()
+            var reader = SnapshotReader(source: source, options: options)
+            reader.owners = owners
+            var snapshot = reader.read()
             snapshot.origin.namespace = label
             snapshot.namespace = info
             return snapshot

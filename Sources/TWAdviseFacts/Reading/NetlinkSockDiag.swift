@@ -170,7 +170,11 @@ package enum NetlinkSockDiag {
             local = IPAddress(ipv4: UInt32(word(8)))
             remote = IPAddress(ipv4: UInt32(word(24)))
         }
-        aggregator.add(state: state, local: local, localPort: sport, remote: remote, remotePort: dport, isIPv6: isIPv6)
+        // idiag_inode follows expires, rqueue, wqueue and uid (offset 68 of struct inet_diag_msg).
+        let inode = m.loadUnaligned(fromByteOffset: 68, as: UInt32.self)
+        if let state = TCPState(rawValue: state) {
+            aggregator.add(state: state, local: local, localPort: sport, remote: remote, remotePort: dport, isIPv6: isIPv6, inode: inode)
+        }
     }
 }
 extension [UInt8] {

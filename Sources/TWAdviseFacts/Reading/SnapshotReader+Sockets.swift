@@ -4,6 +4,7 @@ extension SnapshotReader {
         #if canImport(Glibc)
         if source.isLiveRoot && options.useNetlink {
             var aggregator = SocketAggregator(ephemeralRange: range, maxTrackedDestinations: options.maxTrackedDestinations)
+            if options.lookupOwners { aggregator.ownerIndex = owners ?? SocketOwnerIndex.scan() }
             do {
                 try NetlinkSockDiag.read(into: &aggregator)
                 let (table, more) = aggregator.finish(sources: ["netlink sock_diag"], readIPv4: true, readIPv6: true, malformedLines: 0,

@@ -40,6 +40,10 @@ package struct SocketAggregator {
     private var untrackedDestinations = 0
     private var lateListeners: Set<Int> = []
     package var warnings: [FactWarning] = []
+    /// Socket inode → process, when owners are looked up (live only); live sockets toward each destination
+    /// are then counted per process.
+    package var ownerIndex: SocketOwnerIndex?
+    private var owned: [DestinationKey: [Int32: Int32]] = [:]
 
     package init(ephemeralRange: PortRange?, maxTrackedDestinations: Int = 200_000) {
         self.ephemeralRange = ephemeralRange
@@ -55,7 +59,7 @@ package struct SocketAggregator {
 
     @inline(__always)
     package mutating func add(state: TCPState, local: IPAddress, localPort: UInt16,
-                              remote: IPAddress, remotePort: UInt16, isIPv6: Bool) {
+                              remote: IPAddress, remotePort: UInt16, isIPv6: Bool, inode: UInt32 = 0) {
         stateCounts[(isIPv6 ? 16 : 0) + Int(state.rawValue)] &+= 1
         let port = Int(localPort)
         if state == .listen {
@@ -84,6 +88,10 @@ package struct SocketAggregator {
             return
         }
         destinations.record(key, state)
+        // TIME_WAIT has no owner; a live socket's process is the likely source of the destination's churn.
+        if inode != 0, state != .timeWait, let pid = ownerIndex?.pid(of: inode) {
+            owned[key, default: [:]][pid, default: 0] &+= 1
+        }
     }
 
     /// Folds in `later`, the aggregate of input that comes after this one's, exactly as if that input had
@@ -127,8 +135,26 @@ package struct SocketAggregator {
         }
         lateListeners.formUnion(late)
         for (key, counters) in laterEntries { destinations.add(key, counters) }
+        for (key, pids) in later.owned { owned[key, default: [:]].merge(pids, uniquingKeysWith: +) }
         warnings += later.warnings
         return true
+    }
+
+    /// Most processes named per destination.
+    static let ownersPerDestination = 3
+
+    /// `load` with the processes holding its live sockets, the most first (when owners were looked up).
+    private func withOwners(_ load: DestinationLoad) -> DestinationLoad {
+        guard let index = ownerIndex else { return load }
+        var load = load
+        let key = DestinationKey(local: load.localAddress, remote: load.remoteAddress, remotePort: UInt16(load.remotePort))
+        let counts = (owned[key] ?? [:]).sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.ownersPerDestination)
+        load.owners = counts.map { pid, sockets in
+            var owner = index.process(pid)
+            owner.sockets = Int(sockets)
+            return owner
+        }
+        return load
     }
 
     @inline(__always)
@@ -188,9 +214,14 @@ package struct SocketAggregator {
             ephemeralRange: ephemeralRange, listeningPorts: listeningPorts,
             timeWait: all, outboundTimeWait: outbound, inboundTimeWait: inbound,
             ephemeralPortsInUse: portsInUse, destinationCount: destinations.count,
-            destinations: Array(loads.prefix(topDestinations)), listeners: listeners,
+            destinations: Array(loads.prefix(topDestinations)).map(withOwners), listeners: listeners,
             malformedLines: malformedLines)
-        return (table, warnings)
+        var result = table
+        if let index = ownerIndex {
+            result.ownerLookup = index.descriptors.count <= 1 && index.unreadableProcesses > 0 ? .notPermitted
+                : (index.unreadableProcesses > 0 || index.truncated ? .partial : .complete)
+        }
+        return (result, warnings)
     }
 }
 

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import TWAdviseFacts
+import TWAdviseTestSupport
+
+/// The owner of a process, read from `/proc/PID/cgroup` in each form real hosts write it.
+@Suite("Cgroup owners")
+struct CgroupOwnerTests {
+    static let id = "3f2a1b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708"
+    static let uid = "7c1e3d2a-9b8f-4e6d-a5c4-3b2a1f0e9d8c"
+
+    @Test("a systemd service")
+    func systemdService() {
+        let owner = CgroupOwner.parse(cgroup: "0::/system.slice/nginx.service\n")
+        #expect(owner == CgroupOwner(kind: .systemd, id: "nginx.service"))
+    }
+
+    @Test("Docker under systemd (cgroup v2) and under cgroupfs (v1)")
+    func docker() {
+        #expect(CgroupOwner.parse(cgroup: "0::/system.slice/docker-\(Self.id).scope\n") == CgroupOwner(kind: .docker, id: Self.id))
+        let v1 = "12:pids:/docker/\(Self.id)\n11:memory:/docker/\(Self.id)\n1:name=systemd:/docker/\(Self.id)\n"
+        #expect(CgroupOwner.parse(cgroup: v1) == CgroupOwner(kind: .docker, id: Self.id))
+    }
+
+    @Test("containerd under Kubernetes (systemd driver): the pod UID with '_' for '-'")
+    func containerdKubernetes() {
+        let text = "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod\(Self.uid.replacing("-", with: "_")).slice/cri-containerd-\(Self.id).scope\n"
+        #expect(CgroupOwner.parse(cgroup: text) == CgroupOwner(kind: .containerd, id: Self.id, podUID: Self.uid))
+    }
+
+    @Test("CRI-O under Kubernetes, a guaranteed pod (no QoS slice)")
+    func crio() {
+        let text = "0::/kubepods.slice/kubepods-pod\(Self.uid.replacing("-", with: "_")).slice/crio-\(Self.id).scope\n"
+        #expect(CgroupOwner.parse(cgroup: text) == CgroupOwner(kind: .crio, id: Self.id, podUID: Self.uid))
+    }
+
+    @Test("Kubernetes with the cgroupfs driver")
+    func cgroupfsKubernetes() {
+        let text = "0::/kubepods/besteffort/pod\(Self.uid)/\(Self.id)\n"
+        #expect(CgroupOwner.parse(cgroup: text) == CgroupOwner(kind: .containerd, id: Self.id, podUID: Self.uid))
+    }
+
+    @Test("a login session or the root cgroup has no owner; garbage is no owner")
+    func none() {
+        #expect(CgroupOwner.parse(cgroup: "0::/user.slice/user-1000.slice/session-3.scope\n") == nil)
+        #expect(CgroupOwner.parse(cgroup: "0::/\n") == nil)
+        #expect(CgroupOwner.parse(cgroup: "") == nil)
+        #expect(CgroupOwner.parse(cgroup: String(repeating: "x:y\n", count: 10_000)) == nil)
+        #expect(CgroupOwner.parse(cgroup: "0::/system.slice/docker-\(Self.id.dropLast()).scope\n") == nil)
+    }
+
+    @Test("the kubelet's pod directories name the pod: NAMESPACE_NAME_UID")
+    func podNames() throws {
+        let tree = try TemporaryTree(["default_web-7d9f_\(Self.uid)/web/0.log": "", "not-a-pod/x": ""])
+        let pods = NetworkNamespaces.podDirectories(tree.root)
+        #expect(pods[Self.uid]?.namespace == "default" && pods[Self.uid]?.name == "web-7d9f")
+        #expect(pods.count == 1)
+        var owner = CgroupOwner(kind: .containerd, id: Self.id, podUID: Self.uid)
+        owner.podNamespace = "default"
+        owner.podName = "web-7d9f"
+        #expect(owner.description == "pod default/web-7d9f (container 3f2a1b4c5d6e)")
+    }
+
+    @Test("a socket descriptor's link names its inode; anything else is not a socket")
+    func socketInodes() {
+        func inode(_ text: String) -> UInt32? {
+            let bytes = Array(text.utf8CString.dropLast())
+            return SocketOwnerIndex.socketInode(bytes + [0], length: bytes.count)
+        }
+        #expect(inode("socket:[123456]") == 123456)
+        #expect(inode("socket:[4294967295]") == 4_294_967_295)
+        #expect(inode("socket:[4294967296]") == nil)
+        #expect(inode("pipe:[123]") == nil)
+        #expect(inode("socket:[12a]") == nil)
+        #expect(inode("/dev/null") == nil)
+    }
+}
+
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Real network namespaces: made by the test, read by the live reader from the host's namespace.
+@Suite("Live network namespaces", .serialized)
+struct LiveNamespaceTests {
+    static var isRoot: Bool { geteuid() == 0 }
+    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ip!)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else { throw CommandFailure(description: "ip \(arguments.joined(separator: " ")): \(text)") }
+        return text
+    }
+
+    @Test("a named namespace is found under its name, with its own sysctls, TIME_WAIT and the process holding its connections",
+          .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create a network namespace"))
+    func namedNamespace() throws {
+        let name = "twa-test-\(getpid())"
+        try Self.run(["netns", "add", name])
+        defer { _ = try? Self.run(["netns", "del", name]) }
+        try Self.run(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
+        // Values that differ from any host's defaults, read back the way a person would check them.
+        try Self.run(["netns", "exec", name, "sysctl", "-qw", "net.ipv4.ip_local_port_range=41000 42999"])
+        try Self.run(["netns", "exec", name, "sysctl", "-qw", "net.ipv4.tcp_tw_reuse=0"])
+        let expectedRange = try Self.run(["netns", "exec", name, "sysctl", "-n", "net.ipv4.ip_local_port_range"])
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(expectedRange == "41000 42999")
+
+        let load = NamespaceThread.run(in: "/run/netns/\(name)") { try? LoopbackLoad.makeHeldLoad(closed: 300, held: 12) }
+        let (port, descriptors) = try #require(try load.get())
+        defer { descriptors.forEach { close($0) } }
+
+        let snapshots = try FactsInput(topDestinations: 10).load()
+        let inside = try #require(snapshots.first { $0.origin.namespace == "netns \(name)" }, "\(snapshots.map(\.origin.namespace))")
+        #expect(snapshots.first?.origin.namespace == nil, "the host's own namespace comes first")
+        #expect(inside.namespace?.name == name)
+        #expect(inside.sysctls.ipLocalPortRange == PortRange(low: 41000, high: 42999))
+        #expect(inside.sysctls.tcpTwReuse == 0)
+        #expect(inside.persistentSysctls.entries.isEmpty, "the host's sysctl.d does not apply inside")
+        let destination = try #require(inside.sockets?.destinations.first { $0.remotePort == port })
+        #expect(destination.timeWait == 300 && destination.established == 12)
+        let owner = try #require(destination.owners?.first)
+        #expect(owner.pid == getpid() && owner.sockets == 12)
+        // The host's namespace does not see them.
+        #expect(snapshots[0].sockets?.destinations.contains { $0.remotePort == port && $0.timeWait == 300 } != true)
+        // --namespace NAME reads that one alone.
+        let one = try FactsInput(namespace: name).load()
+        #expect(one.count == 1 && one[0].origin.namespace == "netns \(name)")
+    }
+
+    @Test("an anonymous namespace held only by a process is found and labelled by that process",
+          .enabled(if: isRoot, "needs root to enter another network namespace"))
+    func anonymousNamespace() throws {
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        holder.arguments = ["--net", "sleep", "30"]
+        try holder.run()
+        defer { holder.terminate() }
+        // unshare execs sleep in the new namespace: wait until the PID's namespace differs from ours.
+        let mine = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+        var waited = 0
+        while (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder.processIdentifier)/ns/net")) == mine, waited < 100 {
+            usleep(20_000)
+            waited += 1
+        }
+        let snapshots = try FactsInput(topDestinations: 10).load()
+        let labels = snapshots.compactMap(\.origin.namespace)
+        #expect(labels.contains("pid \(holder.processIdentifier) (sleep)"), "\(labels)")
+        let byPID = try FactsInput(namespace: String(holder.processIdentifier)).load()
+        #expect(byPID.count == 1 && byPID[0].namespace?.pid == holder.processIdentifier)
+    }
+
+    @Test("the host namespace only, when asked")
+    func hostOnly() throws {
+        let snapshots = try FactsInput(hostNamespaceOnly: true, topDestinations: 10).load()
+        #expect(snapshots.count == 1 && snapshots[0].origin.namespace == nil)
+    }
+}
