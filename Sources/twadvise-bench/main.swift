@@ -5,6 +5,7 @@
 //   swift run -c release twadvise-bench render            # built-in rules: load, evaluate, Markdown and JSON
 //   swift run -c release twadvise-bench parse [LINES]     # a generated proc/net/tcp vs wc -l and awk|sort|uniq -c
 //   swift run -c release twadvise-bench live [SOCKETS...] # loopback TIME_WAIT at each total: snapshot/diagnose vs ss, netstat
+//   swift run -c release twadvise-bench namespaces        # 100 namespaces x 1,000 + 25,000 vs the host alone; owner lookup
 //
 // Prints medians of several runs and ratios. Loopback only; the load is bounded and expires by itself (60 s).
 import Foundation
@@ -290,6 +291,78 @@ func liveBenchmark(levels: [Int]) throws {
     }
 }
 
+// MARK: - namespaces
+
+/// 100 network namespaces of 1,000 TIME_WAIT each plus the host's 25,000, read in one run against the host's
+/// namespace alone; and the owner lookup with 20,000 open descriptors. Needs root and iproute2.
+func namespaceBenchmark(count: Int = 100, perNamespace: Int = 1000, hostTimeWait: Int = 25_000) throws {
+    guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip") else {
+        print("namespaces: needs root and iproute2 (ip netns); skipped")
+        return
+    }
+    _ = try LoopbackLoad.makeTimeWait(count: hostTimeWait)
+    let names = (0..<count).map { "twa-bench-\(getpid())-\($0)" }
+    defer { for name in names { _ = spawn(["ip", "netns", "del", name]) } }
+    let start = clock.now
+    for name in names {
+        _ = spawn(["ip", "netns", "add", name])
+        _ = spawn(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"])
+        let result = NamespaceThread.run(in: "/run/netns/\(name)") { (try? LoopbackLoad.makeTimeWait(count: perNamespace)) != nil }
+        guard case .success(true) = result else { print("namespaces: could not load \(name)"); return }
+    }
+    print("namespaces: made \(hostTimeWait) TIME_WAIT on the host and \(count) namespaces of \(perNamespace) in \(fmt(seconds(clock.now - start)))")
+    var snapshots: [FactsSnapshot] = []
+    let single = try time(runs: 5) { snapshots = try FactsInput(hostNamespaceOnly: true).load() }
+    let hostTW = snapshots.first?.sockets?.timeWait ?? 0
+    let all = try time(runs: 5) { snapshots = try FactsInput().load() }
+    let read = snapshots.filter { $0.origin.namespace?.hasPrefix("netns twa-bench-") == true }
+    let enter = time(runs: 3) { for name in names { _ = NamespaceThread.run(in: "/run/netns/\(name)") { 0 } } }
+    let readInside = time(runs: 3) {
+        for name in names.prefix(10) {
+            _ = NamespaceThread.run(in: "/run/netns/\(name)") { () -> Int in
+                var source = FactSource()
+                source.perThreadNet = true
+                var options = SnapshotReader.Options()
+                options.readPersistent = false
+                options.lookupOwners = false
+                return SnapshotReader(source: source, options: options).read().warnings.count
+            }
+        }
+    } / 10
+    print("namespaces: entering \(count) namespaces on a thread each, doing nothing: \(fmt(enter)); one namespace's reading inside: \(fmt(readInside))")
+    let ss = shell("ss -Htan state time-wait | wc -l", runs: 5)
+    let ssAll = shell("ip -all netns exec ss -Htan state time-wait | wc -l", runs: 3)
+    func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.2f", a / b) }
+    print("namespaces: host namespace only (\(hostTW) TIME_WAIT)        \(fmt(single))")
+    print("namespaces: every namespace (\(snapshots.count), \(read.count) of the benchmark's)  \(fmt(all))  /host only \(ratio(all, single))")
+    print("namespaces: ss -Htan state time-wait | wc -l, host        \(fmt(ss.seconds))")
+    print("namespaces: ip -all netns exec ss ... | wc -l             \(fmt(ssAll.seconds))  twadvise/ss \(ratio(all, ssAll.seconds))")
+    goal("\(count) namespaces x \(perNamespace) + the host's \(hostTimeWait) < 2x the host alone", measured: ratio(all, single), met: all < 2 * single)
+
+    // Owner lookup on a host with 20,000 more open descriptors: 20 processes (sleep) of 1,000 each, the way
+    // they spread on a real host; each inherits 1,000 descriptors of /dev/null at spawn.
+    var holders: [pid_t] = []
+    defer { for pid in holders { kill(pid, SIGTERM); var status: Int32 = 0; waitpid(pid, &status, 0) } }
+    for _ in 0..<20 {
+        var fds: [Int32] = []
+        for _ in 0..<1000 {
+            let fd = Glibc.open("/dev/null", O_RDONLY)  // no O_CLOEXEC: the child keeps it
+            if fd >= 0 { fds.append(fd) }
+        }
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("sleep"), strdup("120"), nil]
+        if posix_spawnp(&pid, "sleep", nil, nil, &argv, environ) == 0 { holders.append(pid) }
+        argv.forEach { free($0) }
+        fds.forEach { close($0) }
+    }
+    var index = SocketOwnerIndex()
+    let scan = time(runs: 5) { index = SocketOwnerIndex.scan() }
+    let total = index.descriptors.values.reduce(0, +)
+    let ssp = shell("ss -Htanp state established", runs: 5)
+    print("namespaces: owner lookup over \(total) open descriptors (\(index.descriptors.count) processes)  \(fmt(scan));  ss -tanp \(fmt(ssp.seconds))")
+    goal("owner lookup with 20,000 descriptors < 30 ms", measured: fmt(scan), met: scan < 0.030)
+}
+
 // MARK: - main
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -301,6 +374,19 @@ case "all":
     try parseBenchmark(lines: 1_000_000)
     try engineBenchmark()
     try renderBenchmark()
+    try namespaceBenchmark()
+case "namespaces":
+    describeHost()
+    try namespaceBenchmark()
+    // The same inside a throw-away network namespace whose children get hash tables of their own
+    // (tcp_child_ehash_entries, Linux 6.1+): the sysctl is set in that namespace only, never on the host.
+    print("namespaces: again, in a throw-away parent namespace with net.ipv4.tcp_child_ehash_entries = 1024")
+    _ = spawn(["unshare", "--net", CommandLine.arguments[0], "namespaces-own-hash"], stdout: "/tmp/twadvise-bench.child")
+    print((try? String(contentsOfFile: "/tmp/twadvise-bench.child", encoding: .utf8)) ?? "namespaces: the child run printed nothing")
+case "namespaces-own-hash":
+    _ = spawn(["ip", "link", "set", "lo", "up"])
+    _ = spawn(["sysctl", "-qw", "net.ipv4.tcp_child_ehash_entries=1024"])
+    try namespaceBenchmark()
 case "engine":
     describeHost()
     try engineBenchmark()
@@ -321,5 +407,5 @@ case "live":
     let levels = arguments.dropFirst().compactMap { Int($0) }.map { min($0, 110_000) }
     try liveBenchmark(levels: levels.isEmpty ? [25_000] : levels.sorted())
 default:
-    print("usage: twadvise-bench all | engine | render | parse [LINES] | live [SOCKETS...]")
+    print("usage: twadvise-bench all | engine | render | parse [LINES] | live [SOCKETS...] | namespaces")
 }

@@ -100,7 +100,15 @@ public struct SnapshotReader: Sendable {
             rates = CounterRates(first: first, second: counters.adding(conntrackStats: conntrack.stats), intervalSeconds: (ContinuousClock.now - start).secondsValue)
         }
         let fileHandles = readFileHandles(&warnings)
-        let sockets = options.includeSockets ? readSockets(range: sysctls.ipLocalPortRange, &warnings) : nil
+        let sockets: SocketTable?
+        if options.includeSockets, source.perThreadNet, Self.hasNoTCPSockets(sockstat, sockstat6) {
+            // Another namespace with no TCP socket at all: its dump would walk the host's whole socket hash
+            // (shared by every namespace unless tcp_child_ehash_entries is set) to find nothing.
+            sockets = SocketTable(sources: ["proc/net/sockstat (no TCP socket in this namespace)"], ipv4: StateCounts(), ipv6: StateCounts(),
+                                  ephemeralRange: sysctls.ipLocalPortRange)
+        } else {
+            sockets = options.includeSockets ? readSockets(range: sysctls.ipLocalPortRange, &warnings) : nil
+        }
         let collectedAt = source.isLiveRoot ? Date.now.formatted(.iso8601) : nil
         // Live: absolute paths; a captured tree: paths inside it (the report's input line names the tree).
         let prefix = source.isLiveRoot ? "/" : ""
@@ -129,6 +137,12 @@ public struct SnapshotReader: Sendable {
             }
         }
         return counters
+    }
+
+    /// Whether sockstat says there is no TCP socket, IPv4 or IPv6, in use or in TIME_WAIT.
+    static func hasNoTCPSockets(_ sockstat: KeyedCounters?, _ sockstat6: KeyedCounters?) -> Bool {
+        guard let sockstat, sockstat["TCP", "inuse"] == 0, sockstat["TCP", "tw"] == 0 else { return false }  // alloc is host-wide
+        return sockstat6?["TCP6", "inuse"] ?? 0 == 0
     }
 
     func readConntrackStats(_ warnings: inout [FactWarning]) -> [String: Int64]? {
