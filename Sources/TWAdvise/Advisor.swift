@@ -127,6 +127,7 @@ public struct Advisor: Sendable {
         input.plan = RunbookPlan.values(snapshot, derived: derived)
         input.notes = RunbookPlan.notes(snapshot)
         input.overridden = catalog.ruleSet.rules.compactMap { rule in rule.overrideJustification.map { (rule.id, $0) } }
+        input.notCovered = snapshot.warnings.filter { $0.path == FactsInput.namespacesNotice }.map(\.message)
         if let namespace = snapshot.namespace {
             input.enterNamespace = Self.enterCommand(namespace)
             input.inContainer = namespace.owner.map { $0.kind != .systemd } ?? false

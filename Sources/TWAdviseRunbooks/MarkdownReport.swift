@@ -95,6 +95,7 @@ public struct MarkdownReport: Sendable {
             "hasOverridden": !input.overridden.isEmpty,
             "current": current,
             "inContainer": input.inContainer,
+            "notCovered": input.notCovered.map { ["text": Self.host($0)] },
         ]
         // Set only when there is one: a template section tests it.
         if let enter = input.enterNamespace { context["enterNamespace"] = enter }

@@ -31,6 +31,8 @@ public struct ReportInput: Sendable {
     public var enterNamespace: String?
     /// Whether the facts come from a container's network namespace (persistent settings go in its spec).
     public var inContainer = false
+    /// What the report does not cover and why (network namespaces not entered, a bound hit), shown at the top.
+    public var notCovered: [String] = []
 
     public init(hostname: String?, kernel: String?, source: String, collectedAt: String?, current: [String: String],
                 evaluation: Evaluation, minimumSeverity: Severity = .info, warnings: [String] = [],

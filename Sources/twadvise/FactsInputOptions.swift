@@ -70,11 +70,17 @@ struct FactsInputOptions: ParsableArguments {
 
     /// Every snapshot the input holds (a sosreport gives one per network namespace too); exit 2 when unreadable.
     func loadAll() throws -> [FactsSnapshot] {
+        let snapshots: [FactsSnapshot]
         do {
-            return try input.load()
+            snapshots = try input.load()
         } catch {
             throw InputError(error.description)
         }
+        // What the report covers changed (namespaces not entered, or a bound hit): say it where it is seen at once.
+        for warning in snapshots.first?.warnings ?? [] where warning.path == FactsInput.namespacesNotice {
+            printError("twadvise: \(warning.message)")
+        }
+        return snapshots
     }
 
     /// The first snapshot of the input.

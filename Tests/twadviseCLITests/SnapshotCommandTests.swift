@@ -135,6 +135,20 @@ struct CapturedOutputCLITests {
 
 @Suite("unprivileged reads")
 struct UnprivilegedTests {
+    @Test("without CAP_SYS_ADMIN, diagnose says once, in the report and on stderr, that other namespaces were not read",
+          .enabled(if: CLIRunner.unprivilegedWrapper != nil, "needs root and setpriv to run as nobody"))
+    func namespacesNotEntered() throws {
+        let result = try CLIRunner.run(["diagnose"], wrapper: CLIRunner.unprivilegedWrapper!)
+        #expect(result.status == 0, "\(result.stderr)")
+        let notice = "other network namespaces were not read: entering them needs root or CAP_SYS_ADMIN"
+        #expect(result.stderr.components(separatedBy: notice).count == 2, "\(result.stderr)")
+        // In the report, before any verdict text a person could take for the whole host's.
+        let report = result.stdout.replacingOccurrences(of: "\\_", with: "_")
+        let covered = try #require(report.range(of: "**Not covered:** " + notice))
+        #expect(covered.lowerBound < (report.range(of: "No rule fired")?.lowerBound ?? report.endIndex))
+        #expect(!result.stdout.contains("network namespaces on"), "no table of namespaces when only one was read")
+    }
+
     @Test("a file nobody may read gives 'permission denied' for that file and an unknown fact",
           .enabled(if: CLIRunner.unprivilegedWrapper != nil, "needs root and setpriv to run as nobody"))
     func permissionDenied() throws {

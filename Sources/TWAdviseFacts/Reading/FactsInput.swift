@@ -25,6 +25,10 @@ public struct FactsInput: Sendable, Hashable {
     /// Seconds between two counter readings, for rates (live host only).
     public var interval: Double?
 
+    /// The path of the warnings about which network namespaces were read; a command line tool prints them
+    /// on standard error too, since they change what the report covers.
+    public static let namespacesNotice = "network namespaces"
+
     /// Most network namespaces of a sosreport diagnosed; the report names the bound when it is hit.
     public static let maxNamespaces = 256
 

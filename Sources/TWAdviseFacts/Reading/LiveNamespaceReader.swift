@@ -37,7 +37,7 @@ struct LiveNamespaceReader {
         let owners = SocketOwnerIndex.scan(proc: proc)
         var host = try hostSnapshot(nil, owners: owners)
         guard canEnter else {
-            host.warnings.append(FactWarning(path: "network namespaces", message:
+            host.warnings.append(FactWarning(path: FactsInput.namespacesNotice, message:
                 "other network namespaces were not read: entering them needs root or CAP_SYS_ADMIN; this report covers only the namespace twadvise runs in"))
             return [host]
         }
@@ -47,7 +47,7 @@ struct LiveNamespaceReader {
             host.warnings.append(FactWarning(path: proc, message: "the network namespace of \(unreadable) processes could not be read (permission)"))
         }
         if namespaces.count > FactsInput.maxNamespaces {
-            host.warnings.append(FactWarning(path: "network namespaces", message:
+            host.warnings.append(FactWarning(path: FactsInput.namespacesNotice, message:
                 "\(namespaces.count) network namespaces found; the first \(FactsInput.maxNamespaces) by label are read, \(namespaces.count - FactsInput.maxNamespaces) are not (the bound of namespaces per report); --namespace NAME|PID|PATH reads any one of them"))
             namespaces = Array(namespaces.prefix(FactsInput.maxNamespaces))
         }
