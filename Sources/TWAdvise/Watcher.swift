@@ -17,6 +17,8 @@ public struct Watcher: Sendable {
     /// Destinations shown and exported.
     public let top: Int
     private var previous: (counters: KeyedCounters, at: ContinuousClock.Instant)?
+    /// The live network namespace followed, when not the own one.
+    public var namespace: NetworkNamespace?
 
     /// A watcher of `source` that shows and exports the `top` most pressed destinations.
     public init(advisor: Advisor, source: FactSource = FactSource(), top: Int = 5) {
@@ -27,8 +29,18 @@ public struct Watcher: Sendable {
 
     /// Reads the host once; from the second reading on, the snapshot carries the rates since the previous one.
     public mutating func read() -> WatchReading {
-        let reader = SnapshotReader(source: source, options: .init(topDestinations: max(top, 100)))
-        var snapshot = reader.read()
+        let options = SnapshotReader.Options(topDestinations: max(top, 100))
+        var snapshot: FactsSnapshot
+        if let namespace {
+            switch LiveNamespaceReader.read(namespace, options: options) {
+            case .success(let read): snapshot = read
+            case .failure(let failure):
+                snapshot = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespace.label))
+                snapshot.warnings.append(FactWarning(path: namespace.path, message: failure.description))
+            }
+        } else {
+            snapshot = SnapshotReader(source: source, options: options).read()
+        }
         let now = ContinuousClock.now
         if let previous {
             snapshot.rates = CounterRates(first: previous.counters, second: snapshot.rateBasis, intervalSeconds: (now - previous.at).secondsValue)

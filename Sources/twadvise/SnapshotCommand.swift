@@ -5,7 +5,7 @@ struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Print the facts snapshot (JSON) that rules are evaluated against.",
-        discussion: "With --sos, the host's snapshot; --namespace NAME gives a network namespace's instead."
+        discussion: "On the live host or a sosreport, the host's snapshot with every other network namespace's under 'namespaces'; --namespace NAME|PID|PATH gives one namespace's instead, --host-namespace the own one alone."
     )
 
     @OptionGroup var input: FactsInputOptions
@@ -15,7 +15,9 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         try runReportingInputErrors {
-            let snapshot = try input.load()
+            let snapshots = try input.loadAll()
+            var snapshot = snapshots[0]
+            if snapshots.count > 1 { snapshot.namespaces = Array(snapshots.dropFirst()) }
             var data = try snapshot.jsonData(pretty: pretty)
             data.append(0x0A)
             try writeStandardOutput(data)

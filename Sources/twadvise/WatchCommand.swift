@@ -28,11 +28,14 @@ struct WatchCommand: ParsableCommand {
     var textfile: String?
     @Option(name: .long, help: ArgumentHelp("Read a captured tree instead of the live host.", valueName: "DIR"))
     var root: String?
+    @Option(name: .long, help: ArgumentHelp("Follow another network namespace of the live host: an 'ip netns' name, a PID in it, or a path such as /proc/PID/ns/net (needs root or CAP_SYS_ADMIN).", valueName: "NAME|PID|PATH"))
+    var namespace: String?
     @OptionGroup var rules: RuleOptions
 
     func validate() throws {
         guard interval >= 0.2, interval <= 3600 else { throw ValidationError("--interval must be between 0.2 and 3600 seconds") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        if namespace != nil && root != nil { throw ValidationError("--namespace follows a namespace of the live host; it does not go with --root") }
     }
 
     func run() throws {
@@ -48,6 +51,13 @@ struct WatchCommand: ParsableCommand {
             pthread_sigmask(SIG_BLOCK, &signals, nil)
 
             var watcher = Watcher(advisor: advisor, source: FactSource(root: rootPath), top: top)
+            if let namespace {
+                guard NetworkNamespaces.canEnter() else {
+                    throw InputError("--namespace \(namespace): entering another network namespace needs root or CAP_SYS_ADMIN")
+                }
+                guard let found = NetworkNamespaces.find(namespace) else { throw InputError("--namespace \(namespace): no such network namespace") }
+                watcher.namespace = found
+            }
             while true {
                 // The reading runs on a worker so that SIGINT or SIGTERM stops watch at once even while a read
                 // is slow: the worker inherits the blocked signals, and this thread keeps taking them.

@@ -163,3 +163,41 @@ struct UnprivilegedTests {
         #expect(warnings.contains { $0["path"] as? String == "proc/net/sockstat" && $0["message"] as? String == "permission denied" })
     }
 }
+
+@Suite("snapshot of every namespace", .serialized)
+struct NamespaceSnapshotTests {
+    @Test("snapshot nests the other namespaces one level deep, and --facts gives them back as separate diagnoses",
+          .enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"), "needs root and iproute2"))
+    func nestedNamespaces() throws {
+        let name = "twa-snap-\(getpid())"
+        _ = try CLIRunner.process("/usr/sbin/ip", ["netns", "add", name])
+        defer { _ = try? CLIRunner.process("/usr/sbin/ip", ["netns", "del", name]) }
+        let result = try CLIRunner.run(["snapshot"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutBytes) as? [String: Any])
+        let nested = try #require(object["namespaces"] as? [[String: Any]])
+        let labels = nested.compactMap { ($0["origin"] as? [String: Any])?["namespace"] as? String }
+        #expect(labels.contains("netns \(name)"), "\(labels)")
+        #expect(nested.allSatisfy { $0["namespaces"] == nil })
+        let file = try TemporaryTree(["snapshot.json": result.stdout])
+        let report = try CLIRunner.run(["diagnose", "--facts", file.root + "/snapshot.json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.hasPrefix("# TWAdvise: \(nested.count + 1) network namespaces on"))
+        #expect(report.stdout.contains("| netns \(name) |"))
+    }
+
+    @Test("a snapshot whose namespaces nest deeper is refused with the JSON path")
+    func nestedTwiceRefused() throws {
+        let tree = try TemporaryTree(HostTrees.modernSysctls)
+        let plain = try CLIRunner.run(["snapshot", "--root", tree.root])
+        var host = try #require(try JSONSerialization.jsonObject(with: plain.stdoutBytes) as? [String: Any])
+        var inner = host
+        inner["namespaces"] = [host]
+        host["namespaces"] = [inner]
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: host), as: UTF8.self)
+        let file = try TemporaryTree(["s.json": text])
+        let result = try CLIRunner.run(["diagnose", "--facts", file.root + "/s.json"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("namespaces[0].namespaces: namespaces nest one level only"), "\(result.stderr)")
+    }
+}

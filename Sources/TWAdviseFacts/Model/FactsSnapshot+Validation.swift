@@ -8,6 +8,24 @@ extension FactsSnapshot {
     ///
     /// - Throws: ``SnapshotDecodingError`` naming the JSON path of the first value out of range.
     public func validate() throws(SnapshotDecodingError) {
+        try validateOwn()
+        guard let namespaces else { return }
+        guard namespaces.count <= FactsInput.maxNamespaces else {
+            throw SnapshotDecodingError(message: "namespaces: \(namespaces.count) snapshots, more than \(FactsInput.maxNamespaces)")
+        }
+        for (i, namespace) in namespaces.enumerated() {
+            guard namespace.namespaces == nil else {
+                throw SnapshotDecodingError(message: "namespaces[\(i)].namespaces: namespaces nest one level only")
+            }
+            do {
+                try namespace.validateOwn()
+            } catch {
+                throw SnapshotDecodingError(message: "namespaces[\(i)].\(error.message)")
+            }
+        }
+    }
+
+    func validateOwn() throws(SnapshotDecodingError) {
         func count(_ value: Int, _ path: String) throws(SnapshotDecodingError) {
             guard value >= 0, value <= Self.maxCount else {
                 throw SnapshotDecodingError(message: "\(path): \(value) is out of range (0...\(Self.maxCount))")

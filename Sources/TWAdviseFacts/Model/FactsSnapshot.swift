@@ -107,6 +107,9 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     /// The live network namespace the facts were read in, when not the one TWAdvise runs in: its inode,
     /// `ip netns` name, first process and that process's container or pod.
     public var namespace: NetworkNamespace?
+    /// In a snapshot of a whole host (`twadvise snapshot` on the live host or a sosreport): one snapshot per
+    /// other network namespace, one level deep. `--facts` gives them back as separate diagnoses.
+    public var namespaces: [FactsSnapshot]?
 
     /// A snapshot; every group defaults to unknown.
     public init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,

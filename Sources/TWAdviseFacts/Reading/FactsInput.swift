@@ -56,7 +56,17 @@ public struct FactsInput: Sendable, Hashable {
     ///   warnings in the snapshots.
     public func load() throws(FactsInputError) -> [FactsSnapshot] {
         if let sosReport { return try loadSosReport(sosReport) }
-        if let snapshotFile { return [try loadSnapshotFile(snapshotFile)] }
+        if let snapshotFile {
+            // A whole host's snapshot carries its other namespaces: one diagnosis each, as when read live.
+            var host = try loadSnapshotFile(snapshotFile)
+            let namespaces = host.namespaces ?? []
+            host.namespaces = nil
+            return [host] + namespaces.map { namespace in
+                var namespace = namespace
+                namespace.origin.snapshotFile = snapshotFile
+                return namespace
+            }
+        }
         let rootPath = root ?? "/"
         let readRoot = root != nil || captured.isEmpty
         if readRoot, !isDirectory(rootPath) { throw FactsInputError("--root \(rootPath): not a directory") }

@@ -8,7 +8,7 @@ import Musl
 
 /// Reads every network namespace of the live host: the own one as usual, each other one on a thread that
 /// enters it (``NamespaceThread``), so its sockets, sockstat, counters and sysctls are its own.
-struct LiveNamespaceReader {
+package struct LiveNamespaceReader {
     var input: FactsInput
     var proc = "/proc"
     var runNetns = "/run/netns"
@@ -94,21 +94,24 @@ struct LiveNamespaceReader {
 
     /// One namespace, read on a thread inside it.
     func read(_ namespace: NetworkNamespace, owners: SocketOwnerIndex? = nil) -> Result<FactsSnapshot, NamespaceThread.Failure> {
-        let options = {
-            var options = self.options
-            options.readPersistent = false
-            return options
-        }()
-        let label = namespace.label
-        let info = namespace
+        Self.read(namespace, options: options, owners: owners)
+    }
+
+    /// `namespace` read with `options` on a thread inside it: its sockets, counters and sysctls, not the
+    /// host's persistent configuration.
+    package static func read(_ namespace: NetworkNamespace, options: SnapshotReader.Options, owners: SocketOwnerIndex? = nil)
+        -> Result<FactsSnapshot, NamespaceThread.Failure> {
+        var options = options
+        options.readPersistent = false
+        let inside = options
         return NamespaceThread.run(in: namespace.path) {
             var source = FactSource()
             source.perThreadNet = true
-            var reader = SnapshotReader(source: source, options: options)
+            var reader = SnapshotReader(source: source, options: inside)
             reader.owners = owners
             var snapshot = reader.read()
-            snapshot.origin.namespace = label
-            snapshot.namespace = info
+            snapshot.origin.namespace = namespace.label
+            snapshot.namespace = namespace
             return snapshot
         }
     }

@@ -199,6 +199,12 @@ public enum NetworkNamespaces {
         return (sorted, unreadable)
     }
 
+    /// The namespace `wanted` names: an `ip netns` name or label, a PID in it, or a file that refers to it
+    /// (`/proc/PID/ns/net`, `/run/netns/NAME`); `nil` when none does.
+    public static func find(_ wanted: String, proc: String = "/proc", runNetns: String = "/run/netns") -> NetworkNamespace? {
+        LiveNamespaceReader.match(wanted, in: discover(proc: proc, runNetns: runNetns).namespaces, proc: proc)
+    }
+
     /// Whether this process may enter other network namespaces: `CAP_SYS_ADMIN` in its effective set.
     public static func canEnter(proc: String = "/proc") -> Bool {
         guard let bytes = try? SystemFile(path: proc + "/self/status").readAll(limit: 1 << 16) else { return geteuid() == 0 }
