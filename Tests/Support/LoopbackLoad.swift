@@ -5,6 +5,7 @@ import Glibc
 /// Used by the live tests and by `twadvise-bench live`.
 public enum LoopbackLoad {
     public struct Failure: Error, CustomStringConvertible {
+        public init(description: String) { self.description = description }
         public var description: String
     }
 
@@ -58,6 +59,39 @@ public enum LoopbackLoad {
         return (endpoint.port, descriptors)
     }
 
+    /// `count` connections the server closes and the client keeps open: the client's sockets sit in
+    /// CLOSE_WAIT toward the listener. Returns its port and the descriptors kept open (close them).
+    public static func makeCloseWait(count: Int) throws -> (port: Int, descriptors: [Int32]) {
+        precondition(count <= 1000, "bounded load only")
+        let endpoint = try Endpoint(family: .ipv4)
+        var descriptors = [endpoint.listener]
+        for _ in 0..<count {
+            let (client, server) = try endpoint.open()
+            close(server)  // the peer closes; the client side never does: CLOSE_WAIT
+            descriptors.append(client)
+        }
+        return (endpoint.port, descriptors)
+    }
+
+    /// `count` connects toward a listener whose accept queue is full (backlog 1, never accepted): past the
+    /// first few, their SYNs are dropped and they wait in SYN_SENT. Returns the port and the descriptors.
+    public static func makeSynSent(count: Int) throws -> (port: Int, descriptors: [Int32]) {
+        precondition(count <= 1000, "bounded load only")
+        let endpoint = try Endpoint(family: .ipv4, backlog: 1)
+        var descriptors = [endpoint.listener]
+        for _ in 0..<count {
+            let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard client >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            var address = endpoint.address
+            let length = endpoint.length
+            _ = withUnsafePointer(to: &address) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
+            }
+            descriptors.append(client)
+        }
+        return (endpoint.port, descriptors)
+    }
+
     /// A listener on loopback and its address.
     private struct Endpoint {
         let family: Int32
@@ -65,7 +99,7 @@ public enum LoopbackLoad {
         var address = sockaddr_storage()
         let length: socklen_t
 
-        init(family: Family) throws {
+        init(family: Family, backlog: Int32 = 4096) throws {
             self.family = family == .ipv4 ? AF_INET : AF_INET6
             length = socklen_t(family == .ipv4 ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
             listener = socket(self.family, Int32(SOCK_STREAM.rawValue), 0)
@@ -84,7 +118,7 @@ public enum LoopbackLoad {
             var length = self.length
             let fd = listener
             let ok = withUnsafeMutablePointer(to: &address) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 4096) == 0 && getsockname(fd, $0, &length) == 0 }
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, backlog) == 0 && getsockname(fd, $0, &length) == 0 }
             }
             guard ok else {
                 close(listener)

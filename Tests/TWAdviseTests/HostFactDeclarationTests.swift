@@ -29,8 +29,16 @@ struct HostFactDeclarationTests {
         var later = withRates.rateBasis
         for (section, names) in later.sections { for name in names.keys { later.sections[section]?[name]? += 5 } }
         withRates.rates = CounterRates(first: withRates.rateBasis, second: later, intervalSeconds: 5)
-        // Owners come from /proc/PID/fd on a live host only: give the first destination one.
-        withRates.sockets?.destinations[0].owners = [SocketOwner(pid: 4242, command: "client", sockets: 100)]
+        // Owners, bound sockets, listener queues and the kernel's key list come from a live host only.
+        withRates.sockets?.destinations[0].owners = [SocketOwner(pid: 4242, command: "client", sockets: 100, openDescriptors: 120, descriptorLimit: 1024)]
+        withRates.sockets?.destinations[0].closeWait = 3
+        withRates.sockets?.sources = ["netlink sock_diag"]
+        var listener = ListeningPortLoad(port: 8125, established: 1)
+        listener.acceptQueue = 2
+        listener.backlog = 4096
+        listener.closeWait = 0
+        withRates.sockets?.listeners.append(listener)
+        withRates.persistentSysctls.missingKeys = []
         result.append(("with an interval", withRates))
         return result
     }

@@ -73,9 +73,9 @@ struct HostFactField<Row>: Sendable {
     var sources: [String]? = nil
     let column: @Sendable ([Row], HostFactInput) -> FactColumn
 
-    static func int(_ name: String, _ doc: String, metric: HostFactMetric? = nil, origin: HostFactOrigin? = nil,
+    static func int(_ name: String, _ doc: String, metric: HostFactMetric? = nil, origin: HostFactOrigin? = nil, sources: [String]? = nil,
                     _ get: @escaping @Sendable (Row, HostFactInput) -> Int64?) -> Self {
-        Self(name: name, type: .int, doc: doc, metric: metric, origin: origin) { rows, input in .ints(rows.map { get($0, input) }) }
+        Self(name: name, type: .int, doc: doc, metric: metric, origin: origin, sources: sources) { rows, input in .ints(rows.map { get($0, input) }) }
     }
 
     static func float(_ name: String, _ doc: String, metric: HostFactMetric? = nil, origin: HostFactOrigin? = nil, sources: [String]? = nil,
@@ -88,9 +88,9 @@ struct HostFactField<Row>: Sendable {
         Self(name: name, type: .bool, doc: doc, metric: nil, origin: origin, sources: sources) { rows, input in .bools(rows.map { get($0, input) }) }
     }
 
-    static func string(_ name: String, _ doc: String, origin: HostFactOrigin? = nil,
+    static func string(_ name: String, _ doc: String, origin: HostFactOrigin? = nil, sources: [String]? = nil,
                        _ get: @escaping @Sendable (Row, HostFactInput) -> String?) -> Self {
-        Self(name: name, type: .string, doc: doc, metric: nil, origin: origin) { rows, input in .strings(rows.map { get($0, input) }) }
+        Self(name: name, type: .string, doc: doc, metric: nil, origin: origin, sources: sources) { rows, input in .strings(rows.map { get($0, input) }) }
     }
 }
 

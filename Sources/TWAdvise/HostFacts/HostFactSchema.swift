@@ -14,6 +14,7 @@ public enum HostFactSchema {
         ("tcp_fin_timeout", "net.ipv4.tcp_fin_timeout", "seconds an orphaned socket stays in FIN_WAIT_2 (not the TIME_WAIT length)"),
         ("tcp_max_tw_buckets", "net.ipv4.tcp_max_tw_buckets", "most TIME_WAIT sockets before the kernel skips TIME_WAIT"),
         ("tcp_max_orphans", "net.ipv4.tcp_max_orphans", "most orphaned sockets"),
+        ("tcp_syn_retries", "net.ipv4.tcp_syn_retries", "SYN retransmissions before connect() gives up (default 6: about 127 s)"),
         ("tcp_ehash_entries", "net.ipv4.tcp_ehash_entries", "established hash size; the default tcp_max_tw_buckets is half of it"),
         ("ip_unprivileged_port_start", "net.ipv4.ip_unprivileged_port_start", "first port an unprivileged process may bind"),
         ("ip_autobind_reuse", "net.ipv4.ip_autobind_reuse", "bind(0) may reuse ports (experts only)"),
@@ -60,6 +61,8 @@ public enum HostFactSchema {
         ("paws_passive_per_second", "TcpExt", "PAWSPassive", "SYNs dropped by tcp_tw_recycle per second (TcpExt PAWSPassive)", nil),
         ("tw_recycled_per_second", "TcpExt", "TWRecycled", "TIME_WAIT reused by connect() per second (TcpExt TWRecycled)",
          .watch("twadvise_time_wait_reused_per_second", "TIME_WAIT ports taken over by connect() per second (TcpExt TWRecycled).")),
+        ("listen_overflows_per_second", "TcpExt", "ListenOverflows", "connections dropped per second because an accept queue was full (TcpExt ListenOverflows)", nil),
+        ("listen_drops_per_second", "TcpExt", "ListenDrops", "SYNs dropped per second on listening sockets, overflows included (TcpExt ListenDrops)", nil),
         ("paws_active_per_second", "TcpExt", "PAWSActive", "SYN-ACKs rejected by PAWS on active opens per second (TcpExt PAWSActive)", nil),
         ("paws_estab_per_second", "TcpExt", "PAWSEstab", "segments rejected by PAWS on established sockets per second (TcpExt PAWSEstab)", nil),
         ("abort_on_data_per_second", "TcpExt", "TCPAbortOnData", "connections reset at close() per second: SO_LINGER 0 or data after close (TcpExt TCPAbortOnData)", nil),
@@ -73,6 +76,7 @@ public enum HostFactSchema {
     static let rangeFile = "proc/sys/net/ipv4/ip_local_port_range"
     static let reservedFile = "proc/sys/net/ipv4/ip_local_reserved_ports"
     static let twoReadings = ["two readings: snapshot --interval"]
+    static let processFiles = ["/proc/PID/fd, /proc/PID/limits (live host)"]
 
     static func procPath(_ key: String) -> String { SysctlKey.named(key)?.procPath ?? "proc/sys" }
 
@@ -130,6 +134,10 @@ public enum HostFactSchema {
                                     .string("file", "file it is set in") { e, _ in e.file },
                                     .int("line", "line it is set on") { e, _ in Int64(e.line) },
                                     .string("location", "'file:line'") { e, _ in e.location },
+                                    .bool("kernel_has", "the running kernel has the key (a /proc/sys file); unknown unless read on the live host; true for a '*' glob",
+                                          sources: persistentFiles + ["proc/sys"]) { e, input in
+                                        input.snapshot.persistentSysctls.missingKeys.map { !$0.contains(e.key) }
+                                    },
                                 ])
         facts += HostFact.table("persistent.drift", record: "drift", "TIME_WAIT-related keys whose runtime value differs from the persistent one",
                                 .derived(["sysctl", "persistent.entries"]), sources: persistentFiles + ["proc/sys"],
@@ -263,11 +271,21 @@ public enum HostFactSchema {
                                             origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"])) { d, input in
                                         input.derived.reuse.applies(to: d) == true ? nil : "yes"
                                     },
-                                    .string("owner", "the process holding most of its live sockets: command, PID, unit or container; 'owner not visible to this user' without the privilege to read other processes; unknown for captured input") { d, input in
+                                    .string("owner", "the process holding most of its live sockets: command, PID, unit or container; 'owner not visible to this user' without the privilege to read other processes; unknown for captured input", sources: processFiles) { d, input in
                                         SocketOwnerText.describe(d, lookup: input.snapshot.sockets?.ownerLookup)
                                     },
-                                    .int("owner_sockets", "how many of its live sockets (not TIME_WAIT, which has no owner) that process holds") { d, _ in
+                                    .int("owner_sockets", "how many of its live sockets (not TIME_WAIT, which has no owner) that process holds", sources: processFiles) { d, _ in
                                         d.owners?.first.map { Int64($0.sockets) }
+                                    },
+                                    .int("owner_pid", "that process's PID", sources: processFiles) { d, _ in d.owners?.first.map { Int64($0.pid) } },
+                                    .int("owner_descriptors", "open descriptors of that process, all kinds (/proc/PID/fd)", sources: processFiles) { d, _ in
+                                        d.owners?.first?.openDescriptors.map(Int64.init)
+                                    },
+                                    .int("owner_descriptor_limit", "that process's soft RLIMIT_NOFILE (/proc/PID/limits); unknown when unlimited", sources: processFiles) { d, _ in
+                                        d.owners?.first?.descriptorLimit
+                                    },
+                                    .int("close_wait", "sockets in CLOSE_WAIT toward it: the peer closed, this application has not") { d, _ in
+                                        d.closeWait.map(Int64.init)
                                     },
                                     .float("port_hold_seconds", "seconds a connection closed by this host holds its port toward it: the reuse delay where tcp_tw_reuse applies, else 60 (TCP_TIMEWAIT_LEN)",
                                            origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps", "sysctl.tcp_tw_reuse_delay"]),
@@ -288,6 +306,15 @@ public enum HostFactSchema {
                                     .int("time_wait", "TIME_WAIT sockets on this port (the server closed first)") { l, _ in Int64(l.timeWait) },
                                     .int("established", "ESTABLISHED sockets on this port") { l, _ in Int64(l.established) },
                                     .int("other", "sockets in other states on this port") { l, _ in Int64(l.other) },
+                                    .int("close_wait", "sockets in CLOSE_WAIT on this port: the client closed, the server application has not") { l, _ in
+                                        l.closeWait.map(Int64.init)
+                                    },
+                                    .int("accept_queue", "connections waiting in its accept queue now (netlink: idiag_rqueue of the listening sockets)") { l, _ in
+                                        l.acceptQueue.map(Int64.init)
+                                    },
+                                    .int("backlog", "the accept queue's limit: the listen() backlog capped by somaxconn (netlink: idiag_wqueue)") { l, _ in
+                                        l.backlog.map(Int64.init)
+                                    },
                                     .bool("in_ephemeral_range", "the port lies inside ip_local_port_range",
                                           origin: .derived(["sockets.listeners", "sysctl.ip_local_port_range_low"]), sources: socketFiles + [rangeFile]) { l, input in
                                         input.snapshot.sysctls.ipLocalPortRange?.contains(l.port)
@@ -297,7 +324,25 @@ public enum HostFactSchema {
                                         input.snapshot.sysctls.ipLocalReservedPorts?.contains(l.port)
                                     },
                                 ])
+        facts += HostFact.table("sockets.close_wait_groups", record: "close_wait_group",
+                                "destinations and listening ports with sockets in CLOSE_WAIT, the most first", .sockets, sources: socketFiles,
+                                rows: { $0.snapshot.sockets?.closeWaitGroups },
+                                fields: [
+                                    .string("label", "'local → remote:port' for a destination, 'port N' for a listening port") { g, _ in g.label },
+                                    .bool("listener", "a listening port (the server side) rather than a destination") { g, _ in g.isListener },
+                                    .int("count", "sockets in CLOSE_WAIT") { g, _ in Int64(g.closeWait) },
+                                    .int("sockets", "every socket toward it or on it") { g, _ in Int64(g.sockets) },
+                                    .string("owner", "the process holding its live sockets (destinations, live host)") { g, _ in g.owner?.description },
+                                    .int("owner_descriptors", "that process's open descriptors") { g, _ in g.owner?.openDescriptors.map(Int64.init) },
+                                    .int("owner_descriptor_limit", "that process's soft RLIMIT_NOFILE") { g, _ in g.owner?.descriptorLimit },
+                                ])
         facts += [
+            .int("sockets.bound_unconnected", "sockets bound to a local port but neither connected nor listening (bind() before connect(); dumped by netlink on Linux 6.8+ as CLOSE)",
+                 .sockets, sources: ["netlink sock_diag"]) { input in
+                guard let table = input.snapshot.sockets, table.sources == ["netlink sock_diag"],
+                      let kernel = input.snapshot.host.kernel, kernel >= KernelVersion(major: 6, minor: 8) else { return nil }
+                return Int64(table.all[.close])
+            },
             .group("conntrack", "netfilter connection tracking"),
             .int("conntrack.count", "conntrack entries", .conntrack, sources: ["proc/sys/net/netfilter/nf_conntrack_count"],
                  metric: .nodeExporter("node_nf_conntrack_entries")) { $0.snapshot.conntrack.count },

@@ -34,11 +34,16 @@ public struct PersistentSysctlConfig: Codable, Sendable, Hashable {
     public var files: [String]
     /// Every assignment, in application order.
     public var entries: [PersistentSysctlEntry]
+    /// Keys assigned that the running kernel does not have (no `/proc/sys` file): a typo, or a key removed
+    /// like `tcp_tw_recycle`. `nil` when not checked (only the live host's `/proc/sys` is the full list);
+    /// keys with a `*` glob are not checked.
+    public var missingKeys: [String]?
 
     /// The configuration: files read and their assignments, in the order they are applied.
-    public init(files: [String] = [], entries: [PersistentSysctlEntry] = []) {
+    public init(files: [String] = [], entries: [PersistentSysctlEntry] = [], missingKeys: [String]? = nil) {
         self.files = files
         self.entries = entries
+        self.missingKeys = missingKeys
     }
 
     /// The assignment that wins for each key (the last one applied).

@@ -15,13 +15,16 @@ public struct DestinationLoad: Codable, Sendable, Hashable {
     public var synSent: Int
     /// Any other state but LISTEN (FIN_WAIT*, CLOSE_WAIT, LAST_ACK, CLOSING, ...).
     public var other: Int
+    /// Of `other`, sockets in CLOSE_WAIT: the peer closed and this application has not; `nil` in snapshots
+    /// written before it was counted.
+    public var closeWait: Int?
     /// The processes holding its live sockets, the most first (at most 3); `nil` when owners were not looked
     /// up (captured input), empty when none was found (only TIME_WAIT, or not visible to this user).
     public var owners: [SocketOwner]?
 
     /// A destination's counts; each state defaults to 0.
     public init(localAddress: IPAddress, remoteAddress: IPAddress, remotePort: Int,
-                timeWait: Int = 0, established: Int = 0, synSent: Int = 0, other: Int = 0) {
+                timeWait: Int = 0, established: Int = 0, synSent: Int = 0, other: Int = 0, closeWait: Int? = nil) {
         self.localAddress = localAddress
         self.remoteAddress = remoteAddress
         self.remotePort = remotePort
@@ -29,6 +32,7 @@ public struct DestinationLoad: Codable, Sendable, Hashable {
         self.established = established
         self.synSent = synSent
         self.other = other
+        self.closeWait = closeWait
     }
 
     /// U(D): every socket holding an ephemeral port toward this destination.
@@ -51,6 +55,14 @@ public struct ListeningPortLoad: Codable, Sendable, Hashable {
     public var established: Int
     /// Any other state but LISTEN.
     public var other: Int
+    /// Of `other`, sockets in CLOSE_WAIT (the client closed; the server application has not); `nil` in
+    /// snapshots written before it was counted.
+    public var closeWait: Int?
+    /// Connections waiting in the accept queue of its listening socket(s) now, summed over them.
+    public var acceptQueue: Int?
+    /// The accept queue's limit (the `listen()` backlog capped by `somaxconn`), summed over its listening
+    /// sockets; over netlink only.
+    public var backlog: Int?
 
     /// A listening port's counts; each state defaults to 0.
     public init(port: Int, timeWait: Int = 0, established: Int = 0, other: Int = 0) {
@@ -121,5 +133,38 @@ public struct SocketTable: Codable, Sendable, Hashable {
         var sum = StateCounts()
         for state in TCPState.allCases { sum[state] = (ipv4?[state] ?? 0) + (ipv6?[state] ?? 0) }
         return sum
+    }
+}
+
+/// Sockets in CLOSE_WAIT toward one destination or on one listening port: the peer closed and this
+/// application has not called `close()`.
+public struct CloseWaitGroup: Sendable, Hashable {
+    /// `local → remote:port` for a destination, `port N` for a listening port.
+    public var label: String
+    /// Whether it is a listening port (the server side) rather than a destination (the client side).
+    public var isListener: Bool
+    /// Sockets in CLOSE_WAIT.
+    public var closeWait: Int
+    /// Every socket toward it or on it (any state but LISTEN).
+    public var sockets: Int
+    /// The process holding its live sockets, when owners were looked up (destinations only).
+    public var owner: SocketOwner?
+}
+
+extension SocketTable {
+    /// Destinations and listening ports with sockets in CLOSE_WAIT, the most first; empty when CLOSE_WAIT
+    /// was not counted (older snapshots).
+    public var closeWaitGroups: [CloseWaitGroup] {
+        var groups: [CloseWaitGroup] = []
+        for d in destinations {
+            guard let count = d.closeWait, count > 0 else { continue }
+            groups.append(CloseWaitGroup(label: d.label, isListener: false, closeWait: count, sockets: d.inUse, owner: d.owners?.first))
+        }
+        for l in listeners {
+            guard let count = l.closeWait, count > 0 else { continue }
+            groups.append(CloseWaitGroup(label: "port \(l.port)", isListener: true, closeWait: count,
+                                         sockets: l.timeWait + l.established + l.other, owner: nil))
+        }
+        return groups.sorted { ($0.closeWait, $1.label) > ($1.closeWait, $0.label) }
     }
 }

@@ -93,6 +93,7 @@ public struct SysctlKey: Sendable, Hashable {
         SysctlKey("net.ipv4.tcp_fin_timeout"),
         SysctlKey("net.ipv4.tcp_max_tw_buckets"),
         SysctlKey("net.ipv4.tcp_max_orphans"),
+        SysctlKey("net.ipv4.tcp_syn_retries"),
         SysctlKey("net.ipv4.tcp_ehash_entries"),
         SysctlKey("net.core.somaxconn"),
         SysctlKey("fs.file-max"),

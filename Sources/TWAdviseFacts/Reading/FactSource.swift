@@ -52,6 +52,12 @@ public struct FactSource: Sendable, Hashable {
         try SystemFile(path: resolvedPath(relative), requireRegular: !isLiveRoot)
     }
 
+    /// Whether `relative` exists (a sysctl key the kernel has).
+    package func exists(_ relative: String) -> Bool {
+        var info = stat()
+        return stat(absolutePath(relative), &info) == 0
+    }
+
     /// Reads a small file whole.
     package func bytes(_ relative: String) throws(FileReadError) -> [UInt8] {
         let file = try open(relative)

@@ -172,9 +172,12 @@ package enum NetlinkSockDiag {
         }
         // idiag_inode follows expires, rqueue, wqueue and uid (offset 68 of struct inet_diag_msg).
         let inode = m.loadUnaligned(fromByteOffset: 68, as: UInt32.self)
-        if let state = TCPState(rawValue: state) {
-            aggregator.add(state: state, local: local, localPort: sport, remote: remote, remotePort: dport, isIPv6: isIPv6, inode: inode)
-        }
+        guard let state = TCPState(rawValue: state) else { return }
+        // For a listening socket, idiag_rqueue is its accept queue now and idiag_wqueue the queue's limit.
+        let queue = state == .listen
+            ? (m.loadUnaligned(fromByteOffset: 56, as: UInt32.self), m.loadUnaligned(fromByteOffset: 60, as: UInt32.self)) : nil
+        aggregator.add(state: state, local: local, localPort: sport, remote: remote, remotePort: dport, isIPv6: isIPv6,
+                       inode: inode, queue: queue.map { (length: $0.0, limit: $0.1) })
     }
 }
 extension [UInt8] {

@@ -83,7 +83,13 @@ public struct SnapshotReader: Sendable {
         }
         let host = readHost(&warnings)
         let sysctls = readSysctls(&warnings)
-        let persistent = options.readPersistent ? PersistentConfigReader.read(source, warnings: &warnings) : PersistentSysctlConfig()
+        var persistent = options.readPersistent ? PersistentConfigReader.read(source, warnings: &warnings) : PersistentSysctlConfig()
+        if source.isLiveRoot && options.readPersistent {
+            // The live /proc/sys is the kernel's full key list (a captured tree may hold part of it only).
+            persistent.missingKeys = Set(persistent.entries.map(\.key)).filter { key in
+                !key.contains("*") && !source.exists("proc/sys/" + key.replacing(".", with: "/"))
+            }.sorted()
+        }
         let sockstat = readNonEmpty("proc/net/sockstat", &warnings).map {
             SockstatParser.parse($0, path: "proc/net/sockstat", warnings: &warnings)
         }

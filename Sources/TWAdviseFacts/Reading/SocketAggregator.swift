@@ -14,6 +14,7 @@ package struct SocketAggregator {
         var established: Int32 = 0
         var synSent: Int32 = 0
         var other: Int32 = 0
+        var closeWait: Int32 = 0
     }
 
     package let ephemeralRange: PortRange?
@@ -33,8 +34,11 @@ package struct SocketAggregator {
         var total: Int32 = 0
         var timeWait: Int32 = 0
         var established: Int32 = 0
+        var closeWait: Int32 = 0
         var listening = false
     }
+    /// Per listening port: accept queue length and limit, summed over its listening sockets (netlink).
+    private var queues: [Int: (length: Int, limit: Int)] = [:]
     private var ports = [PortCounts](repeating: PortCounts(), count: 65536)
     private var destinations = DestinationTable()
     private var untrackedDestinations = 0
@@ -59,10 +63,15 @@ package struct SocketAggregator {
 
     @inline(__always)
     package mutating func add(state: TCPState, local: IPAddress, localPort: UInt16,
-                              remote: IPAddress, remotePort: UInt16, isIPv6: Bool, inode: UInt32 = 0) {
+                              remote: IPAddress, remotePort: UInt16, isIPv6: Bool, inode: UInt32 = 0,
+                              queue: (length: UInt32, limit: UInt32)? = nil) {
         stateCounts[(isIPv6 ? 16 : 0) + Int(state.rawValue)] &+= 1
         let port = Int(localPort)
         if state == .listen {
+            if let queue {
+                let known = queues[port] ?? (0, 0)
+                queues[port] = (known.length + Int(queue.length), known.limit + Int(queue.limit))
+            }
             if !ports[port].listening {
                 ports[port].listening = true
                 if ports[port].total > 0 && isOutbound(port) { lateListeners.insert(port) }
@@ -73,6 +82,7 @@ package struct SocketAggregator {
             p[port].total &+= 1
             if state == .timeWait { p[port].timeWait &+= 1 }
             if state == .established { p[port].established &+= 1 }
+            if state == .closeWait { p[port].closeWait &+= 1 }
             return p[port].listening
         }
         guard !isListening, isOutbound(port) else { return }
@@ -130,12 +140,14 @@ package struct SocketAggregator {
                     mine[port].total &+= t.total
                     mine[port].timeWait &+= t.timeWait
                     mine[port].established &+= t.established
+                    mine[port].closeWait &+= t.closeWait
                 }
             }
         }
         lateListeners.formUnion(late)
         for (key, counters) in laterEntries { destinations.add(key, counters) }
         for (key, pids) in later.owned { owned[key, default: [:]].merge(pids, uniquingKeysWith: +) }
+        queues.merge(later.queues) { a, b in (a.length + b.length, a.limit + b.limit) }
         warnings += later.warnings
         return true
     }
@@ -179,7 +191,11 @@ package struct SocketAggregator {
                 inbound += Int(p.timeWait)
                 if p.total > 0 {
                     let tw = Int(p.timeWait), est = Int(p.established)
-                    listeners.append(ListeningPortLoad(port: port, timeWait: tw, established: est, other: Int(p.total) - tw - est))
+                    var load = ListeningPortLoad(port: port, timeWait: tw, established: est, other: Int(p.total) - tw - est)
+                    load.closeWait = Int(p.closeWait)
+                    load.acceptQueue = queues[port]?.length
+                    load.backlog = queues[port]?.limit
+                    listeners.append(load)
                 }
             } else if p.total > 0, isOutbound(port) {
                 portsInUse += 1
@@ -194,7 +210,7 @@ package struct SocketAggregator {
         for (key, c) in destinations.entries {
             loads.append(DestinationLoad(
                 localAddress: key.local, remoteAddress: key.remote, remotePort: Int(key.remotePort),
-                timeWait: Int(c.timeWait), established: Int(c.established), synSent: Int(c.synSent), other: Int(c.other)))
+                timeWait: Int(c.timeWait), established: Int(c.established), synSent: Int(c.synSent), other: Int(c.other), closeWait: Int(c.closeWait)))
         }
         loads.sort { a, b in
             if a.inUse != b.inUse { return a.inUse > b.inUse }
@@ -231,6 +247,7 @@ extension SocketAggregator.Counters {
         established &+= other.established
         synSent &+= other.synSent
         self.other &+= other.other
+        closeWait &+= other.closeWait
     }
 
     @inline(__always)
@@ -239,6 +256,9 @@ extension SocketAggregator.Counters {
         case .timeWait: timeWait &+= 1
         case .established: established &+= 1
         case .synSent: synSent &+= 1
+        case .closeWait:
+            other &+= 1
+            closeWait &+= 1
         default: other &+= 1
         }
     }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import TWAdvise
+@testable import TWAdviseFacts
+import TWAdviseTestSupport
+
+/// The other ways a host runs out of connections: each rule fires and ranks first where its cause
+/// dominates, and stays quiet where TIME_WAIT does.
+@Suite("Other causes", .serialized)
+struct OtherCausesTests {
+    static var isRoot: Bool { geteuid() == 0 }
+    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// A captured tree whose socket table is `lines` (state, count) toward 10.0.0.9:443.
+    static func tree(_ lines: [(state: UInt8, count: Int)]) throws -> TemporaryTree {
+        var files = HostTrees.modernSysctls
+        var rows: [String] = []
+        var slot = 0
+        for (state, count) in lines {
+            for _ in 0..<count {
+                rows.append(ProcNetTCPLine.ipv4(slot: slot, local: ("10.0.0.5", 32768 + slot), remote: ("10.0.0.9", 443), state: state))
+                slot += 1
+            }
+        }
+        files["proc/net/tcp"] = (files["proc/net/tcp"] ?? "") + rows.joined(separator: "\n") + "\n"
+        return try TemporaryTree(files)
+    }
+
+    static func diagnose(_ tree: TemporaryTree) -> Diagnosis {
+        ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: tree.root)).read())
+    }
+
+    @Test("CLOSE_WAIT that dominates ranks first, above the pooling advice for the same destination")
+    func closeWaitRanksFirst() throws {
+        let tree = try Self.tree([(0x08, 1500), (0x06, 1200), (0x01, 10)])
+        let findings = Self.diagnose(tree).findings
+        #expect(findings.first?.id == "sockets.close-wait-leak" && findings.first?.severity == .high, "\(findings.map(\.id))")
+        #expect(findings.first?.subject == "10.0.0.5 → 10.0.0.9:443")
+        let pooling = try #require(findings.firstIndex { $0.id == "timewait.client-short-connections" })
+        #expect(pooling > 0)
+    }
+
+    @Test("connects that are not answered rank above the TIME_WAIT findings toward the same destination")
+    func synSentRanksFirst() throws {
+        let tree = try Self.tree([(0x02, 600), (0x06, 1100)])
+        let findings = Self.diagnose(tree).findings
+        #expect(findings.first?.id == "sockets.syn-sent-pileup" && findings.first?.severity == .high, "\(findings.map(\.id))")
+    }
+
+    @Test("where TIME_WAIT dominates, none of the other causes fires")
+    func timeWaitDominates() throws {
+        let scenario = try Scenario.clientExhaustion.tree()
+        let ids = Set(Self.diagnose(scenario).findings.map(\.id))
+        for id in ["sockets.close-wait-leak", "sockets.syn-sent-pileup", "listen.queue-overflow", "files.process-fd-limit",
+                   "ports.bind-before-connect", "sysctl.unknown-persistent-key"] {
+            #expect(!ids.contains(id), "\(id)")
+        }
+        #expect(ids.contains("ports.destination-exhaustion"))
+    }
+
+    @Test("live: a client that never closes, and connects toward a full accept queue, inside a test namespace",
+          .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create a network namespace"))
+    func liveCloseWaitAndSynSent() throws {
+        let name = "twa-causes-\(getpid())"
+        func ip(_ arguments: [String]) throws {
+            let result = try CLIRunner.process(Self.ip!, arguments)
+            guard result.status == 0 else { throw LoopbackLoad.Failure(description: "ip \(arguments): \(result.stderr)") }
+        }
+        try ip(["netns", "add", name])
+        defer { try? ip(["netns", "del", name]) }
+        try ip(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
+        let made = NamespaceThread.run(in: "/run/netns/\(name)") { () -> (Int, Int, [Int32])? in
+            guard let closeWait = try? LoopbackLoad.makeCloseWait(count: 150),
+                  let synSent = try? LoopbackLoad.makeSynSent(count: 80) else { return nil }
+            usleep(200_000)  // the peers' FINs arrive
+            return (closeWait.port, synSent.port, closeWait.descriptors + synSent.descriptors)
+        }
+        let (closeWaitPort, synSentPort, descriptors) = try #require(try made.get())
+        defer { descriptors.forEach { close($0) } }
+
+        let snapshot = try #require(try FactsInput(namespace: name).load().first)
+        let findings = ScenarioTests.advisor.diagnose(snapshot).findings
+        let leak = try #require(findings.first { $0.id == "sockets.close-wait-leak" }, "\(findings.map(\.id))")
+        #expect(leak.subject == "127.0.0.1 → 127.0.0.1:\(closeWaitPort)" && leak.severity == .medium)
+        #expect(leak.evidence.first { $0.label == "sockets in CLOSE_WAIT" }?.value == "150")
+        #expect(leak.evidence.first { $0.label == "process holding its live sockets" }?.value.contains("pid \(getpid())") == true)
+        let pileup = try #require(findings.first { $0.id == "sockets.syn-sent-pileup" })
+        #expect(pileup.subject == "127.0.0.1 → 127.0.0.1:\(synSentPort)")
+        #expect(findings.first?.id == "sockets.close-wait-leak")
+    }
+}
