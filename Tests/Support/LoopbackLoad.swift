@@ -149,17 +149,7 @@ public enum LoopbackLoad {
 
         /// One connection that the client closes first: its side enters TIME_WAIT.
         mutating func closeFirst() throws {
-            let client = socket(family, Int32(SOCK_STREAM.rawValue), 0)
-            guard client >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-            let length = self.length
-            let connected = withUnsafePointer(to: &address) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
-            }
-            guard connected == 0 else {
-                close(client)
-                throw Failure(description: "connect: errno \(errno)")
-            }
-            let server = accept(listener, nil, nil)
+            let (client, server) = try open()
             close(client)
             if server >= 0 {
                 var byte: UInt8 = 0
