@@ -20,6 +20,8 @@ public struct JSONReport: Codable, Sendable {
         public var runbook: String?
         public var references: [Reference]
         public var parameters: [String: FactValue]
+        /// The rule file's value of each parameter an overlay changed (absent when none was).
+        public var parameterDefaults: [String: FactValue]?
         public var justifications: [String]
         public var vars: [String: String]
     }
@@ -73,7 +75,7 @@ public struct JSONReport: Codable, Sendable {
         findings = input.shownFindings.enumerated().map { i, f in
             RankedFinding(rank: i + 1, id: f.id, severity: f.severity, score: f.score, title: f.title, subject: f.subject,
                           evidence: f.evidence, runbook: f.runbook, references: f.references, parameters: f.parameters,
-                          justifications: f.justifications, vars: f.vars)
+                          parameterDefaults: f.parameterDefaults.isEmpty ? nil : f.parameterDefaults, justifications: f.justifications, vars: f.vars)
         }
         insufficientData = input.evaluation.insufficient.map { item in
             NotEvaluated(id: item.ruleID, title: input.evaluation.results.first { $0.ruleID == item.ruleID }?.title ?? "",

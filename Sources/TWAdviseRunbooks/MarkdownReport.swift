@@ -33,25 +33,44 @@ public struct MarkdownReport: Sendable {
         let plan = Self.shellValues(input.plan)
         let notes = input.notes.mapValues(Self.host)
         let shown = input.shownFindings
+        let groups = FindingGroup.grouping(shown)
         var findings: [[String: Any]] = []
-        for (index, finding) in shown.enumerated() {
-            var context = Self.context(finding, rank: index + 1, current: current)
-            context["plan"] = plan
-            context["notes"] = notes
-            if let id = finding.runbook, let section = sections[id] {
-                // A value the section prints outside a test of it, when the host did not give it, renders as a
-                // marker (TemplateVariables.guarded), and a command line holding one becomes a comment: no
-                // command is ever shown with an empty value in its place.
-                var known: [String: [String: Bool]] = [:]
-                for namespace in TemplateVariables.namespaces {
-                    if let values = context[namespace] as? [String: String] { known[namespace] = values.mapValues { _ in true } }
-                }
-                context["known"] = known
-                context["body"] = Self.tidy(MissingValue.resolve(section.render(context)))
-            } else {
-                context["body"] = "_No runbook section \(Self.host(finding.runbook ?? finding.id)) in the templates._\n"
+        var top: [[String: Any]] = []
+        var printed: [String: Int] = [:]
+        var tables: [(rank: Int, rows: [String: Set<String>])] = []
+        let notesOnly = groups.contains { $0.severity >= .medium }
+        for (index, group) in groups.enumerated() {
+            var parts: [SectionMerge.Part] = []
+            for finding in group.detailed {
+                var context = Self.context(finding, rank: index + 1, current: current)
+                context["plan"] = plan
+                context["inContainer"] = input.inContainer
+                context["notes"] = notes
+                parts.append(SectionMerge.Part(label: Self.host(finding.subject ?? finding.id),
+                                               plainLabel: Self.plain(finding.subject ?? finding.id),
+                                               text: Self.body(finding, context: context, sections: sections)))
             }
+            var context = Self.context(group.worst, rank: index + 1, current: current)
+            context["SEVERITY"] = group.severity.rawValue.uppercased()
+            context["severity"] = group.severity.rawValue
+            context["count"] = group.findings.count
+            context["others"] = group.findings.count - 1
+            context["hasOthers"] = group.findings.count > 1
+            context["evidenceTable"] = group.evidenceTable(sameAs: &tables, rank: index + 1)
+            context["thresholds"] = group.thresholds()
+            context["hasThresholds"] = !group.worst.parameters.isEmpty
+            let merged = SectionMerge.merge(parts)
+            // A note: low or info, beside a finding of medium or above, from a section that asks for no change
+            // (it says `{{! note }}`). It keeps its row in the top table and gets no section.
+            let isNote = group.worst.runbook.flatMap { templates.sections[$0] }?.contains("{{! note }}") == true
+            if notesOnly, group.severity <= .low, isNote {
+                context["note"] = true
+                top.append(context)
+                continue
+            }
+            context["body"] = Self.tidy(Self.referringBack(merged, rank: index + 1, printed: &printed))
             findings.append(context)
+            top.append(context)
         }
         let severities = Severity.allCases.reversed()
         let counts = severities.compactMap { s -> [String: Any]? in
@@ -73,12 +92,12 @@ public struct MarkdownReport: Sendable {
             "host": Self.host(input.hostname ?? "unknown host"),
             "kernel": Self.host(input.kernel ?? "unknown"),
             "source": Self.host(input.source),
-            "collectedAt": Self.host(input.collectedAt ?? "not recorded (captured input)"),
             "verdict": Self.verdict(input.highestSeverity),
             "counts": counts.map { "\($0["count"]!) \($0["severity"]!)" }.joined(separator: ", "),
             "hasCounts": !counts.isEmpty,
             "hasFindings": !shown.isEmpty,
-            "top": Array(findings.prefix(3)),
+            "top": top,
+            "hasNotes": top.count > findings.count,
             "findings": findings,
             "hidden": hidden,
             "hasHidden": hidden > 0,
@@ -98,8 +117,77 @@ public struct MarkdownReport: Sendable {
             "notCovered": input.notCovered.map { ["text": Self.host($0)] },
         ]
         // Set only when there is one: a template section tests it.
+        if let at = input.collectedAt { context["collectedAt"] = Self.host(at) }
         if let enter = input.enterNamespace { context["enterNamespace"] = enter }
         return Self.tidy(report.render(context))
+    }
+
+    /// One finding's runbook section, rendered.
+    static func body(_ finding: Finding, context: [String: Any], sections: [String: MustacheTemplate]) -> String {
+        guard let id = finding.runbook, let section = sections[id] else {
+            return "_No runbook section \(host(finding.runbook ?? finding.id)) in the templates._\n"
+        }
+        // A value the section prints outside a test of it, when the host did not give it, renders as a
+        // marker (TemplateVariables.guarded), and a command line holding one becomes a comment: no
+        // command is ever shown with an empty value in its place.
+        var context = context
+        var known: [String: [String: Bool]] = [:]
+        for namespace in TemplateVariables.namespaces {
+            if let values = context[namespace] as? [String: String] { known[namespace] = values.mapValues { _ in true } }
+        }
+        context["known"] = known
+        return tidy(MissingValue.resolve(section.render(context)))
+    }
+
+    /// `body` with each code block of two or more lines that an earlier finding already printed replaced by a
+    /// line pointing to it (two rules recommending the same drop-in show it once); `printed` maps each code
+    /// block shown so far to the rank of the finding that showed it.
+    static func referringBack(_ body: String, rank: Int, printed: inout [String: Int]) -> String {
+        var out: [String] = []
+        // Consecutive subsections that only refer back become one line: "Persistent configuration, Verify
+        // and Rollback: the same commands as in finding 1 above."
+        var pending: (headings: [String], earlier: Int)?
+        func flush() {
+            guard let p = pending else { return }
+            let names = p.headings.map { String($0.dropFirst(4)) }
+            let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+            out.append("**\(list):** the same as in finding \(p.earlier) above.")
+            pending = nil
+        }
+        for (heading, text) in SectionMerge.subsections(body) {
+            var referred: Int?
+            // A whole subsection an earlier finding printed word for word (the same Verify) refers back too.
+            if !heading.isEmpty, let earlier = printed[heading + "\n" + text], earlier != rank {
+                if pending?.earlier != earlier { flush() }
+                pending = (headings: (pending?.headings ?? []) + [heading], earlier: earlier)
+                continue
+            }
+            if !heading.isEmpty, printed[heading + "\n" + text] == nil { printed[heading + "\n" + text] = rank }
+            let blocks = SectionMerge.blocks(text).map { block -> String in
+                guard block.hasPrefix("```"), block.split(separator: "\n").count >= 4 else { return block }
+                if let earlier = printed[block], earlier != rank {
+                    referred = earlier
+                    return "The same commands as in finding \(earlier) above."
+                }
+                printed[block] = rank
+                return block
+            }
+            if !heading.isEmpty, let earlier = referred, blocks.count == 1 {
+                if pending?.earlier != earlier { flush() }
+                pending = (headings: (pending?.headings ?? []) + [heading], earlier: earlier)
+                continue
+            }
+            flush()
+            if !heading.isEmpty { out.append(heading) }
+            out.append(blocks.joined(separator: "\n\n"))
+        }
+        flush()
+        return out.joined(separator: "\n\n")
+    }
+
+    /// A host value for a shell comment inside a code block: control characters and newlines replaced.
+    static func plain(_ text: String) -> String {
+        String(text.unicodeScalars.map { Escaping.isControl($0) ? "?" : Character($0) })
     }
 
     /// Markdown- and HTML-escaped host value.
@@ -117,8 +205,8 @@ public struct MarkdownReport: Sendable {
 
     static func verdict(_ highest: Severity?) -> String {
         switch highest {
-        case nil: return "healthy: no finding"
-        case .info?: return "healthy: notes only"
+        case nil: return "healthy"
+        case .info?: return "healthy (notes only)"
         case .low?: return "minor issues"
         case .medium?: return "needs attention"
         case .high?: return "ACTION NEEDED"
@@ -146,8 +234,8 @@ public struct MarkdownReport: Sendable {
                 // The label is the rule author's text; the value and where it was read come from the host.
                 ["label": e.label, "value": host(e.value), "source": host(e.source ?? "")]
             },
-            "references": f.references.map { r -> [String: Any] in
-                ["title": r.title, "url": r.url ?? "", "hasURL": r.url != nil]
+            "references": f.references.enumerated().map { i, r -> [String: Any] in
+                ["title": r.title, "url": r.url ?? "", "hasURL": r.url != nil, "last": i == f.references.count - 1]
             },
             "hasReferences": !f.references.isEmpty,
             "justifications": f.justifications.map { ["text": host($0)] },

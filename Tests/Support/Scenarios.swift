@@ -14,6 +14,8 @@ public enum Scenario: String, CaseIterable, Sendable {
     case conntrackNearFull = "conntrack-near-full"
     /// A healthy host: nothing above info.
     case healthy
+    /// A client pressing five upstreams at once (71% to 96% of R): one rule, five subjects.
+    case fiveDestinations = "five-destinations"
 
     /// The files of the tree.
     public var files: [String: String] {
@@ -94,6 +96,19 @@ public enum Scenario: String, CaseIterable, Sendable {
             add(("0.0.0.0", 10250), ("0.0.0.0", 0), 0x0A)
             for i in 0..<50 { add(("10.0.0.5", 10250), ("10.0.0.\(i + 1)", 45000 + i), 0x01) }
             files["proc/net/sockstat"] = sockstat(tw: 0, inuse: 51)
+        case .fiveDestinations:
+            files["proc/sys/kernel/hostname"] = "checkout-api-3\n"
+            let upstreams: [(String, Int, Int)] = [
+                ("10.0.0.9", 443, 27_000), ("10.0.0.11", 443, 25_500), ("10.0.0.12", 8443, 24_000),
+                ("10.0.0.13", 443, 22_500), ("10.0.0.14", 9200, 20_000),
+            ]
+            add(("0.0.0.0", 8080), ("0.0.0.0", 0), 0x0A)
+            for (host, port, timeWait) in upstreams {
+                for i in 0..<timeWait { add(("10.0.0.5", 32768 + i), (host, port), 0x06) }
+                for i in 0..<40 { add(("10.0.0.5", 60500 + i), (host, port), 0x01) }
+            }
+            files["proc/net/sockstat"] = sockstat(tw: 119_000, inuse: 201)
+            files["proc/net/netstat"] = "TcpExt: TW TWRecycled TWKilled PAWSActive PAWSEstab TCPTimeWaitOverflow TCPAbortOnData\nTcpExt: 31120331 0 0 0 0 0 0\n"
         case .healthy:
             files["proc/sys/kernel/hostname"] = "quiet-host\n"
             add(("0.0.0.0", 22), ("0.0.0.0", 0), 0x0A)

@@ -52,3 +52,35 @@ struct GoldenReportTests {
         #expect(object["host"] as? String == "web|1`<script>alert(1)</script>*_[x](y)")  // JSON carries the raw value
     }
 }
+
+@Suite("Report shape")
+struct ReportShapeTests {
+    @Test("five pressed destinations: under 250 lines, the worst destination's fix in the first 60, one row per rule")
+    func fiveDestinations() throws {
+        let markdown = try GoldenReportTests.render(.fiveDestinations).markdown
+        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count < 250)
+        let fix = try #require(lines.firstIndex { $0 == "sysctl -w net.ipv4.tcp_tw_reuse=1" })
+        #expect(fix < 60)
+        // Top findings: one row per rule that fired, with the count of its other subjects.
+        let rows = lines.filter { $0.hasPrefix("| 1 | ") || $0.hasPrefix("| 2 | ") || $0.hasPrefix("| 3 | ") }
+        #expect(rows.first == "| 1 | CRITICAL | Ephemeral ports toward one destination are running out | 10.0.0.5 → 10.0.0.9:443 | +4 |")
+        #expect(lines.filter { $0.hasPrefix("## ") && $0.contains("Ephemeral ports toward one destination") }.count == 1)
+        // The explanation once; a command per destination, next to each other.
+        #expect(lines.filter { $0.hasPrefix("`connect()` needs a local port") }.count == 1)
+        let confirm = lines.filter { $0.hasPrefix("ss -Htan dst 10.0.0.") && $0.contains("awk") && !$0.contains("#") }
+        #expect(confirm.count == 5 && Set(confirm).count == 5)
+        // A share as a bar, numbers rounded.
+        #expect(lines.contains("| CRITICAL | 10.0.0.5 → 10.0.0.9:443 | 27040 | 27000 | 95.8% █████████▋ | 450 |"))
+    }
+
+    @Test("--min-severity critical: the verdict, the counts and the text agree")
+    func minimumSeverityAgrees() throws {
+        let tree = try Scenario.articleOnModernKernel.tree()
+        let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+        let markdown = try ScenarioTests.advisor.diagnose(snapshot, minimumSeverity: .critical).markdown()
+        #expect(markdown.contains("| Verdict | **needs attention**: 2 medium, 3 low, 1 info (shown: critical and above) |"))
+        #expect(!markdown.contains("No rule fired"))
+        #expect(markdown.contains("No finding at or above critical: the 6 findings counted above are below it and left out\n(--min-severity)."))
+    }
+}

@@ -37,9 +37,10 @@ public enum RunbookPlan {
             plan["file_max"] = String(raise(current, to: min(max(allocated, 0), ceiling) * 2))
         }
         // tcp_max_tw_buckets: back to the kernel default (half of the established hash, which a child network
-        // namespace reports negated), never lower than now.
-        if let current = sysctls.tcpMaxTwBuckets, let ehash = sysctls.integer("net.ipv4.tcp_ehash_entries"), ehash != Int64.min {
-            plan["tcp_max_tw_buckets"] = String(raise(current, to: min(abs(ehash), ceiling) / 2))
+        // namespace reports negated); present only where that raises it (at the default, nothing to set).
+        if let current = sysctls.tcpMaxTwBuckets, let ehash = sysctls.integer("net.ipv4.tcp_ehash_entries"), ehash != Int64.min,
+           raise(current, to: min(abs(ehash), ceiling) / 2) > current {
+            plan["tcp_max_tw_buckets"] = String(min(abs(ehash), ceiling) / 2)
         }
         // ip_local_port_range: at least the kernel default's span, never narrower than now on either side.
         if let range = sysctls.ipLocalPortRange {

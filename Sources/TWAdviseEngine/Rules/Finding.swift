@@ -42,11 +42,14 @@ public struct Finding: Sendable, Hashable, Codable {
     public var justifications: [String]
     /// Named values for the runbook template, from the rule's `vars:` (unknown ones left out).
     public var vars: [String: String]
+    /// The rule file's value of each parameter an overlay changed, by name (the others are at their default).
+    public var parameterDefaults: [String: FactValue]
 
     /// A finding as a rule's evaluation makes it.
     public init(id: String, title: String, severity: Severity, score: Double, subject: String? = nil,
                 evidence: [Evidence] = [], runbook: String? = nil, references: [Reference] = [],
-                parameters: [String: FactValue] = [:], justifications: [String] = [], vars: [String: String] = [:]) {
+                parameters: [String: FactValue] = [:], justifications: [String] = [], vars: [String: String] = [:],
+                parameterDefaults: [String: FactValue] = [:]) {
         self.id = id
         self.title = title
         self.severity = severity
@@ -58,6 +61,7 @@ public struct Finding: Sendable, Hashable, Codable {
         self.parameters = parameters
         self.justifications = justifications
         self.vars = vars
+        self.parameterDefaults = parameterDefaults
     }
 
     /// The deterministic ranking order: score, then severity (both descending), then id, then subject.

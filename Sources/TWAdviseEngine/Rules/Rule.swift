@@ -25,6 +25,8 @@ public struct RuleParameter: Sendable, Hashable {
     package var slot: Int
     /// `RULE-ID.NAME` of the parameter this one follows (`same_as`), if any: its value is always that one's.
     public var link: String? = nil
+    /// The value the rule file gives (for a `same_as` parameter, the one it follows), before any overlay.
+    public var defaultValue: FactValue? = nil
 }
 
 /// One line of evidence a finding shows: a label, the value and where it came from.

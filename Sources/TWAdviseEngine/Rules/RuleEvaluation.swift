@@ -86,7 +86,7 @@ extension Rule {
             level = target
             break
         }
-        let scoreValue = score.flatMap { evaluator.evaluate($0).number } ?? 0
+        let scoreValue = score.flatMap { evaluator.evaluate($0).number } ?? level.defaultScore
         let subjectValue = subject.flatMap { evaluator.evaluate($0).string }
         let items = evidence.map { spec -> Evidence in
             let value = evaluator.evaluate(spec.value)
@@ -101,7 +101,12 @@ extension Rule {
             return Evidence(label: spec.label, value: text, number: value.number, source: source(of: spec, provenance))
         }
         var parameterValues: [String: FactValue] = [:]
-        for parameter in parameters { parameterValues[parameter.name] = overrides[parameter.name] ?? parameter.value }
+        var defaults: [String: FactValue] = [:]
+        for parameter in parameters {
+            let value = overrides[parameter.name] ?? parameter.value
+            parameterValues[parameter.name] = value
+            if let original = parameter.defaultValue, original != value { defaults[parameter.name] = original }
+        }
         var varValues: [String: String] = [:]
         for (name, expr) in vars {
             let value = evaluator.evaluate(expr)
@@ -110,7 +115,7 @@ extension Rule {
         }
         return Finding(id: id, title: title, severity: level, score: scoreValue, subject: subjectValue, evidence: items,
                        runbook: runbook, references: references, parameters: parameterValues, justifications: overlayJustifications,
-                       vars: varValues)
+                       vars: varValues, parameterDefaults: defaults)
     }
 }
 

@@ -33,7 +33,7 @@ extension RuleLoader {
             }
             switch checker.declare(name.value, type: target.type, kind: "parameter") {
             case .success(let slot):
-                return RuleParameter(name: name.value, value: target.value, type: target.type, doc: doc ?? "", slot: slot, link: sameAs.value)
+                return RuleParameter(name: name.value, value: target.value, type: target.type, doc: doc ?? "", slot: slot, link: sameAs.value, defaultValue: target.value)
             case .failure(let e):
                 error(name.location, e.message)
                 return nil
@@ -56,7 +56,7 @@ extension RuleLoader {
         }
         if case .list = type { value = .unknown }
         switch checker.declare(name.value, type: type, kind: "parameter") {
-        case .success(let slot): return RuleParameter(name: name.value, value: value, type: type, doc: doc ?? "", slot: slot)
+        case .success(let slot): return RuleParameter(name: name.value, value: value, type: type, doc: doc ?? "", slot: slot, defaultValue: value)
         case .failure(let e):
             error(name.location, e.message)
             return nil
