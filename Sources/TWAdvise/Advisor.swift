@@ -116,7 +116,8 @@ public struct Advisor: Sendable {
         // plan and (in watch) the Prometheus text.
         let derived = snapshot.derived
         let tree = HostFactSchema.factValue(snapshot, derived: derived)
-        let evaluation = catalog.ruleSet.evaluate(tree, provenance: snapshot.provenance, profile: profile)
+        var evaluation = catalog.ruleSet.evaluate(tree, provenance: snapshot.provenance, profile: profile)
+        if snapshot.origin.kind == .captured { Self.suggestOptions(&evaluation) }
         let disabled = catalog.ruleSet.rules.filter(\.isDisabled).map { ($0.id, $0.overlayJustifications.joined(separator: "; ")) }
         var hostname = snapshot.host.hostname
         if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", network namespace " + namespace }
@@ -133,6 +134,32 @@ public struct Advisor: Sendable {
             input.inContainer = namespace.owner.map { $0.kind != .systemd } ?? false
         }
         return Diagnosis(input: input, templates: templates, tree: tree, derived: derived, summaryRow: Self.summaryRow(snapshot, derived, input))
+    }
+
+    /// With captured command output alone there is no /proc to read: a missing fact names the option that
+    /// would supply it (`--sysctl FILE (sysctl -a)`) instead of a path under /proc.
+    static func suggestOptions(_ evaluation: inout Evaluation) {
+        func option(_ source: String) -> String {
+            var path = Substring(source)
+            while path.first == "/" { path.removeFirst() }
+            if path.hasPrefix("proc/sys/") { return "--sysctl FILE (sysctl -a output)" }
+            switch path {
+            case "proc/net/netstat", "proc/net/snmp": return "--nstat FILE (nstat -zas output)"
+            case "proc/net/tcp", "proc/net/tcp6": return "--ss FILE (ss -tanp output)"
+            default: return path.hasPrefix("proc/") ? "--root DIR holding \(path)" : source
+            }
+        }
+        for i in evaluation.results.indices {
+            guard case .insufficientData(let missing, let reasons) = evaluation.results[i].outcome else { continue }
+            let suggested = missing.map { fact in
+                var fact = fact
+                var seen: [String] = []
+                for s in fact.sources.map(option) where !seen.contains(s) { seen.append(s) }
+                fact.sources = seen
+                return fact
+            }
+            evaluation.results[i].outcome = .insufficientData(missing: suggested, reasons: reasons)
+        }
     }
 
     /// The rules as Prometheus alerting rules over node_exporter and `twadvise_` metrics (YAML), and the rules

@@ -80,9 +80,11 @@ public struct MissingFact: Sendable, Hashable, Codable, CustomStringConvertible 
     /// Files the fact is read from on a host, when the schema says.
     public var sources: [String]
 
-    /// The path, with its sources in parentheses.
+    /// The path, with its sources in parentheses (`give --nstat FILE` where a source is an option to pass).
     public var description: String {
-        sources.isEmpty ? path : "\(path) (from \(sources.joined(separator: ", ")))"
+        if sources.isEmpty { return path }
+        if sources.allSatisfy({ $0.hasPrefix("--") }) { return "\(path) (give \(sources.joined(separator: " or ")))" }
+        return "\(path) (from \(sources.joined(separator: ", ")))"
     }
 }
 

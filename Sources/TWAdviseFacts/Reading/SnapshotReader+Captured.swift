@@ -2,7 +2,8 @@
 extension SnapshotReader {
     /// Replaces facts with those of the captured command output and records where they came from.
     func applyCaptured(to snapshot: inout FactsSnapshot) {
-        var warnings = snapshot.warnings
+        let fromRoot = snapshot.warnings
+        var warnings: [FactWarning] = []
         let captured = options.captured
         var readFrom = snapshot.readFrom ?? ReadLocations()
         if let path = captured.sysctl, let bytes = readCaptured(path, &warnings) {
@@ -51,12 +52,32 @@ extension SnapshotReader {
             }
         }
         snapshot.readFrom = readFrom
+        // A file of the tree that was missing but whose values the captured output gave is not a warning:
+        // only what is missing in the end is (a sosreport has sysctl -a, not proc/sys).
+        warnings = fromRoot.filter { !Self.suppliedLater($0, snapshot) } + warnings
         let names = captured.files.joined(separator: ", ")
         snapshot.origin = options.readRoot
             ? FactsOrigin(kind: snapshot.origin.kind, location: snapshot.origin.location, captured: names)
             : FactsOrigin(kind: .captured, location: names)
         snapshot.collectedAt = options.readRoot ? snapshot.collectedAt : nil
         snapshot.warnings = warnings
+    }
+
+    /// Whether `warning` is a file of the tree missing whose values `snapshot` has from captured output.
+    static func suppliedLater(_ warning: FactWarning, _ snapshot: FactsSnapshot) -> Bool {
+        guard warning.message == FileReadError.missing.description else { return false }
+        var path = Substring(warning.path)
+        while path.first == "/" { path.removeFirst() }
+        switch path {
+        case "proc/sys/kernel/hostname": return snapshot.host.hostname != nil
+        case "proc/sys/kernel/osrelease": return snapshot.host.kernel != nil
+        case "proc/net/netstat", "proc/net/snmp": return !snapshot.counters.isEmpty
+        case "proc/net/tcp", "proc/net/tcp6": return snapshot.readFrom?.sockets?.hasPrefix("captured") == true
+        default:
+            guard path.hasPrefix("proc/sys/") else { return false }
+            let key = String(path.dropFirst("proc/sys/".count).map { $0 == "/" ? "." : $0 })
+            return snapshot.sysctls[key] != nil
+        }
     }
 
     func readCaptured(_ path: String, _ warnings: inout [FactWarning]) -> [UInt8]? {
