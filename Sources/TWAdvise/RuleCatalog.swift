@@ -64,8 +64,12 @@ public struct RuleCatalog: Sendable {
     /// The rule with this id, or an error that names the closest id in force ("did you mean").
     public func rule(id: String) throws(AdvisorError) -> Rule {
         if let rule = ruleSet.rule(id: id) { return rule }
-        let close = Suggestions.closest(to: id, in: ruleSet.rules.map(\.id))
-        throw AdvisorError(code: .unknownRule, message: "no rule with id '\(id)'" + (close.map { "; did you mean '\($0)'?" } ?? ""))
+        // Only a rule of the same family is a likely typo: 'team.x' is not 'kernel.x'.
+        let family = id.split(separator: ".").first.map(String.init) ?? id
+        let close = Suggestions.closest(to: id, in: ruleSet.rules.map(\.id).filter { $0.hasPrefix(family + ".") })
+        var message = "no rule with id '\(id)'" + (close.map { "; did you mean '\($0)'?" } ?? "")
+        if close == nil, teamRules.rules.isEmpty { message += "; a team rule is found only with --rules DIR" }
+        throw AdvisorError(code: .unknownRule, message: message)
     }
 
     /// The rules defined outside the built-in knowledge base (for `rules test PATH`).

@@ -20,13 +20,13 @@ public struct MarkdownReport: Sendable {
         do {
             report = try MustacheTemplate(string: templates.report)
         } catch {
-            throw RunbookTemplateError(file: "report.md", message: "invalid template: \(error)")
+            throw RunbookTemplateError(file: "report.md", error)
         }
         for (id, text) in templates.sections {
             do {
                 sections[id] = try MustacheTemplate(string: TemplateVariables.guarded(text))
             } catch {
-                throw RunbookTemplateError(file: "section '\(id)'", message: "invalid template: \(error)")
+                throw RunbookTemplateError(file: "section '\(id)'", error)
             }
         }
         let current = Self.shellValues(input.current)

@@ -10,7 +10,15 @@ public struct RuleExplanation: Sendable {
         if !rule.description.isEmpty { lines += ["", rule.description.trimmingTrailingNewlines()] }
         lines.append("")
         if let iteration = rule.iterationText { lines.append("for each: \(iteration)") }
+        if !rule.letTexts.isEmpty {
+            lines.append("let:")
+            for binding in rule.letTexts { lines.append("  \(binding.name) = \(binding.expression.trimmingTrailingNewlines())") }
+        }
         lines.append("condition: \(rule.conditionText.trimmingTrailingNewlines())")
+        if !rule.escalationTexts.isEmpty {
+            lines.append("escalate:")
+            for e in rule.escalationTexts { lines.append("  \(e.severity) when \(e.condition.trimmingTrailingNewlines())") }
+        }
         if !rule.parameters.isEmpty {
             lines += ["", "parameters:"]
             for p in rule.parameters { lines.append("  \(p.name) = \(p.value) (\(p.type)): \(p.doc)") }

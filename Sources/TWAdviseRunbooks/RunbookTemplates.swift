@@ -36,11 +36,31 @@ public struct RunbookTemplates: Sendable {
                 var added = RunbookTemplates(report: report, sections: [:])
                 try added.merge(sectionsOf: text, file: name + ".md")
                 for (id, section) in added.sections {
-                    try Self.validate(section, file: "\(name).md section '\(id)'")
+                    do {
+                        try Self.validate(section, file: "\(name).md")
+                    } catch {
+                        // The section's line, counted in the file a person edits (section 'ID' of it).
+                        var located = error
+                        located.line = error.line.map { Self.fileLine(of: id, in: text, sectionLine: $0) }
+                        located.message = "section '\(id)': " + error.message
+                        throw located
+                    }
                     sections[id] = section
                 }
             }
         }
+    }
+
+    /// Line `sectionLine` of section `id` as a line of the file `text` it was cut from.
+    static func fileLine(of id: String, in text: String, sectionLine: Int) -> Int {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let marker = lines.firstIndex(where: {
+            let t = $0.trimmingCharacters(in: " ")
+            return t.hasPrefix("<!-- runbook:") && t.dropFirst("<!-- runbook:".count).dropLast(3).trimmingCharacters(in: " ") == id
+        }) else { return sectionLine }
+        var first = marker + 1
+        while first < lines.count, lines[first].isEmpty { first += 1 }  // the section's text starts here
+        return first + sectionLine
     }
 
     private init(report: String, sections: [String: String]) {
@@ -81,7 +101,7 @@ public struct RunbookTemplates: Sendable {
         do {
             _ = try MustacheTemplate(string: text)
         } catch {
-            throw RunbookTemplateError(file: file, message: "invalid template: \(error)")
+            throw RunbookTemplateError(file: file, error)
         }
         try checkNesting(text, file: file)
     }
@@ -131,6 +151,25 @@ public struct RunbookTemplateError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)" }
+
+    /// A template that does not parse, said as a person fixes it: the line, the mistake and the text there.
+    init(file: String, _ error: any Error) {
+        guard let parse = error as? MustacheTemplate.ParserError else {
+            self.init(file: file, message: "invalid template: \(error)")
+            return
+        }
+        let reason: String
+        switch parse.error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect?: reason = "a closing tag {{/...}} names another section than the one open"
+        case .unfinishedName?: reason = "a tag is not closed with }}"
+        case .expectedSectionEnd?: reason = "a section is never closed: {{/name}} is missing"
+        case .invalidSetDelimiter?: reason = "a delimiter change {{=... =}} is malformed"
+        default: reason = "invalid Mustache (\(parse.error))"
+        }
+        let text = parse.context.line.trimmingCharacters(in: " ")
+        self.init(file: file, line: parse.context.lineNumber,
+                  message: "\(reason), column \(parse.context.columnNumber): \(text.count > 80 ? String(text.prefix(80)) + "..." : text)")
+    }
 }
 
 extension StringProtocol {

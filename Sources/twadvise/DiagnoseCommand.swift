@@ -10,23 +10,33 @@ struct DiagnoseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose",
         abstract: "Evaluate the rules and print a ranked runbook (the main job).",
+        usage: "twadvise diagnose [<input>] [<rules>] [--format markdown|json] [--min-severity <severity>] [--output <file>]",
         discussion: """
+            <input> is the live host by default, or --root, --facts, --sos, or captured output (--ss, --netstat, \
+            --sysctl, --nstat); <rules> are --rules, --overlay, --disable and --no-builtin.
+
             Exit status: 0 on success; 1 when --fail-on is given and a finding reaches that severity; \
             2 for bad usage, rules with errors, or input that cannot be read at all.
             """
     )
+    static let examples = [
+        ("twadvise diagnose", "the live host, every network namespace"),
+        ("twadvise diagnose --sos sosreport-web1.tar.xz --min-severity medium", "a postmortem"),
+        ("twadvise diagnose --ss ss.txt --sysctl sysctl.txt --format json", "captured command output"),
+    ]
 
     @OptionGroup var input: FactsInputOptions
     @OptionGroup var rules: RuleOptions
 
-    @Option(help: "markdown or json") var format: ReportFormat = .markdown
-    @Option(name: .customLong("min-severity"), help: "Leave out findings below this severity (info, low, medium, high, critical).")
+    @Option(help: ArgumentHelp("The report's form: a Markdown runbook (rendered for a terminal) or JSON.", valueName: "format"))
+    var format: ReportFormat = .markdown
+    @Option(name: .customLong("min-severity"), help: ArgumentHelp("Leave out findings below this severity.", valueName: "severity"))
     var minSeverity: SeverityArgument = .init(.info)
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding reaches this severity.")
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 when a finding reaches this severity.", valueName: "severity"))
     var failOn: SeverityArgument?
-    @Option(name: .long, help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "file"))
     var output: String?
-    @Option(name: .long, help: ArgumentHelp("Runbook templates that replace or add to the built-in ones.", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Runbook templates that replace or add to the built-in ones.", valueName: "dir"))
     var runbooks: String?
     @Flag(help: "Print each rule's evaluation time to standard error.") var profile = false
 
@@ -67,9 +77,11 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case markdown, json
 }
 
-struct SeverityArgument: ExpressibleByArgument {
+struct SeverityArgument: ExpressibleByArgument, CustomStringConvertible {
     var value: Severity
     init(_ value: Severity) { self.value = value }
+    var description: String { value.rawValue }
+    var defaultValueDescription: String { value.rawValue }
     init?(argument: String) {
         guard let s = Severity(rawValue: argument.lowercased()) else { return nil }
         value = s

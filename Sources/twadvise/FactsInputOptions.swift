@@ -3,39 +3,39 @@ import TWAdvise
 
 /// Where facts come from, shared by every command that reads them.
 struct FactsInputOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Read a captured tree (proc/, etc/ ...) instead of the live host.", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Read a captured tree (proc/, etc/ ...) instead of the live host.", valueName: "dir"))
     var root: String?
 
-    @Option(name: .long, help: ArgumentHelp("Read a snapshot written by 'twadvise snapshot' ('-' for standard input).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Read a snapshot written by 'twadvise snapshot' ('-' for standard input).", valueName: "file"))
     var facts: String?
 
-    @Option(name: .long, help: "Destinations kept in detail (totals are always exact).")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Destinations kept in detail (totals are always exact).", valueName: "n"))
     var top: Int = 100
 
-    @Option(name: .long, help: ArgumentHelp("Read a sosreport: an extracted directory or the .tar.xz archive itself.", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("Read a sosreport: an extracted directory or the .tar.xz archive itself.", valueName: "path"))
     var sos: String?
 
     @Option(name: .long, help: ArgumentHelp(
         "Read one network namespace instead of all: of a sosreport (its name), or of the live host (an 'ip netns' name, a PID in it, or a path such as /proc/PID/ns/net).",
-        valueName: "NAME|PID|PATH"))
+        valueName: "name|pid|path"))
     var namespace: String?
 
     @Flag(name: .customLong("host-namespace"), help: "On the live host, read only the network namespace twadvise runs in (by default every namespace is read: needs root or CAP_SYS_ADMIN).")
     var hostNamespace = false
 
-    @Option(name: .long, help: ArgumentHelp("Captured 'ss -tan' / 'ss -tanp' / 'ss -peaonmi' output as the socket table (repeatable).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Captured 'ss -tan' / 'ss -tanp' / 'ss -peaonmi' output as the socket table (repeatable).", valueName: "file"))
     var ss: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Captured 'netstat -an' / '-ant' / '-W -neopa' output as the socket table (repeatable).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Captured 'netstat -an' / '-ant' / '-W -neopa' output as the socket table (repeatable).", valueName: "file"))
     var netstat: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Captured 'sysctl -a' output: runtime sysctls, hostname, kernel release.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Captured 'sysctl -a' output: runtime sysctls, hostname, kernel release.", valueName: "file"))
     var sysctl: String?
 
-    @Option(name: .long, help: ArgumentHelp("Captured 'nstat -zas' output: TcpExt and Tcp counters.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Captured 'nstat -zas' output: TcpExt and Tcp counters.", valueName: "file"))
     var nstat: String?
 
-    @Option(name: .long, help: ArgumentHelp("Take two counter readings this many seconds apart and record rates (live host only).", valueName: "SECONDS"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Take two counter readings this many seconds apart and record rates (live host only).", valueName: "seconds"))
     var interval: Double?
 
     func validate() throws {
@@ -54,9 +54,11 @@ struct FactsInputOptions: ParsableArguments {
         if facts != nil && !captured.isEmpty {
             throw ValidationError("--facts is a finished snapshot; --ss, --netstat, --sysctl and --nstat go with --root or alone")
         }
-        if top < 1 { throw ValidationError("--top must be at least 1") }
+        if top < 1 { throw ValidationError("--top \(top): keep at least 1 destination in detail, e.g. --top 100 (the default)") }
         if let interval {
-            guard interval > 0, interval <= 3600 else { throw ValidationError("--interval must be between 0 and 3600 seconds") }
+            guard interval > 0, interval <= 3600 else {
+                throw ValidationError("--interval \(FactValue.format(interval)): the two readings must be more than 0 and at most 3600 seconds apart, e.g. --interval 5")
+            }
             guard root == nil, facts == nil, sos == nil, captured.isEmpty else {
                 throw ValidationError("--interval reads the live host twice; it does not go with --root, --facts or captured output")
             }

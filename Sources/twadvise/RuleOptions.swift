@@ -3,13 +3,13 @@ import TWAdvise
 
 /// Where rules come from, shared by every command that loads or evaluates them.
 struct RuleOptions: ParsableArguments {
-    @Option(name: .customLong("rules"), help: ArgumentHelp("Add the rule files of a directory (or one file); repeatable.", valueName: "DIR"))
+    @Option(name: .customLong("rules"), help: ArgumentHelp("Add the rule files of a directory (or one file); repeatable.", valueName: "dir"))
     var ruleDirectories: [String] = []
 
-    @Option(name: .customLong("overlay"), help: ArgumentHelp("Apply an overlay file (parameters, severity, disable, with a justification); repeatable.", valueName: "FILE"))
+    @Option(name: .customLong("overlay"), help: ArgumentHelp("Apply an overlay file (parameters, severity, disable, with a justification); repeatable.", valueName: "file"))
     var overlays: [String] = []
 
-    @Option(name: .customLong("disable"), help: ArgumentHelp("Turn off the rule with this id; repeatable.", valueName: "ID"))
+    @Option(name: .customLong("disable"), help: ArgumentHelp("Turn off the rule with this id; repeatable.", valueName: "id"))
     var disabled: [String] = []
 
     @Flag(name: .customLong("no-builtin"), help: "Leave out the built-in rules.")

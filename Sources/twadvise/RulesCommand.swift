@@ -16,7 +16,7 @@ struct RulesCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the rules in force.")
         @OptionGroup var rules: RuleOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: ArgumentHelp("text or json.", valueName: "format")) var format: OutputFormat = .text
 
         func run() throws {
             try runReportingInputErrors {
@@ -37,7 +37,7 @@ struct RulesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check rule files: YAML, keys, ids, expression syntax and types, and the runbook values each rule provides. Exit 2 on any error.")
         @OptionGroup var rules: RuleOptions
-        @Option(name: .long, help: ArgumentHelp("Check against these runbook templates too.", valueName: "DIR"))
+        @Option(name: .long, help: ArgumentHelp("Check against these runbook templates too.", valueName: "dir"))
         var runbooks: String?
         @Argument(help: "Rule files or directories to check with the built-in rules.") var paths: [String] = []
 
@@ -90,7 +90,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Facts: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the fact paths rules can use, with types and sources.")
-        @Option(help: "text or markdown") var format: FactsFormat = .text
+        @Option(help: ArgumentHelp("text or markdown.", valueName: "format")) var format: FactsFormat = .text
 
         enum FactsFormat: String, ExpressibleByArgument { case text, markdown }
 
@@ -107,8 +107,8 @@ extension RulesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export the rules as Prometheus alerting rules over node_exporter and twadvise_ textfile metrics.")
         @OptionGroup var rules: RuleOptions
-        @Option(help: "prometheus") var format: ExportFormat = .prometheus
-        @Option(name: .customLong("for"), help: "How long a condition must hold before an alert fires.") var duration = "5m"
+        @Option(help: ArgumentHelp("prometheus.", valueName: "format")) var format: ExportFormat = .prometheus
+        @Option(name: .customLong("for"), help: ArgumentHelp("How long a condition must hold before an alert fires.", valueName: "duration")) var duration = "5m"
 
         enum ExportFormat: String, ExpressibleByArgument { case prometheus }
 
@@ -121,6 +121,43 @@ extension RulesCommand {
             }
         }
     }
+}
+
+extension RulesCommand {
+    static let examples = [
+        ("twadvise rules list", "the rules in force"),
+        ("twadvise rules lint team/", "check a team's rule files"),
+        ("twadvise rules explain ports.destination-exhaustion", "what a rule checks and why"),
+    ]
+}
+
+extension RulesCommand.List {
+    static let examples = [("twadvise rules list", ""), ("twadvise rules list --rules team/ --format json", "with team rules, for machines")]
+}
+
+extension RulesCommand.Lint {
+    static let examples = [("twadvise rules lint team/", "team rules against the built-in ones"),
+                           ("twadvise rules lint --runbooks team/runbooks team/", "and the team's runbook templates")]
+}
+
+extension RulesCommand.Test {
+    static let examples = [("twadvise rules test", "every built-in rule's tests"),
+                           ("twadvise rules test --overlay ours.yaml", "do the built-in tests still pass with our thresholds?"),
+                           ("twadvise rules test team/", "a team's rules")]
+}
+
+extension RulesCommand.Explain {
+    static let examples = [("twadvise rules explain ports.destination-exhaustion", ""),
+                           ("twadvise rules explain --rules team/ team.api-pool", "a team rule")]
+}
+
+extension RulesCommand.Facts {
+    static let examples = [("twadvise rules facts", ""), ("twadvise rules facts --format markdown > facts.md", "")]
+}
+
+extension RulesCommand.Export {
+    static let examples = [("twadvise rules export > twadvise-alerts.yaml", "Prometheus alerting rules"),
+                           ("twadvise rules export --for 10m", "")]
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

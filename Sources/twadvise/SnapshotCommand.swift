@@ -5,8 +5,18 @@ struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Print the facts snapshot (JSON) that rules are evaluated against.",
-        discussion: "On the live host or a sosreport, the host's snapshot with every other network namespace's under 'namespaces'; --namespace NAME|PID|PATH gives one namespace's instead, --host-namespace the own one alone."
+        usage: "twadvise snapshot [<input>] [--pretty]",
+        discussion: """
+            <input> is the live host by default, or --root, --facts, --sos, or captured output (--ss, --netstat, \
+            --sysctl, --nstat). On the live host or a sosreport, the host's snapshot with every other network namespace's under \
+            'namespaces'; --namespace NAME|PID|PATH gives one namespace's instead, --host-namespace the own one alone.
+            """
     )
+    static let examples = [
+        ("twadvise snapshot --pretty > web1.json", "diagnose later with --facts web1.json"),
+        ("twadvise snapshot --interval 10 > web1.json", "with rates over 10 s"),
+        ("twadvise snapshot --root /mnt/capture", "a captured tree"),
+    ]
 
     @OptionGroup var input: FactsInputOptions
 

@@ -25,6 +25,10 @@ struct Twadvise: ParsableCommand {
 
     /// Runs the command; bad usage exits with status 2 (documented in the README), not argument-parser's default 64.
     static func main() {
+        if let help = helpWithExamples(Array(CommandLine.arguments.dropFirst())) {
+            do { try output(help) } catch { Glibc.exit(2) }
+            Glibc.exit(0)
+        }
         do {
             var command = try incidentCommand() ?? parseAsRoot()
             do {
@@ -36,12 +40,72 @@ struct Twadvise: ParsableCommand {
             flushStandardOutput()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                printError(fullMessage(for: error))
-                printError("Usage: \(usageString())")
+                printError("twadvise: error: " + usageError(error, arguments: Array(CommandLine.arguments.dropFirst())))
                 Glibc.exit(2)
             }
             exit(withError: error)
         }
+    }
+
+    static let examples = [
+        ("twadvise", "diagnose the live host: a ranked runbook"),
+        ("twadvise watch", "the netstat loop done right"),
+        ("twadvise rules explain ports.destination-exhaustion", "what a rule checks"),
+    ]
+
+    /// The commands by their path of names, with their examples.
+    static let commands: [(path: [String], type: any ParsableCommand.Type, examples: [(String, String)])] = [
+        ([], Twadvise.self, Twadvise.examples),
+        (["diagnose"], DiagnoseCommand.self, DiagnoseCommand.examples),
+        (["snapshot"], SnapshotCommand.self, SnapshotCommand.examples),
+        (["watch"], WatchCommand.self, WatchCommand.examples),
+        (["rules"], RulesCommand.self, RulesCommand.examples),
+        (["rules", "list"], RulesCommand.List.self, RulesCommand.List.examples),
+        (["rules", "lint"], RulesCommand.Lint.self, RulesCommand.Lint.examples),
+        (["rules", "test"], RulesCommand.Test.self, RulesCommand.Test.examples),
+        (["rules", "explain"], RulesCommand.Explain.self, RulesCommand.Explain.examples),
+        (["rules", "facts"], RulesCommand.Facts.self, RulesCommand.Facts.examples),
+        (["rules", "export"], RulesCommand.Export.self, RulesCommand.Export.examples),
+    ]
+
+    /// `--help`, `-h` or `help ...`: argument-parser's help for the command, ending with its examples.
+    static func helpWithExamples(_ arguments: [String]) -> String? {
+        var words = arguments
+        if words.first == "help" { words.removeFirst() } else if !words.contains(where: { $0 == "--help" || $0 == "-h" }) { return nil }
+        let names = words.prefix { !$0.hasPrefix("-") }
+        guard let command = commands.last(where: { Array(names.prefix($0.path.count)) == $0.path }) else { return nil }
+        var text = helpMessage(for: command.type)
+        while text.hasSuffix("\n") { text.removeLast() }
+        let width = command.examples.map(\.0.count).max() ?? 0
+        text += "\n\nEXAMPLES:\n" + command.examples.map { example, note in
+            "  " + example + (note.isEmpty ? "" : String(repeating: " ", count: max(2, width - example.count + 2)) + "# " + note)
+        }.joined(separator: "\n")
+        return text
+    }
+
+    /// A usage error in one line, naming the option or command and where help is: argument-parser's message
+    /// without its usage block, and for a mistyped command the closest one ("did you mean 'diagnose'?").
+    static func usageError(_ error: any Error, arguments: [String]) -> String {
+        var text = message(for: error).split(separator: "\n").first.map(String.init) ?? ""
+        if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
+        let rules = arguments.first == "rules"
+        let command = rules ? "rules" + (arguments.count > 1 && !arguments[1].hasPrefix("-") ? " " + arguments[1] : "")
+            : arguments.first.flatMap { ["diagnose", "snapshot", "watch"].contains($0) ? $0 : ($0.hasPrefix("-") ? "diagnose" : nil) } ?? ""
+        let prefix = "Unexpected argument '"
+        if text.hasPrefix(prefix), text.hasSuffix("'") {
+            let word = String(text.dropFirst(prefix.count).dropLast())
+            let position = rules ? 1 : 0
+            if !word.hasPrefix("-"), arguments.indices.contains(position), arguments[position] == word {
+                let names = rules ? RulesCommand.configuration.subcommands.map { $0._commandName }
+                    : Twadvise.configuration.subcommands.map { $0._commandName }
+                let scope = rules ? "twadvise rules" : "twadvise"
+                if let close = Suggestions.closest(to: word, in: names) {
+                    return "unknown command '\(word)'; did you mean '\(scope) \(close)'?"
+                }
+                return "unknown command '\(word)'; the commands are \(names.joined(separator: ", ")) (see '\(scope) --help')"
+            }
+        }
+        return text + " (see 'twadvise \(command.isEmpty ? "" : command + " ")--help')"
     }
 
     /// `diagnose` and `snapshot`, parsed on their own: building argument-parser's tree of every command costs

@@ -20,21 +20,28 @@ struct WatchCommand: ParsableCommand {
             node_exporter's textfile collector (atomically). Stops cleanly on SIGINT or SIGTERM.
             """
     )
+    static let examples = [
+        ("twadvise watch", "every 5 s until Ctrl-C"),
+        ("twadvise watch --interval 2 --top 10", "faster, more destinations"),
+        ("twadvise watch --once --textfile /var/lib/node_exporter/textfile/twadvise.prom", "from cron"),
+    ]
 
-    @Option(help: "Seconds between readings.") var interval: Double = 5
-    @Option(help: "Destinations shown (and exported).") var top: Int = 5
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between readings.", valueName: "seconds")) var interval: Double = 5
+    @Option(parsing: .unconditional, help: ArgumentHelp("Destinations shown (and exported).", valueName: "n")) var top: Int = 5
     @Flag(help: "Read once, print or write, and exit (for cron).") var once = false
-    @Option(name: .long, help: ArgumentHelp("Write Prometheus exposition text to PATH (atomically, via a temporary file and rename).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("Write Prometheus exposition text to PATH (atomically, via a temporary file and rename).", valueName: "path"))
     var textfile: String?
-    @Option(name: .long, help: ArgumentHelp("Read a captured tree instead of the live host.", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Read a captured tree instead of the live host.", valueName: "dir"))
     var root: String?
-    @Option(name: .long, help: ArgumentHelp("Follow another network namespace of the live host: an 'ip netns' name, a PID in it, or a path such as /proc/PID/ns/net (needs root or CAP_SYS_ADMIN).", valueName: "NAME|PID|PATH"))
+    @Option(name: .long, help: ArgumentHelp("Follow another network namespace of the live host: an 'ip netns' name, a PID in it, or a path such as /proc/PID/ns/net (needs root or CAP_SYS_ADMIN).", valueName: "name|pid|path"))
     var namespace: String?
     @OptionGroup var rules: RuleOptions
 
     func validate() throws {
-        guard interval >= 0.2, interval <= 3600 else { throw ValidationError("--interval must be between 0.2 and 3600 seconds") }
-        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        guard interval >= 0.2, interval <= 3600 else {
+            throw ValidationError("--interval \(FactValue.format(interval)): readings must be 0.2 to 3600 seconds apart, e.g. --interval 5 (the default)")
+        }
+        guard top >= 1 else { throw ValidationError("--top \(top): show at least 1 destination, e.g. --top 5 (the default)") }
         if namespace != nil && root != nil { throw ValidationError("--namespace follows a namespace of the live host; it does not go with --root") }
     }
 

@@ -105,7 +105,7 @@ struct TypeCheckerTests {
 
     @Test("type and reference errors: message, position and suggestion", arguments: [
         ("aa + 1", 0, "unknown name 'aa'", ["did you mean 'a'?"]),
-        ("kernel.versoin", 0, "no field 'versoin' in kernel 'kernel'", ["did you mean 'version'?"]),
+        ("kernel.versoin", 0, "kernel has no field 'versoin'; did you mean 'version'?", []),
         ("a.b", 0, "'a' is int, which has no field 'b'", []),
         ("a + flag", 0, "'+' cannot combine int and bool", []),
         ("flag and 1", 9, "'and' needs bool operands, found int", []),

@@ -51,4 +51,141 @@ struct MessageTests {
         #expect(result.stdout.contains("(give --sysctl FILE (sysctl -a output))"))
         #expect(!result.stdout.contains("(from proc/"))
     }
+
+    /// Runs twadvise and returns its standard error, which must be exactly one line.
+    static func oneLineError(_ arguments: [String]) throws -> String {
+        let result = try CLIRunner.run(arguments)
+        #expect(result.status == 2, "\(arguments)")
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        return result.stderr
+    }
+
+    @Test("usage errors: one line each, naming the option, the value and the fix; no stray usage block")
+    func usageErrors() throws {
+        let tree = try Scenario.healthy.tree()
+        #expect(try Self.oneLineError(["diagnose", "--root", tree.root, "--interval", "0"])
+                == "twadvise: error: --interval 0: the two readings must be more than 0 and at most 3600 seconds apart, e.g. --interval 5 (see 'twadvise diagnose --help')\n")
+        #expect(try Self.oneLineError(["diagnose", "--root", tree.root, "--top", "-1"])
+                == "twadvise: error: --top -1: keep at least 1 destination in detail, e.g. --top 100 (the default) (see 'twadvise diagnose --help')\n")
+        #expect(try Self.oneLineError(["watch", "--root", tree.root, "--interval", "0"])
+                == "twadvise: error: --interval 0: readings must be 0.2 to 3600 seconds apart, e.g. --interval 5 (the default) (see 'twadvise watch --help')\n")
+        #expect(try Self.oneLineError(["diagnose", "--min-severity", "severe"]).hasPrefix(
+            "twadvise: error: The value 'severe' is invalid for '--min-severity <severity>'. Please provide one of 'info', 'low', 'medium', 'high' or 'critical'."))
+    }
+
+    @Test("a mistyped command gets the closest one")
+    func didYouMean() throws {
+        #expect(try Self.oneLineError(["diagnos"]) == "twadvise: error: unknown command 'diagnos'; did you mean 'twadvise diagnose'?\n")
+        #expect(try Self.oneLineError(["rules", "lst"]) == "twadvise: error: unknown command 'lst'; did you mean 'twadvise rules list'?\n")
+        #expect(try Self.oneLineError(["frobnicate"])
+                == "twadvise: error: unknown command 'frobnicate'; the commands are diagnose, snapshot, watch, rules (see 'twadvise --help')\n")
+    }
+
+    @Test("rules explain of a team rule without --rules says where team rules come from, suggesting no unrelated rule")
+    func explainTeamRule() throws {
+        #expect(try Self.oneLineError(["rules", "explain", "team.x"])
+                == "twadvise: error: no rule with id 'team.x'; a team rule is found only with --rules DIR\n")
+        #expect(try Self.oneLineError(["rules", "explain", "ports.destination-exhaustio"])
+                == "twadvise: error: no rule with id 'ports.destination-exhaustio'; did you mean 'ports.destination-exhaustion'?\n")
+    }
+
+    @Test("--output into a directory that does not exist: one line naming the file")
+    func outputError() throws {
+        let tree = try Scenario.healthy.tree()
+        #expect(try Self.oneLineError(["diagnose", "--root", tree.root, "--output", "/nonexistent/dir/out.md"])
+                == "twadvise: error: cannot write /nonexistent/dir/out.md: No such file or directory\n")
+    }
+
+    @Test("a broken runbook template: the file, its line, the mistake and the text there")
+    func brokenTemplate() throws {
+        let tree = try Scenario.healthy.tree()
+        try tree.write("rb/ports.md", "<!-- runbook: ports.destination-exhaustion -->\n### Why\n\n{{#vars.owner}}text\n{{/vars.ownr}}\n")
+        #expect(try Self.oneLineError(["diagnose", "--root", tree.root, "--runbooks", tree.path("rb")])
+                == "twadvise: error: runbook template: ports.md:5: section 'ports.destination-exhaustion': a closing tag {{/...}} names another section than the one open, column 4: {{/vars.ownr}}\n")
+    }
+
+    @Test("help: defaults as values, one style of value names, and examples at the end")
+    func help() throws {
+        for command in [["diagnose"], ["snapshot"], ["watch"], ["rules"], ["rules", "lint"], ["rules", "explain"], []] {
+            let result = try CLIRunner.run(command + ["--help"])
+            #expect(result.status == 0)
+            #expect(!result.stdout.contains("SeverityArgument") && !result.stdout.contains("<top>") && !result.stdout.contains("<fail-on>"))
+            let tail = result.stdout.split(separator: "\n").suffix(4)
+            #expect(tail.contains("EXAMPLES:") && tail.last?.hasPrefix("  twadvise") == true, "\(command)")
+        }
+        let diagnose = try CLIRunner.run(["diagnose", "--help"]).stdout
+        #expect(diagnose.contains("USAGE: twadvise diagnose [<input>] [<rules>] [--format markdown|json] [--min-severity <severity>] [--output <file>]"))
+        #expect(diagnose.contains("default: info)"))
+        #expect(diagnose.contains("--fail-on <severity>") && diagnose.contains("--top <n>") && diagnose.contains("--root <dir>"))
+        #expect(try CLIRunner.run(["help", "watch"]).stdout == CLIRunner.run(["watch", "--help"]).stdout)
+    }
+
+    @Test("lint: a typo in a let binding is reported once, at its cause, with the field it meant")
+    func lintCauseFirst() throws {
+        let tree = try TemporaryTree(["team/t.yaml": """
+            rules:
+              - id: team.port-budget
+                title: Port budget
+                severity: medium
+                condition: ratio >= 0.5
+                score: 50 + 50 * min(ratio, 1)
+                let:
+                  ratio: sockets.time_wait / ports.usabel
+                evidence:
+                  - {label: "ratio", value: ratio, format: percent}
+                tests:
+                  - {name: fires, facts: {ports: {usable: 100}, sockets: {time_wait: 90}}, expect: [{severity: medium}]}
+
+            """])
+        let result = try CLIRunner.run(["rules", "lint", tree.path("team/t.yaml")])
+        #expect(result.status == 2)
+        let errors = result.stdout.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(errors == ["\(tree.path("team/t.yaml")):8:34: error: ports has no field 'usabel'; did you mean 'usable'?"])
+    }
+
+    @Test("rules explain shows let and escalate, so the condition's names are explained")
+    func explainShowsLet() throws {
+        let text = try CLIRunner.run(["rules", "explain", "ports.destination-exhaustion"]).stdout
+        #expect(text.contains("let:\n  ratio = default(d.pressure, d.port_share)\n  closes_per_second = d.time_wait / 60\ncondition: ratio >= medium_ratio\n"
+                              + "escalate:\n  high when ratio >= high_ratio\n  critical when ratio >= critical_ratio\n"))
+    }
+
+    @Test("rules test --overlay: a built-in test the overlay breaks says the overlay changed that rule's outcome")
+    func overlayBreaksTest() throws {
+        let tree = try TemporaryTree(["ov.yaml": """
+            overlays:
+              - rule: ports.destination-exhaustion
+                justification: "our proxies run hot by design (INC-2231)"
+                params: {medium_ratio: 0.98}
+
+            """])
+        let result = try CLIRunner.run(["rules", "test", "--overlay", tree.path("ov.yaml")])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("test 'exactly half is medium': expected 1 finding, but it did not fire; an overlay changed this rule "
+                                       + "(medium_ratio 0.98, default 0.5) and with it this outcome: \"our proxies run hot by design (INC-2231)\""))
+        #expect(result.stdout.contains("(pressure_ratio 0.98, default 0.5, follows ports.destination-exhaustion.medium_ratio) and with it this outcome"))
+    }
+
+    @Test("an overlay's threshold shows beside the rule's default in the report")
+    func thresholdsWithOverlay() throws {
+        let tree = try Scenario.clientExhaustion.tree()
+        try tree.write("ov.yaml", """
+            overlays:
+              - rule: ports.destination-exhaustion
+                justification: "alert earlier on the payment path (INC-2231)"
+                params: {medium_ratio: 0.4}
+
+            """)
+        let result = try CLIRunner.run(["diagnose", "--root", tree.root, "--overlay", tree.path("ov.yaml")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("thresholds: `critical_ratio` 0.95 · `high_ratio` 0.8 · `medium_ratio` **0.4** (default 0.5)\n"))
+        #expect(result.stdout.contains("Changed by an overlay: alert earlier on the payment path (INC-2231)"))
+        let json = try CLIRunner.run(["diagnose", "--root", tree.root, "--overlay", tree.path("ov.yaml"), "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: Any])
+        let first = try #require((object["findings"] as? [[String: Any]])?.first)
+        #expect((first["parameters"] as? [String: Any])?["medium_ratio"] as? Double == 0.4)
+        #expect((first["parameterDefaults"] as? [String: Any])?["medium_ratio"] as? Double == 0.5)
+    }
 }

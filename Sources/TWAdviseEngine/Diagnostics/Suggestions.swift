@@ -1,7 +1,7 @@
 /// "Did you mean" suggestions by edit distance.
-package enum Suggestions {
+public enum Suggestions {
     /// The candidate closest to `name`, when it is close enough to be a likely typo.
-    package static func closest(to name: String, in candidates: some Sequence<String>) -> String? {
+    public static func closest(to name: String, in candidates: some Sequence<String>) -> String? {
         let lowered = Array(name.lowercased().unicodeScalars)
         var best: (String, Int)?
         for candidate in candidates {

@@ -48,10 +48,13 @@ package struct ExpressionError: Error, Sendable, Hashable {
     package var range: TextRange
     package var message: String
     package var notes: [String]
+    /// The `let:` binding whose own error this one follows from: reported there, not again here.
+    package var followsFrom: String?
 
-    package init(_ range: TextRange, _ message: String, notes: [String] = []) {
+    package init(_ range: TextRange, _ message: String, notes: [String] = [], followsFrom: String? = nil) {
         self.range = range
         self.message = message
         self.notes = notes
+        self.followsFrom = followsFrom
     }
 }

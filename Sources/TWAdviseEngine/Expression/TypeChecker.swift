@@ -33,6 +33,9 @@ package struct TypeChecker {
         package var message: String
     }
 
+    /// `let:` names whose expression has an error: a use of one is an error that follows from it.
+    package var failedBindings: Set<String> = []
+
     package mutating func undeclare(_ name: String) {
         bindings[name] = nil
     }
@@ -45,6 +48,7 @@ package struct TypeChecker {
         case .name(let name, let range):
             if let binding = bindings[name] { return (.slot(binding.slot), binding.type) }
             if let spec = schema.root.fields[name] { return (.fact([name]), spec.type) }
+            if failedBindings.contains(name) { throw ExpressionError(range, "'\(name)' has an error where it is bound", followsFrom: name) }
             let candidates = Array(bindings.keys) + Array(schema.root.fields.keys)
             throw ExpressionError(range, "unknown name '\(name)'", notes: Suggestions.note(for: name, in: candidates))
         case .member(let baseExpr, let field, let range):
@@ -58,8 +62,8 @@ package struct TypeChecker {
                 throw ExpressionError(range, "'\(baseExpr.dottedPath ?? "value")' is \(baseType), which has no field '\(field)'")
             }
             guard let spec = record.fields[field] else {
-                throw ExpressionError(range, "no field '\(field)' in \(record.name) '\(describe(baseExpr))'",
-                                      notes: Suggestions.note(for: field, in: record.fields.keys))
+                let close = Suggestions.closest(to: field, in: record.fields.keys)
+                throw ExpressionError(range, "\(describe(baseExpr)) has no field '\(field)'" + (close.map { "; did you mean '\($0)'?" } ?? ""))
             }
             let path = (reportPath(baseExpr) ?? record.name) + (isList ? "[]." : ".") + field
             if isList { return (.project(base, field, path: path), .list(spec.type)) }

@@ -95,6 +95,10 @@ public struct Rule: Sendable {
     public var conditionText: String
     /// The text of `for_each`, when the rule iterates.
     public var iterationText: String?
+    /// Each `let:` name with the text of its expression, in order.
+    public var letTexts: [(name: String, expression: String)] = []
+    /// Each `escalate:` severity with the text of its condition, as the file gives them.
+    public var escalationTexts: [(severity: String, condition: String)] = []
 
     package var escalations: [(Severity, CheckedExpr)]
     package var iteration: (slot: Int, collection: CheckedExpr)?

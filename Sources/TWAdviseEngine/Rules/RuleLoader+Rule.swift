@@ -94,6 +94,17 @@ extension RuleLoader {
             condition: condition, score: score, subject: subject, evidence: evidence, vars: vars, tests: [],
             slotCount: checker.slotCount, factSources: factSources)
         if isOverride { rule.overrideJustification = justification }
+        // The text of `let:` and `escalate:`, for `rules explain` (what `ratio` in the condition is).
+        if case .mapping(let items, _)? = fields["let"]?.value {
+            rule.letTexts = items.compactMap { name, node in
+                if case .scalar(let s) = node { return (name.value, s.value) } else { return nil }
+            }
+        }
+        if case .mapping(let items, _)? = fields["escalate"]?.value {
+            rule.escalationTexts = items.compactMap { level, node in
+                if case .scalar(let s) = node { return (level.value, s.value) } else { return nil }
+            }
+        }
         rule.indexFacts()
         for parameter in parameters { loadedParameters[id + "." + parameter.name] = parameter }
         if let (_, node) = fields["tests"] {
@@ -112,7 +123,10 @@ extension RuleLoader {
         var lets: [(slot: Int, expr: CheckedExpr)] = []
         for (name, valueNode) in items {
             guard let s = scalar(valueNode, "let '\(name.value)'") else { continue }
-            guard let (checked, type) = expression(s, &checker) else { continue }
+            guard let (checked, type) = expression(s, &checker) else {
+                checker.failedBindings.insert(name.value)
+                continue
+            }
             switch checker.declare(name.value, type: type, kind: "let binding") {
             case .success(let slot): lets.append((slot, checked))
             case .failure(let e): error(name.location, e.message)

@@ -34,7 +34,8 @@ extension RuleSet {
         for rule in rules {
             if rule.tests.isEmpty { report.untestedRules.append(rule.id) }
             for test in rule.tests {
-                if let message = Self.check(rule, test) {
+                if var message = Self.check(rule, test) {
+                    if let note = Self.overlayNote(rule) { message += "; " + note }
                     report.failures.append(.init(ruleID: rule.id, testName: test.name, location: test.location, message: message))
                 } else {
                     report.passed += 1
@@ -42,6 +43,19 @@ extension RuleSet {
             }
         }
         return report
+    }
+
+    /// For a rule an overlay changed: that the overlay changed the outcome the test expects, with what it
+    /// changed and why (the rule itself may be fine).
+    static func overlayNote(_ rule: Rule) -> String? {
+        let changed = rule.parameters.compactMap { p -> String? in
+            guard let original = p.defaultValue, original != p.value else { return nil }
+            return "\(p.name) \(p.value), default \(original)" + (p.link.map { ", follows \($0)" } ?? "")
+        }
+        guard !rule.overlayJustifications.isEmpty || !changed.isEmpty else { return nil }
+        let what = changed.isEmpty ? "" : " (" + changed.joined(separator: "; ") + ")"
+        let why = rule.overlayJustifications.isEmpty ? "" : ": \"\(rule.overlayJustifications.joined(separator: "; "))\""
+        return "an overlay changed this rule\(what) and with it this outcome\(why)"
     }
 
     /// `nil` when the test passes, otherwise what differed.
