@@ -19,6 +19,10 @@ public struct Watcher: Sendable {
     private var previous: (counters: KeyedCounters, at: ContinuousClock.Instant)?
     /// The live network namespace followed, when not the own one.
     public var namespace: NetworkNamespace?
+    /// TIME_WAIT and new connections per second of the last readings, oldest first, for the sparklines.
+    private var history: [(timeWait: Double?, opens: Double?)] = []
+    /// Readings the sparklines cover.
+    public static let historyLength = 30
 
     /// A watcher of `source` that shows and exports the `top` most pressed destinations.
     public init(advisor: Advisor, source: FactSource = FactSource(), top: Int = 5) {
@@ -46,7 +50,10 @@ public struct Watcher: Sendable {
             snapshot.rates = CounterRates(first: previous.counters, second: snapshot.rateBasis, intervalSeconds: (now - previous.at).secondsValue)
         }
         previous = (snapshot.rateBasis, now)
-        return WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top)
+        history.append((snapshot.sockstat?["TCP", "tw"].map(Double.init), snapshot.rates?.perSecond("Tcp", "ActiveOpens")))
+        if history.count > Self.historyLength { history.removeFirst(history.count - Self.historyLength) }
+        return WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top,
+                            timeWaitHistory: history.map(\.timeWait), opensHistory: history.map(\.opens))
     }
 }
 
@@ -57,6 +64,9 @@ public struct WatchReading: Sendable {
     /// The rules' verdict on it.
     public let diagnosis: Diagnosis
     let top: Int
+    /// TIME_WAIT and new connections per second of the last readings, oldest first (this one last).
+    public var timeWaitHistory: [Double?] = []
+    public var opensHistory: [Double?] = []
 
     /// The compact view `watch` prints.
     public var view: String {
@@ -71,7 +81,8 @@ public struct WatchReading: Sendable {
             findings: diagnosis.evaluation.findings.filter { $0.severity > .info },
             destinations: (sockets?.destinations.prefix(top) ?? []).map {
                 WatchFrame.Destination(label: $0.label, inUse: $0.inUse, timeWait: $0.timeWait, share: budget?.share(of: $0))
-            })
+            },
+            timeWaitHistory: timeWaitHistory, opensHistory: opensHistory)
         return frame.render()
     }
 

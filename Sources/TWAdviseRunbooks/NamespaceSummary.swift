@@ -60,7 +60,7 @@ public struct NamespaceSummary: Sendable {
             "|---|---|---|---|---|",
         ]
         for row in ordered {
-            let share = row.pressed.map { FactValue.format(($0.share * 1000).rounded() / 10) + "%" } ?? "-"
+            let share = row.pressed.map { Presentation.percent($0.share) + " " + Presentation.bar($0.share) } ?? "-"
             lines.append("| \(MarkdownReport.host(row.label)) | \(row.timeWait.map(String.init) ?? "unknown") | "
                          + "\(row.pressed.map { MarkdownReport.host($0.destination) } ?? "-") | \(share) | "
                          + "\(row.worst?.rawValue.uppercased() ?? "none") |")

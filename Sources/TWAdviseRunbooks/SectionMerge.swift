@@ -109,6 +109,17 @@ enum SectionMerge {
         if members.allSatisfy({ $0.blocks.count == 1 && $0.blocks[0].hasPrefix("```") }) {
             return [mergedCode(members.map { ($0.part, $0.blocks[0]) })]
         }
+        // Prose that differs (a paragraph some subjects have) followed by as many code blocks for every
+        // subject: the prose per subject, then the code blocks merged, each with its counterparts.
+        let trailing = members.map { m in m.blocks.reversed().prefix { $0.hasPrefix("```") }.count }
+        if let k = trailing.first, k > 0, trailing.allSatisfy({ $0 == k }),
+           members.allSatisfy({ $0.blocks.dropLast(k).allSatisfy { !$0.hasPrefix("```") } }) {
+            let prose = region(members.map { ($0.part, Array($0.blocks.dropLast(k))) })
+            let code = (0..<k).map { i in
+                mergedCode(members.map { ($0.part, $0.blocks[$0.blocks.count - k + i]) })
+            }
+            return prose + code
+        }
         var variants: [(labels: [String], text: String)] = []
         for (member, text) in zip(members, texts) where !text.isEmpty {
             if let i = variants.firstIndex(where: { $0.text == text }) { variants[i].labels.append(member.part.label) }

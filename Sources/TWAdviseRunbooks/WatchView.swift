@@ -33,10 +33,15 @@ public struct WatchFrame: Sendable, Hashable {
     /// Findings above `info`, in rank order.
     public var findings: [Finding]
     public var destinations: [Destination]
+    /// TIME_WAIT and new connections per second of the last readings, oldest first: sparklines from two on.
+    public var timeWaitHistory: [Double?]
+    public var opensHistory: [Double?]
 
     public init(time: String, timeWait: Int64?, outboundTimeWait: Int?, inboundTimeWait: Int?, established: Int?,
                 usablePorts: Int?, opensPerSecond: Double?, timeWaitPerSecond: Double?, findings: [Finding],
-                destinations: [Destination]) {
+                destinations: [Destination], timeWaitHistory: [Double?] = [], opensHistory: [Double?] = []) {
+        self.timeWaitHistory = timeWaitHistory
+        self.opensHistory = opensHistory
         self.time = time
         self.timeWait = timeWait
         self.outboundTimeWait = outboundTimeWait
@@ -56,18 +61,31 @@ public struct WatchFrame: Sendable, Hashable {
             head += " (out \(outboundTimeWait), in \(inboundTimeWait))  ESTABLISHED \(established)"
         }
         if let usablePorts { head += "  ports R \(usablePorts)" }
-        if let opensPerSecond { head += "  opens/s \(FactValue.format((opensPerSecond * 10).rounded() / 10))" }
-        if let timeWaitPerSecond { head += "  TIME_WAIT/s \(FactValue.format((timeWaitPerSecond * 10).rounded() / 10))" }
+        if let opensPerSecond { head += "  opens/s \(Presentation.number(opensPerSecond))" }
+        if let timeWaitPerSecond { head += "  TIME_WAIT/s \(Presentation.number(timeWaitPerSecond))" }
         var lines = [head]
+        if timeWaitHistory.count >= 2 {
+            func range(_ values: [Double?]) -> String {
+                let known = values.compactMap { $0 }
+                guard let low = known.min(), let high = known.max() else { return "" }
+                return " (\(Presentation.number(low))-\(Presentation.number(high)))"
+            }
+            var line = "  last \(timeWaitHistory.count): TIME_WAIT " + Presentation.sparkline(timeWaitHistory) + range(timeWaitHistory)
+            if opensHistory.contains(where: { $0 != nil }) {
+                line += "  opens/s " + Presentation.sparkline(opensHistory) + range(opensHistory)
+            }
+            lines.append(line)
+        }
         if let worst = findings.first {
             lines.append("  \(findings.count) finding\(findings.count == 1 ? "" : "s"), worst: \(worst.severity.rawValue.uppercased()) \(worst.id) \(worst.subject ?? "")")
         }
         if !destinations.isEmpty {
             lines.append("  destination                                   in use  TIME_WAIT  share of R")
             for d in destinations {
-                let share = d.share.map { FactValue.format(($0 * 1000).rounded() / 10) + "%" } ?? "?"
+                let share = d.share.map(Presentation.percent) ?? "?"
                 lines.append("  " + pad(d.label, 44) + " " + pad(String(d.inUse), 7, right: true) + " "
-                             + pad(String(d.timeWait), 10, right: true) + " " + pad(share, 11, right: true))
+                             + pad(String(d.timeWait), 10, right: true) + " " + pad(share, 11, right: true)
+                             + (d.share.map { " " + Presentation.bar($0) } ?? ""))
             }
         }
         return Escaping.terminal(lines.joined(separator: "\n"))

@@ -1,5 +1,10 @@
 import ArgumentParser
 import TWAdvise
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -28,8 +33,10 @@ struct DiagnoseCommand: ParsableCommand {
     @OptionGroup var input: FactsInputOptions
     @OptionGroup var rules: RuleOptions
 
-    @Option(help: ArgumentHelp("The report's form: a Markdown runbook (rendered for a terminal) or JSON.", valueName: "format"))
-    var format: ReportFormat = .markdown
+    @Option(help: ArgumentHelp(
+        "markdown, json, or terminal (Markdown rendered with bold and colour; NO_COLOR turns colour off). Default: terminal when standard output is a terminal, else markdown.",
+        valueName: "format"))
+    var format: ReportFormat?
     @Option(name: .customLong("min-severity"), help: ArgumentHelp("Leave out findings below this severity.", valueName: "severity"))
     var minSeverity: SeverityArgument = .init(.info)
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 when a finding reaches this severity.", valueName: "severity"))
@@ -46,11 +53,16 @@ struct DiagnoseCommand: ParsableCommand {
             let snapshots = try input.loadAll()
             let diagnoses = snapshots.map { advisor.diagnose($0, minimumSeverity: minSeverity.value, profile: profile) }
             guard let diagnosis = diagnoses.first else { throw InputError("no facts to diagnose") }
+            let form = format ?? (output == nil && isatty(1) == 1 ? .terminal : .markdown)
             let data = try advisorCall { () throws(AdvisorError) -> Data in
-                switch format {
+                switch form {
                 case .markdown:
                     // With several network namespaces: their table, then the host's runbook and each with findings.
                     return Data(try Diagnosis.markdown(diagnoses).utf8)
+                case .terminal:
+                    let environment = ProcessInfo.processInfo.environment
+                    let color = (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+                    return Data((try Diagnosis.terminal(diagnoses, color: color) + "\n").utf8)
                 case .json:
                     return try Diagnosis.json(diagnoses)
                 }
@@ -74,7 +86,7 @@ struct DiagnoseCommand: ParsableCommand {
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case markdown, json
+    case markdown, json, terminal
 }
 
 struct SeverityArgument: ExpressibleByArgument, CustomStringConvertible {

@@ -188,4 +188,22 @@ struct MessageTests {
         #expect((first["parameters"] as? [String: Any])?["medium_ratio"] as? Double == 0.4)
         #expect((first["parameterDefaults"] as? [String: Any])?["medium_ratio"] as? Double == 0.5)
     }
+
+    @Test("--format terminal: colour unless NO_COLOR, no Markdown escapes; a pipe gets Markdown by default")
+    func terminalForm() throws {
+        let tree = try Scenario.clientExhaustion.tree()
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = nil
+        environment["TERM"] = "xterm-256color"
+        let coloured = try CLIRunner.process(CLIRunner.executable, ["diagnose", "--root", tree.root, "--format", "terminal"], environment: environment)
+        #expect(coloured.status == 0)
+        #expect(coloured.stdout.contains("\u{1B}[1;31mCRITICAL\u{1B}[0m"))
+        environment["NO_COLOR"] = "1"
+        let plain = try CLIRunner.process(CLIRunner.executable, ["diagnose", "--root", tree.root, "--format", "terminal"], environment: environment)
+        #expect(plain.status == 0 && !plain.stdout.contains("\u{1B}"))
+        #expect(plain.stdout.contains("Rule ports.destination-exhaustion") && !plain.stdout.contains("\\_"))
+        // Standard output is a pipe here: Markdown, escapes and all.
+        let piped = try CLIRunner.run(["diagnose", "--root", tree.root])
+        #expect(piped.stdout.contains("| Input | captured tree ") && !piped.stdout.contains("\u{1B}"))
+    }
 }

@@ -14,7 +14,7 @@ struct WatchCommandTests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.contains("TIME_WAIT 27300 (out 27300, in 0)  ESTABLISHED 120  ports R 28232") == true)
         #expect(lines.contains { $0.contains("worst: CRITICAL ports.destination-exhaustion 10.0.0.5 → 10.0.0.9:443") })
-        #expect(lines.contains { $0.hasPrefix("  10.0.0.5 → 10.0.0.9:443") && $0.hasSuffix("97.1%") })
+        #expect(lines.contains { $0.hasPrefix("  10.0.0.5 → 10.0.0.9:443") && $0.hasSuffix("97.1% █████████▊") })
         #expect(lines.count == 5)  // header, finding, column titles, 2 destinations
     }
 
