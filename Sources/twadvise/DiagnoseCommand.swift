@@ -15,7 +15,7 @@ struct DiagnoseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose",
         abstract: "Evaluate the rules and print a ranked runbook (the main job).",
-        usage: "twadvise diagnose [<input>] [<rules>] [--format markdown|json] [--min-severity <severity>] [--output <file>]",
+        usage: "twadvise diagnose [<input>] [<rules>] [--format markdown|json|terminal] [--min-severity <severity>] [--output <file>]",
         discussion: """
             <input> is the live host by default, or --root, --facts, --sos, or captured output (--ss, --netstat, \
             --sysctl, --nstat); <rules> are --rules, --overlay, --disable and --no-builtin.

@@ -25,6 +25,10 @@ struct Twadvise: ParsableCommand {
 
     /// Runs the command; bad usage exits with status 2 (documented in the README), not argument-parser's default 64.
     static func main() {
+        if Array(CommandLine.arguments.dropFirst()) == ["--generate-manual"] {
+            do { try output(Manual.mdoc(), newline: false) } catch { Glibc.exit(2) }
+            Glibc.exit(0)
+        }
         if let help = helpWithExamples(Array(CommandLine.arguments.dropFirst())) {
             do { try output(help) } catch { Glibc.exit(2) }
             Glibc.exit(0)

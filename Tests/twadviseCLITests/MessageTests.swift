@@ -116,7 +116,7 @@ struct MessageTests {
             #expect(tail.contains("EXAMPLES:") && tail.last?.hasPrefix("  twadvise") == true, "\(command)")
         }
         let diagnose = try CLIRunner.run(["diagnose", "--help"]).stdout
-        #expect(diagnose.contains("USAGE: twadvise diagnose [<input>] [<rules>] [--format markdown|json] [--min-severity <severity>] [--output <file>]"))
+        #expect(diagnose.contains("USAGE: twadvise diagnose [<input>] [<rules>] [--format markdown|json|terminal] [--min-severity <severity>] [--output <file>]"))
         #expect(diagnose.contains("default: info)"))
         #expect(diagnose.contains("--fail-on <severity>") && diagnose.contains("--top <n>") && diagnose.contains("--root <dir>"))
         #expect(try CLIRunner.run(["help", "watch"]).stdout == CLIRunner.run(["watch", "--help"]).stdout)
@@ -205,5 +205,22 @@ struct MessageTests {
         // Standard output is a pipe here: Markdown, escapes and all.
         let piped = try CLIRunner.run(["diagnose", "--root", tree.root])
         #expect(piped.stdout.contains("| Input | captured tree ") && !piped.stdout.contains("\u{1B}"))
+    }
+
+    @Test("docs/twadvise.1 is the manual the command tree makes (re-record with TWADVISE_RECORD=1)")
+    func manualInSync() throws {
+        let result = try CLIRunner.run(["--generate-manual"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(".Sh COMMANDS") && result.stdout.contains(".Ss twadvise rules explain"))
+        let mismatch = try Golden.mismatch(result.stdout, file: PeerFixtures.packageRoot + "/docs/twadvise.1")
+        #expect(mismatch == nil, "\(mismatch ?? "")")
+    }
+
+    @Test("shell completion scripts for bash, zsh and fish, as the README says")
+    func completions() throws {
+        for (shell, start) in [("bash", "#!/bin/bash"), ("zsh", "#compdef twadvise"), ("fish", "function ")] {
+            let result = try CLIRunner.run(["--generate-completion-script", shell])
+            #expect(result.status == 0 && result.stdout.hasPrefix(start), "\(shell)")
+        }
     }
 }
