@@ -217,7 +217,11 @@ public struct MarkdownReport: Sendable {
     static func context(_ f: Finding, rank: Int, current: [String: String]) -> [String: Any] {
         var vars: [String: String] = [:]
         var shell: [String: String] = [:]
-        for (name, value) in f.vars {
+        for (name, raw) in f.vars {
+            // A computed rate (243.5667) reads as a person would say it (244); integers, addresses and
+            // versions are left as they are.
+            let value = raw.split(separator: ".").count == 2 && raw.split(separator: ".")[1].count > 2
+                ? Double(raw).map(Presentation.number) ?? raw : raw
             vars[name] = host(value)
             shell[name] = Escaping.shellSafe(value) ?? "VALUE-NOT-SHELL-SAFE"
         }

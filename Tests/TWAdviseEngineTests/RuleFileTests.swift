@@ -96,6 +96,17 @@ struct RuleFileTests {
         #expect(empty.results.first?.outcome == .insufficientData(missing: [MissingFact(path: "items", sources: ["items.txt"])], reasons: []))
     }
 
+    @Test("a rule without score: ranks by its severity after escalation (high 60, low 20), not always last")
+    func defaultScore() throws {
+        let text = Self.goodRule.replacingOccurrences(of: "    score: i.load * 10\n", with: "")
+        let (ruleSet, diagnostics) = RuleSet.load([RuleSource(path: "good.yaml", text: text)], schema: TestSchema.schema)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let facts = FactValue.record(["items": .list([
+            .record(["name": .string("q"), "load": .int(6)]), .record(["name": .string("p"), "load": .int(9)]),
+        ])])
+        #expect(ruleSet.evaluate(facts).findings.map(\.score) == [60, 20])
+    }
+
     @Test("in-file tests: pass, and a failing case is reported at its own line")
     func inFileTests() throws {
         let (ruleSet, _) = RuleSet.load([RuleSource(path: "good.yaml", text: Self.goodRule)], schema: TestSchema.schema)

@@ -147,4 +147,15 @@ struct PresentationTests {
             ```
             """)
     }
+
+    @Test("a computed rate in a template's prose and commands reads rounded; addresses and versions stay")
+    func roundedVars() throws {
+        let finding = Finding(id: "x.y", title: "t", severity: .medium, score: 50,
+                              evidence: [Evidence(label: "rate", value: "13959.4299", number: 13959.4299)],
+                              vars: ["rate": "243.5667", "host": "10.0.0.9", "version": "4.12", "pool": "50"])
+        let context = MarkdownReport.context(finding, rank: 1, current: [:])
+        #expect(context["vars"] as? [String: String] == ["rate": "244", "host": "10.0.0.9", "version": "4.12", "pool": "50"])
+        #expect(context["shell"] as? [String: String] == ["rate": "244", "host": "10.0.0.9", "version": "4.12", "pool": "50"])
+        #expect(FindingGroup.cell(finding.evidence[0]) == "13959")
+    }
 }
