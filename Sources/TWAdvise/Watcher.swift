@@ -16,9 +16,13 @@ public struct Watcher: Sendable {
     public let source: FactSource
     /// Destinations shown and exported.
     public let top: Int
-    private var previous: (counters: KeyedCounters, at: ContinuousClock.Instant)?
+    /// The previous reading's counters, by network namespace ("" for the one read first).
+    private var previous: [String: (counters: KeyedCounters, at: ContinuousClock.Instant)] = [:]
     /// The live network namespace followed, when not the own one.
     public var namespace: NetworkNamespace?
+    /// Read every network namespace of the live host each time (needs root or CAP_SYS_ADMIN): the own one is
+    /// shown in full, the others one line each, the most pressed first.
+    public var allNamespaces = false
     /// TIME_WAIT and new connections per second of the last readings, oldest first, for the sparklines.
     private var history: [(timeWait: Double?, opens: Double?)] = []
     /// Readings the sparklines cover.
@@ -35,7 +39,12 @@ public struct Watcher: Sendable {
     public mutating func read() -> WatchReading {
         let options = SnapshotReader.Options(topDestinations: max(top, 100))
         var snapshot: FactsSnapshot
-        if let namespace {
+        var others: [FactsSnapshot] = []
+        if allNamespaces, namespace == nil,
+           let all = try? FactsInput(topDestinations: max(top, 100)).load(), let first = all.first {
+            snapshot = first
+            others = Array(all.dropFirst())
+        } else if let namespace {
             switch LiveNamespaceReader.read(namespace, options: options) {
             case .success(let read): snapshot = read
             case .failure(let failure):
@@ -46,14 +55,25 @@ public struct Watcher: Sendable {
             snapshot = SnapshotReader(source: source, options: options).read()
         }
         let now = ContinuousClock.now
-        if let previous {
-            snapshot.rates = CounterRates(first: previous.counters, second: snapshot.rateBasis, intervalSeconds: (now - previous.at).secondsValue)
+        var seen: [String: (counters: KeyedCounters, at: ContinuousClock.Instant)] = [:]
+        func withRates(_ snapshot: FactsSnapshot) -> FactsSnapshot {
+            var snapshot = snapshot
+            let key = snapshot.origin.namespace ?? ""
+            if let before = previous[key] {
+                snapshot.rates = CounterRates(first: before.counters, second: snapshot.rateBasis, intervalSeconds: (now - before.at).secondsValue)
+            }
+            seen[key] = (snapshot.rateBasis, now)
+            return snapshot
         }
-        previous = (snapshot.rateBasis, now)
+        snapshot = withRates(snapshot)
+        others = others.map(withRates)
+        previous = seen  // namespaces that are gone are forgotten
         history.append((snapshot.sockstat?["TCP", "tw"].map(Double.init), snapshot.rates?.perSecond("Tcp", "ActiveOpens")))
         if history.count > Self.historyLength { history.removeFirst(history.count - Self.historyLength) }
-        return WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top,
-                            timeWaitHistory: history.map(\.timeWait), opensHistory: history.map(\.opens))
+        var reading = WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top,
+                                   timeWaitHistory: history.map(\.timeWait), opensHistory: history.map(\.opens))
+        reading.namespaces = others.map { advisor.diagnose($0).summaryRow }
+        return reading
     }
 }
 
@@ -67,6 +87,8 @@ public struct WatchReading: Sendable {
     /// TIME_WAIT and new connections per second of the last readings, oldest first (this one last).
     public var timeWaitHistory: [Double?] = []
     public var opensHistory: [Double?] = []
+    /// The other network namespaces read, one summary each (``Watcher/allNamespaces``).
+    var namespaces: [NamespaceSummary.Row] = []
 
     /// The compact view `watch` prints.
     public var view: String {
@@ -83,7 +105,7 @@ public struct WatchReading: Sendable {
                 WatchFrame.Destination(label: $0.label, inUse: $0.inUse, timeWait: $0.timeWait, share: budget?.share(of: $0))
             },
             timeWaitHistory: timeWaitHistory, opensHistory: opensHistory)
-        return frame.render()
+        return frame.render() + NamespaceSummary.watchLines(namespaces, shown: top)
     }
 
     /// Prometheus exposition text for node_exporter's textfile collector, stamped with `timestamp` (Unix

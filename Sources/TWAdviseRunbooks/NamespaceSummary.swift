@@ -51,6 +51,26 @@ public struct NamespaceSummary: Sendable {
         }
     }
 
+    /// For `watch`: how many other namespaces were read, then the `shown` most pressed of them one line each
+    /// (worst finding, TIME_WAIT, most pressed destination with its share and bar). Empty when none was read.
+    public static func watchLines(_ rows: [Row], shown: Int) -> String {
+        guard !rows.isEmpty else { return "" }
+        let ordered = NamespaceSummary(rows: [Row(label: "", timeWait: nil, pressed: nil, worst: nil, shownFindings: 0)] + rows).ordered.dropFirst()
+        let busy = ordered.filter { $0.worst.map { $0 > .info } ?? false || ($0.pressed?.share ?? 0) > 0 || ($0.timeWait ?? 0) > 0 }
+        var lines = ["  \(rows.count) other network namespace\(rows.count == 1 ? "" : "s"), \(busy.count) with sockets or findings"
+                     + (busy.count > shown ? "; the \(shown) most pressed:" : busy.isEmpty ? "" : ":")]
+        for row in busy.prefix(shown) {
+            var line = "    " + (row.worst.map { $0 > .info ? $0.rawValue.uppercased() : "ok" } ?? "ok") + "  " + row.label
+                + "  TIME_WAIT \(row.timeWait.map(String.init) ?? "?")"
+            if let pressed = row.pressed {
+                let bar = Presentation.bar(pressed.share)
+                line += "  \(pressed.destination) \(Presentation.percent(pressed.share))" + (bar.isEmpty ? "" : " " + bar)
+            }
+            lines.append(line)
+        }
+        return "\n" + Escaping.terminal(lines.joined(separator: "\n"))
+    }
+
     /// The table in Markdown, with the line that says which runbooks follow.
     public func markdown(hostname: String?) -> String {
         var lines = [

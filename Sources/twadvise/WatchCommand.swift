@@ -35,6 +35,8 @@ struct WatchCommand: ParsableCommand {
     var root: String?
     @Option(name: .long, help: ArgumentHelp("Follow another network namespace of the live host: an 'ip netns' name, a PID in it, or a path such as /proc/PID/ns/net (needs root or CAP_SYS_ADMIN).", valueName: "name|pid|path"))
     var namespace: String?
+    @Flag(name: .customLong("host-namespace"), help: "Follow only the network namespace twadvise runs in (by default, with root or CAP_SYS_ADMIN, every namespace of the live host is read and the others shown one line each).")
+    var hostNamespace = false
     @OptionGroup var rules: RuleOptions
 
     func validate() throws {
@@ -43,6 +45,9 @@ struct WatchCommand: ParsableCommand {
         }
         guard top >= 1 else { throw ValidationError("--top \(top): show at least 1 destination, e.g. --top 5 (the default)") }
         if namespace != nil && root != nil { throw ValidationError("--namespace follows a namespace of the live host; it does not go with --root") }
+        if hostNamespace && (namespace != nil || root != nil) {
+            throw ValidationError("--host-namespace restricts watch to the namespace twadvise runs in; it does not go with --namespace or --root")
+        }
     }
 
     func run() throws {
@@ -64,6 +69,12 @@ struct WatchCommand: ParsableCommand {
                 }
                 guard let found = NetworkNamespaces.find(namespace) else { throw InputError("--namespace \(namespace): no such network namespace") }
                 watcher.namespace = found
+            } else if root == nil && !hostNamespace {
+                if NetworkNamespaces.canEnter() {
+                    watcher.allNamespaces = true
+                } else {
+                    printError("twadvise: other network namespaces are not watched: entering them needs root or CAP_SYS_ADMIN; this covers only the namespace twadvise runs in")
+                }
             }
             while true {
                 // The reading runs on a worker so that SIGINT or SIGTERM stops watch at once even while a read

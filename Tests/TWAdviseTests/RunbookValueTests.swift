@@ -243,6 +243,27 @@ struct RunbookValueTests {
         #expect(markdown.contains("nstat -z TcpActiveOpens TcpExtTWRecycled"))
     }
 
+    @Test("pooling advice: the rate toward the busiest destination is measured from two readings when there are two, else TIME_WAIT / 60 s")
+    func poolingRate() throws {
+        let tree = try Scenario.clientExhaustion.tree()
+        var snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+        let once = ScenarioTests.advisor.diagnose(snapshot)
+        let single = try #require(once.findings.first { $0.id == "timewait.client-short-connections" })
+        #expect(single.evidence.first { $0.label.hasPrefix("new connections per second toward it, measured") }?.value == "unknown")
+        #expect(single.evidence.first { $0.label.hasPrefix("connections closed per second toward it, at least") }?.value == "455")
+        #expect(try once.markdown().contains("(about 455 per second toward the busiest destination, from TIME_WAIT / 60 s)"))
+        // Two readings 10 s apart with 6,000 connects: 600/s, all of them toward the busiest destination's share.
+        snapshot.rates = CounterRates(first: KeyedCounters(sections: ["Tcp": ["ActiveOpens": 1_000]]),
+                                      second: KeyedCounters(sections: ["Tcp": ["ActiveOpens": 7_000]]), intervalSeconds: 10)
+        let twice = ScenarioTests.advisor.diagnose(snapshot)
+        let measured = try #require(twice.findings.first { $0.id == "timewait.client-short-connections" })
+        #expect(measured.evidence.first { $0.label.hasPrefix("new connections per second toward it, measured") }?.value == "600")
+        let markdown = try twice.markdown()
+        #expect(markdown.contains("(about 600 per second toward the busiest destination, measured over the interval)"))
+        // The pool of 125 (1.25 x 100 open) carries them as requests: 600 / 125 = 4.8, about 5 a second each.
+        #expect(markdown.contains("they then carry those 600 connections per second as requests, about 5 a second each."))
+    }
+
     @Test("pooling advice: OkHttp's per-host limit is for enqueue, fetch ignores http.Agent, nginx keepalive is per worker, databases by port")
     func poolingAdvice() throws {
         let text = try #require(KnowledgeBase.runbookTemplates["timewait"])

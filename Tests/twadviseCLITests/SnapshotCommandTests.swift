@@ -186,6 +186,25 @@ struct NamespaceSnapshotTests {
         #expect(report.stdout.contains("| netns \(name) |"))
     }
 
+    @Test("watch reads every namespace: the own one in full, each other with sockets one line; --host-namespace only the own",
+          .enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"), "needs root and iproute2"))
+    func watchEveryNamespace() throws {
+        let name = "twa-watch-\(getpid())"
+        _ = try CLIRunner.process("/usr/sbin/ip", ["netns", "add", name])
+        defer { _ = try? CLIRunner.process("/usr/sbin/ip", ["netns", "del", name]) }
+        _ = try CLIRunner.process("/usr/sbin/ip", ["netns", "exec", name, "ip", "link", "set", "lo", "up"])
+        let script = "import socket\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen(256);p=s.getsockname()[1]\nfor i in range(120):\n c=socket.create_connection(('127.0.0.1',p));a,_=s.accept();c.close();a.recv(1);a.close()\n"
+        let load = try CLIRunner.process("/usr/sbin/ip", ["netns", "exec", name, "python3", "-c", script])
+        #expect(load.status == 0, "\(load.stderr)")
+        let result = try CLIRunner.run(["watch", "--once", "--top", "50"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("netns \(name)") }, "\(result.stdout)")
+        #expect(line.hasPrefix("    ok  netns \(name)  TIME_WAIT 120  127.0.0.1 → 127.0.0.1:"), "\(line)")
+        #expect(result.stdout.contains(" other network namespace"))
+        let own = try CLIRunner.run(["watch", "--once", "--host-namespace"])
+        #expect(own.status == 0 && !own.stdout.contains("netns \(name)") && !own.stdout.contains("other network namespace"))
+    }
+
     @Test("a snapshot whose namespaces nest deeper is refused with the JSON path")
     func nestedTwiceRefused() throws {
         let tree = try TemporaryTree(HostTrees.modernSysctls)
