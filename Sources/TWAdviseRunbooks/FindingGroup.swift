@@ -57,7 +57,9 @@ struct FindingGroup {
         let grouped = findings.count > 1 && !varying.isEmpty
         let sources = Set(varying.compactMap { worst.evidence[$0].source }).sorted()
         if grouped, !sources.isEmpty {
-            notes.append("Per subject, read from " + sources.map(MarkdownReport.host).joined(separator: "; ") + ".")
+            notes.append("Per subject: " + sources.map { s in
+                MarkdownReport.host(s.hasPrefix("computed from") ? s : "read from " + s)
+            }.joined(separator: "; ") + ".")
         }
         if !unknown.isEmpty {
             notes.append("Not known from this input: " + unknown.map { labels[$0] }.joined(separator: "; ") + ".")
