@@ -206,14 +206,14 @@ public struct Diagnosis: Sendable {
         }
     }
 
-    /// One Markdown document for several diagnoses of one host (its network namespaces, the own first): the
-    /// table of namespaces, then the runbook of the host's namespace and of each namespace with findings.
     /// The runbook of ``markdown(_:)`` as a terminal shows it: escapes undone, bold, aligned tables, and
     /// severities in colour unless `color` is false (`NO_COLOR`), in which case no control sequence at all.
     public static func terminal(_ diagnoses: [Diagnosis], color: Bool) throws(AdvisorError) -> String {
         TerminalMarkdown.render(try markdown(diagnoses), color: color)
     }
 
+    /// One Markdown document for several diagnoses of one host (its network namespaces, the own first): the
+    /// table of namespaces, then the runbook of the host's namespace and of each namespace with findings.
     public static func markdown(_ diagnoses: [Diagnosis]) throws(AdvisorError) -> String {
         guard let first = diagnoses.first else { return "" }
         guard diagnoses.count > 1 else { return try first.markdown() }

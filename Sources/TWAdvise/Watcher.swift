@@ -84,8 +84,9 @@ public struct WatchReading: Sendable {
     /// The rules' verdict on it.
     public let diagnosis: Diagnosis
     let top: Int
-    /// TIME_WAIT and new connections per second of the last readings, oldest first (this one last).
+    /// TIME_WAIT of the last readings, oldest first (this one last).
     public var timeWaitHistory: [Double?] = []
+    /// New connections per second of the last readings, oldest first (this one last).
     public var opensHistory: [Double?] = []
     /// The other network namespaces read, one summary each (``Watcher/allNamespaces``).
     var namespaces: [NamespaceSummary.Row] = []

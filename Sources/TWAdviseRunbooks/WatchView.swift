@@ -33,8 +33,9 @@ public struct WatchFrame: Sendable, Hashable {
     /// Findings above `info`, in rank order.
     public var findings: [Finding]
     public var destinations: [Destination]
-    /// TIME_WAIT and new connections per second of the last readings, oldest first: sparklines from two on.
+    /// TIME_WAIT of the last readings, oldest first: a sparkline from two readings on.
     public var timeWaitHistory: [Double?]
+    /// New connections per second of the last readings, oldest first (unknown for the first).
     public var opensHistory: [Double?]
 
     public init(time: String, timeWait: Int64?, outboundTimeWait: Int?, inboundTimeWait: Int?, established: Int?,
