@@ -60,6 +60,35 @@ struct CommandOutputTests {
         #expect(loop.remoteAddress.description == "::1" && loop.timeWait == 1 && loop.other == 1)
     }
 
+    @Test("ss -p: the users: column names the processes of a destination's live sockets; a listener's queues")
+    func ssUsers() throws {
+        let (t, warnings, _) = try table(["insights-core/ss_-tupna/SS_TUPNA_2.txt"])
+        #expect(warnings.isEmpty)
+        #expect(t.ownerLookup == .captured)
+        let firefox = try #require(t.destinations.first { $0.remoteAddress.description == "104.74.50.85" })
+        #expect(firefox.owners == [SocketOwner(pid: 12645, command: "firefox", sockets: 1)])
+        // TIME_WAIT has no owner, and ss prints no users: for it.
+        let cups = try #require(t.destinations.first { $0.remotePort == 631 })
+        #expect(cups.owners == [])
+    }
+
+    @Test("ss -p users: both formats, several processes, bounded; garbage gives none")
+    func usersColumn() {
+        func users(_ line: String) -> [String] {
+            var bytes = Array(line.utf8)
+            return bytes.withUnsafeMutableBufferPointer { b in
+                SocketTextParser.users(in: UnsafeBufferPointer(b)).map { "\($0.command):\($0.pid)" }
+            }
+        }
+        #expect(users(#"tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:443 users:(("nginx",pid=812,fd=33),("nginx",pid=813,fd=33))"#) == ["nginx:812", "nginx:813"])
+        #expect(users(#"tcp UNCONN 0 0 *:68 *:* users:(("dhclient",1171,6))"#) == ["dhclient:1171"])
+        #expect(users(#"tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:443 users:(("a b",pid=7,fd=1))"#) == ["a b:7"])
+        #expect(users("tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:443") == [])
+        #expect(users(#"users:(("x",pid=0,fd=1),("y",pid=-3,fd=1),("z",pid=99999999999,fd=1),(garbage"#) == [])
+        let many = "users:((" + (1...40).map { "(\"p\",pid=\($0),fd=1)" }.joined(separator: ",") + "))"
+        #expect(users(many).count == 16)
+    }
+
     @Test("netstat -neopa: rows with programs and timers; the malformed captures the peer rejects give warnings and no table")
     func netstatNeopa() throws {
         let (t, warnings, rows) = try table(["insights-core/netstat_-neopa/NETSTAT.txt"])

@@ -223,4 +223,18 @@ struct MessageTests {
             #expect(result.status == 0 && result.stdout.hasPrefix(start), "\(shell)")
         }
     }
+
+    @Test("captured ss -tanp: a CLOSE_WAIT leak names the process from the users: column")
+    func capturedOwner() throws {
+        var rows = ["State Recv-Q Send-Q Local Address:Port Peer Address:Port Process"]
+        for i in 0..<150 { rows.append("CLOSE-WAIT 1 0 10.0.0.5:\(40000 + i) 10.0.0.9:443 users:((\"java\",pid=812,fd=\(100 + i)))") }
+        rows.append("ESTAB 0 0 10.0.0.5:39999 10.0.0.9:443")
+        let tree = try TemporaryTree(["ss.txt": rows.joined(separator: "\n") + "\n"])
+        let result = try CLIRunner.run(["diagnose", "--ss", tree.path("ss.txt"), "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutBytes) as? [String: Any])
+        let finding = try #require((object["findings"] as? [[String: Any]])?.first { $0["id"] as? String == "sockets.close-wait-leak" })
+        let evidence = try #require(finding["evidence"] as? [[String: Any]])
+        #expect(evidence.first { $0["label"] as? String == "process holding its live sockets" }?["value"] as? String == "java (pid 812)")
+    }
 }

@@ -77,6 +77,8 @@ public enum HostFactSchema {
     static let reservedFile = "proc/sys/net/ipv4/ip_local_reserved_ports"
     static let twoReadings = ["two readings: snapshot --interval"]
     static let processFiles = ["/proc/PID/fd, /proc/PID/limits (live host)"]
+    /// Who holds a socket: read live from /proc, or from the users: column of captured `ss -p` output.
+    static let ownerSources = ["/proc/PID/fd (live host)", "the users: column of captured ss -p output"]
 
     static func procPath(_ key: String) -> String { SysctlKey.named(key)?.procPath ?? "proc/sys" }
 
@@ -271,13 +273,13 @@ public enum HostFactSchema {
                                             origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"])) { d, input in
                                         input.derived.reuse.applies(to: d) == true ? nil : "yes"
                                     },
-                                    .string("owner", "the process holding most of its live sockets: command, PID, unit or container; 'owner not visible to this user' without the privilege to read other processes; unknown for captured input", sources: processFiles) { d, input in
+                                    .string("owner", "the process holding most of its live sockets: command, PID, unit or container; 'owner not visible to this user' without the privilege to read other processes; from captured ss -p output its command and PID; unknown for other captured input", sources: ownerSources) { d, input in
                                         SocketOwnerText.describe(d, lookup: input.snapshot.sockets?.ownerLookup)
                                     },
-                                    .int("owner_sockets", "how many of its live sockets (not TIME_WAIT, which has no owner) that process holds", sources: processFiles) { d, _ in
+                                    .int("owner_sockets", "how many of its live sockets (not TIME_WAIT, which has no owner) that process holds", sources: ownerSources) { d, _ in
                                         d.owners?.first.map { Int64($0.sockets) }
                                     },
-                                    .int("owner_pid", "that process's PID", sources: processFiles) { d, _ in d.owners?.first.map { Int64($0.pid) } },
+                                    .int("owner_pid", "that process's PID", sources: ownerSources) { d, _ in d.owners?.first.map { Int64($0.pid) } },
                                     .int("owner_descriptors", "open descriptors of that process, all kinds (/proc/PID/fd)", sources: processFiles) { d, _ in
                                         d.owners?.first?.openDescriptors.map(Int64.init)
                                     },
@@ -309,10 +311,10 @@ public enum HostFactSchema {
                                     .int("close_wait", "sockets in CLOSE_WAIT on this port: the client closed, the server application has not") { l, _ in
                                         l.closeWait.map(Int64.init)
                                     },
-                                    .int("accept_queue", "connections waiting in its accept queue now (netlink: idiag_rqueue of the listening sockets)") { l, _ in
+                                    .int("accept_queue", "connections waiting in its accept queue now (netlink: idiag_rqueue of the listening sockets; captured ss: Recv-Q of LISTEN)") { l, _ in
                                         l.acceptQueue.map(Int64.init)
                                     },
-                                    .int("backlog", "the accept queue's limit: the listen() backlog capped by somaxconn (netlink: idiag_wqueue)") { l, _ in
+                                    .int("backlog", "the accept queue's limit: the listen() backlog capped by somaxconn (netlink: idiag_wqueue; captured ss: Send-Q of LISTEN)") { l, _ in
                                         l.backlog.map(Int64.init)
                                     },
                                     .bool("in_ephemeral_range", "the port lies inside ip_local_port_range",
@@ -332,7 +334,7 @@ public enum HostFactSchema {
                                     .bool("listener", "a listening port (the server side) rather than a destination") { g, _ in g.isListener },
                                     .int("count", "sockets in CLOSE_WAIT") { g, _ in Int64(g.closeWait) },
                                     .int("sockets", "every socket toward it or on it") { g, _ in Int64(g.sockets) },
-                                    .string("owner", "the process holding its live sockets (destinations, live host)") { g, _ in g.owner?.description },
+                                    .string("owner", "the process holding its live sockets (destinations; live host or captured ss -p)") { g, _ in g.owner?.description },
                                     .int("owner_descriptors", "that process's open descriptors") { g, _ in g.owner?.openDescriptors.map(Int64.init) },
                                     .int("owner_descriptor_limit", "that process's soft RLIMIT_NOFILE") { g, _ in g.owner?.descriptorLimit },
                                 ])

@@ -10,6 +10,7 @@ enum SocketOwnerText {
             return "none now: only TIME_WAIT toward it, which no process holds"
         }
         if lookup == .complete { return "not found (its sockets closed while they were being read)" }
+        if lookup == .captured { return "not in the capture (ss -p names only the processes its user could see)" }
         return "owner not visible to this user"
     }
 }

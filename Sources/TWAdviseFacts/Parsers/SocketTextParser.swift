@@ -47,7 +47,35 @@ package struct SocketTextParser: LineStreamParser {
         var fields: [UnsafeBufferPointer<UInt8>] = []
         fields.reserveCapacity(6)
         while fields.count < 6, let field = cursor.nextField() { fields.append(field) }
+        users = Self.users(in: line)
         handle(fields, line: lineNumber, into: &aggregator)
+    }
+
+    /// The processes of the row being read, from `ss -p`'s `users:(("nginx",pid=812,fd=33),...)`.
+    private var users: [(pid: Int32, command: String)] = []
+
+    private static let usersMarker = Array("users:((".utf8)
+
+    /// Every `("NAME",pid=N,...)` of a `users:((...))` column (old ss: `("NAME",N,FD)`), at most 16; none
+    /// when there is no such column.
+    static func users(in line: UnsafeBufferPointer<UInt8>) -> [(pid: Int32, command: String)] {
+        guard line.count > usersMarker.count,
+              let start = (0...(line.count - usersMarker.count)).first(where: { i in
+                  line[i] == usersMarker[0] && usersMarker.indices.allSatisfy { line[i + $0] == usersMarker[$0] }
+              }) else { return [] }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: line[(start + usersMarker.count - 1)...]), as: UTF8.self)
+        var result: [(pid: Int32, command: String)] = []
+        for entry in text.split(separator: "(").prefix(16) {
+            // "nginx",pid=812,fd=33),  -> name in quotes, then pid=
+            guard entry.first == "\"", let close = entry.dropFirst().firstIndex(of: "\"") else { continue }
+            let name = String(entry[entry.index(after: entry.startIndex)..<close])
+            let afterName = entry[entry.index(after: close)...].drop { $0 == "," }
+            let pidStart = afterName.firstRange(of: "pid=")?.upperBound ?? afterName.startIndex
+            let digits = afterName[pidStart...].prefix { $0.isASCII && $0.isNumber }
+            guard let pid = Int32(digits), pid > 0 else { continue }
+            result.append((pid, name))
+        }
+        return result
     }
 
     private static let ssStates: [String: TCPState] = [
@@ -76,14 +104,14 @@ package struct SocketTextParser: LineStreamParser {
         // ss without the Netid column: STATE RECV-Q SEND-Q LOCAL PEER ...
         if let state = Self.ssState(head) {
             format = .ss
-            return row(state: state, local: text(3), peer: text(4), line: line, into: &aggregator)
+            return row(state: state, local: text(3), peer: text(4), line: line, queue: Self.queue(f, at: 1), into: &aggregator)
         }
         let (tcp, v6) = Self.isTCP(head)
         if f.count > 1, let state = Self.ssState(f[1]) {
             // ss with the Netid column: NETID STATE RECV-Q SEND-Q LOCAL PEER ...
             format = .ss
             guard tcp else { return }
-            return row(state: state, local: text(4), peer: text(5), line: line, into: &aggregator)
+            return row(state: state, local: text(4), peer: text(5), line: line, queue: Self.queue(f, at: 2), into: &aggregator)
         }
         if tcp {
             // netstat: PROTO RECV-Q SEND-Q LOCAL FOREIGN STATE ...
@@ -95,14 +123,22 @@ package struct SocketTextParser: LineStreamParser {
         }
     }
 
+    /// ss's Recv-Q and Send-Q at `index`: for a listening socket, its accept queue and its backlog.
+    private static func queue(_ f: [UnsafeBufferPointer<UInt8>], at index: Int) -> (length: UInt32, limit: UInt32)? {
+        guard index + 1 < f.count, let length = UInt32(String(decoding: f[index], as: UTF8.self)),
+              let limit = UInt32(String(decoding: f[index + 1], as: UTF8.self)) else { return nil }
+        return (length, limit)
+    }
+
     private mutating func row(state: TCPState, local: String?, peer: String?, line: Int, forceIPv6: Bool = false,
-                              into aggregator: inout SocketAggregator) {
+                              queue: (length: UInt32, limit: UInt32)? = nil, into aggregator: inout SocketAggregator) {
         guard let local, let l = Self.endpoint(local) else { return malformed(line, "cannot read the local address '\(local ?? "")'") }
         guard let peer, let p = Self.endpoint(peer) else { return malformed(line, "cannot read the peer address '\(peer ?? "")'") }
         tcpRows += 1
         let v6 = forceIPv6 || l.address.isIPv6 || p.address.isIPv6
         aggregator.add(state: state, local: l.address.widened(v6), localPort: l.port,
-                       remote: p.address.widened(v6), remotePort: p.port, isIPv6: v6)
+                       remote: p.address.widened(v6), remotePort: p.port, isIPv6: v6, queue: state == .listen ? queue : nil,
+                       users: users)
     }
 
     private mutating func malformed(_ line: Int, _ message: String) {

@@ -48,6 +48,8 @@ package struct SocketAggregator {
     /// are then counted per process.
     package var ownerIndex: SocketOwnerIndex?
     private var owned: [DestinationKey: [Int32: Int32]] = [:]
+    /// Commands by PID from captured `ss -p` output (its `users:` column), when it had one.
+    private var capturedCommands: [Int32: String] = [:]
 
     package init(ephemeralRange: PortRange?, maxTrackedDestinations: Int = 200_000) {
         self.ephemeralRange = ephemeralRange
@@ -64,7 +66,7 @@ package struct SocketAggregator {
     @inline(__always)
     package mutating func add(state: TCPState, local: IPAddress, localPort: UInt16,
                               remote: IPAddress, remotePort: UInt16, isIPv6: Bool, inode: UInt32 = 0,
-                              queue: (length: UInt32, limit: UInt32)? = nil) {
+                              queue: (length: UInt32, limit: UInt32)? = nil, users: [(pid: Int32, command: String)] = []) {
         stateCounts[(isIPv6 ? 16 : 0) + Int(state.rawValue)] &+= 1
         let port = Int(localPort)
         if state == .listen {
@@ -101,6 +103,10 @@ package struct SocketAggregator {
         // TIME_WAIT has no owner; a live socket's process is the likely source of the destination's churn.
         if inode != 0, state != .timeWait, let pid = ownerIndex?.pid(of: inode) {
             owned[key, default: [:]][pid, default: 0] &+= 1
+        }
+        for user in users where state != .timeWait {
+            owned[key, default: [:]][user.pid, default: 0] &+= 1
+            if capturedCommands.count < 100_000 { capturedCommands[user.pid] = user.command }
         }
     }
 
@@ -147,6 +153,7 @@ package struct SocketAggregator {
         lateListeners.formUnion(late)
         for (key, counters) in laterEntries { destinations.add(key, counters) }
         for (key, pids) in later.owned { owned[key, default: [:]].merge(pids, uniquingKeysWith: +) }
+        capturedCommands.merge(later.capturedCommands) { first, _ in first }
         queues.merge(later.queues) { a, b in (a.length + b.length, a.limit + b.limit) }
         warnings += later.warnings
         return true
@@ -157,12 +164,13 @@ package struct SocketAggregator {
 
     /// `load` with the processes holding its live sockets, the most first (when owners were looked up).
     private func withOwners(_ load: DestinationLoad) -> DestinationLoad {
-        guard let index = ownerIndex else { return load }
+        guard ownerIndex != nil || !capturedCommands.isEmpty else { return load }
         var load = load
         let key = DestinationKey(local: load.localAddress, remote: load.remoteAddress, remotePort: UInt16(load.remotePort))
         let counts = (owned[key] ?? [:]).sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.ownersPerDestination)
         load.owners = counts.map { pid, sockets in
-            var owner = index.process(pid)
+            // Captured: the command ss printed; live: /proc/PID (command, unit or container, descriptors).
+            var owner = ownerIndex?.process(pid) ?? SocketOwner(pid: pid, command: capturedCommands[pid])
             owner.sockets = Int(sockets)
             return owner
         }
@@ -189,7 +197,8 @@ package struct SocketAggregator {
             if p.listening {
                 listeningPorts.append(port)
                 inbound += Int(p.timeWait)
-                if p.total > 0 {
+                // A listener with connections, or with connections waiting in its accept queue.
+                if p.total > 0 || (queues[port]?.length ?? 0) > 0 {
                     let tw = Int(p.timeWait), est = Int(p.established)
                     var load = ListeningPortLoad(port: port, timeWait: tw, established: est, other: Int(p.total) - tw - est)
                     load.closeWait = Int(p.closeWait)
@@ -236,6 +245,8 @@ package struct SocketAggregator {
         if let index = ownerIndex {
             result.ownerLookup = index.descriptors.count <= 1 && index.unreadableProcesses > 0 ? .notPermitted
                 : (index.unreadableProcesses > 0 || index.truncated ? .partial : .complete)
+        } else if !capturedCommands.isEmpty {
+            result.ownerLookup = .captured
         }
         return (result, warnings)
     }

@@ -145,4 +145,6 @@ public enum OwnerLookup: String, Codable, Sendable, Hashable {
     case partial
     /// No other user's process could be read: owners are not visible to this user.
     case notPermitted
+    /// From the `users:` column of captured `ss -p` output: only what its user could see then.
+    case captured
 }
