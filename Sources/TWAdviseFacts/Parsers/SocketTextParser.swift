@@ -47,7 +47,10 @@ package struct SocketTextParser: LineStreamParser {
         var fields: [UnsafeBufferPointer<UInt8>] = []
         fields.reserveCapacity(6)
         while fields.count < 6, let field = cursor.nextField() { fields.append(field) }
-        users = Self.users(in: line)
+        // Only a row with columns after the peer (ss -p, -e, -o ...) can name processes: plain ss -tan rows,
+        // the large captures, are not searched.
+        let more = cursor.nextField() != nil || fields.count == 6 && fields[5].first == UInt8(ascii: "u")
+        users = more ? Self.users(in: line) : []
         handle(fields, line: lineNumber, into: &aggregator)
     }
 
