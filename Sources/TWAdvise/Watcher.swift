@@ -40,8 +40,9 @@ public struct Watcher: Sendable {
         let options = SnapshotReader.Options(topDestinations: max(top, 100))
         var snapshot: FactsSnapshot
         var others: [FactsSnapshot] = []
-        if allNamespaces, namespace == nil,
-           let all = try? FactsInput(topDestinations: max(top, 100)).load(), let first = all.first {
+        var everyNamespace = FactsInput(topDestinations: max(top, 100))
+        everyNamespace.lookUpOwners = false  // the view names no process: no /proc/PID/fd scan each interval
+        if allNamespaces, namespace == nil, let all = try? everyNamespace.load(), let first = all.first {
             snapshot = first
             others = Array(all.dropFirst())
         } else if let namespace {

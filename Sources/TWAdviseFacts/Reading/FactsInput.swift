@@ -24,6 +24,9 @@ public struct FactsInput: Sendable, Hashable {
     public var topDestinations: Int
     /// Seconds between two counter readings, for rates (live host only).
     public var interval: Double?
+    /// On the live host, find the processes that hold the sockets (one scan of every `/proc/PID/fd`); `watch`,
+    /// which shows no owner, turns it off.
+    public var lookUpOwners = true
 
     /// The path of the warnings about which network namespaces were read; a command line tool prints them
     /// on standard error too, since they change what the report covers.

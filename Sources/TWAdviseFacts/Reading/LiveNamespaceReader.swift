@@ -34,7 +34,7 @@ package struct LiveNamespaceReader {
             return [try hostSnapshot(namespace.isOwn ? nil : namespace)]
         }
         // One scan of /proc/PID/fd serves every namespace: socket inodes are unique across them.
-        let owners = SocketOwnerIndex.scan(proc: proc)
+        let owners = input.lookUpOwners ? SocketOwnerIndex.scan(proc: proc) : nil
         var host = try hostSnapshot(nil, owners: owners)
         guard canEnter else {
             host.warnings.append(FactWarning(path: FactsInput.namespacesNotice, message:
