@@ -40,6 +40,16 @@ public struct MarkdownReport: Sendable {
         var tables: [(rank: Int, rows: [String: Set<String>])] = []
         let notesOnly = groups.contains { $0.severity >= .medium }
         for (index, group) in groups.enumerated() {
+            // A note: low or info, beside a finding of medium or above, from a section that asks for no change
+            // (it says `{{! note }}`). It keeps its row in the top table; its section is never rendered and its
+            // evidence table never shown, so no later finding may point back to it.
+            let isNote = group.worst.runbook.flatMap { templates.sections[$0] }?.contains("{{! note }}") == true
+            if notesOnly, group.severity <= .low, isNote {
+                var row = Self.topRow(group, rank: index + 1, current: current)
+                row["note"] = true
+                top.append(row)
+                continue
+            }
             var parts: [SectionMerge.Part] = []
             for finding in group.detailed {
                 var context = Self.context(finding, rank: index + 1, current: current)
@@ -50,25 +60,11 @@ public struct MarkdownReport: Sendable {
                                                plainLabel: Self.plain(finding.subject ?? finding.id),
                                                text: Self.body(finding, context: context, sections: sections)))
             }
-            var context = Self.context(group.worst, rank: index + 1, current: current)
-            context["SEVERITY"] = group.severity.rawValue.uppercased()
-            context["severity"] = group.severity.rawValue
-            context["count"] = group.findings.count
-            context["others"] = group.findings.count - 1
-            context["hasOthers"] = group.findings.count > 1
+            var context = Self.topRow(group, rank: index + 1, current: current)
             context["evidenceTable"] = group.evidenceTable(sameAs: &tables, rank: index + 1)
             context["thresholds"] = group.thresholds()
             context["hasThresholds"] = !group.worst.parameters.isEmpty
-            let merged = SectionMerge.merge(parts)
-            // A note: low or info, beside a finding of medium or above, from a section that asks for no change
-            // (it says `{{! note }}`). It keeps its row in the top table and gets no section.
-            let isNote = group.worst.runbook.flatMap { templates.sections[$0] }?.contains("{{! note }}") == true
-            if notesOnly, group.severity <= .low, isNote {
-                context["note"] = true
-                top.append(context)
-                continue
-            }
-            context["body"] = Self.tidy(Self.referringBack(merged, rank: index + 1, printed: &printed))
+            context["body"] = Self.tidy(Self.referringBack(SectionMerge.merge(parts), rank: index + 1, printed: &printed))
             findings.append(context)
             top.append(context)
         }
@@ -122,6 +118,18 @@ public struct MarkdownReport: Sendable {
         return Self.tidy(report.render(context))
     }
 
+    /// What the top table and a group's heading show: its worst finding's context, with the group's worst
+    /// severity and how many subjects it has.
+    static func topRow(_ group: FindingGroup, rank: Int, current: [String: String]) -> [String: Any] {
+        var context = context(group.worst, rank: rank, current: current)
+        context["SEVERITY"] = group.severity.rawValue.uppercased()
+        context["severity"] = group.severity.rawValue
+        context["count"] = group.findings.count
+        context["others"] = group.findings.count - 1
+        context["hasOthers"] = group.findings.count > 1
+        return context
+    }
+
     /// One finding's runbook section, rendered.
     static func body(_ finding: Finding, context: [String: Any], sections: [String: MustacheTemplate]) -> String {
         guard let id = finding.runbook, let section = sections[id] else {
@@ -147,6 +155,10 @@ public struct MarkdownReport: Sendable {
         // Consecutive subsections that only refer back become one line: "Persistent configuration, Verify
         // and Rollback: the same commands as in finding 1 above."
         var pending: (headings: [String], earlier: Int)?
+        func refer(_ heading: String, to earlier: Int) {
+            if pending?.earlier != earlier { flush() }
+            pending = (headings: (pending?.headings ?? []) + [heading], earlier: earlier)
+        }
         func flush() {
             guard let p = pending else { return }
             let names = p.headings.map { String($0.dropFirst(4)) }
@@ -157,12 +169,12 @@ public struct MarkdownReport: Sendable {
         for (heading, text) in SectionMerge.subsections(body) {
             var referred: Int?
             // A whole subsection an earlier finding printed word for word (the same Verify) refers back too.
-            if !heading.isEmpty, let earlier = printed[heading + "\n" + text], earlier != rank {
-                if pending?.earlier != earlier { flush() }
-                pending = (headings: (pending?.headings ?? []) + [heading], earlier: earlier)
+            let whole = heading + "\n" + text
+            if !heading.isEmpty, let earlier = printed[whole], earlier != rank {
+                refer(heading, to: earlier)
                 continue
             }
-            if !heading.isEmpty, printed[heading + "\n" + text] == nil { printed[heading + "\n" + text] = rank }
+            if !heading.isEmpty, printed[whole] == nil { printed[whole] = rank }
             let blocks = SectionMerge.blocks(text).map { block -> String in
                 guard block.hasPrefix("```"), block.split(separator: "\n").count >= 4 else { return block }
                 if let earlier = printed[block], earlier != rank {
@@ -173,8 +185,7 @@ public struct MarkdownReport: Sendable {
                 return block
             }
             if !heading.isEmpty, let earlier = referred, blocks.count == 1 {
-                if pending?.earlier != earlier { flush() }
-                pending = (headings: (pending?.headings ?? []) + [heading], earlier: earlier)
+                refer(heading, to: earlier)
                 continue
             }
             flush()
@@ -220,8 +231,8 @@ public struct MarkdownReport: Sendable {
         for (name, raw) in f.vars {
             // A computed rate (243.5667) reads as a person would say it (244); integers, addresses and
             // versions are left as they are.
-            let value = raw.split(separator: ".").count == 2 && raw.split(separator: ".")[1].count > 2
-                ? Double(raw).map(Presentation.number) ?? raw : raw
+            let parts = raw.split(separator: ".")
+            let value = parts.count == 2 && parts[1].count > 2 ? Double(raw).map(Presentation.number) ?? raw : raw
             vars[name] = host(value)
             shell[name] = Escaping.shellSafe(value) ?? "VALUE-NOT-SHELL-SAFE"
         }

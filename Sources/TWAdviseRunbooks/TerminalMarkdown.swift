@@ -110,7 +110,7 @@ public enum TerminalMarkdown {
     /// its backticks, `[title](url)` as `title <url>`, severity words coloured.
     static func inline(_ text: String, color: Bool) -> String {
         var out = ""
-        var chars = Array(text)
+        let chars = Array(text)
         var i = 0
         var bold = false
         while i < chars.count {
@@ -135,7 +135,6 @@ public enum TerminalMarkdown {
         }
         if bold, color { out += Style.reset.rawValue }
         out = out.replacingEntities()
-        chars = []
         return color ? colouringSeverities(out) : out
     }
 
