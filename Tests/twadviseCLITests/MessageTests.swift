@@ -71,6 +71,9 @@ struct MessageTests {
                 == "twadvise: error: --top -1: keep at least 1 destination in detail, e.g. --top 100 (the default) (see 'twadvise diagnose --help')\n")
         #expect(try Self.oneLineError(["watch", "--root", tree.root, "--interval", "0"])
                 == "twadvise: error: --interval 0: readings must be 0.2 to 3600 seconds apart, e.g. --interval 5 (the default) (see 'twadvise watch --help')\n")
+        #expect(try Self.oneLineError(["watch", "--root", tree.root, "--host-namespace"])
+                == "twadvise: error: --host-namespace restricts watch to the namespace twadvise runs in; it does not go with --namespace or --root (see 'twadvise watch --help')\n")
+        #expect(try Self.oneLineError(["diagnose", "--format", "html"]).hasPrefix("twadvise: error: The value 'html' is invalid for '--format <format>'"))
         #expect(try Self.oneLineError(["diagnose", "--min-severity", "severe"]).hasPrefix(
             "twadvise: error: The value 'severe' is invalid for '--min-severity <severity>'. Please provide one of 'info', 'low', 'medium', 'high' or 'critical'."))
     }
