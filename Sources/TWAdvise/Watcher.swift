@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-public import TWAdviseEngine
+import TWAdviseEngine
 public import TWAdviseFacts
 import TWAdviseRunbooks
 

@@ -1,4 +1,4 @@
-public import TWAdviseEngine
+import TWAdviseEngine
 
 /// Numbers and small pictures for people: rounded values, bars of a share, sparklines of a series.
 /// Machines get full precision in the JSON; these are for the Markdown, the terminal and `watch`.

@@ -1,4 +1,4 @@
-public import TWAdviseEngine
+import TWAdviseEngine
 
 /// A metric family of the Prometheus text exposition format: name, help, type and samples.
 public struct MetricFamily: Sendable, Hashable {

@@ -1,5 +1,5 @@
 public import TWAdviseEngine
-public import TWAdviseFacts
+import TWAdviseFacts
 
 /// One fact rules can address on a host, declared once: its path, type and meaning, the files it is read from,
 /// its Prometheus metric, and how to get it from the typed snapshot.

@@ -1,5 +1,5 @@
 public import TWAdviseEngine
-public import TWAdviseFacts
+import TWAdviseFacts
 
 /// The fact paths rules address on a host snapshot, declared once (``HostFactSchema/facts``), and what is
 /// made from the declarations: the schema rules are checked against, the fact tree they are evaluated on,
