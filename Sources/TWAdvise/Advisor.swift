@@ -5,7 +5,7 @@ public import Foundation
 #endif
 public import TWAdviseEngine
 public import TWAdviseFacts
-import TWAdviseRunbooks
+package import TWAdviseRunbooks
 
 /// The library entry point: facts in, a ranked report out.
 ///
@@ -91,16 +91,13 @@ public struct Advisor: Sendable {
         self.catalog = catalog
     }
 
-    /// The namespace's row in the table a report over several namespaces starts with.
-    static func summaryRow(_ snapshot: FactsSnapshot, _ derived: DerivedFacts, _ input: ReportInput) -> NamespaceSummary.Row {
-        var pressed: (destination: String, share: Double)?
-        for destination in snapshot.sockets?.destinations ?? [] {
-            guard let share = derived.reuse.pressure(of: destination, budget: derived.portBudget) ?? derived.portBudget?.share(of: destination) else { continue }
-            if share > (pressed?.share ?? -1) { pressed = (destination.label, share) }
-        }
-        let timeWait = snapshot.sockstat?["TCP", "tw"] ?? snapshot.sockets.map { Int64($0.timeWait) }
-        return NamespaceSummary.Row(label: snapshot.origin.namespace ?? "host", timeWait: timeWait, pressed: pressed,
-                                    worst: input.highestSeverity, shownFindings: input.shownFindings.count)
+    /// The namespace's row in the table a report over several namespaces starts with: the same observed facts
+    /// its own report opens with.
+    static func summaryRow(_ snapshot: FactsSnapshot, _ input: ReportInput) -> NamespaceSummary.Row {
+        let timeWait = input.observed.timeWait ?? snapshot.sockets.map { Int64($0.timeWait) }
+        return NamespaceSummary.Row(label: snapshot.origin.namespace ?? "host", timeWait: timeWait, pressed: input.observed.mostPressed,
+                                    worst: input.highestSeverity, shownFindings: input.shownFindings.count,
+                                    notRead: snapshot.notRead, insufficient: input.insufficientForVerdict)
     }
 
     /// The command that opens a shell in `namespace`: by its `ip netns` name, else by a process in it.
@@ -129,11 +126,13 @@ public struct Advisor: Sendable {
         input.notes = RunbookPlan.notes(snapshot)
         input.overridden = catalog.ruleSet.rules.compactMap { rule in rule.overrideJustification.map { (rule.id, $0) } }
         input.notCovered = snapshot.warnings.filter { $0.path == FactsInput.namespacesNotice }.map(\.message)
+        input.observed = ObservedFacts.observed(snapshot, derived)
+        input.verdictGaps = ObservedFacts.verdictGaps(evaluation)
         if let namespace = snapshot.namespace {
             input.enterNamespace = Self.enterCommand(namespace)
             input.inContainer = namespace.owner.map { $0.kind != .systemd } ?? false
         }
-        return Diagnosis(input: input, templates: templates, tree: tree, derived: derived, summaryRow: Self.summaryRow(snapshot, derived, input))
+        return Diagnosis(input: input, templates: templates, tree: tree, derived: derived, summaryRow: Self.summaryRow(snapshot, input))
     }
 
     /// With captured command output alone there is no /proc to read: a missing fact names the option that
@@ -186,7 +185,7 @@ public struct Diagnosis: Sendable {
     let tree: FactValue
     let derived: DerivedFacts
     /// This diagnosis's row in the table of namespaces.
-    let summaryRow: NamespaceSummary.Row
+    package let summaryRow: NamespaceSummary.Row
 
     /// Every rule's outcome, all findings included.
     public var evaluation: Evaluation { input.evaluation }

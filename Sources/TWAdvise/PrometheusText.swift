@@ -11,41 +11,48 @@ public enum PrometheusText {
     /// The exposition text. `topDestinations` bounds the per-destination series.
     public static func render(_ snapshot: FactsSnapshot, findings: [Finding], topDestinations: Int = 10,
                               timestamp: Double? = nil) -> String {
-        render(snapshot, tree: snapshot.factValue, findings: findings, topDestinations: topDestinations, timestamp: timestamp)
+        render([(snapshot, snapshot.factValue, findings)], topDestinations: topDestinations, timestamp: timestamp)
     }
 
-    /// ``render(_:findings:topDestinations:timestamp:)`` with the snapshot's fact tree already made.
-    static func render(_ snapshot: FactsSnapshot, tree: FactValue, findings: [Finding], topDestinations: Int,
+    /// The exposition text of several network namespaces' readings, each series labelled with its namespace
+    /// (`namespace="host"` for the one read first), every metric one family: the names and help come from
+    /// the fact declarations, the values from the fact tree the rules were evaluated on.
+    static func render(_ readings: [(snapshot: FactsSnapshot, tree: FactValue, findings: [Finding])], topDestinations: Int,
                        timestamp: Double?) -> String {
-        let destinations = Array((tree["sockets"]["destinations"].listItems ?? FactRows.empty).prefix(topDestinations))
         var families: [MetricFamily] = []
-        for fact in HostFactSchema.facts {
-            guard let metric = fact.metric, metric.writtenByWatch else { continue }
-            var family = MetricFamily(name: metric.name, help: metric.help)
-            if let field = fact.path.destinationField {
-                for d in destinations {
-                    guard let value = d[field].number else { continue }
-                    let labels = [MetricFamily.Label("local", d["local_address"].string ?? ""),
-                                  MetricFamily.Label("remote", d["remote_address"].string ?? ""),
-                                  MetricFamily.Label("port", d["remote_port"].description)]
-                    family.samples.append(.init(labels: labels, value: value))
-                }
-            } else if let value = tree.value(at: fact.path).number {
-                family.samples.append(.init(value: value))
-            }
-            families.append(family)
-        }
-        // The kernel's own TIME_WAIT counter, beside the table's count (node_exporter has it as node_sockstat_TCP_tw).
-        if let tw = snapshot.sockstat?["TCP", "tw"] {
-            families.insert(MetricFamily(name: "twadvise_time_wait_sockets", help: "TIME_WAIT sockets, kernel counter (/proc/net/sockstat tw).",
-                                         samples: [.init(value: Double(tw))]), at: 0)
+        var index: [String: Int] = [:]
+        func family(_ name: String, _ help: String) -> Int {
+            if let i = index[name] { return i }
+            families.append(MetricFamily(name: name, help: help))
+            index[name] = families.count - 1
+            return families.count - 1
         }
         var finding = MetricFamily(name: "twadvise_finding", help: "A current TWAdvise finding (1 while it holds); score in twadvise_finding_score.")
         var score = MetricFamily(name: "twadvise_finding_score", help: "Ranking score of a current finding.")
-        for f in findings {
-            let labels = [MetricFamily.Label("rule", f.id), MetricFamily.Label("severity", f.severity.rawValue), MetricFamily.Label("subject", f.subject ?? "")]
-            finding.samples.append(.init(labels: labels, value: 1))
-            score.samples.append(.init(labels: labels, value: f.score))
+        for reading in readings {
+            let namespace = MetricFamily.Label("namespace", reading.snapshot.origin.namespace ?? "host")
+            let destinations = Array((reading.tree["sockets"]["destinations"].listItems ?? FactRows.empty).prefix(topDestinations))
+            for fact in HostFactSchema.facts {
+                guard let written = fact.metric?.written else { continue }
+                let i = family(written.name, written.help)
+                if let field = fact.path.destinationField {
+                    for d in destinations {
+                        guard let value = d[field].number else { continue }
+                        let labels = [namespace, MetricFamily.Label("local", d["local_address"].string ?? ""),
+                                      MetricFamily.Label("remote", d["remote_address"].string ?? ""),
+                                      MetricFamily.Label("port", d["remote_port"].description)]
+                        families[i].samples.append(.init(labels: labels, value: value))
+                    }
+                } else if let value = reading.tree.value(at: fact.path).number {
+                    families[i].samples.append(.init(labels: [namespace], value: value))
+                }
+            }
+            for f in reading.findings {
+                let labels = [namespace, MetricFamily.Label("rule", f.id), MetricFamily.Label("severity", f.severity.rawValue),
+                              MetricFamily.Label("subject", f.subject ?? "")]
+                finding.samples.append(.init(labels: labels, value: 1))
+                score.samples.append(.init(labels: labels, value: f.score))
+            }
         }
         var text = PrometheusExposition.render(families + [score])
         // twadvise_finding is always written, empty when nothing holds, so an alert can tell "no finding" from "no data".

@@ -37,11 +37,13 @@ public struct Watcher: Sendable {
 
     /// Reads the host once; from the second reading on, the snapshot carries the rates since the previous one.
     public mutating func read() -> WatchReading {
-        let options = SnapshotReader.Options(topDestinations: max(top, 100))
+        // The view names no process: no /proc/PID/fd is read, in any namespace, at any interval.
+        var options = SnapshotReader.Options(topDestinations: max(top, 100))
+        options.owners = .off
         var snapshot: FactsSnapshot
         var others: [FactsSnapshot] = []
         var everyNamespace = FactsInput(topDestinations: max(top, 100))
-        everyNamespace.lookUpOwners = false  // the view names no process: no /proc/PID/fd scan each interval
+        everyNamespace.owners = .off
         if allNamespaces, namespace == nil, let all = try? everyNamespace.load(), let first = all.first {
             snapshot = first
             others = Array(all.dropFirst())
@@ -51,6 +53,7 @@ public struct Watcher: Sendable {
             case .failure(let failure):
                 snapshot = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespace.label))
                 snapshot.warnings.append(FactWarning(path: namespace.path, message: failure.description))
+                snapshot.notRead = failure.description
             }
         } else {
             snapshot = SnapshotReader(source: source, options: options).read()
@@ -73,7 +76,7 @@ public struct Watcher: Sendable {
         if history.count > Self.historyLength { history.removeFirst(history.count - Self.historyLength) }
         var reading = WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top,
                                    timeWaitHistory: history.map(\.timeWait), opensHistory: history.map(\.opens))
-        reading.namespaces = others.map { advisor.diagnose($0).summaryRow }
+        reading.others = others.map { ($0, advisor.diagnose($0)) }
         return reading
     }
 }
@@ -89,8 +92,8 @@ public struct WatchReading: Sendable {
     public var timeWaitHistory: [Double?] = []
     /// New connections per second of the last readings, oldest first (this one last).
     public var opensHistory: [Double?] = []
-    /// The other network namespaces read, one summary each (``Watcher/allNamespaces``).
-    var namespaces: [NamespaceSummary.Row] = []
+    /// The other network namespaces read, with their diagnoses (``Watcher/allNamespaces``).
+    var others: [(snapshot: FactsSnapshot, diagnosis: Diagnosis)] = []
 
     /// The compact view `watch` prints.
     public var view: String {
@@ -107,14 +110,16 @@ public struct WatchReading: Sendable {
                 WatchFrame.Destination(label: $0.label, inUse: $0.inUse, timeWait: $0.timeWait, share: budget?.share(of: $0))
             },
             timeWaitHistory: timeWaitHistory, opensHistory: opensHistory)
-        return frame.render() + NamespaceSummary.watchLines(namespaces, shown: top)
+        return frame.render() + NamespaceSummary.watchLines(others.map(\.diagnosis.summaryRow), shown: top)
     }
 
     /// Prometheus exposition text for node_exporter's textfile collector, stamped with `timestamp` (Unix
-    /// time; now when `nil`).
+    /// time; now when `nil`): every network namespace read, each series labelled `namespace`.
     public func prometheusText(timestamp: Double? = nil) -> String {
-        PrometheusText.render(snapshot, tree: diagnosis.tree, findings: diagnosis.evaluation.findings, topDestinations: top,
-                              timestamp: timestamp ?? Date.now.timeIntervalSince1970)
+        // Every namespace read, each series labelled with its namespace.
+        let readings = [(snapshot, diagnosis)] + others
+        return PrometheusText.render(readings.map { ($0.0, $0.1.tree, $0.1.evaluation.findings) }, topDestinations: top,
+                                     timestamp: timestamp ?? Date.now.timeIntervalSince1970)
     }
 }
 

@@ -55,6 +55,10 @@ public struct JSONReport: Codable, Sendable {
     public var source: String
     public var collectedAt: String?
     public var verdict: String
+    /// The key facts as read, before any rule.
+    public var observed: Observed
+    /// The rules the verdict rests on that lacked facts (absent when none did).
+    public var verdictGaps: [VerdictGap]?
     public var highestSeverity: Severity?
     public var findings: [RankedFinding]
     public var insufficientData: [NotEvaluated]
@@ -70,7 +74,9 @@ public struct JSONReport: Codable, Sendable {
         kernel = input.kernel
         source = input.source
         collectedAt = input.collectedAt
-        verdict = MarkdownReport.verdict(input.highestSeverity)
+        verdict = input.verdict
+        observed = input.observed
+        verdictGaps = input.verdictGaps.isEmpty ? nil : input.verdictGaps
         highestSeverity = input.highestSeverity
         findings = input.shownFindings.enumerated().map { i, f in
             RankedFinding(rank: i + 1, id: f.id, severity: f.severity, score: f.score, title: f.title, subject: f.subject,

@@ -88,7 +88,14 @@ public struct MarkdownReport: Sendable {
             "host": Self.host(input.hostname ?? "unknown host"),
             "kernel": Self.host(input.kernel ?? "unknown"),
             "source": Self.host(input.source),
-            "verdict": Self.verdict(input.highestSeverity),
+            "verdict": input.verdict,
+            "observed": Self.observedRows(input.observed),
+            "gaps": input.verdictGaps.map { gap -> [String: Any] in
+                ["rule": gap.rule, "Checks": Self.host(gap.checks.prefix(1).uppercased() + gap.checks.dropFirst()),
+                 "missing": Self.host(gap.missing.joined(separator: "; "))]
+            },
+            "hasGaps": !input.verdictGaps.isEmpty,
+            "insufficientVerdict": input.insufficientForVerdict,
             "counts": counts.map { "\($0["count"]!) \($0["severity"]!)" }.joined(separator: ", "),
             "hasCounts": !counts.isEmpty,
             "hasFindings": !shown.isEmpty,
@@ -212,6 +219,46 @@ public struct MarkdownReport: Sendable {
             if value.isEmpty || Escaping.shellSafe(value.replacingSpaces()) != nil { result[key] = value }
         }
         return result
+    }
+
+    /// The "What was seen" table: the key facts as read, formatted here and only here.
+    static func observedRows(_ seen: Observed) -> [[String: String]] {
+        var rows: [[String: String]] = []
+        func row(_ label: String, _ value: String) { rows.append(["label": label, "value": value]) }
+        var timeWait = seen.timeWait.map { "\($0) (kernel count, sockstat)" } ?? "not read"
+        if let out = seen.outboundTimeWait, let inbound = seen.inboundTimeWait {
+            timeWait += "; in the socket table \(out) outbound, \(inbound) inbound"
+        }
+        row("TIME_WAIT", timeWait)
+        row("Usable ephemeral ports (R)", seen.usablePorts.map(String.init) ?? "unknown")
+        if let d = seen.mostPressed {
+            var value = "\(host(d.label)): \(d.inUse) sockets (\(d.timeWait) TIME_WAIT)"
+            value += ", share of R " + (d.shareOfR.map(Self.smallPercent) ?? "unknown")
+            value += ", pressure " + (d.pressure.map(Self.smallPercent) ?? "unknown")
+            row("Most pressed destination", value)
+        } else {
+            row("Most pressed destination", seen.destinations == nil ? "unknown (no socket table)" : "none (no outbound connection)")
+        }
+        var reuse = seen.tcpTwReuse.map(String.init) ?? "unknown"
+        if seen.tcpTwReuse != nil, let d = seen.mostPressed {
+            switch d.reuseApplies {
+            case true?: reuse += ": applies toward that destination"
+            case false?: reuse += ": does not apply toward that destination"
+            case nil: reuse += ": whether it applies toward that destination is unknown"
+            }
+        }
+        row("tcp_tw_reuse", reuse)
+        row("New connections per second", seen.opensPerSecond.map { Presentation.number($0) + " (\(seen.opensBasis ?? "measured"))" }
+            ?? "not measured (one reading)")
+        var inputs = "read " + (seen.inputsRead.isEmpty ? "nothing" : seen.inputsRead.joined(separator: "; "))
+        if !seen.inputsMissing.isEmpty { inputs += ". Not read: " + seen.inputsMissing.joined(separator: "; ") }
+        row("Inputs", host(inputs))
+        return rows
+    }
+
+    /// A percentage that never reads 0% for a share that is not zero (`< 0.1%`).
+    static func smallPercent(_ share: Double) -> String {
+        share > 0 && share < 0.0005 ? "< 0.1%" : Presentation.percent(share)
     }
 
     static func verdict(_ highest: Severity?) -> String {

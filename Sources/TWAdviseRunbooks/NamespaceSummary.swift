@@ -9,28 +9,38 @@ public struct NamespaceSummary: Sendable {
         public var label: String
         /// TIME_WAIT sockets in it (sockstat's `tw`, else the socket table's count).
         public var timeWait: Int64?
-        /// Its most pressed destination and the share of R it really holds.
-        public var pressed: (destination: String, share: Double)?
+        /// Its most pressed destination, with its share of R (U(D)/R) and its pressure (the reuse-aware share).
+        public var pressed: Observed.Destination?
         /// The highest severity among its findings.
         public var worst: Severity?
         /// Its findings at or above the minimum severity.
         public var shownFindings: Int
+        /// Why it could not be read; `nil` when it was.
+        public var notRead: String?
+        /// Whether its verdict is "insufficient data".
+        public var insufficient: Bool
 
         /// A row.
-        public init(label: String, timeWait: Int64?, pressed: (destination: String, share: Double)?, worst: Severity?, shownFindings: Int) {
+        public init(label: String, timeWait: Int64?, pressed: Observed.Destination?, worst: Severity?, shownFindings: Int,
+                    notRead: String? = nil, insufficient: Bool = false) {
             self.label = label
             self.timeWait = timeWait
             self.pressed = pressed
             self.worst = worst
             self.shownFindings = shownFindings
+            self.notRead = notRead
+            self.insufficient = insufficient
         }
 
-        public static func == (a: Row, b: Row) -> Bool {
-            a.label == b.label && a.timeWait == b.timeWait && a.pressed?.destination == b.pressed?.destination
-                && a.pressed?.share == b.pressed?.share && a.worst == b.worst && a.shownFindings == b.shownFindings
-        }
+        /// What it ranks by after severity: pressure, else share of R.
+        var pressure: Double { pressed.flatMap { $0.pressure ?? $0.shareOfR } ?? -1 }
 
-        public func hash(into hasher: inout Hasher) { hasher.combine(label) }
+        /// The verdict column: the worst finding, "not read: REASON", "insufficient data", or "none".
+        var verdictCell: String {
+            if let notRead { return "not read: " + notRead }
+            if let worst, worst > .info || !insufficient { return worst.rawValue.uppercased() }
+            return insufficient ? "insufficient data" : "none"
+        }
     }
 
     /// The rows: the first is the host's own namespace.
@@ -43,31 +53,44 @@ public struct NamespaceSummary: Sendable {
     public var ordered: [Row] {
         guard let first = rows.first else { return [] }
         return [first] + rows.dropFirst().sorted { a, b in
-            let sa = a.worst.map { Severity.allCases.firstIndex(of: $0)! } ?? -1
-            let sb = b.worst.map { Severity.allCases.firstIndex(of: $0)! } ?? -1
+            // Namespaces that could not be read come last: nothing is known of them.
+            if (a.notRead == nil) != (b.notRead == nil) { return a.notRead == nil }
+            let sa = a.worst.flatMap { Severity.allCases.firstIndex(of: $0) } ?? -1
+            let sb = b.worst.flatMap { Severity.allCases.firstIndex(of: $0) } ?? -1
             if sa != sb { return sa > sb }
-            if (a.pressed?.share ?? -1) != (b.pressed?.share ?? -1) { return (a.pressed?.share ?? -1) > (b.pressed?.share ?? -1) }
+            if a.pressure != b.pressure { return a.pressure > b.pressure }
             return a.label < b.label
         }
     }
 
+    /// `50.0% █████` for a share, `-` when unknown.
+    static func shareCell(_ share: Double?) -> String {
+        guard let share else { return "-" }
+        let bar = Presentation.bar(share)
+        return Presentation.percent(share) + (bar.isEmpty ? "" : " " + bar)
+    }
+
     /// For `watch`: how many other namespaces were read, then the `shown` most pressed of them one line each
-    /// (worst finding, TIME_WAIT, most pressed destination with its share and bar). Empty when none was read.
+    /// (worst finding, TIME_WAIT, most pressed destination with its share of R and pressure), and those that
+    /// could not be read. Empty when none was read.
     public static func watchLines(_ rows: [Row], shown: Int) -> String {
         guard !rows.isEmpty else { return "" }
         let ordered = NamespaceSummary(rows: [Row(label: "", timeWait: nil, pressed: nil, worst: nil, shownFindings: 0)] + rows).ordered.dropFirst()
-        let busy = ordered.filter { $0.worst.map { $0 > .info } ?? false || ($0.pressed?.share ?? 0) > 0 || ($0.timeWait ?? 0) > 0 }
+        let unread = ordered.filter { $0.notRead != nil }
+        let busy = ordered.filter { $0.notRead == nil && ($0.worst.map { $0 > .info } ?? false || $0.pressure > 0 || ($0.timeWait ?? 0) > 0) }
         var lines = ["  \(rows.count) other network namespace\(rows.count == 1 ? "" : "s"), \(busy.count) with sockets or findings"
+                     + (unread.isEmpty ? "" : ", \(unread.count) not read")
                      + (busy.count > shown ? "; the \(shown) most pressed:" : busy.isEmpty ? "" : ":")]
         for row in busy.prefix(shown) {
             var line = "    " + (row.worst.map { $0 > .info ? $0.rawValue.uppercased() : "ok" } ?? "ok") + "  " + row.label
                 + "  TIME_WAIT \(row.timeWait.map(String.init) ?? "?")"
             if let pressed = row.pressed {
-                let bar = Presentation.bar(pressed.share)
-                line += "  \(pressed.destination) \(Presentation.percent(pressed.share))" + (bar.isEmpty ? "" : " " + bar)
+                line += "  \(pressed.label) share of R \(shareCell(pressed.shareOfR))"
+                if let pressure = pressed.pressure { line += " pressure \(Presentation.percent(pressure))" }
             }
             lines.append(line)
         }
+        for row in unread.prefix(shown) { lines.append("    not read  \(row.label): \(row.notRead ?? "")") }
         return "\n" + Escaping.terminal(lines.joined(separator: "\n"))
     }
 
@@ -76,19 +99,28 @@ public struct NamespaceSummary: Sendable {
         var lines = [
             "# TWAdvise: \(rows.count) network namespaces on \(MarkdownReport.host(hostname ?? "unknown host"))",
             "",
-            "| Namespace | TIME_WAIT | Most pressed destination | Its share of R | Worst finding |",
-            "|---|---|---|---|---|",
+            "| Namespace | TIME_WAIT | Most pressed destination | Share of R | Pressure | Verdict |",
+            "|---|---|---|---|---|---|",
         ]
         for row in ordered {
-            let share = row.pressed.map { Presentation.percent($0.share) + " " + Presentation.bar($0.share) } ?? "-"
             lines.append("| \(MarkdownReport.host(row.label)) | \(row.timeWait.map(String.init) ?? "unknown") | "
-                         + "\(row.pressed.map { MarkdownReport.host($0.destination) } ?? "-") | \(share) | "
-                         + "\(row.worst?.rawValue.uppercased() ?? "none") |")
+                         + "\(row.pressed.map { MarkdownReport.host($0.label) } ?? "-") | \(Self.shareCell(row.pressed?.shareOfR)) | "
+                         + "\(row.pressed?.pressure.map(Presentation.percent) ?? "-") | \(MarkdownReport.host(row.verdictCell)) |")
         }
-        let quiet = rows.dropFirst().filter { $0.shownFindings == 0 }.count
+        let others = rows.dropFirst()
+        let unread = others.filter { $0.notRead != nil }.count
+        let insufficient = others.filter { $0.notRead == nil && $0.insufficient && $0.shownFindings == 0 }.count
+        let quiet = others.filter { $0.notRead == nil && !$0.insufficient && $0.shownFindings == 0 }.count
+        var tail: [String] = []
+        if quiet > 0 { tail.append("\(quiet) namespace\(quiet == 1 ? " has" : "s have") none") }
+        if insufficient > 0 { tail.append("\(insufficient) could not be decided (insufficient data)") }
+        if unread > 0 { tail.append("\(unread) could not be read") }
+        lines.append("")
+        lines.append("Share of R is U(D)/R: the destination's sockets over the usable ephemeral ports. Pressure counts a "
+                     + "TIME_WAIT port only for the reuse delay where tcp_tw_reuse applies toward it.")
         lines.append("")
         lines.append("A runbook follows for the host's own namespace and for each namespace with findings"
-                     + (quiet > 0 ? "; \(quiet) namespace\(quiet == 1 ? " has" : "s have") none." : "."))
+                     + (tail.isEmpty ? "." : "; " + tail.joined(separator: "; ") + "."))
         return lines.joined(separator: "\n") + "\n"
     }
 }

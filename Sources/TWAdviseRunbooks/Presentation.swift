@@ -37,11 +37,13 @@ public enum Presentation {
 
     private static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    /// A sparkline of `values`, one cell each, scaled from the smallest to the largest (all the same: a flat
-    /// line at the bottom; an unknown value: a space).
+    /// A sparkline of `values`, one cell each, scaled from zero (or the smallest value, when negative) to the
+    /// largest, so a small change of a large count draws as the small change it is (19,987 to 19,998: a flat
+    /// line at the top); all zero: a flat line at the bottom; an unknown value: a space.
     public static func sparkline(_ values: [Double?]) -> String {
         let known = values.compactMap { $0 }.filter(\.isFinite)
-        guard let low = known.min(), let high = known.max() else { return String(repeating: " ", count: values.count) }
+        guard let smallest = known.min(), let high = known.max() else { return String(repeating: " ", count: values.count) }
+        let low = min(0, smallest)
         return String(values.map { value -> Character in
             guard let value, value.isFinite else { return " " }
             guard high > low else { return levels[0] }

@@ -33,6 +33,12 @@ public struct ReportInput: Sendable {
     public var inContainer = false
     /// What the report does not cover and why (network namespaces not entered, a bound hit), shown at the top.
     public var notCovered: [String] = []
+    /// What was read, before any rule: shown first in every report, healthy ones too.
+    public var observed = Observed()
+    /// What the verdict needs and could not get: the rules that decide exhaustion and the other causes that
+    /// lacked facts, each with what was missing. While any is listed and nothing of medium or above fired, the
+    /// verdict is "insufficient data", never "healthy".
+    public var verdictGaps: [VerdictGap] = []
 
     public init(hostname: String?, kernel: String?, source: String, collectedAt: String?, current: [String: String],
                 evaluation: Evaluation, minimumSeverity: Severity = .info, warnings: [String] = [],
@@ -53,4 +59,87 @@ public struct ReportInput: Sendable {
 
     /// The highest severity among the findings, `nil` when nothing fired.
     public var highestSeverity: Severity? { evaluation.findings.map(\.severity).max() }
+
+    /// Whether the verdict cannot be given: a deciding rule lacked facts and nothing of medium or above fired.
+    public var insufficientForVerdict: Bool { !verdictGaps.isEmpty && (highestSeverity ?? .info) < .medium }
+
+    /// The verdict in words: "insufficient data" when ``insufficientForVerdict``, else by the highest severity
+    /// ("healthy" only when nothing fired and every deciding rule could run).
+    public var verdict: String {
+        insufficientForVerdict ? "insufficient data" : MarkdownReport.verdict(highestSeverity)
+    }
+}
+
+/// A rule that decides the verdict and could not be evaluated, with what it lacked.
+public struct VerdictGap: Sendable, Hashable, Codable {
+    /// The rule's id.
+    public var rule: String
+    /// What it checks, in a few words ("port exhaustion per destination").
+    public var checks: String
+    /// The facts it lacked, each with where it would come from.
+    public var missing: [String]
+
+    /// A gap.
+    public init(rule: String, checks: String, missing: [String]) {
+        self.rule = rule
+        self.checks = checks
+        self.missing = missing
+    }
+}
+
+/// The key facts as read, typed: every report opens with them (Markdown, terminal and JSON render the same
+/// values). `nil` is "not read", never zero.
+public struct Observed: Sendable, Hashable, Codable {
+    /// The destination closest to running out of ports.
+    public struct Destination: Sendable, Hashable, Codable {
+        /// `local -> remote:port`.
+        public var label: String
+        /// U(D): its sockets holding an ephemeral port, every state but LISTEN.
+        public var inUse: Int
+        /// Its TIME_WAIT sockets.
+        public var timeWait: Int
+        /// Share of R: U(D)/R.
+        public var shareOfR: Double?
+        /// Pressure: the reuse-aware share (a TIME_WAIT port counts only for the reuse delay where
+        /// `tcp_tw_reuse` applies toward it).
+        public var pressure: Double?
+        /// Whether `tcp_tw_reuse` applies toward it; `nil` when unknown.
+        public var reuseApplies: Bool?
+
+        /// A destination as seen.
+        public init(label: String, inUse: Int, timeWait: Int, shareOfR: Double?, pressure: Double?, reuseApplies: Bool?) {
+            self.label = label
+            self.inUse = inUse
+            self.timeWait = timeWait
+            self.shareOfR = shareOfR
+            self.pressure = pressure
+            self.reuseApplies = reuseApplies
+        }
+    }
+
+    /// TIME_WAIT sockets, the kernel's count (sockstat `tw`).
+    public var timeWait: Int64?
+    /// TIME_WAIT whose local port is ephemeral (this host connected).
+    public var outboundTimeWait: Int?
+    /// TIME_WAIT on a listening port (this host served and closed first).
+    public var inboundTimeWait: Int?
+    /// R: usable ephemeral ports.
+    public var usablePorts: Int?
+    /// The destination closest to running out, by pressure (then share of R).
+    public var mostPressed: Destination?
+    /// Destinations in the socket table.
+    public var destinations: Int?
+    /// `net.ipv4.tcp_tw_reuse`.
+    public var tcpTwReuse: Int64?
+    /// New outbound connections per second (Tcp ActiveOpens).
+    public var opensPerSecond: Double?
+    /// How ``opensPerSecond`` was measured ("two readings 2 s apart", "average since boot").
+    public var opensBasis: String?
+    /// Inputs read, each with where ("socket table: netlink sock_diag").
+    public var inputsRead: [String] = []
+    /// Inputs that could not be read.
+    public var inputsMissing: [String] = []
+
+    /// Nothing seen.
+    public init() {}
 }

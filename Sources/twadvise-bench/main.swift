@@ -324,7 +324,7 @@ func namespaceBenchmark(count: Int = 100, perNamespace: Int = 1000, hostTimeWait
                 source.perThreadNet = true
                 var options = SnapshotReader.Options()
                 options.readPersistent = false
-                options.lookupOwners = false
+                options.owners = .off
                 return SnapshotReader(source: source, options: options).read().warnings.count
             }
         }

@@ -143,21 +143,62 @@ struct LiveNamespaceTests {
     func anonymousNamespace() throws {
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        holder.arguments = ["--net", "sleep", "30"]
+        // The holder lives until the test ends it, however long a loaded machine takes to read: no timing.
+        holder.arguments = ["--net", "sleep", "infinity"]
         try holder.run()
-        defer { holder.terminate() }
-        // unshare execs sleep in the new namespace: wait until the PID's namespace differs from ours.
+        // SIGKILL: the test runner's children inherit SIGTERM ignored.
+        defer { kill(holder.processIdentifier, SIGKILL); holder.waitUntilExit() }
+        // unshare execs sleep in the new namespace: wait until the PID's namespace differs from ours (bounded
+        // at 60 s only so that a broken unshare cannot hang the suite).
         let mine = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
         var waited = 0
-        while (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder.processIdentifier)/ns/net")) == mine, waited < 100 {
+        while (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder.processIdentifier)/ns/net")) == mine, waited < 3000 {
             usleep(20_000)
             waited += 1
         }
+        #expect(holder.isRunning, "unshare --net sleep infinity exited: \(holder.terminationStatus)")
         let snapshots = try FactsInput(topDestinations: 10).load()
         let labels = snapshots.compactMap(\.origin.namespace)
         #expect(labels.contains("pid \(holder.processIdentifier) (sleep)"), "\(labels)")
         let byPID = try FactsInput(namespace: String(holder.processIdentifier)).load()
         #expect(byPID.count == 1 && byPID[0].namespace?.pid == holder.processIdentifier)
+    }
+
+    @Test("owner lookup: 'off' reads no /proc/PID/fd in any namespace; 'scan once' reads them once for all",
+          .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create a network namespace"))
+    func ownerLookupPolicy() throws {
+        let name = "twa-owners-\(getpid())"
+        try Self.run(["netns", "add", name])
+        defer { _ = try? Self.run(["netns", "del", name]) }
+        try Self.run(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
+        let load = NamespaceThread.run(in: "/run/netns/\(name)") { try? LoopbackLoad.makeHeldLoad(closed: 20, held: 5) }
+        let (port, descriptors) = try #require(try load.get())
+        defer { descriptors.forEach { close($0) } }
+
+        var off = FactsInput(topDestinations: 10)
+        off.owners = .off
+        let noScan = OwnerScanCounter()
+        off.scanCounter = noScan
+        let unowned = try off.load()
+        #expect(noScan.count == 0)
+        #expect(unowned.count >= 2, "the host's namespace and the test's")
+        let inside = try #require(unowned.first { $0.origin.namespace == "netns \(name)" })
+        #expect(inside.sockets?.destinations.first { $0.remotePort == port }?.owners == nil)
+
+        var once = FactsInput(topDestinations: 10)
+        let oneScan = OwnerScanCounter()
+        once.scanCounter = oneScan
+        let owned = try once.load()
+        #expect(oneScan.count == 1, "one scan serves every namespace")
+        let found = try #require(owned.first { $0.origin.namespace == "netns \(name)" })
+        #expect(found.sockets?.destinations.first { $0.remotePort == port }?.owners?.first?.pid == getpid())
+
+        // The host's namespace alone honours the policy too.
+        var hostOnly = FactsInput(hostNamespaceOnly: true, topDestinations: 10)
+        hostOnly.owners = .off
+        hostOnly.scanCounter = noScan
+        _ = try hostOnly.load()
+        #expect(noScan.count == 0)
     }
 
     @Test("the host namespace only, when asked")

@@ -55,13 +55,15 @@ struct GoldenReportTests {
 
 @Suite("Report shape")
 struct ReportShapeTests {
-    @Test("five pressed destinations: under 250 lines, the worst destination's fix in the first 60, one row per rule")
+    // The bounds of the last round (250 lines, fix in the first 60) plus the fixed "What was seen" block every
+    // report now opens with (12 lines, and one for what could not be checked).
+    @Test("five pressed destinations: under 265 lines, the worst destination's fix in the first 75, one row per rule")
     func fiveDestinations() throws {
         let markdown = try GoldenReportTests.render(.fiveDestinations).markdown
         let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        #expect(lines.count < 250)
+        #expect(lines.count < 265)
         let fix = try #require(lines.firstIndex { $0 == "sysctl -w net.ipv4.tcp_tw_reuse=1" })
-        #expect(fix < 60)
+        #expect(fix < 75)
         // Top findings: one row per rule that fired, with the count of its other subjects.
         let rows = lines.filter { $0.hasPrefix("| 1 | ") || $0.hasPrefix("| 2 | ") || $0.hasPrefix("| 3 | ") }
         #expect(rows.first == "| 1 | CRITICAL | Ephemeral ports toward one destination are running out | 10.0.0.5 → 10.0.0.9:443 | +4 |")

@@ -120,6 +120,12 @@ struct HostFactDeclarationTests {
         var viaNetlink = snapshot
         viaNetlink.readFrom?.sockets = "netlink sock_diag"
         #expect(viaNetlink.provenance.source(of: "sockets.destinations[].in_use") == "netlink sock_diag")
+        // A process's descriptors and limit come from /proc/PID, not from the socket dump.
+        viaNetlink.sockets?.ownerLookup = .complete
+        #expect(viaNetlink.provenance.source(of: "sockets.destinations[].owner_descriptor_limit") == "/proc/PID/fd, /proc/PID/limits")
+        #expect(viaNetlink.provenance.source(of: "sockets.destinations[].owner") == "/proc/PID/fd")
+        #expect(snapshot.provenance.source(of: "sockets.destinations[].owner_descriptor_limit")
+                == "not read here (/proc/PID/fd, /proc/PID/limits on the live host)", "never the socket table's source")
         var fromFile = snapshot
         fromFile.origin.snapshotFile = "s.json"
         #expect(fromFile.provenance.source(of: "sockstat.tw") == "proc/net/sockstat (in snapshot s.json)")

@@ -16,7 +16,7 @@ struct PresentationTests {
         #expect(Presentation.number(value) == text)
     }
 
-    @Test("bars: eighths of a cell, clamped to the width; sparklines from the lowest to the highest reading")
+    @Test("bars: eighths of a cell, clamped to the width; sparklines from zero to the highest reading")
     func bars() {
         #expect(Presentation.bar(0.958) == "█████████▋")
         #expect(Presentation.bar(1.7) == "██████████")
@@ -24,8 +24,11 @@ struct PresentationTests {
         #expect(Presentation.bar(0.05, width: 10, pad: true) == "▌         ")
         #expect(Presentation.bar(.nan) == "")
         #expect(Presentation.sparkline([0, 1, 2, 3, 4, 5, 6, 7]) == "▁▂▃▄▅▆▇█")
-        #expect(Presentation.sparkline([5, 5, 5]) == "▁▁▁")
-        #expect(Presentation.sparkline([nil, 1, 3]) == " ▁█")
+        #expect(Presentation.sparkline([5, 5, 5]) == "███")
+        #expect(Presentation.sparkline([0, 0]) == "▁▁")
+        #expect(Presentation.sparkline([nil, 1, 3]) == " ▃█")
+        // A small change of a large count is a small change: not ▁▄▇█.
+        #expect(Presentation.sparkline([19_987, 19_990, 19_995, 19_998]) == "████")
         #expect(Presentation.percent(0.71) == "71%" && Presentation.percent(0.9583) == "95.8%")
     }
 
@@ -37,7 +40,7 @@ struct PresentationTests {
                                timeWaitHistory: [20_000, 24_000, 27_300], opensHistory: [nil, 300, 455.25])
         let lines = frame.render().split(separator: "\n")
         #expect(lines[0] == "10:00:05  TIME_WAIT 27300 (out 27300, in 0)  ESTABLISHED 100  ports R 28232  opens/s 455  TIME_WAIT/s 455")
-        #expect(lines[1] == "  last 3: TIME_WAIT ▁▅█ (20000-27300)  opens/s  ▁█ (300-455)")
+        #expect(lines[1] == "  last 3: TIME_WAIT ▆▇█ (20000-27300)  opens/s  ▆█ (300-455)")
         #expect(lines[3].hasSuffix("   97.1% █████████▊"))
     }
 

@@ -49,7 +49,8 @@ struct PrometheusTests {
         let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
         let finding = Finding(id: "team.x", title: "t", severity: .high, score: 1, subject: "a\"b\\c\nd")
         let text = PrometheusText.render(snapshot, findings: [finding], timestamp: 1_700_000_000)
-        #expect(text.contains(#"twadvise_finding{rule="team.x",severity="high",subject="a\"b\\c\nd"} 1"#))
+        #expect(text.contains(#"twadvise_finding{namespace="host",rule="team.x",severity="high",subject="a\"b\\c\nd"} 1"#))
+        #expect(text.contains("twadvise_time_wait_sockets{namespace=\"host\"} 27300\n"), "the kernel count, declared with sockstat.tw")
         let names = Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: "{").first!.split(separator: " ").first! })
         for name in names {
             #expect(text.contains("# HELP \(name) ") && text.contains("# TYPE \(name) gauge"), "\(name)")

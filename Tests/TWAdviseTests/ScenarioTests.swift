@@ -39,7 +39,7 @@ struct ScenarioTests {
         #expect(top.id == "ports.destination-exhaustion")
         #expect(top.severity == .critical)
         #expect(top.subject == "10.0.0.5 → 10.0.0.9:443")
-        #expect(top.evidence.first { $0.label == "U(D) / R" }?.value == "97.1%")
+        #expect(top.evidence.first { $0.label == "share of R, U(D) / R" }?.value == "97.1%")
         let others = d.findings.filter { $0.id == "ports.destination-exhaustion" }
         #expect(others.count == 1)  // the 20 connections to 10.0.0.10:5432 are fine
         #expect(ids(d).contains("sysctl.tw-reuse-ineffective"))  // default 2 toward a remote upstream

@@ -32,20 +32,36 @@ public struct HostFactMetric: Sendable, Hashable {
     public let help: String
     /// Whether `twadvise watch --textfile` writes it (`twadvise_`), or node_exporter does.
     public let writtenByWatch: Bool
+    /// For a node_exporter metric that `watch --textfile` writes too, under its own name and for every network
+    /// namespace (node_exporter sees only its own): that name and its `# HELP`.
+    public let watchAlias: (name: String, help: String)?
 
     static func watch(_ name: String, _ help: String) -> HostFactMetric {
-        HostFactMetric(name: name, help: help, writtenByWatch: true)
+        HostFactMetric(name: name, help: help, writtenByWatch: true, watchAlias: nil)
     }
 
-    static func nodeExporter(_ name: String) -> HostFactMetric {
-        HostFactMetric(name: name, help: "", writtenByWatch: false)
+    static func nodeExporter(_ name: String, watchAlias: (name: String, help: String)? = nil) -> HostFactMetric {
+        HostFactMetric(name: name, help: "", writtenByWatch: false, watchAlias: watchAlias)
     }
+
+    /// The name and help `watch --textfile` writes it under, if it does.
+    var written: (name: String, help: String)? { writtenByWatch ? (name, help) : watchAlias }
+
+    public static func == (a: HostFactMetric, b: HostFactMetric) -> Bool {
+        a.name == b.name && a.help == b.help && a.writtenByWatch == b.writtenByWatch && a.watchAlias?.name == b.watchAlias?.name
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }
 
 /// The group of a snapshot a fact is read with (see ``TWAdviseFacts/ReadLocations``).
 enum HostFactOrigin: Sendable {
     case host, kernelRelease, sysctl(key: String), persistent, sockstat, counters, conntrack, conntrackStats, fileHandles,
          sockets, rates, sinceBoot
+    /// Which process holds a socket: `/proc/PID/fd` live, the `users:` column of captured `ss -p`.
+    case owners
+    /// What a process's descriptors and limit are: `/proc/PID/fd` and `/proc/PID/limits`, live only.
+    case processes
     /// Computed from other facts (named by path).
     case derived([String])
 }

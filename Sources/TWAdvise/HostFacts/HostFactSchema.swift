@@ -205,7 +205,9 @@ public enum HostFactSchema {
             ("mem", "TCP", "mem", "TCP memory in pages", "node_sockstat_TCP_mem"),
             ("sockets_used", "sockets", "used", "sockets of all kinds", "node_sockstat_sockets_used"),
         ] {
-            facts.append(.int("sockstat." + name, doc, .sockstat, sources: ["proc/net/sockstat"], metric: .nodeExporter(metric)) {
+            // watch writes the kernel's TIME_WAIT count too, per namespace: node_exporter sees only its own.
+            let alias = name == "tw" ? (name: "twadvise_time_wait_sockets", help: "TIME_WAIT sockets, kernel counter (/proc/net/sockstat tw).") : nil
+            facts.append(.int("sockstat." + name, doc, .sockstat, sources: ["proc/net/sockstat"], metric: .nodeExporter(metric, watchAlias: alias)) {
                 $0.snapshot.sockstat?[section, key]
             })
         }
@@ -273,17 +275,17 @@ public enum HostFactSchema {
                                             origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"])) { d, input in
                                         input.derived.reuse.applies(to: d) == true ? nil : "yes"
                                     },
-                                    .string("owner", "the process holding most of its live sockets: command, PID, unit or container; 'owner not visible to this user' without the privilege to read other processes; from captured ss -p output its command and PID; unknown for other captured input", sources: ownerSources) { d, input in
+                                    .string("owner", "the process holding most of its live sockets: command, PID, unit or container; 'owner not visible to this user' without the privilege to read other processes; from captured ss -p output its command and PID; unknown for other captured input", origin: .owners, sources: ownerSources) { d, input in
                                         SocketOwnerText.describe(d, lookup: input.snapshot.sockets?.ownerLookup)
                                     },
-                                    .int("owner_sockets", "how many of its live sockets (not TIME_WAIT, which has no owner) that process holds", sources: ownerSources) { d, _ in
+                                    .int("owner_sockets", "how many of its live sockets (not TIME_WAIT, which has no owner) that process holds", origin: .owners, sources: ownerSources) { d, _ in
                                         d.owners?.first.map { Int64($0.sockets) }
                                     },
-                                    .int("owner_pid", "that process's PID", sources: ownerSources) { d, _ in d.owners?.first.map { Int64($0.pid) } },
-                                    .int("owner_descriptors", "open descriptors of that process, all kinds (/proc/PID/fd)", sources: processFiles) { d, _ in
+                                    .int("owner_pid", "that process's PID", origin: .owners, sources: ownerSources) { d, _ in d.owners?.first.map { Int64($0.pid) } },
+                                    .int("owner_descriptors", "open descriptors of that process, all kinds (/proc/PID/fd)", origin: .processes, sources: processFiles) { d, _ in
                                         d.owners?.first?.openDescriptors.map(Int64.init)
                                     },
-                                    .int("owner_descriptor_limit", "that process's soft RLIMIT_NOFILE (/proc/PID/limits); unknown when unlimited", sources: processFiles) { d, _ in
+                                    .int("owner_descriptor_limit", "that process's soft RLIMIT_NOFILE (/proc/PID/limits); unknown when unlimited", origin: .processes, sources: processFiles) { d, _ in
                                         d.owners?.first?.descriptorLimit
                                     },
                                     .int("close_wait", "sockets in CLOSE_WAIT toward it: the peer closed, this application has not") { d, _ in
@@ -334,9 +336,9 @@ public enum HostFactSchema {
                                     .bool("listener", "a listening port (the server side) rather than a destination") { g, _ in g.isListener },
                                     .int("count", "sockets in CLOSE_WAIT") { g, _ in Int64(g.closeWait) },
                                     .int("sockets", "every socket toward it or on it") { g, _ in Int64(g.sockets) },
-                                    .string("owner", "the process holding its live sockets (destinations; live host or captured ss -p)") { g, _ in g.owner?.description },
-                                    .int("owner_descriptors", "that process's open descriptors") { g, _ in g.owner?.openDescriptors.map(Int64.init) },
-                                    .int("owner_descriptor_limit", "that process's soft RLIMIT_NOFILE") { g, _ in g.owner?.descriptorLimit },
+                                    .string("owner", "the process holding its live sockets (destinations; live host or captured ss -p)", origin: .owners) { g, _ in g.owner?.description },
+                                    .int("owner_descriptors", "that process's open descriptors", origin: .processes) { g, _ in g.owner?.openDescriptors.map(Int64.init) },
+                                    .int("owner_descriptor_limit", "that process's soft RLIMIT_NOFILE", origin: .processes) { g, _ in g.owner?.descriptorLimit },
                                 ])
         facts += [
             .int("sockets.bound_unconnected", "sockets bound to a local port but neither connected nor listening (bind() before connect(); dumped by netlink on Linux 6.8+ as CLOSE)",

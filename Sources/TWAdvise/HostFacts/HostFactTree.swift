@@ -82,6 +82,17 @@ extension HostFactSchema {
             return "two readings of \(counters), \(FactValue.format(rates.intervalSeconds)) s apart"
         case .sinceBoot:
             return read?.counters.map { "\($0) over the uptime" }
+        case .owners:
+            switch snapshot.sockets?.ownerLookup {
+            case .captured?: return read?.sockets.map { "the users: column of \($0)" }
+            case nil: return "not read here (/proc/PID/fd on the live host, or captured ss -p)"
+            default: return "/proc/PID/fd"
+            }
+        case .processes:
+            switch snapshot.sockets?.ownerLookup {
+            case nil, .captured?: return "not read here (/proc/PID/fd, /proc/PID/limits on the live host)"
+            default: return "/proc/PID/fd, /proc/PID/limits"
+            }
         case .derived:
             return nil
         }

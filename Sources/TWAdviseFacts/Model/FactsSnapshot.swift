@@ -110,6 +110,10 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     /// In a snapshot of a whole host (`twadvise snapshot` on the live host or a sosreport): one snapshot per
     /// other network namespace, one level deep. `--facts` gives them back as separate diagnoses.
     public var namespaces: [FactsSnapshot]?
+    /// Why nothing of this network namespace could be read (it could not be entered, it is not a network
+    /// namespace, its captures failed); `nil` when it was read. A report says "not read: REASON" for it, never
+    /// that it has no finding.
+    public var notRead: String?
 
     /// A snapshot; every group defaults to unknown.
     public init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,

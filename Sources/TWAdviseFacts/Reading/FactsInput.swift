@@ -24,9 +24,11 @@ public struct FactsInput: Sendable, Hashable {
     public var topDestinations: Int
     /// Seconds between two counter readings, for rates (live host only).
     public var interval: Double?
-    /// On the live host, find the processes that hold the sockets (one scan of every `/proc/PID/fd`); `watch`,
-    /// which shows no owner, turns it off.
-    public var lookUpOwners = true
+    /// On the live host, whether and how to find the processes that hold the sockets: by default one scan of
+    /// every `/proc/PID/fd` serves every namespace; `watch`, which shows no owner, turns it ``OwnerLookupPolicy/off``.
+    public var owners: OwnerLookupPolicy = .scanOnce
+    /// Counts the `/proc/PID/fd` scans this input's reading makes (tests).
+    package var scanCounter: OwnerScanCounter?
 
     /// The path of the warnings about which network namespaces were read; a command line tool prints them
     /// on standard error too, since they change what the report covers.
@@ -92,9 +94,10 @@ public struct FactsInput: Sendable, Hashable {
         if live, namespace != nil || !hostNamespaceOnly {
             return try LiveNamespaceReader(input: self).read()
         }
-        let reader = SnapshotReader(source: FactSource(root: rootPath),
-                                    options: .init(topDestinations: topDestinations, interval: interval, captured: captured, readRoot: readRoot))
-        let snapshot = reader.read()
+        var options = SnapshotReader.Options(topDestinations: topDestinations, interval: interval, captured: captured, readRoot: readRoot)
+        options.owners = owners
+        options.scanCounter = scanCounter
+        let snapshot = SnapshotReader(source: FactSource(root: rootPath), options: options).read()
         guard snapshot.hasAnyFact else {
             if readRoot {
                 throw FactsInputError("\(rootPath) holds no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")

@@ -17,7 +17,10 @@ package struct LiveNamespaceReader {
     static let parallelism = 8
 
     var options: SnapshotReader.Options {
-        SnapshotReader.Options(topDestinations: input.topDestinations, interval: input.interval)
+        var options = SnapshotReader.Options(topDestinations: input.topDestinations, interval: input.interval)
+        options.owners = input.owners
+        options.scanCounter = input.scanCounter
+        return options
     }
 
     func read() throws(FactsInputError) -> [FactsSnapshot] {
@@ -34,7 +37,11 @@ package struct LiveNamespaceReader {
             return [try hostSnapshot(namespace.isOwn ? nil : namespace)]
         }
         // One scan of /proc/PID/fd serves every namespace: socket inodes are unique across them.
-        let owners = input.lookUpOwners ? SocketOwnerIndex.scan(proc: proc) : nil
+        var owners = input.owners
+        if case .scanOnce = owners {
+            input.scanCounter?.add()
+            owners = .index(SocketOwnerIndex.scan(proc: proc))
+        }
         var host = try hostSnapshot(nil, owners: owners)
         guard canEnter else {
             host.warnings.append(FactWarning(path: FactsInput.namespacesNotice, message:
@@ -55,16 +62,16 @@ package struct LiveNamespaceReader {
     }
 
     /// The snapshot of the own namespace, or of `namespace` read from inside it.
-    func hostSnapshot(_ namespace: NetworkNamespace?, owners: SocketOwnerIndex? = nil) throws(FactsInputError) -> FactsSnapshot {
+    func hostSnapshot(_ namespace: NetworkNamespace?, owners: OwnerLookupPolicy? = nil) throws(FactsInputError) -> FactsSnapshot {
         if let namespace {
             switch read(namespace, owners: owners) {
             case .success(let snapshot): return snapshot
             case .failure(let failure): throw FactsInputError("--namespace \(namespace.label): \(failure.description)")
             }
         }
-        var reader = SnapshotReader(source: FactSource(), options: options)
-        reader.owners = owners
-        let snapshot = reader.read()
+        var options = options
+        if let owners { options.owners = owners }
+        let snapshot = SnapshotReader(source: FactSource(), options: options).read()
         guard snapshot.hasAnyFact else {
             throw FactsInputError("/ holds no readable fact (\(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
         }
@@ -72,7 +79,7 @@ package struct LiveNamespaceReader {
     }
 
     /// Every namespace's snapshot, in the order given; one that cannot be entered gives a snapshot that says why.
-    func readAll(_ namespaces: [NetworkNamespace], owners: SocketOwnerIndex? = nil) -> [FactsSnapshot] {
+    func readAll(_ namespaces: [NetworkNamespace], owners: OwnerLookupPolicy? = nil) -> [FactsSnapshot] {
         let results = ResultSlots(count: namespaces.count)
         let batches = stride(from: 0, to: namespaces.count, by: Self.parallelism).map { $0..<min($0 + Self.parallelism, namespaces.count) }
         for batch in batches {
@@ -84,6 +91,7 @@ package struct LiveNamespaceReader {
                 case .failure(let failure):
                     var empty = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespaces[index].label))
                     empty.warnings.append(FactWarning(path: namespaces[index].path, message: failure.description))
+                    empty.notRead = failure.description
                     snapshot = empty
                 }
                 results.set(index, snapshot)
@@ -93,13 +101,15 @@ package struct LiveNamespaceReader {
     }
 
     /// One namespace, read on a thread inside it.
-    func read(_ namespace: NetworkNamespace, owners: SocketOwnerIndex? = nil) -> Result<FactsSnapshot, NamespaceThread.Failure> {
-        Self.read(namespace, options: options, owners: owners)
+    func read(_ namespace: NetworkNamespace, owners: OwnerLookupPolicy? = nil) -> Result<FactsSnapshot, NamespaceThread.Failure> {
+        var options = options
+        if let owners { options.owners = owners }
+        return Self.read(namespace, options: options)
     }
 
     /// `namespace` read with `options` on a thread inside it: its sockets, counters and sysctls, not the
     /// host's persistent configuration.
-    package static func read(_ namespace: NetworkNamespace, options: SnapshotReader.Options, owners: SocketOwnerIndex? = nil)
+    package static func read(_ namespace: NetworkNamespace, options: SnapshotReader.Options)
         -> Result<FactsSnapshot, NamespaceThread.Failure> {
         var options = options
         options.readPersistent = false
@@ -107,9 +117,7 @@ package struct LiveNamespaceReader {
         return NamespaceThread.run(in: namespace.path) {
             var source = FactSource()
             source.perThreadNet = true
-            var reader = SnapshotReader(source: source, options: inside)
-            reader.owners = owners
-            var snapshot = reader.read()
+            var snapshot = SnapshotReader(source: source, options: inside).read()
             snapshot.origin.namespace = namespace.label
             snapshot.namespace = namespace
             return snapshot

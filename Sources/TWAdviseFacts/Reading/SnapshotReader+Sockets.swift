@@ -4,7 +4,13 @@ extension SnapshotReader {
         #if canImport(Glibc)
         if source.isLiveRoot && options.useNetlink {
             var aggregator = SocketAggregator(ephemeralRange: range, maxTrackedDestinations: options.maxTrackedDestinations)
-            if options.lookupOwners { aggregator.ownerIndex = owners ?? SocketOwnerIndex.scan() }
+            switch options.owners {
+            case .off: break
+            case .scanOnce:
+                options.scanCounter?.add()
+                aggregator.ownerIndex = SocketOwnerIndex.scan()
+            case .index(let index): aggregator.ownerIndex = index
+            }
             do {
                 try NetlinkSockDiag.read(into: &aggregator)
                 let (table, more) = aggregator.finish(sources: ["netlink sock_diag"], readIPv4: true, readIPv6: true, malformedLines: 0,

@@ -28,8 +28,10 @@ public struct SnapshotReader: Sendable {
         /// Read the persistent configuration (sysctl.conf, sysctl.d). Off inside another network namespace:
         /// the host's files do not apply to it (a container starts with the kernel's defaults).
         public var readPersistent = true
-        /// On the live host, find the processes holding the destinations' live sockets (`/proc/PID/fd`).
-        public var lookupOwners = true
+        /// On the live host, whether and how to find the processes holding the sockets (`/proc/PID/fd`).
+        public var owners: OwnerLookupPolicy = .scanOnce
+        /// Counts the scans made (tests).
+        package var scanCounter: OwnerScanCounter?
 
         /// Options; the defaults read everything of the live host once.
         public init(topDestinations: Int = 100, maxTrackedDestinations: Int = 200_000, includeSockets: Bool = true,
@@ -56,9 +58,6 @@ public struct SnapshotReader: Sendable {
     public var source: FactSource
     /// What to read and how much to keep.
     public var options: Options
-    /// Socket owners already looked up (one scan serves every network namespace); `nil` scans when needed.
-    public var owners: SocketOwnerIndex?
-
     /// A reader of `source` (the live host by default).
     public init(source: FactSource = FactSource(), options: Options = Options()) {
         self.source = source

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,7 +8,7 @@ import Musl
 /// Which process holds each socket: socket inode → PID, from `/proc/PID/fd` (one `readlinkat` per open
 /// descriptor), bounded in descriptors read and in time. Socket inodes are unique across network
 /// namespaces, so one index serves every namespace of the host.
-public struct SocketOwnerIndex: Sendable {
+public struct SocketOwnerIndex: Sendable, Hashable {
     /// Socket inode → PID of the first process found holding it.
     var pids: [UInt32: Int32] = [:]
     /// Open descriptors per process (all kinds), for the processes read.
@@ -135,6 +136,33 @@ public struct SocketOwner: Codable, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         (command ?? "pid \(pid)") + " (pid \(pid)" + (owner.map { ", \($0.description)" } ?? "") + ")"
     }
+}
+
+/// Whether and how a reader finds the processes holding sockets: the one policy every input path honours.
+public enum OwnerLookupPolicy: Sendable, Hashable {
+    /// Look up no owner: no `/proc/PID/fd` is read (`watch`, whose view names no process).
+    case off
+    /// Read every `/proc/PID/fd` once, and let that one index serve every network namespace read.
+    case scanOnce
+    /// Use this index, already made (by an earlier scan, or by a test).
+    case index(SocketOwnerIndex)
+}
+
+/// Counts the `/proc/PID/fd` scans one read made, so a test can check that ``OwnerLookupPolicy/off`` makes
+/// none and ``OwnerLookupPolicy/scanOnce`` one for every namespace together (tests run in parallel: a
+/// process-wide count would see the others' scans).
+package final class OwnerScanCounter: Sendable, Hashable {
+    private let value = Atomic<Int>(0)
+
+    package init() {}
+
+    /// Scans counted so far.
+    package var count: Int { value.load(ordering: .relaxed) }
+
+    func add() { value.add(1, ordering: .relaxed) }
+
+    package static func == (a: OwnerScanCounter, b: OwnerScanCounter) -> Bool { a === b }
+    package func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
 /// How far the owners of a socket table's sockets could be looked up.

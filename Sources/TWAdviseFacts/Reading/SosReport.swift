@@ -218,6 +218,9 @@ public struct SosReport: Sendable {
         snapshot.host = host.host
         snapshot.origin = FactsOrigin(kind: .sosreport, location: host.origin.location, namespace: namespace)
         relativize(&snapshot)
+        if snapshot.sockets == nil, snapshot.counters.isEmpty {
+            snapshot.notRead = snapshot.warnings.first.map(\.description) ?? "the sosreport holds no socket table or counters of it"
+        }
         snapshot.warnings.insert(FactWarning(path: "sos_commands/networking", message:
             "network namespace \(namespace): its sysctls (port range, tcp_tw_reuse, ...) are per namespace and not in the sosreport; rules that need them report insufficient data"), at: 0)
         return snapshot

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TWAdvise
+import TWAdviseRunbooks
+import TWAdviseTestSupport
+
+/// What a report says it saw, a verdict that cannot say "healthy" without the facts to decide it, and one
+/// number per name (share of R is U(D)/R everywhere; pressure is the reuse-aware value, named apart).
+@Suite("Verdict and what was seen")
+struct VerdictTests {
+    static func snapshot(_ files: [String: String]) throws -> FactsSnapshot {
+        let tree = try TemporaryTree(files)
+        return SnapshotReader(source: FactSource(root: tree.root)).read()
+    }
+
+    static func json(_ diagnosis: Diagnosis) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: diagnosis.json()) as? [String: Any])
+    }
+
+    @Test("no socket table: 'insufficient data' naming what is missing, never 'healthy' or 'nothing needs a change'")
+    func noSocketTable() throws {
+        var files = Scenario.healthy.files
+        files["proc/net/tcp"] = nil
+        files["proc/net/tcp6"] = nil
+        let diagnosis = ScenarioTests.advisor.diagnose(try Self.snapshot(files))
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.contains("| Verdict | **insufficient data**: no finding, but rules that decide it could not run (below) |"))
+        #expect(!markdown.contains("healthy"))
+        #expect(!markdown.contains("nothing here needs a change"))
+        #expect(markdown.contains("- Ephemeral ports per destination (`ports.destination-exhaustion`): missing sockets.destinations"))
+        #expect(markdown.contains("| Most pressed destination | unknown (no socket table) |"))
+        let json = try Self.json(diagnosis)
+        #expect(json["verdict"] as? String == "insufficient data")
+        let gaps = try #require(json["verdictGaps"] as? [[String: Any]])
+        #expect(gaps.contains { $0["rule"] as? String == "ports.destination-exhaustion" })
+    }
+
+    @Test("a healthy host says so, and what it saw: TIME_WAIT, R, the most pressed destination, tcp_tw_reuse, inputs")
+    func healthySaysWhatItSaw() throws {
+        let diagnosis = ScenarioTests.advisor.diagnose(try Self.snapshot(Scenario.healthy.files))
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.contains("| Verdict | **healthy**: no finding |"))
+        #expect(markdown.contains("| TIME_WAIT | 12 (kernel count, sockstat); in the socket table 12 outbound, 0 inbound |"))
+        #expect(markdown.contains("| Usable ephemeral ports (R) | 28232 |"))
+        #expect(markdown.contains("| tcp_tw_reuse | 2: does not apply toward that destination |"))
+        let observed = try #require(try Self.json(diagnosis)["observed"] as? [String: Any])
+        #expect(observed["timeWait"] as? Int == 12)
+        #expect(observed["usablePorts"] as? Int == 28232)
+        #expect((observed["inputsMissing"] as? [String])?.contains("rates (one reading only)") == true)
+    }
+
+    /// One loopback destination with 2,500 TIME_WAIT and R = 5,001, where tcp_tw_reuse (2) applies: its share
+    /// of R is 50%, its pressure under 1%.
+    static var loopbackFiles: [String: String] {
+        var files = HostTrees.modernSysctls
+        files["proc/sys/kernel/hostname"] = "loopback-client\n"
+        files["proc/sys/net/ipv4/ip_local_port_range"] = "40000\t45000\n"
+        files["proc/sys/net/ipv4/tcp_tw_reuse"] = "2\n"
+        var lines: [String] = []
+        for i in 0..<2500 { lines.append(ProcNetTCPLine.ipv4(slot: i, local: ("127.0.0.1", 40000 + i), remote: ("127.0.0.1", 8080), state: 0x06)) }
+        files["proc/net/tcp"] = (files["proc/net/tcp"] ?? "") + lines.joined(separator: "\n") + "\n"
+        files["proc/net/sockstat"] = "sockets: used 20\nTCP: inuse 2 orphan 0 tw 2500 alloc 4 mem 3\n"
+        return files
+    }
+
+    @Test("share of R is U(D)/R in the report, the namespace table and watch; pressure has its own name")
+    func oneNumberPerName() throws {
+        let snapshot = try Self.snapshot(Self.loopbackFiles)
+        let diagnosis = ScenarioTests.advisor.diagnose(snapshot)
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.contains("share of R 50%, pressure 0.8%"), "\(markdown.prefix(1500))")
+        var other = snapshot
+        other.origin.namespace = "netns blue"
+        let table = try Diagnosis.markdown([diagnosis, ScenarioTests.advisor.diagnose(other)])
+        #expect(table.contains("| netns blue | 2500 | 127.0.0.1 → 127.0.0.1:8080 | 50% █████ | 0.8% |"), "\(table.prefix(1200))")
+        let watch = NamespaceSummary.watchLines([ScenarioTests.advisor.diagnose(other).summaryRow], shown: 5)
+        #expect(watch.contains("127.0.0.1 → 127.0.0.1:8080 share of R 50% █████ pressure 0.8%"), "\(watch)")
+    }
+
+    @Test("a namespace that could not be read is 'not read: REASON' and counted apart, never 'none'")
+    func unreadNamespace() throws {
+        let host = ScenarioTests.advisor.diagnose(try Self.snapshot(Scenario.healthy.files))
+        var unread = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: "pid 4242 (sleep)"))
+        unread.notRead = "cannot enter /proc/4242/ns/net: not a network namespace"
+        let quiet = try Self.snapshot(Scenario.healthy.files)
+        var named = quiet
+        named.origin.namespace = "netns quiet"
+        let table = try Diagnosis.markdown([host, ScenarioTests.advisor.diagnose(unread), ScenarioTests.advisor.diagnose(named)])
+        #expect(table.contains("| pid 4242 (sleep) | unknown | - | - | - | not read: cannot enter /proc/4242/ns/net: not a network namespace |"))
+        #expect(table.contains("| netns quiet | 12 |"))
+        #expect(table.contains("; 1 namespace has none; 1 could not be read."), "\(table.prefix(1500))")
+        // The unread namespace is last, after the readable ones.
+        let rows = table.split(separator: "\n").filter { $0.hasPrefix("| netns quiet") || $0.hasPrefix("| pid 4242") }
+        #expect(rows.first?.hasPrefix("| netns quiet") == true)
+    }
+}
