@@ -73,13 +73,17 @@ public struct Advisor: Sendable {
         }
         let templates: RunbookTemplates
         do {
-            var loaded = try RunbookTemplates(files: KnowledgeBase.runbookTemplates)
+            // The built-in templates were checked when TWAdvise was built and tested (each is parsed here
+            // only when a report needs it); a team's are checked now, whole.
+            var loaded = RunbookTemplates(trusted: KnowledgeBase.runbookTemplates)
             try loaded.override(with: runbooks)
             templates = loaded
         } catch {
             throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
         }
-        let mismatches = catalog.runbookDiagnostics(templates)
+        // The built-in rules against the built-in templates are checked by the tests; team rules, and every
+        // rule when a team's templates replace some, are checked here.
+        let mismatches = catalog.runbookDiagnostics(templates, onlyTeamRules: runbooks.isEmpty)
         if mismatches.contains(where: { $0.severity == .error }) {
             var checked = catalog
             checked.diagnostics += mismatches
@@ -108,7 +112,21 @@ public struct Advisor: Sendable {
 
     /// Evaluates every rule against the snapshot; ``Diagnosis/findings`` holds those at or above
     /// `minimumSeverity`.
+    ///
+    /// A snapshot of a whole host (written by `twadvise snapshot`, or read with ``FactsInput``) may nest its
+    /// other network namespaces: each is diagnosed too, in ``Diagnosis/namespaces``, and the reports of the
+    /// diagnosis cover them all.
     public func diagnose(_ snapshot: FactsSnapshot, minimumSeverity: Severity = .info, profile: Bool = false) -> Diagnosis {
+        var own = snapshot
+        let nested = own.namespaces ?? []
+        own.namespaces = nil
+        var diagnosis = diagnoseOne(own, minimumSeverity: minimumSeverity, profile: profile)
+        diagnosis.namespaces = nested.map { diagnoseOne($0, minimumSeverity: minimumSeverity, profile: profile) }
+        return diagnosis
+    }
+
+    /// One namespace's diagnosis.
+    func diagnoseOne(_ snapshot: FactsSnapshot, minimumSeverity: Severity, profile: Bool) -> Diagnosis {
         // The derived quantities and the fact tree are computed once and shared by evaluation, the runbook's
         // plan and (in watch) the Prometheus text.
         let derived = snapshot.derived
@@ -186,6 +204,19 @@ public struct Diagnosis: Sendable {
     let derived: DerivedFacts
     /// This diagnosis's row in the table of namespaces.
     package let summaryRow: NamespaceSummary.Row
+    /// The diagnoses of the other network namespaces the snapshot nested (empty for one namespace): the
+    /// reports of this diagnosis cover them, the host's own first.
+    public internal(set) var namespaces: [Diagnosis] = []
+
+    /// This diagnosis and those of its nested namespaces, the host's own first.
+    public var everyNamespace: [Diagnosis] {
+        var own = self
+        own.namespaces = []
+        return [own] + namespaces
+    }
+
+    /// The highest severity of any finding in any namespace covered; `nil` when nothing fired anywhere.
+    public var highestSeverity: Severity? { everyNamespace.compactMap(\.input.highestSeverity).max() }
 
     /// Every rule's outcome, all findings included.
     public var evaluation: Evaluation { input.evaluation }
@@ -196,8 +227,14 @@ public struct Diagnosis: Sendable {
     /// Where the facts came from, as the report says it.
     public var source: String { input.source }
 
-    /// The Markdown runbook.
+    /// The Markdown runbook; with nested namespaces, the table of namespaces first (``markdown(_:)``).
     public func markdown() throws(AdvisorError) -> String {
+        if !namespaces.isEmpty { return try Self.markdown(everyNamespace) }
+        return try ownMarkdown()
+    }
+
+    /// The runbook of this namespace alone.
+    func ownMarkdown() throws(AdvisorError) -> String {
         do {
             return try MarkdownReport(templates: templates).render(input)
         } catch {
@@ -214,12 +251,13 @@ public struct Diagnosis: Sendable {
     /// One Markdown document for several diagnoses of one host (its network namespaces, the own first): the
     /// table of namespaces, then the runbook of the host's namespace and of each namespace with findings.
     public static func markdown(_ diagnoses: [Diagnosis]) throws(AdvisorError) -> String {
+        let diagnoses = diagnoses.flatMap(\.everyNamespace)
         guard let first = diagnoses.first else { return "" }
-        guard diagnoses.count > 1 else { return try first.markdown() }
+        guard diagnoses.count > 1 else { return try first.ownMarkdown() }
         var texts = [NamespaceSummary(rows: diagnoses.map(\.summaryRow)).markdown(hostname: first.input.hostname)]
-        texts.append(try first.markdown())
+        texts.append(try first.ownMarkdown())
         for diagnosis in diagnoses.dropFirst() where !diagnosis.findings.isEmpty {
-            texts.append(try diagnosis.markdown())
+            texts.append(try diagnosis.ownMarkdown())
         }
         return texts.joined(separator: "\n")
     }
@@ -232,6 +270,7 @@ public struct Diagnosis: Sendable {
     /// One JSON report for several diagnoses of one capture: the first (the host's) with the others
     /// (network namespaces) under `namespaces`.
     public static func json(_ diagnoses: [Diagnosis]) throws(AdvisorError) -> Data {
+        let diagnoses = diagnoses.flatMap(\.everyNamespace)
         guard var report = diagnoses.first.map({ JSONReport($0.input, tool: TWAdviseVersion.tool) }) else { return Data() }
         if diagnoses.count > 1 {
             report.namespaces = diagnoses.dropFirst().map { JSONReport($0.input, tool: TWAdviseVersion.tool) }

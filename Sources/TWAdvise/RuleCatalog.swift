@@ -90,10 +90,10 @@ public struct RuleCatalog: Sendable {
     /// `vars.`/`shell.` must be one the rule's `vars:` provides, `params.` one of its parameters, and
     /// `current.` a value the snapshot gives. An error points at the rule; otherwise the section would print
     /// an empty value into a command.
-    func runbookDiagnostics(_ templates: RunbookTemplates) -> [Diagnostic] {
+    func runbookDiagnostics(_ templates: RunbookTemplates, onlyTeamRules: Bool = false) -> [Diagnostic] {
         let currentNames = Set(HostFactSchema.integerSysctls.map(\.name) + ["ip_local_port_range", "ip_local_reserved_ports"])
         var diagnostics: [Diagnostic] = []
-        for rule in ruleSet.rules {
+        for rule in ruleSet.rules where !onlyTeamRules || !rule.location.file.hasPrefix("builtin:") {
             guard let id = rule.runbook else { continue }
             guard let section = templates.sections[id] else {
                 diagnostics.append(Diagnostic(.warning, at: rule.location, "rule '\(rule.id)' renders through runbook section '\(id)', which no template defines"))

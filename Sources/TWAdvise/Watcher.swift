@@ -126,6 +126,6 @@ public struct WatchReading: Sendable {
 /// Text for a terminal or a log, made safe: control characters from the host's values (a file name with an
 /// escape sequence in it) are replaced, so they can never reach the terminal.
 public enum TerminalText {
-    /// `text` with every control character but newline and tab replaced by U+FFFD.
+    /// `text` with every invisible scalar (controls, format characters, separators) but newline and tab made visible as `⟨U+XXXX⟩`.
     public static func safe(_ text: String) -> String { Escaping.terminal(text) }
 }

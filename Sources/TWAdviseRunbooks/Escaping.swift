@@ -1,44 +1,95 @@
-/// Escaping of values that come from the host (hostnames, paths, addresses, process names) so that they
-/// cannot break the Markdown structure or inject HTML.
+/// Escaping of values that come from the host (hostnames, paths, addresses, process names, cgroup and pod
+/// names) so that they cannot break the output they are written into: one policy per output, each applied
+/// **by Unicode scalar**, never by `Character` (a grapheme cluster can hide a `<`, a `"` or a line break
+/// behind a prepended or combining scalar: U+0600 before `<`, U+0301 after `>`, `"\r\n"` as one Character).
+///
+/// | output | policy |
+/// |---|---|
+/// | Markdown and HTML (``markdown(_:)``, ``html(_:)``) | Markdown specials backslash-escaped, `& < >` as entities, invisible scalars as visible escapes, no line break |
+/// | terminal and logs (``terminal(_:)``, ``terminalValue(_:)``) | invisible scalars as visible escapes; a value never breaks a line |
+/// | Prometheus label values (``prometheusLabel(_:)``) | `\\`, `"` and `\n` escaped as the format says; other invisible scalars as visible escapes |
+/// | JSON | raw: the encoder escapes what JSON needs, and a machine gets the value as read |
+///
+/// The invisible scalars are those that can move a cursor, reorder or hide text, or end a line: control
+/// characters (C0, DEL, C1), format characters (bidirectional controls, zero-width space and joiners, the byte
+/// order mark, prepended number signs such as U+0600), and the line and paragraph separators. Their visible
+/// escape is `⟨U+XXXX⟩`, which no Markdown, HTML or terminal reads as markup.
 public enum Escaping {
+    /// Whether `scalar` is invisible or structural in text a person reads: a control, format, line or
+    /// paragraph separator scalar.
+    public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return true }
+        guard scalar.value >= 0xAD else { return false }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
+    }
+
+    /// The visible form of an invisible scalar: `⟨U+200B⟩`.
+    public static func visible(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "⟨U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "⟩"
+    }
+
     /// Markdown-escapes `text` for prose and table cells: a backslash before the characters that change inline
-    /// meaning (`` \ ` * _ [ ] | ~ ``; without `[` no link or image can start), control and bidirectional
-    /// characters replaced, newlines folded to a space. `<`, `>` and `&` are left to ``html(_:)``.
+    /// meaning (`` \ ` * _ [ ] | ~ ``; without `[` no link or image can start), newline, carriage return and
+    /// tab folded to a space, every other invisible scalar made visible. `<`, `>` and `&` are left to
+    /// ``html(_:)``.
     public static func markdown(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
+        var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\\", "`", "*", "_", "[", "]", "|", "~":
                 out.append("\\")
-                out.unicodeScalars.append(scalar)
+                out.append(scalar)
             case "\n", "\r", "\t":
                 out.append(" ")
             default:
-                if isControl(scalar) {
-                    out.append("\u{FFFD}")  // control and bidirectional-override characters
+                if isInvisible(scalar) {
+                    out.append(contentsOf: visible(scalar).unicodeScalars)
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    out.append(scalar)
                 }
             }
         }
-        return out
+        return String(out)
     }
 
-    /// C0 and C1 controls, DEL, and the bidirectional overrides: what can move a terminal's cursor, change its
-    /// colours or reorder what a reader sees.
+    /// C0 and C1 controls, DEL, and the bidirectional controls: what can move a terminal's cursor, change its
+    /// colours or reorder what a reader sees. (``isInvisible(_:)`` is the wider set the escapers use.)
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
             || (0x2066...0x2069).contains(scalar.value)
     }
 
-    /// `text` for a terminal or a log: every control character but newline and tab replaced by U+FFFD, so a
-    /// value from a capture (a file name, a subject) cannot send an escape sequence to the terminal.
+    /// Text made by TWAdvise for a terminal or a log, with its own line breaks: every invisible scalar but
+    /// newline and tab made visible, so nothing in it can send an escape sequence to the terminal. Values from
+    /// the host inside it must have gone through ``terminalValue(_:)`` first, so they cannot add lines.
     public static func terminal(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        guard text.unicodeScalars.contains(where: { isInvisible($0) && $0 != "\n" && $0 != "\t" }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            out.append(isControl(scalar) && scalar != "\n" && scalar != "\t" ? "\u{FFFD}" : scalar)
+            if isInvisible(scalar) && scalar != "\n" && scalar != "\t" {
+                out.append(contentsOf: visible(scalar).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// A value from the host for a terminal or a log line: every invisible scalar, newline and tab included,
+    /// made visible, so a process named `x\n09:41:00 OK` cannot add a line to the `watch` view.
+    public static func terminalValue(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isInvisible) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isInvisible(scalar) {
+                out.append(contentsOf: visible(scalar).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
         }
         return String(out)
     }
@@ -53,17 +104,40 @@ public enum Escaping {
         return text
     }
 
-    /// HTML escaping of `&`, `<` and `>`: enough in Markdown text, where no value stands inside an attribute.
+    /// HTML escaping of `&`, `<` and `>`, scalar by scalar: enough in Markdown text, where no value stands
+    /// inside an attribute.
     public static func html(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(c)
+        guard text.unicodeScalars.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
+    }
+
+    /// A Prometheus label value, scalar by scalar: backslash, double quote and newline escaped as the text
+    /// exposition format defines; every other invisible scalar (carriage return, ESC, BEL, zero-width and
+    /// bidirectional characters) made visible, so no value can end a line, forge a label or a sample, or hide.
+    public static func prometheusLabel(_ value: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
+            case "\"": out.append(contentsOf: "\\\"".unicodeScalars)
+            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
+            default:
+                if isInvisible(scalar) {
+                    out.append(contentsOf: visible(scalar).unicodeScalars)
+                } else {
+                    out.append(scalar)
+                }
+            }
+        }
+        return String(out)
     }
 }

@@ -15,24 +15,16 @@ public struct MarkdownReport: Sendable {
 
     /// The runbook text.
     public func render(_ input: ReportInput) throws(RunbookTemplateError) -> String {
-        let report: MustacheTemplate
+        let report = try templates.reportTemplate()
+        let shown = input.shownFindings
+        // Only the sections of the findings shown are parsed (once per set of templates, then kept).
         var sections: [String: MustacheTemplate] = [:]
-        do {
-            report = try MustacheTemplate(string: templates.report)
-        } catch {
-            throw RunbookTemplateError(file: "report.md", error)
-        }
-        for (id, text) in templates.sections {
-            do {
-                sections[id] = try MustacheTemplate(string: TemplateVariables.guarded(text))
-            } catch {
-                throw RunbookTemplateError(file: "section '\(id)'", error)
-            }
+        for id in Set(shown.compactMap(\.runbook)) {
+            if let section = try templates.sectionTemplate(id) { sections[id] = section }
         }
         let current = Self.shellValues(input.current)
         let plan = Self.shellValues(input.plan)
         let notes = input.notes.mapValues(Self.host)
-        let shown = input.shownFindings
         let groups = FindingGroup.grouping(shown)
         var findings: [[String: Any]] = []
         var top: [[String: Any]] = []
@@ -205,7 +197,7 @@ public struct MarkdownReport: Sendable {
 
     /// A host value for a shell comment inside a code block: control characters and newlines replaced.
     static func plain(_ text: String) -> String {
-        String(text.unicodeScalars.map { Escaping.isControl($0) ? "?" : Character($0) })
+        Escaping.terminalValue(text)
     }
 
     /// Markdown- and HTML-escaped host value.

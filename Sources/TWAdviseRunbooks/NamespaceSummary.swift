@@ -82,15 +82,17 @@ public struct NamespaceSummary: Sendable {
                      + (unread.isEmpty ? "" : ", \(unread.count) not read")
                      + (busy.count > shown ? "; the \(shown) most pressed:" : busy.isEmpty ? "" : ":")]
         for row in busy.prefix(shown) {
-            var line = "    " + (row.worst.map { $0 > .info ? $0.rawValue.uppercased() : "ok" } ?? "ok") + "  " + row.label
+            var line = "    " + (row.worst.map { $0 > .info ? $0.rawValue.uppercased() : "ok" } ?? "ok") + "  " + Escaping.terminalValue(row.label)
                 + "  TIME_WAIT \(row.timeWait.map(String.init) ?? "?")"
             if let pressed = row.pressed {
-                line += "  \(pressed.label) share of R \(shareCell(pressed.shareOfR))"
+                line += "  \(Escaping.terminalValue(pressed.label)) share of R \(shareCell(pressed.shareOfR))"
                 if let pressure = pressed.pressure { line += " pressure \(Presentation.percent(pressure))" }
             }
             lines.append(line)
         }
-        for row in unread.prefix(shown) { lines.append("    not read  \(row.label): \(row.notRead ?? "")") }
+        for row in unread.prefix(shown) {
+            lines.append("    not read  \(Escaping.terminalValue(row.label)): \(Escaping.terminalValue(row.notRead ?? ""))")
+        }
         return "\n" + Escaping.terminal(lines.joined(separator: "\n"))
     }
 

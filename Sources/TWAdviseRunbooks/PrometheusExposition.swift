@@ -51,19 +51,8 @@ public enum PrometheusExposition {
         return out
     }
 
-    /// Label value escaping of the exposition format: backslash, double quote and newline.
-    static func escape(_ value: String) -> String {
-        var out = ""
-        for c in value {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Label value escaping of the exposition format, by Unicode scalar (``Escaping/prometheusLabel(_:)``).
+    static func escape(_ value: String) -> String { Escaping.prometheusLabel(value) }
 
     static func format(_ v: Double) -> String {
         if v.isNaN { return "NaN" }

@@ -1,4 +1,5 @@
 internal import Mustache
+import Synchronization
 
 /// The Markdown templates findings render through: the document (`report.md`) and one section per
 /// runbook id, kept in topic files (`ports.md`, `timewait.md`, ...) where each section starts with
@@ -8,6 +9,9 @@ public struct RunbookTemplates: Sendable {
     public private(set) var report: String
     /// Section templates by runbook id.
     public private(set) var sections: [String: String]
+    /// Templates parsed so far, by section id (`""` for the document): each is parsed once, when a report
+    /// first needs it, so a section of a rule that did not fire is never parsed.
+    let parsed = ParsedTemplates()
 
     /// Builds the templates from files: name (without `.md`) → text. `report` is the document template;
     /// every other file is split into sections at its `<!-- runbook: ID -->` markers.
@@ -25,8 +29,34 @@ public struct RunbookTemplates: Sendable {
         for (id, section) in sections { try Self.validate(section, file: "section '\(id)'") }
     }
 
+    /// The built-in templates, split into sections but not parsed: a test and the build check every one
+    /// (``init(files:)`` on the same files), so at run time each is parsed only when a report needs it.
+    package init(trusted files: [String: String]) {
+        self.report = files["report"] ?? ""
+        self.sections = [:]
+        for name in files.keys.sorted() where name != "report" {
+            guard let text = files[name] else { continue }
+            try? merge(sectionsOf: text, file: name + ".md")
+        }
+    }
+
+    /// The document template, parsed once.
+    func reportTemplate() throws(RunbookTemplateError) -> MustacheTemplate {
+        try parsed.template("", text: report, file: "report.md")
+    }
+
+    /// Section `id`, guarded (``TemplateVariables/guarded(_:)``) and parsed once; `nil` when no template
+    /// defines it.
+    func sectionTemplate(_ id: String) throws(RunbookTemplateError) -> MustacheTemplate? {
+        guard let text = sections[id] else { return nil }
+        return try parsed.template(id, text: TemplateVariables.guarded(text), file: "section '\(id)'")
+    }
+
     /// Replaces templates with those of `overrides` (same names override, new sections add).
     public mutating func override(with overrides: [String: String]) throws(RunbookTemplateError) {
+        guard !overrides.isEmpty else { return }
+        self = RunbookTemplates(report: report, sections: sections)  // a fresh cache: none of the old parses
+
         for name in overrides.keys.sorted() {
             guard let text = overrides[name] else { continue }
             if name == "report" {
@@ -135,6 +165,23 @@ public struct RunbookTemplates: Sendable {
                 continue
             }
         }
+    }
+}
+
+/// Parsed templates shared by copies of one ``RunbookTemplates`` (its texts never change once built).
+final class ParsedTemplates: Sendable {
+    private let byID = Mutex<[String: MustacheTemplate]>([:])
+
+    func template(_ id: String, text: String, file: String) throws(RunbookTemplateError) -> MustacheTemplate {
+        if let known = byID.withLock({ $0[id] }) { return known }
+        let template: MustacheTemplate
+        do {
+            template = try MustacheTemplate(string: text)
+        } catch {
+            throw RunbookTemplateError(file: file, error)
+        }
+        byID.withLock { $0[id] = template }
+        return template
     }
 }
 

@@ -64,10 +64,11 @@ public enum TerminalMarkdown {
 
     /// The cells of a table row, split at unescaped `|`.
     static func cellsOf(_ line: String) -> [String] {
+        // By Unicode scalar: a `|` that a prepended scalar (U+0600) joins into one Character is still a `|`.
         var cells: [String] = []
-        var current = ""
+        var current = String.UnicodeScalarView()
         var escaped = false
-        for c in line.dropFirst() {
+        for c in line.unicodeScalars.dropFirst() {
             if escaped {
                 current.append("\\")
                 current.append(c)
@@ -75,13 +76,14 @@ public enum TerminalMarkdown {
             } else if c == "\\" {
                 escaped = true
             } else if c == "|" {
-                cells.append(current.trimmingCharacters(in: " "))
-                current = ""
+                cells.append(String(current).trimmingCharacters(in: " "))
+                current = String.UnicodeScalarView()
             } else {
                 current.append(c)
             }
         }
-        if !current.trimmingCharacters(in: " ").isEmpty { cells.append(current.trimmingCharacters(in: " ")) }
+        let last = String(current)
+        if !last.trimmingCharacters(in: " ").isEmpty { cells.append(last.trimmingCharacters(in: " ")) }
         return cells
     }
 

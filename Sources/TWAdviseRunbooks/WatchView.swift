@@ -78,13 +78,13 @@ public struct WatchFrame: Sendable, Hashable {
             lines.append(line)
         }
         if let worst = findings.first {
-            lines.append("  \(findings.count) finding\(findings.count == 1 ? "" : "s"), worst: \(worst.severity.rawValue.uppercased()) \(worst.id) \(worst.subject ?? "")")
+            lines.append("  \(findings.count) finding\(findings.count == 1 ? "" : "s"), worst: \(worst.severity.rawValue.uppercased()) \(worst.id) \(Escaping.terminalValue(worst.subject ?? ""))")
         }
         if !destinations.isEmpty {
             lines.append("  destination                                   in use  TIME_WAIT  share of R")
             for d in destinations {
                 let share = d.share.map(Presentation.percent) ?? "?"
-                lines.append("  " + pad(d.label, 44) + " " + pad(String(d.inUse), 7, right: true) + " "
+                lines.append("  " + pad(Escaping.terminalValue(d.label), 44) + " " + pad(String(d.inUse), 7, right: true) + " "
                              + pad(String(d.timeWait), 10, right: true) + " " + pad(share, 11, right: true)
                              + (d.share.map { " " + Presentation.bar($0) } ?? ""))
             }

@@ -178,7 +178,16 @@ func renderBenchmark() throws {
     var bytes = 0
     let markdown = try time(runs: 5) { bytes = try diagnosis!.markdown().utf8.count }
     let json = try time(runs: 5) { _ = try diagnosis!.json() }
-    print("render: load built-in rules and templates \(fmt(load))")
+    // A healthy host: a few destinations, nothing fires; the report is the "What was seen" block and the checks.
+    var quiet = snapshot
+    quiet.sockets?.destinations = Array(destinations.prefix(3)).map { var d = $0; d.timeWait = 12; d.established = 1; return d }
+    quiet.sockets?.timeWait = 36
+    quiet.sockets?.outboundTimeWait = 36
+    let healthy = advisor!.diagnose(quiet)
+    let healthyMarkdown = try time(runs: 5) { _ = try healthy.markdown() }
+    let yaml = time(runs: 5) { for source in KnowledgeBase.ruleSources { _ = YAMLDocument.parse(source.text, file: source.path) } }
+    print("render: load built-in rules and templates \(fmt(load)) (of which YAML parsing \(fmt(yaml)))")
+    print("render: Markdown runbook of a healthy host \(fmt(healthyMarkdown)) (\(healthy.findings.count) findings)")
     print("render: evaluate against 60 pressed destinations \(fmt(evaluate)) (\(diagnosis!.findings.count) findings)")
     print("render: Markdown runbook \(fmt(markdown)) (\(bytes / 1024) KiB), JSON \(fmt(json))")
 }

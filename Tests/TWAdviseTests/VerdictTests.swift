@@ -93,4 +93,22 @@ struct VerdictTests {
         let rows = table.split(separator: "\n").filter { $0.hasPrefix("| netns quiet") || $0.hasPrefix("| pid 4242") }
         #expect(rows.first?.hasPrefix("| netns quiet") == true)
     }
+
+    @Test("a snapshot that nests namespaces is diagnosed whole: a namespace's critical finding is not lost")
+    func nestedNamespaces() throws {
+        var host = try Self.snapshot(Scenario.healthy.files)
+        var pressed = try Self.snapshot(Scenario.clientExhaustion.files)
+        pressed.origin.namespace = "pod shop/api"
+        host.namespaces = [pressed]
+        let diagnosis = ScenarioTests.advisor.diagnose(host)
+        #expect(diagnosis.findings.isEmpty, "the host's own namespace has none")
+        #expect(diagnosis.namespaces.count == 1)
+        #expect(diagnosis.namespaces.first?.findings.first?.severity == .critical)
+        #expect(diagnosis.highestSeverity == .critical)
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.hasPrefix("# TWAdvise: 2 network namespaces on quiet-host"))
+        #expect(markdown.contains("| pod shop/api | 27300 |"))
+        let json = try Self.json(diagnosis)
+        #expect((json["namespaces"] as? [[String: Any]])?.first?["highestSeverity"] as? String == "critical")
+    }
 }

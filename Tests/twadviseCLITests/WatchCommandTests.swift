@@ -28,8 +28,8 @@ struct WatchCommandTests {
         let result = try CLIRunner.run(["watch", "--once", "--root", tree.root, "--textfile", path])
         #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stderr)")
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.contains("twadvise_finding{rule=\"ports.destination-exhaustion\",severity=\"critical\",subject=\"10.0.0.5 → 10.0.0.9:443\"} 1\n"))
-        #expect(text.contains("twadvise_destination_port_share{local=\"10.0.0.5\",remote=\"10.0.0.9\",port=\"443\"} 0.9705"))
+        #expect(text.contains("twadvise_finding{namespace=\"host\",rule=\"ports.destination-exhaustion\",severity=\"critical\",subject=\"10.0.0.5 → 10.0.0.9:443\"} 1\n"))
+        #expect(text.contains("twadvise_destination_port_share{namespace=\"host\",local=\"10.0.0.5\",remote=\"10.0.0.9\",port=\"443\"} 0.9705"))
         // No temporary file is left beside it, whatever its name.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: tree.root).filter { $0.hasPrefix("twadvise.prom") }
         #expect(leftovers == ["twadvise.prom"])
