@@ -62,19 +62,23 @@ public enum KnowledgeBase {
     /// One rule or overlay file as a source, within the size limit and as UTF-8. With `directory`, the file
     /// was found in it: it is read only when its symbolic links stay inside, and only when it is a regular file.
     public static func textSource(_ file: String, within directory: String? = nil) throws(RuleSourceError) -> RuleSource {
-        var path = file
-        if let directory {
-            do {
-                path = try confinedPath(file, within: directory)
-            } catch {
-                throw RuleSourceError(path: file, reason: error.description)
-            }
-        }
         let bytes: [UInt8]
-        do {
-            bytes = try InputFile.read(path, limit: YAMLLimits.maxBytes, requireRegular: directory != nil)
-        } catch {
-            throw RuleSourceError(path: file, reason: error.reason)
+        if let directory {
+            // Opened so that no link can lead out of the directory, checked on the descriptor itself.
+            do {
+                bytes = try SystemFile(confined: file, within: directory).readAll(limit: YAMLLimits.maxBytes)
+            } catch let error as FileReadError {
+                throw RuleSourceError(path: file, reason: error == .tooLarge(limit: YAMLLimits.maxBytes)
+                                      ? "larger than the limit of \(YAMLLimits.maxBytes >> 20) MiB" : error.description)
+            } catch {
+                throw RuleSourceError(path: file, reason: "\(error)")
+            }
+        } else {
+            do {
+                bytes = try InputFile.read(file, limit: YAMLLimits.maxBytes)
+            } catch {
+                throw RuleSourceError(path: file, reason: error.reason)
+            }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw RuleSourceError(path: file, reason: "not valid UTF-8")

@@ -110,7 +110,10 @@ public struct WatchReading: Sendable {
                 WatchFrame.Destination(label: $0.label, inUse: $0.inUse, timeWait: $0.timeWait, share: budget?.share(of: $0))
             },
             timeWaitHistory: timeWaitHistory, opensHistory: opensHistory)
-        return frame.render() + NamespaceSummary.watchLines(others.map(\.diagnosis.summaryRow), shown: top)
+        // What the reading does not cover (namespaces left out at the bound, or not entered), as diagnose says.
+        let notices = snapshot.warnings.filter { $0.path == FactsInput.namespacesNotice }
+            .map { "\n  note: " + Escaping.terminalValue($0.message) }.joined()
+        return frame.render() + NamespaceSummary.watchLines(others.map(\.diagnosis.summaryRow), shown: top) + notices
     }
 
     /// Prometheus exposition text for node_exporter's textfile collector, stamped with `timestamp` (Unix

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import TWAdviseFacts
 import TWAdviseTestSupport
@@ -78,6 +79,55 @@ struct CgroupOwnerTests {
 
 struct CommandFailure: Error, CustomStringConvertible {
     var description: String
+}
+
+/// What an unprivileged user can put where namespaces are looked for, and how many they can make.
+@Suite("Namespace discovery under attack")
+struct NamespaceDiscoveryTests {
+    @Test("a FIFO, or a link to one, under /run/netns is 'not a network namespace', and nothing blocks on it")
+    func fifoInRunNetns() throws {
+        let tree = try TemporaryTree([:])
+        let netns = tree.path("netns")
+        try FileManager.default.createDirectory(atPath: netns, withIntermediateDirectories: true)
+        #expect(mkfifo(netns + "/evil", 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: netns + "/link", withDestinationPath: netns + "/evil")
+        // Run where a hang cannot stop the suite: a thread, waited for at most 20 s.
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<(found: [String], entered: Bool)?>(nil)
+        Thread.detachNewThread {
+            let found = NetworkNamespaces.discoverAll(runNetns: netns)
+            let entered = NamespaceThread.run(in: netns + "/evil") { true }
+            outcome.withLock { $0 = (found.notNamespaces.sorted(), (try? entered.get()) == true) }
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 20) == .success, "blocked on a FIFO")
+        let result = try #require(outcome.withLock { $0 })
+        #expect(result.found == [netns + "/evil", netns + "/link"])
+        #expect(result.entered == false)
+        if case .failure(let failure) = NamespaceThread.run(in: netns + "/link", { true }) {
+            #expect(failure.description.hasSuffix("not a network namespace"))
+        } else {
+            Issue.record("a link to a FIFO was entered")
+        }
+    }
+
+    @Test("over the bound, named and pod namespaces are kept before 300 of an unprivileged user's, and the left-out kinds are named")
+    func boundKeepsPods() {
+        var namespaces: [NetworkNamespace] = []
+        for i in 0..<300 { namespaces.append(NetworkNamespace(inode: UInt64(1000 + i), path: "/proc/\(5000 + i)/ns/net", pid: Int32(5000 + i), command: "sleep")) }
+        for i in 0..<5 {
+            let owner = CgroupOwner(kind: .containerd, id: String(repeating: "a", count: 63) + String(i), podUID: nil, podNamespace: "shop", podName: "api-\(i)")
+            namespaces.append(NetworkNamespace(inode: UInt64(10 + i), path: "/proc/\(900 + i)/ns/net", pid: Int32(900 + i), owner: owner))
+        }
+        namespaces.append(NetworkNamespace(inode: 5, path: "/run/netns/blue", name: "blue"))
+        // Sorted by label, as discovery returns them: "pid ..." sorts before "pod ...".
+        namespaces.sort { $0.label < $1.label }
+        let (kept, left) = LiveNamespaceReader.bounded(namespaces, proc: "/nonexistent")
+        #expect(kept.count == FactsInput.maxNamespaces && left.count == 306 - FactsInput.maxNamespaces)
+        #expect(kept.filter { $0.owner != nil }.count == 5)
+        #expect(kept.contains { $0.name == "blue" })
+        #expect(LiveNamespaceReader.kinds(left) == "50 of other processes")
+    }
 }
 
 /// Real network namespaces: made by the test, read by the live reader from the host's namespace.
@@ -199,6 +249,25 @@ struct LiveNamespaceTests {
         hostOnly.scanCounter = noScan
         _ = try hostOnly.load()
         #expect(noScan.count == 0)
+    }
+
+    @Test("--interval over 20 namespaces waits once: every namespace gets rates, in about one interval",
+          .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create network namespaces"))
+    func intervalWaitsOnce() throws {
+        let names = (0..<20).map { "twa-iv-\(getpid())-\($0)" }
+        defer { for name in names { _ = try? Self.run(["netns", "del", name]) } }
+        for name in names { try Self.run(["netns", "add", name]) }
+        let start = ContinuousClock.now
+        let snapshots = try FactsInput(topDestinations: 10, interval: 2).load()
+        let elapsed = (ContinuousClock.now - start) / .seconds(1)
+        let ours = snapshots.filter { $0.namespace?.name.map(names.contains) == true }
+        #expect(ours.count == 20)
+        for snapshot in ours + [snapshots[0]] {
+            let interval = try #require(snapshot.rates?.intervalSeconds, "\(snapshot.origin.namespace ?? "host") has no rates")
+            #expect(interval >= 2)
+        }
+        // Waiting per namespace took 20 x 2 s / (2 CPUs) = 20 s here; one wait takes 2 s and the readings.
+        #expect(elapsed < 8, "took \(elapsed) s")
     }
 
     @Test("the host namespace only, when asked")

@@ -11,6 +11,8 @@ public struct CapturedOutputs: Sendable, Hashable {
     /// The files were found inside a sosreport, not named by a person: only regular files inside it are read
     /// (a named file may be a pipe, `--ss /dev/stdin`).
     public var foundInTree: Bool = false
+    /// The sosreport the files were found in: each is opened so that it cannot leave it (``foundInTree``).
+    public var tree: String?
 
     /// Captured files, each optional.
     public init(socketTables: [String] = [], sysctl: String? = nil, nstat: String? = nil, netstatStatistics: String? = nil) {

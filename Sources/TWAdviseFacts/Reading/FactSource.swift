@@ -39,17 +39,20 @@ public struct FactSource: Sendable, Hashable {
         return base + "/" + relative
     }
 
-    /// The path to open for `relative`. In a captured tree, a symbolic link that leads outside the tree is
-    /// refused: a capture from another host must never make TWAdvise read this host's files.
-    package func resolvedPath(_ relative: String) throws(FileReadError) -> String {
-        let path = absolutePath(relative)
-        if isLiveRoot { return path }
-        return try confinedPath(path, within: root)
+    /// The directory files are confined to when opened: the tree's top; `nil` on the live host.
+    package var confinement: String? { isLiveRoot ? nil : root }
+
+    /// Opens `relative`: in a captured tree only a regular file inside the tree (never a FIFO or a device),
+    /// opened so that no link can lead it out, whatever the tree holds or becomes while it is read.
+    package func open(_ relative: String) throws(FileReadError) -> SystemFile {
+        if isLiveRoot { return try SystemFile(path: absolutePath(relative)) }
+        return try SystemFile(confined: absolutePath(relative), within: root)
     }
 
-    /// Opens `relative`: in a captured tree only a regular file inside the tree (never a FIFO or a device).
-    package func open(_ relative: String) throws(FileReadError) -> SystemFile {
-        try SystemFile(path: resolvedPath(relative), requireRegular: !isLiveRoot)
+    /// The names in the directory `relative`; in a captured tree, opened without leaving it.
+    package func list(_ relative: String) throws(FileReadError) -> [String] {
+        if isLiveRoot { return try listDirectory(absolutePath(relative)) }
+        return try listDirectory(confined: absolutePath(relative), within: root)
     }
 
     /// Whether `relative` exists (a sysctl key the kernel has).

@@ -13,9 +13,6 @@ package struct LiveNamespaceReader {
     var proc = "/proc"
     var runNetns = "/run/netns"
 
-    /// Namespaces read at once: each is read by a thread of its own, which mostly waits on the kernel.
-    static let parallelism = 8
-
     var options: SnapshotReader.Options {
         var options = SnapshotReader.Options(topDestinations: input.topDestinations, interval: input.interval)
         options.owners = input.owners
@@ -42,27 +39,81 @@ package struct LiveNamespaceReader {
             input.scanCounter?.add()
             owners = .index(SocketOwnerIndex.scan(proc: proc))
         }
-        var host = try hostSnapshot(nil, owners: owners)
         guard canEnter else {
+            var host = try hostSnapshot(nil, owners: owners)
             host.warnings.append(FactWarning(path: FactsInput.namespacesNotice, message:
                 "other network namespaces were not read: entering them needs root or CAP_SYS_ADMIN; this report covers only the namespace twadvise runs in"))
             return [host]
         }
-        var (namespaces, unreadable) = NetworkNamespaces.discover(proc: proc, runNetns: runNetns)
-        namespaces.removeAll { $0.isOwn }
-        if unreadable > 0 {
-            host.warnings.append(FactWarning(path: proc, message: "the network namespace of \(unreadable) processes could not be read (permission)"))
+        let found = NetworkNamespaces.discoverAll(proc: proc, runNetns: runNetns)
+        var namespaces = found.namespaces.filter { !$0.isOwn }
+        var notices: [FactWarning] = []
+        if found.unreadable > 0 {
+            notices.append(FactWarning(path: proc, message: "the network namespace of \(found.unreadable) processes could not be read (permission)"))
+        }
+        for path in found.notNamespaces.prefix(10) {
+            notices.append(FactWarning(path: path, message: "not a network namespace (not read)"))
         }
         if namespaces.count > FactsInput.maxNamespaces {
-            host.warnings.append(FactWarning(path: FactsInput.namespacesNotice, message:
-                "\(namespaces.count) network namespaces found; the first \(FactsInput.maxNamespaces) by label are read, \(namespaces.count - FactsInput.maxNamespaces) are not (the bound of namespaces per report); --namespace NAME|PID|PATH reads any one of them"))
-            namespaces = Array(namespaces.prefix(FactsInput.maxNamespaces))
+            let (kept, left) = Self.bounded(namespaces, proc: proc)
+            namespaces = kept
+            notices.append(FactWarning(path: FactsInput.namespacesNotice, message:
+                "\(kept.count + left.count) network namespaces found; \(kept.count) are read (named and container or pod namespaces first, then the most used), \(left.count) are not: \(Self.kinds(left)) (the bound of namespaces per report); --namespace NAME|PID|PATH reads any one of them"))
         }
-        return [host] + readAll(namespaces, owners: owners)
+        // With an interval, every namespace's counters are read first, then one wait, then the full readings:
+        // the wait is not multiplied by the number of namespaces.
+        var first: [Int: (KeyedCounters, ContinuousClock.Instant)] = [:]
+        if let interval = input.interval, interval > 0 {
+            first[-1] = (SnapshotReader(source: FactSource(), options: options).readRateBasis(), ContinuousClock.now)
+            let bases = readEach(namespaces) { reader in (reader.readRateBasis(), ContinuousClock.now) }
+            for (index, basis) in bases.enumerated() { if let basis { first[index] = basis } }
+            SnapshotReader(source: FactSource(), options: options).sleepSeconds(interval)
+        }
+        var host = try hostSnapshot(nil, owners: owners, first: first[-1])
+        host.warnings += notices
+        return [host] + readAll(namespaces, owners: owners, first: first)
     }
 
-    /// The snapshot of the own namespace, or of `namespace` read from inside it.
-    func hostSnapshot(_ namespace: NetworkNamespace?, owners: OwnerLookupPolicy? = nil) throws(FactsInputError) -> FactsSnapshot {
+    /// Which namespaces are read when there are more than the bound: named (`ip netns`) and container or pod
+    /// namespaces first, then those of processes with the most TCP sockets (their `/proc/PID/net/sockstat`,
+    /// read without entering), so no user can evict the pods by making namespaces of their own.
+    static func bounded(_ namespaces: [NetworkNamespace], proc: String) -> (kept: [NetworkNamespace], left: [NetworkNamespace]) {
+        func priority(_ n: NetworkNamespace) -> Int {
+            if n.name != nil { return 0 }
+            if let owner = n.owner, owner.kind != .systemd { return 1 }
+            return 2
+        }
+        var load: [UInt64: Int64] = [:]
+        for n in namespaces where priority(n) == 2 {
+            guard let pid = n.pid, let bytes = try? SystemFile(path: "\(proc)/\(pid)/net/sockstat").readAll(limit: 4096) else { continue }
+            var ignored: [FactWarning] = []
+            let counts = SockstatParser.parse(Array(bytes), path: "sockstat", warnings: &ignored)
+            load[n.inode] = (counts["TCP", "inuse"] ?? 0) + (counts["TCP", "tw"] ?? 0)
+        }
+        let ordered = namespaces.sorted { a, b in
+            if priority(a) != priority(b) { return priority(a) < priority(b) }
+            if load[a.inode, default: 0] != load[b.inode, default: 0] { return load[a.inode, default: 0] > load[b.inode, default: 0] }
+            return (a.label, a.inode) < (b.label, b.inode)
+        }
+        let kept = Array(ordered.prefix(FactsInput.maxNamespaces))
+        let keptInodes = Set(kept.map(\.inode))
+        // Kept in the discovery order, so a report lists them as usual.
+        return (namespaces.filter { keptInodes.contains($0.inode) }, Array(ordered.dropFirst(FactsInput.maxNamespaces)))
+    }
+
+    /// `3 named, 12 container or pod, 280 process` for the namespaces left out.
+    static func kinds(_ namespaces: [NetworkNamespace]) -> String {
+        let named = namespaces.filter { $0.name != nil }.count
+        let containers = namespaces.filter { $0.name == nil && $0.owner.map { $0.kind != .systemd } == true }.count
+        let processes = namespaces.count - named - containers
+        return [(named, "named"), (containers, "container or pod"), (processes, "of other processes")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+    }
+
+    /// The snapshot of the own namespace, or of `namespace` read from inside it; with `first`, its rates
+    /// from that earlier reading of the counters.
+    func hostSnapshot(_ namespace: NetworkNamespace?, owners: OwnerLookupPolicy? = nil,
+                      first: (KeyedCounters, ContinuousClock.Instant)? = nil) throws(FactsInputError) -> FactsSnapshot {
         if let namespace {
             switch read(namespace, owners: owners) {
             case .success(let snapshot): return snapshot
@@ -71,33 +122,75 @@ package struct LiveNamespaceReader {
         }
         var options = options
         if let owners { options.owners = owners }
-        let snapshot = SnapshotReader(source: FactSource(), options: options).read()
+        if first != nil { options.interval = nil }
+        let reader = SnapshotReader(source: FactSource(), options: options)
+        let second = first.map { _ in (reader.readRateBasis(), ContinuousClock.now) }
+        var snapshot = reader.read()
+        if let (basis, start) = first, let (now, at) = second {
+            snapshot.rates = CounterRates(first: basis, second: now, intervalSeconds: (at - start).secondsValue)
+        }
         guard snapshot.hasAnyFact else {
             throw FactsInputError("/ holds no readable fact (\(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
         }
         return snapshot
     }
 
-    /// Every namespace's snapshot, in the order given; one that cannot be entered gives a snapshot that says why.
-    func readAll(_ namespaces: [NetworkNamespace], owners: OwnerLookupPolicy? = nil) -> [FactsSnapshot] {
-        let results = ResultSlots(count: namespaces.count)
-        let batches = stride(from: 0, to: namespaces.count, by: Self.parallelism).map { $0..<min($0 + Self.parallelism, namespaces.count) }
-        for batch in batches {
-            DispatchQueue.concurrentPerform(iterations: batch.count) { offset in
-                let index = batch.lowerBound + offset
-                let snapshot: FactsSnapshot
-                switch read(namespaces[index], owners: owners) {
+    /// Namespaces read at once: a fixed, small number of threads, each entering one namespace at a time.
+    static let concurrency = 4
+
+    /// `work` run inside each namespace (a reader of its own /proc/thread-self/net and sysctls), `concurrency`
+    /// at a time; `nil` for one that could not be entered.
+    func readEach<T: Sendable>(_ namespaces: [NetworkNamespace], options: SnapshotReader.Options? = nil,
+                               _ work: @escaping @Sendable (SnapshotReader) -> T) -> [T?] {
+        var inside = options ?? self.options
+        inside.readPersistent = false
+        let settings = inside
+        let results = ResultSlots<T>(count: namespaces.count)
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(Self.concurrency, namespaces.count)) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < namespaces.count else { return }
+                let namespace = namespaces[index]
+                let result = NamespaceThread.run(in: namespace.path, inode: namespace.inode) {
+                    var source = FactSource()
+                    source.perThreadNet = true
+                    return work(SnapshotReader(source: source, options: settings))
+                }
+                if case .success(let value) = result { results.set(index, value) }
+            }
+        }
+        return results.values
+    }
+
+    /// Every namespace's snapshot, in the order given; one that cannot be entered gives a snapshot that says
+    /// why. With `first`, each namespace's rates come from its earlier reading of the counters (by index).
+    func readAll(_ namespaces: [NetworkNamespace], owners: OwnerLookupPolicy? = nil,
+                 first: [Int: (KeyedCounters, ContinuousClock.Instant)] = [:]) -> [FactsSnapshot] {
+        var settings = options
+        if let owners { settings.owners = owners }
+        if !first.isEmpty { settings.interval = nil }
+        let results = ResultSlots<FactsSnapshot>(count: namespaces.count)
+        let next = Atomic<Int>(0)
+        let options = settings
+        DispatchQueue.concurrentPerform(iterations: min(Self.concurrency, max(namespaces.count, 1))) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < namespaces.count else { return }
+                let namespace = namespaces[index]
+                let earlier = first[index]
+                var snapshot: FactsSnapshot
+                switch Self.read(namespace, options: options, first: earlier) {
                 case .success(let read): snapshot = read
                 case .failure(let failure):
-                    var empty = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespaces[index].label))
-                    empty.warnings.append(FactWarning(path: namespaces[index].path, message: failure.description))
-                    empty.notRead = failure.description
-                    snapshot = empty
+                    snapshot = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespace.label))
+                    snapshot.warnings.append(FactWarning(path: namespace.path, message: failure.description))
+                    snapshot.notRead = failure.description
                 }
                 results.set(index, snapshot)
             }
         }
-        return results.values
+        return results.values.map { $0 ?? FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/")) }
     }
 
     /// One namespace, read on a thread inside it.
@@ -108,16 +201,23 @@ package struct LiveNamespaceReader {
     }
 
     /// `namespace` read with `options` on a thread inside it: its sockets, counters and sysctls, not the
-    /// host's persistent configuration.
-    package static func read(_ namespace: NetworkNamespace, options: SnapshotReader.Options)
+    /// host's persistent configuration. With `first`, its rates from that earlier reading of its counters.
+    package static func read(_ namespace: NetworkNamespace, options: SnapshotReader.Options,
+                             first: (KeyedCounters, ContinuousClock.Instant)? = nil)
         -> Result<FactsSnapshot, NamespaceThread.Failure> {
         var options = options
         options.readPersistent = false
+        if first != nil { options.interval = nil }
         let inside = options
-        return NamespaceThread.run(in: namespace.path) {
+        return NamespaceThread.run(in: namespace.path, inode: namespace.inode) {
             var source = FactSource()
             source.perThreadNet = true
-            var snapshot = SnapshotReader(source: source, options: inside).read()
+            let reader = SnapshotReader(source: source, options: inside)
+            let second = first.map { _ in (reader.readRateBasis(), ContinuousClock.now) }
+            var snapshot = reader.read()
+            if let (basis, start) = first, let (now, at) = second {
+                snapshot.rates = CounterRates(first: basis, second: now, intervalSeconds: (at - start).secondsValue)
+            }
             snapshot.origin.namespace = namespace.label
             snapshot.namespace = namespace
             return snapshot
@@ -135,14 +235,14 @@ package struct LiveNamespaceReader {
 }
 
 /// Results written by concurrent readers, one slot each.
-private final class ResultSlots: Sendable {
-    private let slots: Mutex<[FactsSnapshot?]>
+private final class ResultSlots<T: Sendable>: Sendable {
+    private let slots: Mutex<[T?]>
 
     init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    func set(_ index: Int, _ value: FactsSnapshot) {
+    func set(_ index: Int, _ value: T) {
         slots.withLock { $0[index] = value }
     }
 
-    var values: [FactsSnapshot] { slots.withLock { $0.compactMap { $0 } } }
+    var values: [T?] { slots.withLock { $0 } }
 }

@@ -22,10 +22,53 @@ package enum NamespaceThread {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
     }()
 
+    /// `NSFS_MAGIC` from <linux/magic.h>: the file system of namespace files.
+    static let nsfsMagic: Int = 0x6E73_6673
+
+    /// Opens `path` as a network namespace without blocking: `O_NONBLOCK` (a FIFO put where a namespace was
+    /// expected cannot hang the reader), then checks on the opened descriptor that it is a namespace file
+    /// (`fstatfs`: nsfs) and, when `inode` is given, that it is the namespace discovered (`fstat`: a reused
+    /// PID or a process that changed namespace since is not read under another's label).
+    package static func openNamespace(_ path: String, inode: UInt64?) -> Result<Int32, Failure> {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(Failure(description: "\(path): \(String(cString: strerror(errno)))")) }
+        var info = stat()
+        guard fileSystemType(fd) == nsfsMagic, fstat(fd, &info) == 0 else {
+            close(fd)
+            return .failure(Failure(description: "\(path): not a network namespace"))
+        }
+        if let inode, UInt64(info.st_ino) != inode {
+            close(fd)
+            return .failure(Failure(description: "\(path): no longer the namespace discovered (inode \(info.st_ino), expected \(inode))"))
+        }
+        return .success(fd)
+    }
+
+    /// `fstatfs(2)` from the C library (its header is not in Glibc's module map).
+    static let fstatfs: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "fstatfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Int32).self)
+    }()
+
+    /// The `f_type` of the file system `fd` is on (the first field of `struct statfs` on Linux, a word);
+    /// `nil` when it cannot be read.
+    static func fileSystemType(_ fd: Int32) -> Int? {
+        guard let fstatfs else { return nil }
+        // struct statfs is 120 bytes on 64-bit Linux; a larger buffer leaves room on any architecture.
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+        defer { buffer.deallocate() }
+        guard fstatfs(fd, buffer) == 0 else { return nil }
+        return buffer.load(as: Int.self)
+    }
+
     /// What the thread runs; the C entry point sees only this base class.
     private class Job: @unchecked Sendable {
         let path: String
-        init(path: String) { self.path = path }
+        let inode: UInt64?
+        init(path: String, inode: UInt64?) {
+            self.path = path
+            self.inode = inode
+        }
         func run() {}
     }
 
@@ -34,16 +77,18 @@ package enum NamespaceThread {
         let work: @Sendable () -> T
         var result: Result<T, Failure> = .failure(Failure(description: "not run"))
 
-        init(path: String, work: @escaping @Sendable () -> T) {
+        init(path: String, inode: UInt64?, work: @escaping @Sendable () -> T) {
             self.work = work
-            super.init(path: path)
+            super.init(path: path, inode: inode)
         }
 
         override func run() {
             // O_RDONLY on /proc/PID/ns/net or /run/netns/NAME opens the namespace, nothing in it.
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                result = .failure(Failure(description: "\(path): \(String(cString: strerror(errno)))"))
+            let fd: Int32
+            switch NamespaceThread.openNamespace(path, inode: inode) {
+            case .success(let opened): fd = opened
+            case .failure(let failure):
+                result = .failure(failure)
                 return
             }
             defer { close(fd) }
@@ -59,9 +104,10 @@ package enum NamespaceThread {
         }
     }
 
-    /// Enters the namespace `path` refers to on a new thread, runs `work` there and returns its result.
-    package static func run<T: Sendable>(in path: String, _ work: @escaping @Sendable () -> T) -> Result<T, Failure> {
-        let job = TypedJob(path: path, work: work)
+    /// Enters the namespace `path` refers to on a new thread, runs `work` there and returns its result;
+    /// with `inode`, only if `path` still refers to that namespace.
+    package static func run<T: Sendable>(in path: String, inode: UInt64? = nil, _ work: @escaping @Sendable () -> T) -> Result<T, Failure> {
+        let job = TypedJob(path: path, inode: inode, work: work)
         let box = Unmanaged<Job>.passRetained(job)
         var thread = pthread_t()
         let created = pthread_create(&thread, nil, { raw in

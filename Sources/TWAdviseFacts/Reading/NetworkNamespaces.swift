@@ -159,12 +159,30 @@ public enum NetworkNamespaces {
     /// - Returns: the namespaces, and how many processes' namespaces could not be read (permission).
     public static func discover(proc: String = "/proc", runNetns: String = "/run/netns",
                                 podLogs: String = "/var/log/pods") -> (namespaces: [NetworkNamespace], unreadable: Int) {
+        let found = discoverAll(proc: proc, runNetns: runNetns, podLogs: podLogs)
+        return (found.namespaces, found.unreadable)
+    }
+
+    /// ``discover(proc:runNetns:podLogs:)`` with the entries of `runNetns` that are not network namespaces.
+    package static func discoverAll(proc: String = "/proc", runNetns: String = "/run/netns", podLogs: String = "/var/log/pods")
+        -> (namespaces: [NetworkNamespace], unreadable: Int, notNamespaces: [String]) {
+        var notNamespaces: [String] = []
         var byInode: [UInt64: NetworkNamespace] = [:]
         let own = inode(of: proc + "/self/ns/net")
         if let own { byInode[own] = NetworkNamespace(inode: own, path: proc + "/self/ns/net", pid: getpid(), isOwn: true) }
-        for name in (try? listDirectory(runNetns)) ?? [] {
+        for name in ((try? listDirectory(runNetns)) ?? []).prefix(maxProcesses) {
             let path = runNetns + "/" + name
-            guard let ino = inode(of: path) else { continue }
+            // Only a namespace file counts, checked on a descriptor opened without blocking: a FIFO, a
+            // device or a link to one put there by anyone who can write the directory is not a namespace.
+            guard case .success(let fd) = NamespaceThread.openNamespace(path, inode: nil) else {
+                notNamespaces.append(path)
+                continue
+            }
+            var info = stat()
+            let statted = fstat(fd, &info) == 0
+            close(fd)
+            guard statted else { continue }
+            let ino = UInt64(info.st_ino)
             if byInode[ino] == nil { byInode[ino] = NetworkNamespace(inode: ino, path: path) }
             if byInode[ino]?.isOwn == false { byInode[ino]?.name = name }
         }
@@ -196,7 +214,7 @@ public enum NetworkNamespaces {
             if a.isOwn != b.isOwn { return a.isOwn }
             return (a.label, a.inode) < (b.label, b.inode)
         }
-        return (sorted, unreadable)
+        return (sorted, unreadable, notNamespaces)
     }
 
     /// The namespace `wanted` names: an `ip netns` name or label, a PID in it, or a file that refers to it

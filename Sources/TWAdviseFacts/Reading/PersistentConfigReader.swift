@@ -12,7 +12,7 @@ package enum PersistentConfigReader {
         for directory in directories {
             let names: [String]
             do {
-                names = try listDirectory(source.resolvedPath(directory))
+                names = try source.list(directory)
             } catch {
                 if error != .missing {
                     warnings.append(FactWarning(path: directory, message: error.description))

@@ -29,7 +29,12 @@ extension SnapshotReader {
                 // Streamed: a capture from a host with millions of sockets is read in constant memory.
                 var parser = SocketTextParser(path: path)
                 do {
-                    let file = try SystemFile(path: path, requireRegular: captured.foundInTree)
+                    let file: SystemFile
+                    if let tree = captured.tree {
+                        file = try SystemFile(confined: path, within: tree)
+                    } else {
+                        file = try SystemFile(path: path, requireRegular: captured.foundInTree)
+                    }
                     try file.forEachChunk { chunk in parser.consume(chunk, into: &aggregator) }
                 } catch {
                     warnings.append(FactWarning(path: path, message: error.description))
@@ -81,6 +86,14 @@ extension SnapshotReader {
     }
 
     func readCaptured(_ path: String, _ warnings: inout [FactWarning]) -> [UInt8]? {
+        if let tree = options.captured.tree {
+            do {
+                return try SystemFile(confined: path, within: tree).readAll(limit: 64 << 20)
+            } catch {
+                warnings.append(FactWarning(path: path, message: error.description))
+                return nil
+            }
+        }
         do {
             return try InputFile.read(path, requireRegular: options.captured.foundInTree)
         } catch {

@@ -29,8 +29,8 @@ extension SnapshotReader {
         for path in ["proc/net/tcp", "proc/net/tcp6"] {
             var parser = ProcNetTCPParser(path: path)
             do {
-                parser = try SocketTableFile.parse(source.resolvedPath(path), name: path, into: &aggregator,
-                                                   requireRegular: !source.isLiveRoot)
+                parser = try SocketTableFile.parse(source.absolutePath(path), name: path, into: &aggregator,
+                                                   requireRegular: !source.isLiveRoot, within: source.confinement)
                 if parser.lineNumber == 0 {
                     warnings.append(FactWarning(path: path, message: "empty file"))
                 } else {

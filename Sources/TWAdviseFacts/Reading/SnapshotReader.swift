@@ -134,6 +134,13 @@ public struct SnapshotReader: Sendable {
     }
 
 
+    /// The counters rates are computed from (TcpExt, Tcp, conntrack statistics), read alone: the first of
+    /// two readings when several namespaces share one wait.
+    package func readRateBasis() -> KeyedCounters {
+        var ignored: [FactWarning] = []
+        return readCounters(&ignored).adding(conntrackStats: readConntrackStats(&ignored))
+    }
+
     func readCounters(_ warnings: inout [FactWarning]) -> KeyedCounters {
         var counters = KeyedCounters()
         for path in ["proc/net/netstat", "proc/net/snmp"] {

@@ -30,14 +30,14 @@ package enum SocketTableFile {
     /// holds the line count, the malformed lines and the warnings. `minimumSize` is for tests.
     package static func parse(_ path: String, name: String, into aggregator: inout SocketAggregator,
                               workers: Int = defaultWorkers, minimumSize: Int = parallelThreshold,
-                              requireRegular: Bool = false) throws(FileReadError) -> ProcNetTCPParser {
-        let file = try SystemFile(path: path, requireRegular: requireRegular)
+                              requireRegular: Bool = false, within directory: String? = nil) throws(FileReadError) -> ProcNetTCPParser {
+        let file = try open(path, requireRegular: requireRegular, within: directory)
         guard workers > 1, let size = file.regularFileSize, size >= minimumSize else {
             return try parse(file, range: nil, name: name, continuing: false, into: &aggregator)
         }
         let bounds = try file.lineBoundaries(parts: workers, size: size)
         let ranges = (1..<bounds.count).map { bounds[$0 - 1]..<bounds[$0] }
-        let parts = try parseParts(path, name: name, ranges: ranges, like: aggregator)
+        let parts = try parseParts(path, name: name, ranges: ranges, like: aggregator, within: directory)
         var parser = ProcNetTCPParser(path: name)
         for (index, part) in parts.enumerated() {
             if aggregator.append(part.aggregator) {
@@ -69,14 +69,20 @@ package enum SocketTableFile {
     }
 
     /// Parses each range on its own thread into a fresh aggregator with the same settings as `template`.
+    /// `path`, confined to `directory` when given (``ConfinedOpen``).
+    private static func open(_ path: String, requireRegular: Bool, within directory: String?) throws(FileReadError) -> SystemFile {
+        if let directory { return try SystemFile(confined: path, within: directory) }
+        return try SystemFile(path: path, requireRegular: requireRegular)
+    }
+
     private static func parseParts(_ path: String, name: String, ranges: [Range<Int>],
-                                   like template: SocketAggregator) throws(FileReadError) -> [Part] {
+                                   like template: SocketAggregator, within directory: String?) throws(FileReadError) -> [Part] {
         let range = template.ephemeralRange, cap = template.maxTrackedDestinations
         let results = Mutex<[Result<Part, FileReadError>?]>(Array(repeating: nil, count: ranges.count))
         DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
             let outcome: Result<Part, FileReadError>
             do throws(FileReadError) {
-                let file = try SystemFile(path: path)
+                let file = try open(path, requireRegular: false, within: directory)
                 var aggregator = SocketAggregator(ephemeralRange: range, maxTrackedDestinations: cap)
                 let parser = try parse(file, range: ranges[index], name: name, continuing: index > 0, into: &aggregator)
                 outcome = .success(Part(parser: parser, aggregator: aggregator))

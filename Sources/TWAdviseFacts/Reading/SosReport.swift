@@ -94,12 +94,22 @@ public struct SosReport: Sendable {
         if let extractedTo { Helper.remove(extractedTo) }
     }
 
+    /// The report's top: `path` itself, or the one directory in it that holds `sos_commands/`. A top found
+    /// inside (an archive's `sosreport-HOST-...`) must be a directory itself, not a link to one elsewhere, and
+    /// its `sos_commands` too.
     static func findTop(_ path: String) -> String? {
         if isDirectory(path + "/sos_commands") { return path }
-        for name in (try? listDirectory(path)) ?? [] where isDirectory(path + "/" + name + "/sos_commands") {
+        for name in (try? listDirectory(path)) ?? [] where isRealDirectory(path + "/" + name) && isRealDirectory(path + "/" + name + "/sos_commands") {
             return path + "/" + name
         }
         return nil
+    }
+
+    /// Whether `path` is a directory and not a symbolic link to one.
+    static func isRealDirectory(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     private func exists(_ relative: String) -> Bool {
@@ -150,7 +160,9 @@ public struct SosReport: Sendable {
         func keep(_ path: String?) -> String? {
             guard let path else { return nil }
             do {
-                return try confinedPath(path, within: directory)
+                // Checked now for the warning; read later through the same confined open.
+                _ = try SystemFile(confined: path, within: directory)
+                return path
             } catch {
                 warnings.append(FactWarning(path: path.replacing(directory + "/", with: ""), message: error.description))
                 return nil
@@ -159,6 +171,7 @@ public struct SosReport: Sendable {
         var result = CapturedOutputs(socketTables: captured.socketTables.compactMap(keep), sysctl: keep(captured.sysctl),
                                      nstat: keep(captured.nstat), netstatStatistics: keep(captured.netstatStatistics))
         result.foundInTree = true
+        result.tree = directory
         return result
     }
 

@@ -24,7 +24,7 @@ package enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible 
         case .isDirectory: return "is a directory, expected a file"
         case .symlinkLoop: return "too many levels of symbolic links"
         case .tooLarge(let limit): return "larger than the \(limit)-byte limit for this file"
-        case .outsideRoot: return "a symbolic link leads outside the captured tree; not read"
+        case .outsideRoot: return "a symbolic link leads outside the captured tree, or is absolute; not read"
         case .notRegular: return "not a regular file (a FIFO, device or socket); not read"
         case .system(let code): return "read failed: \(String(cString: strerror(code)))"
         }
@@ -56,6 +56,11 @@ package struct SystemFile: ~Copyable {
     package init(path: String, requireRegular: Bool = false) throws(FileReadError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | (requireRegular ? O_NONBLOCK : 0))
         guard fd >= 0 else { throw FileReadError.from(errno: errno) }
+        try self.init(descriptor: fd, requireRegular: requireRegular)
+    }
+
+    /// Takes `fd`, already open; with `requireRegular`, closes it and fails unless it is a regular file.
+    package init(descriptor fd: Int32, requireRegular: Bool) throws(FileReadError) {
         if requireRegular {
             var info = stat()
             guard fstat(fd, &info) == 0 else {
@@ -207,8 +212,117 @@ package func listDirectory(_ path: String) throws(FileReadError) -> [String] {
     return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
 }
 
+/// Opening a file of a captured tree, a sosreport or a rules directory so that it cannot leave it, with no
+/// window between a check and the open: `openat2(2)` from a descriptor of the directory with
+/// `RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS` (a link, `..` or an absolute path that leads out fails in the
+/// kernel), else, where the kernel has no `openat2` (before 5.6), a walk component by component with
+/// `O_NOFOLLOW`, which refuses every symbolic link.
+package enum ConfinedOpen {
+    /// `SYS_openat2`: 437 on every architecture (the unified system call table since Linux 5.6).
+    static let sysOpenat2 = 437
+    static let resolveNoMagiclinks: UInt64 = 0x02
+    static let resolveBeneath: UInt64 = 0x08
+
+    /// `syscall(2)` from the C library (variadic in C, called here with three pointer-sized arguments).
+    static let syscall: (@convention(c) (Int, Int32, UnsafePointer<CChar>, UnsafeRawPointer, Int) -> Int)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syscall") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int, Int32, UnsafePointer<CChar>, UnsafeRawPointer, Int) -> Int).self)
+    }()
+
+    /// Opens `path`, which names a file under `directory`, with `flags`, never leaving `directory`.
+    package static func open(_ path: String, within directory: String, flags: Int32) throws(FileReadError) -> Int32 {
+        let top = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        var relative: Substring
+        if path == top {
+            relative = "."
+        } else if path.hasPrefix(top == "/" ? "/" : top + "/") {
+            relative = path.dropFirst(top == "/" ? 1 : top.count + 1)
+        } else {
+            throw FileReadError.outsideRoot
+        }
+        while relative.hasPrefix("/") { relative = relative.dropFirst() }
+        if relative.isEmpty { relative = "." }
+        let root = Glibc.open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else { throw FileReadError.from(errno: errno) }
+        defer { close(root) }
+        if let fd = try openat2(root, String(relative), flags: flags) { return fd }
+        return try walk(root, String(relative), flags: flags)
+    }
+
+    /// `openat2` beneath `root`; `nil` when the kernel has none.
+    static func openat2(_ root: Int32, _ relative: String, flags: Int32) throws(FileReadError) -> Int32? {
+        guard let syscall else { return nil }
+        // struct open_how { u64 flags; u64 mode; u64 resolve; }
+        var how: (UInt64, UInt64, UInt64) = (UInt64(UInt32(bitPattern: flags)), 0, resolveBeneath | resolveNoMagiclinks)
+        while true {
+            let result = relative.withCString { name in
+                withUnsafePointer(to: &how) { syscall(sysOpenat2, root, name, UnsafeRawPointer($0), 24) }
+            }
+            if result >= 0 { return Int32(result) }
+            switch errno {
+            case EINTR, EAGAIN: continue
+            case ENOSYS: return nil
+            case EXDEV: throw FileReadError.outsideRoot
+            default: throw FileReadError.from(errno: errno)
+            }
+        }
+    }
+
+    /// Component by component from `root`, refusing `..` and every symbolic link.
+    static func walk(_ root: Int32, _ relative: String, flags: Int32) throws(FileReadError) -> Int32 {
+        let parts = relative.split(separator: "/").filter { $0 != "." }
+        guard !parts.contains("..") else { throw FileReadError.outsideRoot }
+        var current = dup(root)
+        guard current >= 0 else { throw FileReadError.from(errno: errno) }
+        for (index, part) in parts.enumerated() {
+            let last = index == parts.count - 1
+            let next = Glibc.openat(current, String(part), last ? flags | O_NOFOLLOW : O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let code = errno
+            close(current)
+            guard next >= 0 else { throw code == ELOOP ? FileReadError.outsideRoot : FileReadError.from(errno: code) }
+            current = next
+        }
+        if parts.isEmpty {
+            let fd = Glibc.openat(current, ".", flags)
+            close(current)
+            guard fd >= 0 else { throw FileReadError.from(errno: errno) }
+            return fd
+        }
+        return current
+    }
+}
+
+extension SystemFile {
+    /// Opens `path`, a file under `directory`, without following a link out of it (``ConfinedOpen``), without
+    /// waiting, and only when the opened descriptor is a regular file.
+    package init(confined path: String, within directory: String) throws(FileReadError) {
+        let fd = try ConfinedOpen.open(path, within: directory, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        try self.init(descriptor: fd, requireRegular: true)
+    }
+}
+
+/// The names in `path`, a directory under `directory`, opened without following a link out of it.
+package func listDirectory(confined path: String, within directory: String) throws(FileReadError) -> [String] {
+    let fd = try ConfinedOpen.open(path, within: directory, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
+    guard let dir = fdopendir(fd) else {
+        let code = errno
+        close(fd)
+        throw FileReadError.from(errno: code)
+    }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) { ptr in
+            ptr.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+}
+
 /// `path` with its symbolic links resolved, when it stays inside `directory` (itself resolved); a link that
-/// leads out of it is ``FileReadError/outsideRoot``.
+/// leads out of it is ``FileReadError/outsideRoot``. For names in messages and checks only: files are opened
+/// with ``ConfinedOpen``, never by the path this returns.
 package func confinedPath(_ path: String, within directory: String) throws(FileReadError) -> String {
     guard let real = realPath(path) else { throw FileReadError.from(errno: errno) }
     guard let top = realPath(directory), real == top || real.hasPrefix(top == "/" ? "/" : top + "/") else {
