@@ -57,7 +57,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // libFuzzer targets (Fuzz/run.sh builds them with -sanitize=fuzzer); a plain build replays inputs.
         .executableTarget(
-            name: "twadvise-fuzz", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts"],
+            name: "twadvise-fuzz", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts", "TWAdviseRunbooks"],
             swiftSettings: fuzzing ? [.define("FUZZING")] : []),
         // The README's embedding example, exactly (a test compares the two; CI builds and runs it).
         .executableTarget(name: "twadvise-embedding-example", dependencies: ["TWAdvise"], path: "Examples/Embedding",
@@ -82,7 +82,7 @@ let package = Package(
             name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine", "TWAdviseTestSupport"], exclude: ["Golden"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "twadviseCLITests", dependencies: ["twadvise", "twadvise-fuzz", "TWAdviseFacts", "TWAdviseTestSupport"],
+            name: "twadviseCLITests", dependencies: ["twadvise", "TWAdviseFacts", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -5,9 +5,11 @@ import Foundation
 import TWAdvise
 import TWAdviseEngine
 import TWAdviseFacts
+import TWAdviseRunbooks
 
 enum FuzzTarget: String, CaseIterable {
     case rules, expression, proctcp, sockstat, counters, sysctlconf, sockettext, commandoutput, snapshotjson, sosdir
+    case escapemarkdown, escapeprometheus
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["TWADVISE_FUZZ_TARGET"] ?? ""
@@ -98,6 +100,36 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .sosdir:
             Self.sosDirectory(bytes)
+        case .escapemarkdown:
+            // Markdown and HTML, the terminal: no markup, no line break, no invisible scalar gets through.
+            let text = String(decoding: bytes, as: UTF8.self)
+            let markdown = Escaping.html(Escaping.markdown(text))
+            for scalar in markdown.unicodeScalars {
+                precondition(scalar != "<" && scalar != ">" && !Escaping.isInvisible(scalar), "Markdown let U+\(String(scalar.value, radix: 16)) through")
+            }
+            let terminal = Escaping.terminalValue(text)
+            precondition(!terminal.unicodeScalars.contains(where: Escaping.isInvisible), "a terminal value kept an invisible scalar")
+            let view = Escaping.terminal(text + "\n" + text)
+            precondition(!view.unicodeScalars.contains { Escaping.isInvisible($0) && $0 != "\n" && $0 != "\t" }, "terminal text kept a control")
+            let cells = TerminalMarkdown.render("| a | b |\n|---|---|\n| \(markdown) | z |\n", color: false)
+            precondition(cells.contains("z"), "a value split a terminal table")
+        case .escapeprometheus:
+            // A label value ends only where the writer ends it, and no sample line breaks.
+            let value = String(decoding: bytes, as: UTF8.self)
+            let text = PrometheusExposition.render([MetricFamily(name: "twadvise_fuzz", help: "fuzz", samples: [.init(labels: [.init("v", value), .init("w", "x")], value: 1)])])
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            precondition(lines.count == 4 && lines[3].isEmpty, "a label value broke the line")
+            let sample = lines[2].unicodeScalars
+            precondition(!sample.contains(where: Escaping.isInvisible), "a label value kept an invisible scalar")
+            // Unescaped quotes: exactly the four that delimit the two values.
+            var quotes = 0
+            var escaped = false
+            for scalar in sample {
+                if escaped { escaped = false; continue }
+                if scalar == "\\" { escaped = true; continue }
+                if scalar == "\"" { quotes += 1 }
+            }
+            precondition(quotes == 4, "a label value forged a quote")
         }
     }
 

@@ -57,11 +57,20 @@ enum OutputFile {
         }
     }
 
+    /// The longest file name Linux file systems take, in bytes.
+    static let nameMax = 255
+
     private static func replace(_ path: String, with bytes: [UInt8]) throws {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(directory.isEmpty ? "" : directory)/.\(name).XXXXXX".utf8CString)
+        // ".NAME.XXXXXX" must fit NAME_MAX (255 bytes): a long name keeps its first bytes, cut on a scalar.
+        var stem = ""
+        for scalar in name.unicodeScalars {
+            guard stem.utf8.count + String(scalar).utf8.count <= Self.nameMax - 8 else { break }
+            stem.unicodeScalars.append(scalar)
+        }
+        var template = Array("\(directory.isEmpty ? "" : directory)/.\(stem).XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw InputError("cannot write \(path): \(String(cString: strerror(errno)))") }
         let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })

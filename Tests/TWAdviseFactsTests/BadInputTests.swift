@@ -199,4 +199,21 @@ struct BadInputTests {
         #expect(IPAddress("1.2.3") == nil && IPAddress("1.2.3.256") == nil && IPAddress("1:::2") == nil && IPAddress("x") == nil)
         #expect(IPAddress("127.9.9.9")!.isLoopback && IPAddress("::ffff:127.0.0.1")!.isLoopback && !IPAddress("10.0.0.1")!.isLoopback)
     }
+
+    @Test("a facts file with an impossible interval or delta is refused naming the field, never rendered as inf",
+          arguments: [("intervalSeconds", "5e-324", "rates.intervalSeconds: 5e-324 is out of range (0.001...86400.0 seconds)"),
+                      ("intervalSeconds", "1e9", "rates.intervalSeconds: 1000000000.0 is out of range (0.001...86400.0 seconds)"),
+                      ("ActiveOpens", "-5", "rates.deltas.Tcp.ActiveOpens: -5 is out of range (0...2000000000 over 2.0 s)"),
+                      ("ActiveOpens", "9000000000000", "rates.deltas.Tcp.ActiveOpens: 9000000000000 is out of range (0...2000000000 over 2.0 s)")])
+    func impossibleRates(field: String, value: String, message: String) throws {
+        var snapshot = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/"))
+        snapshot.rates = CounterRates(intervalSeconds: 2, deltas: KeyedCounters(sections: ["Tcp": ["ActiveOpens": 100]]))
+        var json = String(decoding: try snapshot.jsonData(), as: UTF8.self)
+        if field == "intervalSeconds" {
+            json = json.replacingOccurrences(of: "\"intervalSeconds\":2", with: "\"intervalSeconds\":\(value)")
+        } else {
+            json = json.replacingOccurrences(of: "\"ActiveOpens\":100", with: "\"ActiveOpens\":\(value)")
+        }
+        #expect(throws: SnapshotDecodingError(message: message)) { _ = try FactsSnapshot.decode(json: Data(json.utf8)) }
+    }
 }

@@ -85,8 +85,45 @@ struct CommandOutputTests {
         #expect(users(#"tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:443 users:(("a b",pid=7,fd=1))"#) == ["a b:7"])
         #expect(users("tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:443") == [])
         #expect(users(#"users:(("x",pid=0,fd=1),("y",pid=-3,fd=1),("z",pid=99999999999,fd=1),(garbage"#) == [])
-        let many = "users:((" + (1...40).map { "(\"p\",pid=\($0),fd=1)" }.joined(separator: ",") + "))"
+        let many = "users:(" + (1...40).map { "(\"p\",pid=\($0),fd=1)" }.joined(separator: ",") + ")"
         #expect(users(many).count == 16)
+    }
+
+    @Test("ss -p users: a process name with quotes and parentheses cannot inject a PID (entries read from the right)")
+    func usersInjection() {
+        func users(_ line: String) -> [String] {
+            var bytes = Array(line.utf8)
+            return bytes.withUnsafeMutableBufferPointer { b in
+                SocketTextParser.users(in: UnsafeBufferPointer(b)).map { "\($0.command):\($0.pid)" }
+            }
+        }
+        let row = "tcp ESTAB 0 0 10.0.0.5:40000 10.0.0.9:443 "
+        // A 15-byte comm set with prctl(PR_SET_NAME): ss prints it unescaped.
+        #expect(users(row + #"users:(("sshd",pid=1",pid=812,fd=33))"#) == [#"sshd",pid=1:812"#])
+        #expect(users(row + #"users:(("a",pid=1,fd=1)",pid=812,fd=3)) uid:1000 ino:4242 sk:1"#) == [#"a",pid=1,fd=1):812"#])
+        #expect(users(row + #"users:(("x))",pid=77,fd=3),("nginx",pid=813,fd=4))"#) == [#"x)):77"#, "nginx:813"])
+        // A name that is itself an entry's ending and separator leaves no owner rather than a false one.
+        #expect(!users(row + #"users:(("",pid=1,fd=1),(",pid=812,fd=3))"#).contains { $0.hasSuffix(":1") })
+    }
+
+    @Test("ss -p with many distinct PIDs per row: at most 8 processes counted per destination, the rest counted apart")
+    func ownersBounded() throws {
+        var lines = ["State Recv-Q Send-Q Local Address:Port Peer Address:Port Process"]
+        for i in 0..<2000 {
+            let entries = (0..<16).map { "(\"w\",pid=\(1000 + (i * 16 + $0) % 5000),fd=\($0 + 3))" }.joined(separator: ",")
+            lines.append("ESTAB 0 0 10.0.0.5:\(40000 + i % 20000) 10.0.0.9:443 users:(\(entries))")
+        }
+        let tree = try TemporaryTree(["ss.txt": lines.joined(separator: "\n") + "\n"])
+        var options = SnapshotReader.Options(captured: CapturedOutputs(socketTables: [tree.path("ss.txt")]), readRoot: false)
+        options.topDestinations = 5
+        let snapshot = SnapshotReader(options: options).read()
+        let destination = try #require(snapshot.sockets?.destinations.first)
+        #expect(destination.established == 2000)
+        #expect((destination.owners?.count ?? 0) == 3)
+        // 2000 rows x 16 entries: 8 processes counted, every other process's sockets counted apart.
+        let counted = try #require(snapshot.warnings.first { $0.message.contains("processes were not counted") })
+        // PIDs 1000-1007 come first and appear 7 times each in the 32,000 entries: 56 counted, 31,944 not.
+        #expect(counted.message == "31944 live sockets' processes were not counted: their destination already counts 8 processes")
     }
 
     @Test("netstat -neopa: rows with programs and timers; the malformed captures the peer rejects give warnings and no table")

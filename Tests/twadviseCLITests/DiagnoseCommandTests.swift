@@ -35,6 +35,11 @@ struct DiagnoseCommandTests {
         #expect(object["schemaVersion"] as? Int == 1 && object["highestSeverity"] as? String == "medium")
         let missing = try CLIRunner.run(["diagnose", "--root", tree.root, "--output", "/nonexistent/dir/report.md"])
         #expect(missing.status == 2 && missing.stderr.hasPrefix("twadvise: error: cannot write /nonexistent/dir/report.md"))
+        // A legal 250-byte name (multi-byte scalars included): its temporary name still fits NAME_MAX.
+        let long = tree.path(String(repeating: "é", count: 60) + String(repeating: "r", count: 127) + ".md")
+        let written = try CLIRunner.run(["diagnose", "--root", tree.root, "--output", long])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(FileManager.default.fileExists(atPath: long))
     }
 
     @Test("--facts from a snapshot gives the tree's report, saying it came through the snapshot")

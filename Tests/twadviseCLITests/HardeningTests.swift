@@ -54,11 +54,17 @@ struct HardeningTests {
         }
     }
 
+    /// The replay build of the fuzz targets, beside the CLI: `swift build` makes it (the test target does not
+    /// depend on it, so `swift test` alone does not build it).
+    static let fuzzBinary = URL(fileURLWithPath: CLIRunner.executable).deletingLastPathComponent().appendingPathComponent("twadvise-fuzz").path
+
     @Test("fuzz seeds and regressions replay through their targets without a crash",
-          .enabled(if: FileListing.sourceTreePresent, "source tree not present"))
+          .enabled(if: FileListing.sourceTreePresent, "source tree not present"),
+          .enabled(if: FileManager.default.isExecutableFile(atPath: fuzzBinary), "twadvise-fuzz is not built: run swift build first (.ci/run does)"))
     func fuzzReplay() throws {
-        let binary = URL(fileURLWithPath: CLIRunner.executable).deletingLastPathComponent().appendingPathComponent("twadvise-fuzz").path
-        for target in ["rules", "expression", "proctcp", "sockstat", "counters", "sysctlconf", "sockettext", "commandoutput", "snapshotjson", "sosdir"] {
+        let binary = Self.fuzzBinary
+        for target in ["rules", "expression", "proctcp", "sockstat", "counters", "sysctlconf", "sockettext", "commandoutput", "snapshotjson", "sosdir",
+                       "escapemarkdown", "escapeprometheus"] {
             var files: [String] = []
             for folder in ["Fuzz/corpus/\(target)", "Fuzz/regressions/\(target)"] {
                 let path = PeerFixtures.packageRoot + "/" + folder

@@ -25,6 +25,12 @@ extension FactsSnapshot {
         }
     }
 
+    /// The shortest and longest time between two readings a snapshot may hold.
+    static let minInterval = 0.001
+    static let maxInterval = 86_400.0
+    /// The fastest a counter may move, per second.
+    static let maxCounterRate = 1e9
+
     func validateOwn() throws(SnapshotDecodingError) {
         func count(_ value: Int, _ path: String) throws(SnapshotDecodingError) {
             guard value >= 0, value <= Self.maxCount else {
@@ -47,8 +53,17 @@ extension FactsSnapshot {
         }
         if let uptime = host.uptimeSeconds { try seconds(uptime, "host.uptimeSeconds") }
         if let rates {
-            try seconds(rates.intervalSeconds, "rates.intervalSeconds")
-            guard rates.intervalSeconds > 0 else { throw SnapshotDecodingError(message: "rates.intervalSeconds: must be above 0") }
+            // Two readings are 1 ms to a day apart; a counter moves by a whole number, never back, and never
+            // faster than any kernel counts (1e9 a second): no rate can be infinite or NaN.
+            guard rates.intervalSeconds.isFinite, rates.intervalSeconds >= Self.minInterval, rates.intervalSeconds <= Self.maxInterval else {
+                throw SnapshotDecodingError(message: "rates.intervalSeconds: \(rates.intervalSeconds) is out of range (\(Self.minInterval)...\(Self.maxInterval) seconds)")
+            }
+            let limit = rates.intervalSeconds * Self.maxCounterRate
+            for (section, values) in rates.deltas.sections.sorted(by: { $0.key < $1.key }) {
+                for (name, delta) in values.sorted(by: { $0.key < $1.key }) where delta < 0 || Double(delta) > limit {
+                    throw SnapshotDecodingError(message: "rates.deltas.\(section).\(name): \(delta) is out of range (0...\(Int64(limit)) over \(rates.intervalSeconds) s)")
+                }
+            }
         }
         for (key, value) in sysctls.values {
             if let r = value.portRange { try range(r, "sysctls.values.\(key)") }

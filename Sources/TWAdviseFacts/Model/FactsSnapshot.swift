@@ -193,7 +193,7 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
 }
 
 /// A facts file that could not be read as a snapshot.
-public struct SnapshotDecodingError: Error, Sendable, CustomStringConvertible {
+public struct SnapshotDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The one-line reason.
     public var message: String
     /// The one-line reason.

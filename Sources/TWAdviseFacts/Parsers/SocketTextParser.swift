@@ -59,26 +59,71 @@ package struct SocketTextParser: LineStreamParser {
 
     private static let usersMarker = Array("users:((".utf8)
 
-    /// Every `("NAME",pid=N,...)` of a `users:((...))` column (old ss: `("NAME",N,FD)`), at most 16; none
+    /// Every `("NAME",pid=N,fd=M)` of a `users:((...))` column (old ss: `("NAME",N,M)`), at most 16; none
     /// when there is no such column.
+    ///
+    /// `ss` prints process names as they are, quotes and parentheses included, so each entry is read **from
+    /// the right**: an entry ends with `",pid=N,fd=M)`, entries are separated by such an ending followed by
+    /// `,(`, and the name is everything between the entry's `("` and its ending. A name (a `comm` of at most
+    /// 15 bytes that any user sets) cannot hold an ending and a separator, so it cannot inject a PID: a row it
+    /// makes ambiguous gives no owner rather than a false one.
     static func users(in line: UnsafeBufferPointer<UInt8>) -> [(pid: Int32, command: String)] {
         guard line.count > usersMarker.count,
               let start = (0...(line.count - usersMarker.count)).first(where: { i in
                   line[i] == usersMarker[0] && usersMarker.indices.allSatisfy { line[i + $0] == usersMarker[$0] }
               }) else { return [] }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: line[(start + usersMarker.count - 1)...]), as: UTF8.self)
+        let bytes = Array(line[(start + usersMarker.count - 1)...])  // from the first entry's "("
+        // The ending of the last entry: the last `",pid=N,fd=M))` (or `",N,M))`) of the line.
+        var endings: [(quote: Int, close: Int, pid: Int32)] = []
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\""), let (close, pid) = entryEnding(bytes, quote: i) {
+                endings.append((i, close, pid))
+            }
+            i += 1
+        }
+        guard let last = endings.last(where: { $0.close + 1 < bytes.count && bytes[$0.close + 1] == UInt8(ascii: ")") }) else { return [] }
+        // Entry boundaries: an ending followed by `,(` before the last one.
+        var entries: [(from: Int, quote: Int, pid: Int32)] = []
+        var from = 0
+        for ending in endings where ending.close < last.close {
+            guard ending.close + 2 < bytes.count, bytes[ending.close + 1] == UInt8(ascii: ","), bytes[ending.close + 2] == UInt8(ascii: "(") else { continue }
+            entries.append((from, ending.quote, ending.pid))
+            from = ending.close + 2
+        }
+        entries.append((from, last.quote, last.pid))
         var result: [(pid: Int32, command: String)] = []
-        for entry in text.split(separator: "(").prefix(16) {
-            // "nginx",pid=812,fd=33),  -> name in quotes, then pid=
-            guard entry.first == "\"", let close = entry.dropFirst().firstIndex(of: "\"") else { continue }
-            let name = String(entry[entry.index(after: entry.startIndex)..<close])
-            let afterName = entry[entry.index(after: close)...].drop { $0 == "," }
-            let pidStart = afterName.firstRange(of: "pid=")?.upperBound ?? afterName.startIndex
-            let digits = afterName[pidStart...].prefix { $0.isASCII && $0.isNumber }
-            guard let pid = Int32(digits), pid > 0 else { continue }
-            result.append((pid, name))
+        for entry in entries.prefix(16) {
+            // `("NAME` up to the ending's quote: a name that is not quoted, or empty, gives no owner.
+            guard entry.quote > entry.from + 2, bytes[entry.from] == UInt8(ascii: "("), bytes[entry.from + 1] == UInt8(ascii: "\"") else { continue }
+            let name = String(decoding: bytes[(entry.from + 2)..<entry.quote], as: UTF8.self)
+            result.append((entry.pid, name))
         }
         return result
+    }
+
+    /// At `quote`, an entry's ending `",pid=N,fd=M)` or `",N,M)`: the index of its `)` and the PID.
+    private static func entryEnding(_ b: [UInt8], quote: Int) -> (close: Int, pid: Int32)? {
+        var i = quote + 1
+        guard i < b.count, b[i] == UInt8(ascii: ",") else { return nil }
+        i += 1
+        let pidPrefix = Array("pid=".utf8)
+        if i + pidPrefix.count <= b.count, Array(b[i..<(i + pidPrefix.count)]) == pidPrefix { i += pidPrefix.count }
+        func digits() -> Int64? {
+            var value: Int64 = 0
+            let begin = i
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39, i - begin < 10 {
+                value = value * 10 + Int64(b[i] - 0x30)
+                i += 1
+            }
+            return i > begin ? value : nil
+        }
+        guard let pid = digits(), pid > 0, pid <= Int64(Int32.max), i < b.count, b[i] == UInt8(ascii: ",") else { return nil }
+        i += 1
+        let fdPrefix = Array("fd=".utf8)
+        if i + fdPrefix.count <= b.count, Array(b[i..<(i + fdPrefix.count)]) == fdPrefix { i += fdPrefix.count }
+        guard digits() != nil, i < b.count, b[i] == UInt8(ascii: ")") else { return nil }
+        return (i, Int32(pid))
     }
 
     private static let ssStates: [String: TCPState] = [

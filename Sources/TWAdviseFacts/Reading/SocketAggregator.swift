@@ -48,6 +48,8 @@ package struct SocketAggregator {
     /// are then counted per process.
     package var ownerIndex: SocketOwnerIndex?
     private var owned: [DestinationKey: [Int32: Int32]] = [:]
+    /// Live sockets whose process was not counted: their destination already counts the most processes kept.
+    package private(set) var uncountedOwnerSockets = 0
     /// Commands by PID from captured `ss -p` output (its `users:` column), when it had one.
     private var capturedCommands: [Int32: String] = [:]
 
@@ -102,11 +104,12 @@ package struct SocketAggregator {
         destinations.record(key, state)
         // TIME_WAIT has no owner; a live socket's process is the likely source of the destination's churn.
         if inode != 0, state != .timeWait, let pid = ownerIndex?.pid(of: inode) {
-            owned[key, default: [:]][pid, default: 0] &+= 1
+            countOwner(key, pid)
         }
         for user in users where state != .timeWait {
-            owned[key, default: [:]][user.pid, default: 0] &+= 1
-            if capturedCommands.count < 100_000 { capturedCommands[user.pid] = user.command }
+            if countOwner(key, user.pid), capturedCommands.count < Self.maxCapturedCommands, capturedCommands[user.pid] == nil {
+                capturedCommands[user.pid] = user.command
+            }
         }
     }
 
@@ -152,7 +155,10 @@ package struct SocketAggregator {
         }
         lateListeners.formUnion(late)
         for (key, counters) in laterEntries { destinations.add(key, counters) }
-        for (key, pids) in later.owned { owned[key, default: [:]].merge(pids, uniquingKeysWith: +) }
+        for (key, pids) in later.owned {
+            for (pid, count) in pids.sorted(by: { $0.key < $1.key }) { countOwner(key, pid, by: count) }
+        }
+        uncountedOwnerSockets &+= later.uncountedOwnerSockets
         capturedCommands.merge(later.capturedCommands) { first, _ in first }
         queues.merge(later.queues) { a, b in (a.length + b.length, a.limit + b.limit) }
         warnings += later.warnings
@@ -161,6 +167,28 @@ package struct SocketAggregator {
 
     /// Most processes named per destination.
     static let ownersPerDestination = 3
+    /// Most distinct processes counted per destination: memory stays constant in a capture's size however
+    /// many PIDs its rows name; sockets of further processes are counted in ``uncountedOwnerSockets``.
+    static let maxOwnersCounted = 8
+    /// Most commands kept from captured `users:` columns.
+    static let maxCapturedCommands = 4096
+
+    /// Counts one live socket of `pid` toward `key`; `false` when the destination already counts
+    /// ``maxOwnersCounted`` other processes.
+    @discardableResult
+    private mutating func countOwner(_ key: DestinationKey, _ pid: Int32, by count: Int32 = 1) -> Bool {
+        if var pids = owned[key] {
+            if pids[pid] == nil, pids.count >= Self.maxOwnersCounted {
+                uncountedOwnerSockets &+= Int(count)
+                return false
+            }
+            pids[pid, default: 0] &+= count
+            owned[key] = pids
+        } else {
+            owned[key] = [pid: count]
+        }
+        return true
+    }
 
     /// `load` with the processes holding its live sockets, the most first (when owners were looked up).
     private func withOwners(_ load: DestinationLoad) -> DestinationLoad {
@@ -224,6 +252,10 @@ package struct SocketAggregator {
         loads.sort { a, b in
             if a.inUse != b.inUse { return a.inUse > b.inUse }
             return (a.remoteAddress, a.remotePort, a.localAddress) < (b.remoteAddress, b.remotePort, b.localAddress)
+        }
+        if uncountedOwnerSockets > 0 {
+            warnings.append(FactWarning(path: sources.joined(separator: ","), message:
+                "\(uncountedOwnerSockets) live sockets' processes were not counted: their destination already counts \(Self.maxOwnersCounted) processes"))
         }
         if untrackedDestinations > 0 {
             warnings.append(FactWarning(path: sources.joined(separator: ","), message:
