@@ -186,6 +186,14 @@ public enum HostFactSchema {
             .value("ports.listener_ports_in_range", .list(.int), "those ports", budget, sources: socketFiles) {
                 $0.derived.portBudget.map { .list($0.unreservedListeners.map { FactValue.int(Int64($0)) }) }
             },
+            .value("ports.exposed_listener_ports_in_range", .list(.int), "those ports listened on at an address other hosts reach (not only loopback)",
+                   budget, sources: socketFiles) {
+                $0.derived.portBudget.map { .list($0.exposedListeners.map { FactValue.int(Int64($0)) }) }
+            },
+            .value("ports.loopback_listener_ports_in_range", .list(.int), "those ports listened on only at loopback addresses, often a port the kernel chose",
+                   budget, sources: socketFiles) {
+                $0.derived.portBudget.map { .list($0.loopbackListeners.map { FactValue.int(Int64($0)) }) }
+            },
             .int("ports.usable", "R: range size minus reserved and listening ports in it", budget, sources: [rangeFile] + socketFiles,
                  metric: .watch("twadvise_ephemeral_ports_usable", "Usable ephemeral ports R: range minus reserved and listening ports in it.")) {
                 $0.derived.portBudget.map { Int64($0.usable) }

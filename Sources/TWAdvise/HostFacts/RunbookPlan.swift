@@ -22,10 +22,12 @@ public enum RunbookPlan {
     static func values(_ snapshot: FactsSnapshot, derived: DerivedFacts) -> [String: String] {
         var plan: [String: String] = [:]
         let sysctls = snapshot.sysctls
-        // Every unreserved listening port inside the range, with the ports already reserved: one value for
-        // every ports.range-overlaps-listeners finding, so that applying one does not undo another.
+        // Every unreserved listening port inside the range that other hosts reach, with the ports already
+        // reserved: one value for every ports.range-overlaps-listeners finding, so that applying one does not
+        // undo another. A loopback-only listener is left out: often the kernel chose its port, and reserving
+        // today's port does nothing once the service restarts on another.
         if let reserved = sysctls.ipLocalReservedPorts, let budget = derived.portBudget {
-            let combined = PortSet(ranges: reserved.ranges + budget.unreservedListeners.map { PortRange(low: $0, high: $0) })
+            let combined = PortSet(ranges: reserved.ranges + budget.exposedListeners.map { PortRange(low: $0, high: $0) })
             plan["reserved_ports"] = combined.description
         }
         // conntrack: twice the current size (the table is nearly full), at least 262144, never lower than now.

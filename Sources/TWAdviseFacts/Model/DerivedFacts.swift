@@ -7,6 +7,11 @@ public struct PortBudget: Sendable, Hashable {
     public var reservedInRange: Int
     /// Listening ports inside the range that are not reserved (each costs a port of R).
     public var unreservedListeners: [Int]
+    /// Of those, the ones listened on only at loopback addresses (often a port the kernel chose: reserving
+    /// it does nothing once the service restarts on another).
+    public var loopbackListeners: [Int] = []
+    /// The others: a service other hosts reach, on a fixed port an outgoing connection can take.
+    public var exposedListeners: [Int] { unreservedListeners.filter { !loopbackListeners.contains($0) } }
     /// R: the range minus reserved ports and unreserved listening ports in it.
     public var usable: Int
     /// Distinct ephemeral local ports held by any socket (`bind()` exhaustion is host-wide, not per destination).
@@ -106,6 +111,7 @@ public struct DerivedFacts: Sendable, Hashable {
             let reservedInRange = reserved.count(in: range)
             let listeners = sockets.listeningPorts.filter { range.contains($0) && !reserved.contains($0) }
             portBudget = PortBudget(range: range, reservedInRange: reservedInRange, unreservedListeners: listeners,
+                                    loopbackListeners: listeners.filter { sockets.loopbackListeningPorts?.contains($0) == true },
                                     usable: max(0, range.count - reservedInRange - listeners.count),
                                     portsHeld: sockets.ephemeralPortsInUse)
         } else {

@@ -88,6 +88,9 @@ public struct SocketTable: Codable, Sendable, Hashable {
     public var ephemeralRange: PortRange?
     /// Listening ports (any address, IPv4 or IPv6), sorted.
     public var listeningPorts: [Int]
+    /// Those listened on only at loopback addresses (127.0.0.0/8, ::1): a port a local service often lets the
+    /// kernel choose, which reserving cannot protect. `nil` in snapshots written before it was recorded.
+    public var loopbackListeningPorts: [Int]?
     /// TIME_WAIT rows in the table, IPv4 + IPv6.
     public var timeWait: Int
     /// TIME_WAIT on an ephemeral local port (this host connected out and closed first).

@@ -34,7 +34,10 @@ package struct SocketTextParser: LineStreamParser {
     /// Ends the stream; warns when no TCP row was found at all.
     package mutating func finish(into aggregator: inout SocketAggregator) {
         finishLines(into: &aggregator)
-        if tcpRows == 0 && malformedLines == 0 {
+        if tcpRows == 0, let failed = commandFailure {
+            // sos captures a command that could not run as its error: say that, not "not ss output".
+            warnings.append(FactWarning(path: path, message: "the command did not run when this was captured: \(failed)"))
+        } else if tcpRows == 0 && malformedLines == 0 {
             warnings.append(FactWarning(path: path, message: "no TCP socket rows found: not ss or netstat output, or an empty capture"))
         }
     }
@@ -42,6 +45,10 @@ package struct SocketTextParser: LineStreamParser {
     package mutating func handle(_ event: LineStream.Event, into aggregator: inout SocketAggregator) {
         lineNumber += 1
         guard case .line(let line) = event else { return malformed(lineNumber, "line longer than 16384 bytes") }
+        if lineNumber == 1, line.starts(with: Self.execFailed) {
+            commandFailure = String(decoding: line.prefix(200), as: UTF8.self)
+            return
+        }
         guard let first = line.first, !first.isASCIIWhitespace else { return }  // blank or continuation
         var cursor = LineCursor(line)
         var fields: [UnsafeBufferPointer<UInt8>] = []
@@ -53,6 +60,11 @@ package struct SocketTextParser: LineStreamParser {
         users = more ? Self.users(in: line) : []
         handle(fields, line: lineNumber, into: &aggregator)
     }
+
+    /// `exec of "netstat" failed: No such file or directory`: what sos writes when the command is missing.
+    private static let execFailed = Array("exec of \"".utf8)
+    /// The first line of a capture of a command that did not run.
+    private var commandFailure: String?
 
     /// The processes of the row being read, from `ss -p`'s `users:(("nginx",pid=812,fd=33),...)`.
     private var users: [(pid: Int32, command: String)] = []

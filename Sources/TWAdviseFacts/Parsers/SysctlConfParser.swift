@@ -10,6 +10,9 @@ package enum SysctlConfParser {
             let text = String(decoding: raw, as: UTF8.self).trimmingASCIIWhitespace()
             if text.isEmpty || text.hasPrefix("#") || text.hasPrefix(";") { continue }
             guard let equals = text.firstIndex(of: "=") else {
+                // systemd-sysctl: `-KEY` alone excludes KEY from an earlier glob assignment (sysctl.d(5));
+                // it sets nothing.
+                if text.hasPrefix("-"), !text.dropFirst().contains(where: { $0 == " " || $0 == "\t" }), text.count > 1 { continue }
                 warnings.append(FactWarning(path: file, line: number, message: "expected 'key = value', found '\(Numbers.token(Array(text.utf8)))'"))
                 continue
             }

@@ -27,7 +27,7 @@ package enum PersistentConfigReader {
         var readsMainFile = false
         for name in chosen.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             guard let path = chosen[name] else { continue }
-            if let target = symlinkTarget(source.absolutePath(path)), target.hasSuffix("sysctl.conf"),
+            if let target = symlinkTarget(source.absolutePath(path)) ?? source.standInTarget(path), target.hasSuffix("sysctl.conf"),
                target == "../sysctl.conf" || target == "/etc/sysctl.conf" {
                 // The usual `99-sysctl.conf -> ../sysctl.conf` link: /etc/sysctl.conf is applied here, once.
                 files.append(mainFile)

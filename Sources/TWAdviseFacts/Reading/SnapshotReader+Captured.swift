@@ -8,11 +8,35 @@ extension SnapshotReader {
         var readFrom = snapshot.readFrom ?? ReadLocations()
         if let path = captured.sysctl, let bytes = readCaptured(path, &warnings) {
             let result = SysctlOutputParser.parse(bytes, path: path, warnings: &warnings)
-            snapshot.sysctls = result.sysctls
-            readFrom.sysctls = "captured sysctl -a output \(path)"
-            if let name = result.hostname { snapshot.host.hostname = name }
-            if let release = result.osrelease { snapshot.host.kernel = KernelVersion(parsing: release) }
-            if result.hostname != nil || result.osrelease != nil { readFrom.host = readFrom.sysctls }
+            let name = "captured sysctl -a output \(path)"
+            if options.readRoot, !snapshot.sysctls.values.isEmpty {
+                // Each key from the best source that has it: the tree's proc/sys, then sysctl -a for the keys
+                // it lacks (sos copies part of proc/sys in a container).
+                var supplied = 0
+                for (key, value) in result.sysctls.values where snapshot.sysctls.values[key] == nil {
+                    snapshot.sysctls.values[key] = value
+                    supplied += 1
+                }
+                // A copied proc/sys that lacks a file does not prove the kernel lacks the key: absent only where
+                // sysctl -a, a full listing, says so too.
+                let listedAbsent = Set(result.sysctls.absent)
+                snapshot.sysctls.absent.removeAll { snapshot.sysctls.values[$0] != nil || !listedAbsent.contains($0) }
+                if supplied > 0 { readFrom.sysctls = (readFrom.sysctls.map { $0 + ", and " } ?? "") + "\(name) for \(supplied) keys it lacks" }
+            } else {
+                snapshot.sysctls = result.sysctls
+                readFrom.sysctls = name
+            }
+            if snapshot.host.hostname == nil, let hostname = result.hostname { snapshot.host.hostname = hostname; readFrom.host = name }
+            if snapshot.host.kernel == nil, let release = result.osrelease { snapshot.host.kernel = KernelVersion(parsing: release); readFrom.host = name }
+            if snapshot.fileHandles.allocated == nil, let handles = result.fileHandles {
+                snapshot.fileHandles = handles
+                readFrom.fileHandles = name
+            }
+            if snapshot.conntrack.count == nil, let count = result.conntrackCount {
+                snapshot.conntrack.count = count
+                snapshot.conntrack.max = snapshot.conntrack.max ?? snapshot.sysctls.integer("net.netfilter.nf_conntrack_max")
+                readFrom.conntrack = name
+            }
         }
         if let path = captured.nstat, let bytes = readCaptured(path, &warnings) {
             snapshot.counters = NstatParser.parse(bytes, path: path, warnings: &warnings)
@@ -78,6 +102,8 @@ extension SnapshotReader {
         case "proc/sys/kernel/osrelease": return snapshot.host.kernel != nil
         case "proc/net/netstat", "proc/net/snmp": return !snapshot.counters.isEmpty
         case "proc/net/tcp", "proc/net/tcp6": return snapshot.readFrom?.sockets?.hasPrefix("captured") == true
+        case "proc/sys/fs/file-nr": return snapshot.fileHandles.allocated != nil
+        case "proc/sys/net/netfilter/nf_conntrack_count": return snapshot.conntrack.count != nil
         default:
             guard path.hasPrefix("proc/sys/") else { return false }
             let key = String(path.dropFirst("proc/sys/".count).map { $0 == "/" ? "." : $0 })

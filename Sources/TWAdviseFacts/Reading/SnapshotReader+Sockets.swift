@@ -29,7 +29,7 @@ extension SnapshotReader {
         for path in ["proc/net/tcp", "proc/net/tcp6"] {
             var parser = ProcNetTCPParser(path: path)
             do {
-                parser = try SocketTableFile.parse(source.absolutePath(path), name: path, into: &aggregator,
+                parser = try SocketTableFile.parse(source.absolutePath(source.following(path)), name: path, into: &aggregator,
                                                    requireRegular: !source.isLiveRoot, within: source.confinement)
                 if parser.lineNumber == 0 {
                     warnings.append(FactWarning(path: path, message: "empty file"))

@@ -36,6 +36,8 @@ package struct SocketAggregator {
         var established: Int32 = 0
         var closeWait: Int32 = 0
         var listening = false
+        /// Listened on at an address that is not loopback.
+        var listeningBeyondLoopback = false
     }
     /// Per listening port: accept queue length and limit, summed over its listening sockets (netlink).
     private var queues: [Int: (length: Int, limit: Int)] = [:]
@@ -72,6 +74,7 @@ package struct SocketAggregator {
         stateCounts[(isIPv6 ? 16 : 0) + Int(state.rawValue)] &+= 1
         let port = Int(localPort)
         if state == .listen {
+            if !local.isLoopback { ports[port].listeningBeyondLoopback = true }
             if let queue {
                 let known = queues[port] ?? (0, 0)
                 queues[port] = (known.length + Int(queue.length), known.limit + Int(queue.limit))
@@ -142,6 +145,7 @@ package struct SocketAggregator {
             later.ports.withUnsafeBufferPointer { theirs in
                 for port in 0..<mine.count {
                     let t = theirs[port]
+                    if t.listeningBeyondLoopback { mine[port].listeningBeyondLoopback = true }
                     if t.listening && !mine[port].listening {
                         if mine[port].total > 0 && (range?.contains(port) ?? true) { late.append(port) }
                         mine[port].listening = true
@@ -216,6 +220,7 @@ package struct SocketAggregator {
                         topDestinations: Int) -> (SocketTable, [FactWarning]) {
         var warnings = self.warnings
         var listeningPorts: [Int] = []
+        var loopbackListeningPorts: [Int] = []
         var listeners: [ListeningPortLoad] = []
         var inbound = 0
         var outbound = 0
@@ -224,6 +229,7 @@ package struct SocketAggregator {
             let p = ports[port]
             if p.listening {
                 listeningPorts.append(port)
+                if !p.listeningBeyondLoopback { loopbackListeningPorts.append(port) }
                 inbound += Int(p.timeWait)
                 // A listener with connections, or with connections waiting in its accept queue.
                 if p.total > 0 || (queues[port]?.length ?? 0) > 0 {
@@ -274,6 +280,7 @@ package struct SocketAggregator {
             destinations: Array(loads.prefix(topDestinations)).map(withOwners), listeners: listeners,
             malformedLines: malformedLines)
         var result = table
+        result.loopbackListeningPorts = loopbackListeningPorts
         if let index = ownerIndex {
             result.ownerLookup = index.descriptors.count <= 1 && index.unreadableProcesses > 0 ? .notPermitted
                 : (index.unreadableProcesses > 0 || index.truncated ? .partial : .complete)

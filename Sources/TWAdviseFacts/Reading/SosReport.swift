@@ -35,6 +35,12 @@ public struct SosReport: Sendable {
     public static func open(_ path: String, maxEntries: Int = maxEntries,
                             maxBytes: Int64 = maxExtractedBytes) throws(SosReportError) -> SosReport {
         if isDirectory(path) {
+            // A folder of several reports is not one report: name them rather than pick one.
+            let reports = isDirectory(path + "/sos_commands") ? [] : reportsInside(path)
+            guard reports.count <= 1 else {
+                let shown = reports.prefix(10).joined(separator: ", ") + (reports.count > 10 ? ", ..." : "")
+                throw SosReportError(path: path, reason: "holds \(reports.count) sosreports (\(shown)); give one of them with --sos DIR")
+            }
             guard let top = findTop(path) else { throw SosReportError(path: path, reason: "no sos_commands/ inside: not a sosreport") }
             return SosReport(directory: top, extractedTo: nil, given: path)
         }
@@ -105,6 +111,11 @@ public struct SosReport: Sendable {
         return nil
     }
 
+    /// The directories in `path` that are sosreports (hold `sos_commands/`), by name.
+    static func reportsInside(_ path: String) -> [String] {
+        ((try? listDirectory(path)) ?? []).prefix(10_000).filter { isRealDirectory(path + "/" + $0) && isRealDirectory(path + "/" + $0 + "/sos_commands") }
+    }
+
     /// Whether `path` is a directory and not a symbolic link to one.
     static func isRealDirectory(_ path: String) -> Bool {
         var info = stat()
@@ -133,7 +144,8 @@ public struct SosReport: Sendable {
            let table = first(in: "sos_commands/networking", ["ss_-peaonmi", "netstat_-W_-neopa", "netstat_-neopa", "netstat_-T_-neopa"]) {
             captured.socketTables = [table]
         }
-        if !exists("proc/sys/net/ipv4/ip_local_port_range"), let sysctl = first(in: "sos_commands/kernel", ["sysctl_-a"]) {
+        // sysctl -a fills, key by key, what the copied proc/sys lacks (all of it, where sos copied none).
+        if let sysctl = first(in: "sos_commands/kernel", ["sysctl_-a"]) {
             captured.sysctl = sysctl
         }
         if !exists("proc/net/netstat") {
@@ -150,8 +162,33 @@ public struct SosReport: Sendable {
         snapshot.origin = FactsOrigin(kind: .sosreport, location: given,
                                       captured: captured.isEmpty ? nil : captured.files.map { $0.dropPrefix(directory + "/") }.joined(separator: ", "))
         snapshot.collectedAt = nil
+        applyHostCaptures(&snapshot)
         relativize(&snapshot)
         return snapshot
+    }
+
+    /// Uptime, capture time and the established hash size from sos's command captures, where the copied
+    /// `/proc` does not give them.
+    func applyHostCaptures(_ snapshot: inout FactsSnapshot) {
+        let source = FactSource(root: directory)
+        var ignored: [FactWarning] = []
+        if snapshot.host.uptimeSeconds == nil, let bytes = source.read("sos_commands/host/uptime", warnings: &ignored, warnIfMissing: false),
+           let seconds = SosHostParsers.uptimeSeconds(String(decoding: bytes, as: UTF8.self)) {
+            snapshot.host.uptimeSeconds = seconds
+            snapshot.warnings.removeAll { $0.path == "proc/uptime" && $0.message == FileReadError.missing.description }
+        }
+        for name in ["sos_commands/date/date_--utc", "sos_commands/date/date"] {
+            guard let bytes = source.read(name, warnings: &ignored, warnIfMissing: false),
+                  let at = SosHostParsers.utcDate(String(decoding: bytes, as: UTF8.self)) else { continue }
+            snapshot.collectedAt = at
+            break
+        }
+        if snapshot.sysctls.values["net.ipv4.tcp_ehash_entries"] == nil,
+           let bytes = source.read("sos_commands/kernel/dmesg", warnings: &ignored, warnIfMissing: false),
+           let entries = SosHostParsers.establishedHashEntries(bytes) {
+            snapshot.sysctls.values["net.ipv4.tcp_ehash_entries"] = .integer(entries)
+            snapshot.sysctls.absent.removeAll { $0 == "net.ipv4.tcp_ehash_entries" }
+        }
     }
 
     /// The captures that are regular files inside the report: a symbolic link out of it (to a file of this
