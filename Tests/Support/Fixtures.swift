@@ -44,6 +44,41 @@ public enum PeerFixtures {
     }
 }
 
+/// Locates the real sosreport trees in `../shared/fixtures/hotsos` (from Canonical's hotsos project), read in
+/// place. `TWADVISE_PEER_FIXTURES=/nonexistent` (CI's second run) hides them too.
+public enum HotsosFixtures {
+    /// `<package>/../shared/fixtures/hotsos`, or beside `TWADVISE_PEER_FIXTURES` when that is set.
+    public static let directory: String = {
+        if let override = getenv("TWADVISE_PEER_FIXTURES") { return String(cString: override) + "/../hotsos" }
+        return PeerFixtures.packageRoot + "/../shared/fixtures/hotsos"
+    }()
+
+    /// Whether the trees are there.
+    public static let available: Bool = {
+        var info = stat()
+        return stat(directory + "/kubernetes/sos_commands", &info) == 0
+    }()
+
+    /// The reason shown when the tests are skipped.
+    public static let skipReason = "hotsos sosreport trees not found at ../shared/fixtures/hotsos"
+
+    /// The tree `name` (`kubernetes`, `storage/ceph-mon`).
+    public static func path(_ name: String) -> String { directory + "/" + name }
+
+    /// A raw file of a tree, as text.
+    public static func text(_ name: String, _ relative: String) throws -> String {
+        try String(contentsOfFile: path(name) + "/" + relative, encoding: .utf8)
+    }
+
+    /// `key = value` of the tree's `sos_commands/kernel/sysctl_-a`, read as a person would with grep.
+    public static func sysctlA(_ name: String, _ key: String) throws -> String? {
+        for line in try text(name, "sos_commands/kernel/sysctl_-a").split(separator: "\n") where line.hasPrefix(key + " = ") {
+            return String(line.dropFirst(key.count + 3)).split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        }
+        return nil
+    }
+}
+
 /// One value of expected.json.
 public enum ExpectedValue: Decodable, Equatable, Sendable {
     case number(Int64)

@@ -58,6 +58,7 @@ package struct SocketTextParser: LineStreamParser {
         // the large captures, are not searched.
         let more = cursor.nextField() != nil || fields.count == 6 && fields[5].first == UInt8(ascii: "u")
         users = more ? Self.users(in: line) : []
+        if more, users.isEmpty, let head = fields.first, Self.isTCP(head).tcp { users = Self.netstatProgram(in: line) }
         handle(fields, line: lineNumber, into: &aggregator)
     }
 
@@ -112,6 +113,22 @@ package struct SocketTextParser: LineStreamParser {
             result.append((entry.pid, name))
         }
         return result
+    }
+
+    /// The `PID/Program name` column of `netstat -p` (`302/mysqlrouter`), after the state; none where it says
+    /// `-` (TIME_WAIT, or a process this user could not see).
+    static func netstatProgram(in line: UnsafeBufferPointer<UInt8>) -> [(pid: Int32, command: String)] {
+        var cursor = LineCursor(line)
+        var index = 0
+        while let field = cursor.nextField() {
+            defer { index += 1 }
+            guard index >= 6, let slash = field.firstIndex(of: UInt8(ascii: "/")), slash > field.startIndex, slash < field.endIndex - 1,
+                  field[field.startIndex..<slash].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), slash - field.startIndex <= 10,
+                  let pid = Int32(String(decoding: UnsafeBufferPointer(rebasing: field[field.startIndex..<slash]), as: UTF8.self)), pid > 0
+            else { continue }
+            return [(pid, String(decoding: UnsafeBufferPointer(rebasing: field[(slash + 1)...]), as: UTF8.self))]
+        }
+        return []
     }
 
     /// At `quote`, an entry's ending `",pid=N,fd=M)` or `",N,M)`: the index of its `)` and the PID.
