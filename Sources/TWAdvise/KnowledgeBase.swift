@@ -65,13 +65,11 @@ public enum KnowledgeBase {
         let bytes: [UInt8]
         if let directory {
             // Opened so that no link can lead out of the directory, checked on the descriptor itself.
-            do {
+            do throws(FileReadError) {
                 bytes = try SystemFile(confined: file, within: directory).readAll(limit: YAMLLimits.maxBytes)
-            } catch let error as FileReadError {
+            } catch {
                 throw RuleSourceError(path: file, reason: error == .tooLarge(limit: YAMLLimits.maxBytes)
                                       ? "larger than the limit of \(YAMLLimits.maxBytes >> 20) MiB" : error.description)
-            } catch {
-                throw RuleSourceError(path: file, reason: "\(error)")
             }
         } else {
             do {

@@ -56,12 +56,13 @@ struct GoldenReportTests {
 @Suite("Report shape")
 struct ReportShapeTests {
     // The bounds of the last round (250 lines, fix in the first 60) plus the fixed "What was seen" block every
-    // report now opens with (12 lines, and one for what could not be checked).
-    @Test("five pressed destinations: under 265 lines, the worst destination's fix in the first 75, one row per rule")
+    // report now opens with (12 lines, and one for what could not be checked), and the host-wide bind(0)
+    // finding this scenario now has (95.6% of the range held: 54 lines).
+    @Test("five pressed destinations: under 325 lines, the worst destination's fix in the first 75, one row per rule")
     func fiveDestinations() throws {
         let markdown = try GoldenReportTests.render(.fiveDestinations).markdown
         let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        #expect(lines.count < 265)
+        #expect(lines.count < 325)
         let fix = try #require(lines.firstIndex { $0 == "sysctl -w net.ipv4.tcp_tw_reuse=1" })
         #expect(fix < 75)
         // Top findings: one row per rule that fired, with the count of its other subjects.
@@ -81,7 +82,7 @@ struct ReportShapeTests {
         let tree = try Scenario.articleOnModernKernel.tree()
         let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
         let markdown = try ScenarioTests.advisor.diagnose(snapshot, minimumSeverity: .critical).markdown()
-        #expect(markdown.contains("| Verdict | **needs attention**: 2 medium, 3 low, 1 info (shown: critical and above) |"))
+        #expect(markdown.contains("| Verdict | **needs attention**: 3 medium, 2 low, 1 info (shown: critical and above) |"))
         #expect(!markdown.contains("No rule fired"))
         #expect(markdown.contains("No finding at or above critical: the 6 findings counted above are below it and left out\n(--min-severity)."))
     }

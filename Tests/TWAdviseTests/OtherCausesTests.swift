@@ -52,10 +52,12 @@ struct OtherCausesTests {
         let scenario = try Scenario.clientExhaustion.tree()
         let ids = Set(Self.diagnose(scenario).findings.map(\.id))
         for id in ["sockets.close-wait-leak", "sockets.syn-sent-pileup", "listen.queue-overflow", "files.process-fd-limit",
-                   "ports.bind-before-connect", "sysctl.unknown-persistent-key"] {
+                   "sysctl.unknown-persistent-key"] {
             #expect(!ids.contains(id), "\(id)")
         }
         #expect(ids.contains("ports.destination-exhaustion"))
+        // 27,400 of 28,232 ports held host-wide: any bind() to port 0 is about to fail too, and says so.
+        #expect(ids.contains("ports.bind-before-connect"))
     }
 
     @Test("live: a client that never closes, and connects toward a full accept queue, inside a test namespace",

@@ -99,8 +99,8 @@ struct ScenarioTests {
     func healthy() throws {
         let d = try diagnose(.healthy)
         #expect(d.findings.allSatisfy { $0.severity == .info }, "\(ids(d))")
-        // Rates need two readings; processes' descriptors and bound sockets are read on a live host only.
-        #expect(Set(d.evaluation.insufficient.map(\.ruleID)) == ["ports.outbound-rate-high", "files.process-fd-limit", "ports.bind-before-connect"])
+        // Rates need two readings; processes' descriptors are read on a live host only.
+        #expect(Set(d.evaluation.insufficient.map(\.ruleID)) == ["ports.outbound-rate-high", "files.process-fd-limit"])
     }
 }
 

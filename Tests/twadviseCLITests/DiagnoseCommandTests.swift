@@ -31,7 +31,7 @@ struct DiagnoseCommandTests {
         #expect(result.status == 0 && result.stdout.isEmpty)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
         let findings = try #require(object["findings"] as? [[String: Any]])
-        #expect(findings.count == 2 && findings.allSatisfy { $0["severity"] as? String == "medium" })
+        #expect(findings.count == 3 && findings.allSatisfy { $0["severity"] as? String == "medium" })
         #expect(object["schemaVersion"] as? Int == 1 && object["highestSeverity"] as? String == "medium")
         let missing = try CLIRunner.run(["diagnose", "--root", tree.root, "--output", "/nonexistent/dir/report.md"])
         #expect(missing.status == 2 && missing.stderr.hasPrefix("twadvise: error: cannot write /nonexistent/dir/report.md"))

@@ -311,6 +311,9 @@ public enum HostFactSchema {
                                         input.derived.reuse.pressure(of: d, budget: input.derived.portBudget)
                                     },
                                 ])
+        facts.append(.value("sockets.listening_ports", .list(.int), "every listening port (any address), sorted", .sockets, sources: socketFiles) {
+            $0.snapshot.sockets.map { .list($0.listeningPorts.map { FactValue.int(Int64($0)) }) }
+        })
         facts += HostFact.table("sockets.listeners", record: "listener", "listening ports with connections", .sockets, sources: socketFiles,
                                 rows: { $0.snapshot.sockets?.listeners },
                                 fields: [
