@@ -150,6 +150,7 @@ public struct Advisor: Sendable {
             input.enterNamespace = Self.enterCommand(namespace)
             input.inContainer = namespace.owner.map { $0.kind != .systemd } ?? false
         }
+        input.otherNamespace = snapshot.origin.namespace != nil
         return Diagnosis(input: input, templates: templates, tree: tree, derived: derived, summaryRow: Self.summaryRow(snapshot, input))
     }
 

@@ -48,9 +48,11 @@ public struct MarkdownReport: Sendable {
                 context["plan"] = plan
                 context["inContainer"] = input.inContainer
                 context["notes"] = notes
+                var text = Self.body(finding, context: context, sections: sections)
+                if input.otherNamespace { text = Self.forOtherNamespace(text) }
                 parts.append(SectionMerge.Part(label: Self.host(finding.subject ?? finding.id),
                                                plainLabel: Self.plain(finding.subject ?? finding.id),
-                                               text: Self.body(finding, context: context, sections: sections)))
+                                               text: text))
             }
             var context = Self.topRow(group, rank: index + 1, current: current)
             context["evidenceTable"] = group.evidenceTable(sameAs: &tables, rank: index + 1)
@@ -193,6 +195,43 @@ public struct MarkdownReport: Sendable {
         }
         flush()
         return out.joined(separator: "\n\n")
+    }
+
+    /// Where a network namespace's settings persist, instead of the host's `/etc/sysctl.d`.
+    static let namespacePersistence = """
+        These settings belong to this network namespace, not to the host. A drop-in under `/etc/sysctl.d`, even
+        written from inside `ip netns exec` or `nsenter -n` (which share the host's `/etc`), sets the host's values
+        at boot and never this namespace's. Make them persistent where the namespace is made: in the script that
+        runs `ip netns add` (`ip netns exec NAME sysctl -w KEY=VALUE` right after it), a CNI `tuning` plugin,
+        Kubernetes `securityContext.sysctls` (`tcp_tw_reuse` and most others need the kubelet's
+        `allowedUnsafeSysctls`), or `docker run --sysctl KEY=VALUE`.
+        """
+
+    /// A section rendered for a network namespace other than the host's: its "Persistent configuration"
+    /// says where the namespace's settings live, and no line of any step writes or removes a file in the
+    /// host's `/etc/sysctl.d` (it would change the host at its next boot and do nothing for the namespace).
+    static func forOtherNamespace(_ body: String) -> String {
+        var out: [String] = []
+        for (heading, text) in SectionMerge.subsections(body) {
+            if heading == "### Persistent configuration" {
+                out.append(heading + "\n\n" + namespacePersistence)
+                continue
+            }
+            var kept: [Substring] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false)
+            where !(line.contains("/etc/sysctl.d/99-twadvise") || line.contains("> /etc/sysctl.d/")) {
+                // A code block left empty goes too.
+                if line == "```", let last = kept.last, last.hasPrefix("```"), last.count > 3 {
+                    kept.removeLast()
+                    continue
+                }
+                kept.append(line)
+            }
+            let remaining = kept.joined(separator: "\n").trimmingCharacters(in: "\n")
+            if remaining.isEmpty, !heading.isEmpty { continue }
+            out.append((heading.isEmpty ? "" : heading + "\n\n") + remaining)
+        }
+        return out.joined(separator: "\n\n") + "\n"
     }
 
     /// A host value for a shell comment inside a code block: control characters and newlines replaced.

@@ -31,6 +31,9 @@ public struct ReportInput: Sendable {
     public var enterNamespace: String?
     /// Whether the facts come from a container's network namespace (persistent settings go in its spec).
     public var inContainer = false
+    /// Whether the facts describe a network namespace other than the host's own (live or in a sosreport):
+    /// its settings never persist in the host's `/etc`, so no step of its runbook writes there.
+    public var otherNamespace = false
     /// What the report does not cover and why (network namespaces not entered, a bound hit), shown at the top.
     public var notCovered: [String] = []
     /// What was read, before any rule: shown first in every report, healthy ones too.

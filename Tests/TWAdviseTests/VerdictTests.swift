@@ -111,4 +111,17 @@ struct VerdictTests {
         let json = try Self.json(diagnosis)
         #expect((json["namespaces"] as? [[String: Any]])?.first?["highestSeverity"] as? String == "critical")
     }
+
+    @Test("a namespace's runbook never writes the host's /etc/sysctl.d, and says where its settings persist")
+    func namespaceDropIns() throws {
+        var snapshot = try Self.snapshot(Scenario.clientExhaustion.files)
+        let host = try ScenarioTests.advisor.diagnose(snapshot).markdown()
+        #expect(host.contains("/etc/sysctl.d/99-twadvise-"), "the host's own runbook keeps its drop-ins")
+        snapshot.origin.namespace = "netns blue"
+        let markdown = try ScenarioTests.advisor.diagnose(snapshot).markdown()
+        #expect(!markdown.contains("/etc/sysctl.d/99-twadvise"))
+        #expect(!markdown.contains("> /etc/sysctl.d/"))
+        #expect(markdown.contains("These settings belong to this network namespace, not to the host."))
+        #expect(!markdown.contains("```sh\n```"), "no code block left empty")
+    }
 }
