@@ -35,10 +35,11 @@ public enum KnowledgeBase {
             } catch {
                 throw RuleSourceError(path: path, reason: error.description)
             }
-            let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { path + "/" + $0 }
+            let directory = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path  // no "team//x.yaml"
+            let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { directory + "/" + $0 }
             if files.isEmpty { throw RuleSourceError(path: path, reason: "no *.yaml rule file in the directory") }
             // Inside a directory, a file is read only while its links stay inside it, and only a regular file.
-            return try files.map { file throws(RuleSourceError) -> RuleSource in try textSource(file, within: path) }
+            return try files.map { file throws(RuleSourceError) -> RuleSource in try textSource(file, within: directory) }
         }
         return [try textSource(path)]
     }

@@ -21,7 +21,8 @@ struct DocsTests {
         #expect(blocks.filter { $0.hasPrefix("import TWAdvise\n") } == [example])
     }
 
-    @Test("the rule examples in README.md and docs/rules.md load and their own tests pass", arguments: ["README.md", "docs/rules.md"])
+    @Test("the rule examples in README.md and docs/rules.md pass the full lint (runbook variables included) and their own tests",
+          arguments: ["README.md", "docs/rules.md"])
     func ruleExamples(file: String) throws {
         let text = try String(contentsOfFile: PeerFixtures.packageRoot + "/" + file, encoding: .utf8)
         let blocks = text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
@@ -30,6 +31,9 @@ struct DocsTests {
         for block in blocks {
             let catalog = RuleCatalog(extra: [RuleSource(path: file, text: block)])
             #expect(catalog.diagnostics.isEmpty, "\(catalog.renderedDiagnostics())")
+            // What `rules lint` adds: every variable the runbook section uses is one the rule provides.
+            let runbook = try catalog.runbookDiagnostics().filter { $0.location.file == file && $0.severity == .error }
+            #expect(runbook.isEmpty, "\(runbook.map { $0.message })")
             let ruleSet = RuleSet(schema: catalog.ruleSet.schema, rules: catalog.ruleSet.rules.filter { $0.location.file == file })
             let report = ruleSet.runTests()
             #expect(report.failures.isEmpty, "\(report.failures)")

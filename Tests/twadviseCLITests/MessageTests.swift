@@ -78,6 +78,16 @@ struct MessageTests {
             "twadvise: error: The value 'severe' is invalid for '--min-severity <severity>'. Please provide one of 'info', 'low', 'medium', 'high' or 'critical'."))
     }
 
+    @Test("an overlay file in a rules directory says to pass it with --overlay; paths never read 'team//x.yaml'")
+    func overlayInRulesDirectory() throws {
+        let tree = try TemporaryTree(["team/o.yaml": "overlays:\n  - id: ports.range-narrow\n    disable: true\n    justification: x\n"])
+        let result = try CLIRunner.run(["rules", "lint", tree.path("team") + "/"])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains(tree.path("team") + "/o.yaml:1:1: error: unknown top-level key 'overlays'"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("note: an overlay file is not a rule file: pass it with --overlay FILE"))
+        #expect(!(result.stdout + result.stderr).contains("//o.yaml"))
+    }
+
     @Test("a mistyped command gets the closest one")
     func didYouMean() throws {
         #expect(try Self.oneLineError(["diagnos"]) == "twadvise: error: unknown command 'diagnos'; did you mean 'twadvise diagnose'?\n")

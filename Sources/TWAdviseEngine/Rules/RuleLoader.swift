@@ -40,7 +40,9 @@ package struct RuleLoader {
         var rules: [Rule] = []
         for (key, value) in pairs {
             guard key.value == "rules" else {
-                error(key.location, "unknown top-level key '\(key.value)'", notes: Suggestions.note(for: key.value, in: ["rules"]))
+                // An overlay file put in a rules directory is the usual way to get here.
+                let overlay = key.value == "overlays" ? ["an overlay file is not a rule file: pass it with --overlay FILE"] : []
+                error(key.location, "unknown top-level key '\(key.value)'", notes: overlay + Suggestions.note(for: key.value, in: ["rules"]))
                 continue
             }
             guard case .sequence(let items, _) = value else {
