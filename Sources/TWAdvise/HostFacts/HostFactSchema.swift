@@ -14,7 +14,7 @@ public enum HostFactSchema {
         ("tcp_fin_timeout", "net.ipv4.tcp_fin_timeout", "seconds an orphaned socket stays in FIN_WAIT_2 (not the TIME_WAIT length)"),
         ("tcp_max_tw_buckets", "net.ipv4.tcp_max_tw_buckets", "most TIME_WAIT sockets before the kernel skips TIME_WAIT"),
         ("tcp_max_orphans", "net.ipv4.tcp_max_orphans", "most orphaned sockets"),
-        ("tcp_syn_retries", "net.ipv4.tcp_syn_retries", "SYN retransmissions before connect() gives up (default 6: about 127 s)"),
+        ("tcp_syn_retries", "net.ipv4.tcp_syn_retries", "SYN retransmissions before connect() gives up (default 6: about 127 s; 6.5+ adds tcp_syn_linear_timeouts, about 131 s)"),
         ("tcp_ehash_entries", "net.ipv4.tcp_ehash_entries", "established hash size; the default tcp_max_tw_buckets is half of it"),
         ("ip_unprivileged_port_start", "net.ipv4.ip_unprivileged_port_start", "first port an unprivileged process may bind"),
         ("ip_autobind_reuse", "net.ipv4.ip_autobind_reuse", "bind(0) may reuse ports (experts only)"),
