@@ -202,7 +202,10 @@ struct LiveNamespaceTests {
         // at 60 s only so that a broken unshare cannot hang the suite).
         let mine = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
         var waited = 0
-        while (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder.processIdentifier)/ns/net")) == mine, waited < 3000 {
+        // unshare enters the namespace, then execs sleep: wait for both, or the label may still say "unshare".
+        func comm() -> String? { try? String(contentsOfFile: "/proc/\(holder.processIdentifier)/comm", encoding: .utf8) }
+        while (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder.processIdentifier)/ns/net")) == mine
+                || comm() != "sleep\n", waited < 3000 {
             usleep(20_000)
             waited += 1
         }

@@ -32,6 +32,7 @@ struct HostFactDeclarationTests {
         // Owners, bound sockets, listener queues and the kernel's key list come from a live host only.
         withRates.sockets?.destinations[0].owners = [SocketOwner(pid: 4242, command: "client", sockets: 100, openDescriptors: 120, descriptorLimit: 1024)]
         withRates.sockets?.destinations[0].closeWait = 3
+        withRates.sockets?.processes = [SocketOwner(pid: 77, command: "server", sockets: 60, openDescriptors: 64, descriptorLimit: 64)]
         withRates.sockets?.sources = ["netlink sock_diag"]
         var listener = ListeningPortLoad(port: 8125, established: 1)
         listener.acceptQueue = 2

@@ -47,6 +47,56 @@ struct OtherCausesTests {
         #expect(findings.first?.id == "sockets.syn-sent-pileup" && findings.first?.severity == .high, "\(findings.map(\.id))")
     }
 
+    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("a server at its descriptor limit (accept() fails with EMFILE) is found, though it owns no outbound connection",
+          .enabled(if: python != nil, "needs python3 to run a server with RLIMIT_NOFILE 64"))
+    func serverAtDescriptorLimit() throws {
+        // The server: limit 64, accepting until accept() fails, on a loopback port the kernel picks.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Self.python!)
+        server.arguments = ["-c", """
+            import resource, socket, time
+            resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
+            print(s.getsockname()[1], flush=True)
+            kept = []
+            while True:
+                try: kept.append(s.accept()[0])
+                except OSError: time.sleep(0.02)
+            """]
+        let out = Pipe()
+        server.standardOutput = out
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try #require(UInt16(line))
+        var clients: [Int32] = []
+        defer { clients.forEach { close($0) } }
+        for _ in 0..<100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            clients.append(fd)
+        }
+        // Wait (bounded) until the server holds all 64 descriptors: an event, not a time.
+        var waited = 0
+        while ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.processIdentifier)/fd").count) ?? 0) < 64, waited < 1500 {
+            usleep(20_000)
+            waited += 1
+        }
+        let snapshot = try #require(try FactsInput(hostNamespaceOnly: true, topDestinations: 10).load().first)
+        let process = try #require(snapshot.sockets?.processes?.first { $0.pid == server.processIdentifier })
+        #expect(process.openDescriptors == 64 && process.descriptorLimit == 64)
+        let finding = try #require(ScenarioTests.advisor.diagnose(snapshot).findings.first {
+            $0.id == "files.process-fd-limit" && $0.subject?.contains("pid \(server.processIdentifier)") == true
+        })
+        #expect(finding.severity == .critical)
+    }
+
     @Test("where TIME_WAIT dominates, none of the other causes fires")
     func timeWaitDominates() throws {
         let scenario = try Scenario.clientExhaustion.tree()

@@ -20,6 +20,7 @@ public enum HostFactSchema {
         ("ip_autobind_reuse", "net.ipv4.ip_autobind_reuse", "bind(0) may reuse ports (experts only)"),
         ("somaxconn", "net.core.somaxconn", "listen backlog limit"),
         ("file_max", "fs.file-max", "system-wide file handle limit"),
+        ("nr_open", "fs.nr_open", "the largest RLIMIT_NOFILE a process may be given: setrlimit() above it fails with EPERM"),
         ("nf_conntrack_max", "net.netfilter.nf_conntrack_max", "conntrack table size"),
         ("nf_conntrack_tcp_timeout_time_wait", "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "seconds conntrack keeps TIME_WAIT flows (not TCP's TIME_WAIT)"),
     ]
@@ -341,6 +342,16 @@ public enum HostFactSchema {
                                           sources: socketFiles + [reservedFile]) { l, input in
                                         input.snapshot.sysctls.ipLocalReservedPorts?.contains(l.port)
                                     },
+                                ])
+        facts += HostFact.table("processes", record: "process",
+                                "the processes holding sockets with the most open descriptors, listeners' servers included (live host: /proc/PID/fd, /proc/PID/limits)",
+                                .processes, sources: processFiles, rows: { $0.snapshot.sockets?.processes },
+                                fields: [
+                                    .string("name", "command, PID and unit or container: 'nginx (pid 812, nginx.service)'") { p, _ in p.description },
+                                    .int("pid", "its PID") { p, _ in Int64(p.pid) },
+                                    .int("descriptors", "its open descriptors, all kinds") { p, _ in p.openDescriptors.map(Int64.init) },
+                                    .int("descriptor_limit", "its soft RLIMIT_NOFILE; unknown when unlimited") { p, _ in p.descriptorLimit },
+                                    .int("sockets", "sockets of any kind it holds") { p, _ in Int64(p.sockets) },
                                 ])
         facts += HostFact.table("sockets.close_wait_groups", record: "close_wait_group",
                                 "destinations and listening ports with sockets in CLOSE_WAIT, the most first", .sockets, sources: socketFiles,

@@ -91,6 +91,10 @@ public struct SocketTable: Codable, Sendable, Hashable {
     /// Those listened on only at loopback addresses (127.0.0.0/8, ::1): a port a local service often lets the
     /// kernel choose, which reserving cannot protect. `nil` in snapshots written before it was recorded.
     public var loopbackListeningPorts: [Int]?
+    /// On the live host, the processes holding sockets with the most open descriptors (any kind), each with
+    /// its soft `RLIMIT_NOFILE`: servers with listeners included, not only the owners of a destination's
+    /// connections. `nil` where processes were not looked up.
+    public var processes: [SocketOwner]?
     /// TIME_WAIT rows in the table, IPv4 + IPv6.
     public var timeWait: Int
     /// TIME_WAIT on an ephemeral local port (this host connected out and closed first).

@@ -97,6 +97,7 @@ public struct SysctlKey: Sendable, Hashable {
         SysctlKey("net.ipv4.tcp_ehash_entries"),
         SysctlKey("net.core.somaxconn"),
         SysctlKey("fs.file-max"),
+        SysctlKey("fs.nr_open"),
         SysctlKey("net.netfilter.nf_conntrack_max"),
         SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_time_wait"),
     ]

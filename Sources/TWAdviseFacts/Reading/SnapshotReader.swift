@@ -51,7 +51,7 @@ public struct SnapshotReader: Sendable {
     static let optionalKeys: Set<String> = [
         "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_ehash_entries",
         "net.ipv4.ip_autobind_reuse", "net.ipv4.ip_unprivileged_port_start", "net.netfilter.nf_conntrack_max",
-        "net.netfilter.nf_conntrack_tcp_timeout_time_wait",
+        "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "fs.nr_open",
     ]
 
     /// The root the files are read under.

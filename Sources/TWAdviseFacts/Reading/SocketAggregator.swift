@@ -171,6 +171,10 @@ package struct SocketAggregator {
 
     /// Most processes named per destination.
     static let ownersPerDestination = 3
+    /// Processes with the most descriptors kept in ``SocketTable/processes`` (their limits are read).
+    static let processesKept = 20
+    /// Fewer open descriptors than this cannot be near any limit a host sets (1024 is the smallest usual).
+    static let processDescriptorFloor = 64
     /// Most distinct processes counted per destination: memory stays constant in a capture's size however
     /// many PIDs its rows name; sockets of further processes are counted in ``uncountedOwnerSockets``.
     static let maxOwnersCounted = 8
@@ -281,6 +285,19 @@ package struct SocketAggregator {
             malformedLines: malformedLines)
         var result = table
         result.loopbackListeningPorts = loopbackListeningPorts
+        if let index = ownerIndex {
+            // Every process that holds a socket, the most descriptors first: the limit a server meets at
+            // accept() is its own, whatever its connections' destinations.
+            let holders = index.socketCounts
+            result.processes = index.descriptors.filter { holders[$0.key] != nil && $0.value >= Self.processDescriptorFloor }
+                .sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.processesKept)
+                .map { pid, count in
+                    var owner = index.process(pid)
+                    owner.sockets = holders[pid] ?? 0
+                    owner.openDescriptors = count
+                    return owner
+                }
+        }
         if let index = ownerIndex {
             result.ownerLookup = index.descriptors.count <= 1 && index.unreadableProcesses > 0 ? .notPermitted
                 : (index.unreadableProcesses > 0 || index.truncated ? .partial : .complete)

@@ -34,6 +34,13 @@ public struct SocketOwnerIndex: Sendable, Hashable {
     /// The process holding socket `inode`, if it was found.
     public func pid(of inode: UInt32) -> Int32? { pids[inode] }
 
+    /// Sockets (any kind) each process was found holding, computed in one pass.
+    var socketCounts: [Int32: Int] {
+        var counts: [Int32: Int] = [:]
+        for pid in pids.values { counts[pid, default: 0] += 1 }
+        return counts
+    }
+
     /// Reads every process's descriptors under `proc`.
     public static func scan(proc: String = "/proc", maxDescriptors: Int = maxDescriptors, timeLimit: Duration = timeLimit) -> SocketOwnerIndex {
         var index = SocketOwnerIndex()
