@@ -132,7 +132,7 @@ public struct Advisor: Sendable {
         let derived = snapshot.derived
         let tree = HostFactSchema.factValue(snapshot, derived: derived)
         var evaluation = catalog.ruleSet.evaluate(tree, provenance: snapshot.provenance, profile: profile)
-        if snapshot.origin.kind == .captured { Self.suggestOptions(&evaluation) }
+        if snapshot.origin.kind == .captured { Self.suggestOptions(&evaluation, read: snapshot.readFrom ?? ReadLocations()) }
         let disabled = catalog.ruleSet.rules.filter(\.isDisabled).map { ($0.id, $0.overlayJustifications.joined(separator: "; ")) }
         var hostname = snapshot.host.hostname
         if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", network namespace " + namespace }
@@ -156,13 +156,17 @@ public struct Advisor: Sendable {
 
     /// With captured command output alone there is no /proc to read: a missing fact names the option that
     /// would supply it (`--sysctl FILE (sysctl -a)`) instead of a path under /proc.
-    static func suggestOptions(_ evaluation: inout Evaluation) {
+    static func suggestOptions(_ evaluation: inout Evaluation, read: ReadLocations = ReadLocations()) {
+        // An input that was given and lacks the fact is named as such, not asked for again.
         func option(_ source: String) -> String {
             var path = Substring(source)
             while path.first == "/" { path.removeFirst() }
-            if path.hasPrefix("proc/sys/") { return "--sysctl FILE (sysctl -a output)" }
+            if path.hasPrefix("proc/sys/") {
+                return read.sysctls.map { "not in the \($0.replacing("captured ", with: ""))" } ?? "--sysctl FILE (sysctl -a output)"
+            }
             switch path {
-            case "proc/net/netstat", "proc/net/snmp": return "--nstat FILE (nstat -zas output)"
+            case "proc/net/netstat", "proc/net/snmp":
+                return read.counters.map { "not in the \($0.replacing("captured ", with: ""))" } ?? "--nstat FILE (nstat -zas output)"
             case "proc/net/tcp", "proc/net/tcp6": return "--ss FILE (ss -tanp output)"
             default: return path.hasPrefix("proc/") ? "--root DIR holding \(path)" : source
             }

@@ -52,6 +52,18 @@ struct MessageTests {
         #expect(!result.stdout.contains("(from proc/"))
     }
 
+    @Test("--sysctl given without a key: the report says the output given lacks it, never asks for --sysctl again")
+    func givenInputLacksKey() throws {
+        let tree = try TemporaryTree(["sysctl.txt": "net.ipv4.ip_local_port_range = 32768\t60999\nnet.ipv4.tcp_tw_reuse = 2\nfs.file-nr = 100\t0\t9000\n"])
+        let result = try CLIRunner.run(["diagnose", "--sysctl", tree.path("sysctl.txt")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("sysctl.tcp\\_max\\_tw\\_buckets (not in the sysctl -a output \(tree.path("sysctl.txt"))"), "\(result.stdout)")
+        #expect(!result.stdout.contains("give --sysctl"))
+        // fs.file-nr of sysctl -a output gives the file handles.
+        #expect(!result.stdout.contains("files.allocated"))
+        #expect(result.stdout.contains("| Verdict | **insufficient data**"))
+    }
+
     /// Runs twadvise and returns its standard error, which must be exactly one line.
     static func oneLineError(_ arguments: [String]) throws -> String {
         let result = try CLIRunner.run(arguments)

@@ -84,6 +84,8 @@ public struct MissingFact: Sendable, Hashable, Codable, CustomStringConvertible 
     public var description: String {
         if sources.isEmpty { return path }
         if sources.allSatisfy({ $0.hasPrefix("--") }) { return "\(path) (give \(sources.joined(separator: " or ")))" }
+        // "not in the captured sysctl -a output x.txt": an input given that lacks the fact.
+        if sources.allSatisfy({ $0.hasPrefix("not in ") }) { return "\(path) (\(sources.joined(separator: "; ")))" }
         return "\(path) (from \(sources.joined(separator: ", ")))"
     }
 }
