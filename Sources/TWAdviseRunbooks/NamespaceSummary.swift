@@ -35,11 +35,11 @@ public struct NamespaceSummary: Sendable {
         /// What it ranks by after severity: pressure, else share of R.
         var pressure: Double { pressed.flatMap { $0.pressure ?? $0.shareOfR } ?? -1 }
 
-        /// The verdict column: the worst finding, "not read: REASON", "insufficient data", or "none".
+        /// The verdict column: the worst finding, "not read: REASON", "insufficient data", or "healthy".
         var verdictCell: String {
             if let notRead { return "not read: " + notRead }
             if let worst, worst > .info || !insufficient { return worst.rawValue.uppercased() }
-            return insufficient ? "insufficient data" : "none"
+            return insufficient ? "insufficient data" : "healthy"
         }
     }
 
