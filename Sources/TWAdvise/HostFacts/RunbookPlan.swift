@@ -46,8 +46,13 @@ public enum RunbookPlan {
         }
         // ip_local_port_range: at least the kernel default's span, never narrower than now on either side.
         if let range = sysctls.ipLocalPortRange {
-            let low = min(range.low, PortRange.kernelDefault.low)
-            let high = max(range.high, PortRange.kernelDefault.high)
+            var low = min(range.low, PortRange.kernelDefault.low)
+            var high = max(range.high, PortRange.kernelDefault.high)
+            // Ends of different parity (ip-sysctl; the kernel logs "prefer different parity" otherwise):
+            // widened by one port, never narrowed.
+            if low % 2 == high % 2 {
+                if high < 65535 { high += 1 } else { low -= 1 }
+            }
             plan["ip_local_port_range"] = "\(low) \(high)"
         }
         // Steps that set a value only where it is not already in force (unknown counts as not in force).

@@ -52,7 +52,17 @@ public struct SnapshotReader: Sendable {
         "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_ehash_entries",
         "net.ipv4.ip_autobind_reuse", "net.ipv4.ip_unprivileged_port_start", "net.netfilter.nf_conntrack_max",
         "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "fs.nr_open",
+        // Host-wide: only the initial network namespace has it (and the orphan count is host-wide too).
+        "net.ipv4.tcp_max_orphans",
     ]
+
+    /// `net.ipv4.conf.eth9.rp_filter`, `net.ipv6.neigh.eth0.*`: a key of one network interface, not `all` or
+    /// `default`.
+    static func isPerInterface(_ key: String) -> Bool {
+        let parts = key.split(separator: ".")
+        guard parts.count >= 5, parts[0] == "net", parts[1] == "ipv4" || parts[1] == "ipv6", parts[2] == "conf" || parts[2] == "neigh" else { return false }
+        return parts[3] != "all" && parts[3] != "default"
+    }
 
     /// The root the files are read under.
     public var source: FactSource
@@ -85,8 +95,10 @@ public struct SnapshotReader: Sendable {
         var persistent = options.readPersistent ? PersistentConfigReader.read(source, warnings: &warnings) : PersistentSysctlConfig()
         if source.isLiveRoot && options.readPersistent {
             // The live /proc/sys is the kernel's full key list (a captured tree may hold part of it only).
+            // A key of one interface (net.ipv4.conf.eth9.rp_filter) is applied by systemd-sysctl when the
+            // interface appears: its absence now proves nothing.
             persistent.missingKeys = Set(persistent.entries.map(\.key)).filter { key in
-                !key.contains("*") && !source.exists("proc/sys/" + key.replacing(".", with: "/"))
+                !key.contains("*") && !Self.isPerInterface(key) && !source.exists("proc/sys/" + key.replacing(".", with: "/"))
             }.sorted()
         }
         let sockstat = readNonEmpty("proc/net/sockstat", &warnings).map {
