@@ -76,6 +76,11 @@ struct WatchCommand: ParsableCommand {
                     printError("twadvise: other network namespaces are not watched: entering them needs root or CAP_SYS_ADMIN; this covers only the namespace twadvise runs in")
                 }
             }
+            // At a terminal (and not --once), each reading replaces the last one on the alternate screen, which
+            // is restored on exit; with TERM=dumb, or into a file or pipe, readings follow one another.
+            let inPlace = !once && isatty(1) == 1 && ProcessInfo.processInfo.environment["TERM"].map { $0 != "dumb" } ?? false
+            if inPlace { try writeStandardOutput(Data("\u{1B}[?1049h".utf8)) }
+            defer { if inPlace { try? writeStandardOutput(Data("\u{1B}[?1049l".utf8)) } }
             while true {
                 // The reading runs on a worker so that SIGINT or SIGTERM stops watch at once even while a read
                 // is slow: the worker inherits the blocked signals, and this thread keeps taking them.
@@ -89,7 +94,9 @@ struct WatchCommand: ParsableCommand {
                 let reading: WatchReading
                 (watcher, reading) = pending.result()
                 if let textfile { try writeAtomically(reading.prometheusText(), to: textfile) }
-                if !(once && textfile != nil) { try writeStandardOutput(Data((reading.view + "\n").utf8)) }
+                if !(once && textfile != nil) {
+                    try writeStandardOutput(Data(((inPlace ? "\u{1B}[H\u{1B}[2J" : "") + reading.view + "\n").utf8))
+                }
                 if once { return }
                 var timeout = timespec(tv_sec: Int(interval), tv_nsec: Int((interval - Double(Int(interval))) * 1e9))
                 let received = sigtimedwait(&signals, nil, &timeout)
