@@ -46,14 +46,19 @@ public enum Escaping {
             case "\n", "\r", "\t":
                 out.append(" ")
             default:
-                if isInvisible(scalar) {
-                    out.append(contentsOf: visible(scalar).unicodeScalars)
-                } else {
-                    out.append(scalar)
-                }
+                appendVisible(scalar, to: &out)
             }
         }
         return String(out)
+    }
+
+    /// Appends `scalar`, or its visible form when it is invisible.
+    private static func appendVisible(_ scalar: Unicode.Scalar, to out: inout String.UnicodeScalarView) {
+        if isInvisible(scalar) {
+            out.append(contentsOf: visible(scalar).unicodeScalars)
+        } else {
+            out.append(scalar)
+        }
     }
 
     /// C0 and C1 controls, DEL, and the bidirectional controls: what can move a terminal's cursor, change its
@@ -84,13 +89,7 @@ public enum Escaping {
     public static func terminalValue(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isInvisible) else { return text }
         var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if isInvisible(scalar) {
-                out.append(contentsOf: visible(scalar).unicodeScalars)
-            } else {
-                out.append(scalar)
-            }
-        }
+        for scalar in text.unicodeScalars { appendVisible(scalar, to: &out) }
         return String(out)
     }
 
@@ -130,12 +129,7 @@ public enum Escaping {
             case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
             case "\"": out.append(contentsOf: "\\\"".unicodeScalars)
             case "\n": out.append(contentsOf: "\\n".unicodeScalars)
-            default:
-                if isInvisible(scalar) {
-                    out.append(contentsOf: visible(scalar).unicodeScalars)
-                } else {
-                    out.append(scalar)
-                }
+            default: appendVisible(scalar, to: &out)
             }
         }
         return String(out)

@@ -1,4 +1,5 @@
 import Testing
+import TWAdviseTestSupport
 @testable import TWAdviseEngine
 
 /// The column-at-a-time evaluation must give the same outcome as the row-by-row one: same findings, same
@@ -130,7 +131,7 @@ struct VectorAgreementTests {
 
     @Test("vectorized and row-by-row evaluation agree on 900 random rules over 8 lists each", arguments: [11, 12, 13] as [UInt64])
     func agreement(seed: UInt64) throws {
-        var r = Random(state: seed)
+        var r = Random(seed: seed)
         var yaml = "rules:\n"
         for i in 0..<300 {
             let iterates = i % 2 == 0
@@ -172,7 +173,7 @@ struct VectorAgreementTests {
 
     @Test("a shared column store gives the same outcomes as a fresh one per rule")
     func sharedStore() throws {
-        var r = Random(state: 99)
+        var r = Random(seed: 99)
         let facts = Self.facts(&r, dirty: true)
         let text = """
         rules:

@@ -79,22 +79,10 @@ struct EscapingTests {
         return (0...(t.count - p.count)).contains { Array(t[$0..<($0 + p.count)]) == p }
     }
 
-    /// A small deterministic generator: the same strings on every run.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Strings of scalars an attacker would pick: markup, quotes, controls, format and combining characters,
     /// separators, and any other scalar.
     static func randomStrings(count: Int, seed: UInt64) -> [String] {
-        var rng = SplitMix(state: seed)
+        var rng = SeededRandom(seed: seed)
         let pool: [UInt32] = [0x3C, 0x3E, 0x26, 0x22, 0x5C, 0x7C, 0x60, 0x0A, 0x0D, 0x09, 0x1B, 0x07, 0x7F, 0x85, 0x9B,
                               0x0600, 0x0301, 0x200B, 0x200D, 0x200E, 0x202E, 0x2066, 0x2028, 0x2029, 0xFEFF, 0x061C, 0xE9]
         return (0..<count).map { _ in

@@ -202,6 +202,11 @@ package struct SystemFile: ~Copyable {
 package func listDirectory(_ path: String) throws(FileReadError) -> [String] {
     guard let dir = opendir(path) else { throw FileReadError.from(errno: errno) }
     defer { closedir(dir) }
+    return entryNames(dir)
+}
+
+/// The names in an open directory but `.` and `..`, sorted bytewise.
+private func entryNames(_ dir: OpaquePointer) -> [String] {
     var names: [String] = []
     while let entry = readdir(dir) {
         let name = withUnsafePointer(to: entry.pointee.d_name) { ptr in
@@ -310,14 +315,7 @@ package func listDirectory(confined path: String, within directory: String) thro
         throw FileReadError.from(errno: code)
     }
     defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-        let name = withUnsafePointer(to: entry.pointee.d_name) { ptr in
-            ptr.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    return entryNames(dir)
 }
 
 /// `path` with its symbolic links resolved, when it stays inside `directory` (itself resolved); a link that
