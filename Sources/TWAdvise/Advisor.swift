@@ -135,7 +135,7 @@ public struct Advisor: Sendable {
         if snapshot.origin.kind == .captured { Self.suggestOptions(&evaluation, read: snapshot.readFrom ?? ReadLocations()) }
         let disabled = catalog.ruleSet.rules.filter(\.isDisabled).map { ($0.id, $0.overlayJustifications.joined(separator: "; ")) }
         var hostname = snapshot.host.hostname
-        if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", network namespace " + namespace }
+        if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", " + FactsOrigin.namespacePhrase(namespace) }
         var input = ReportInput(
             hostname: hostname, kernel: snapshot.host.kernel?.release, source: snapshot.origin.description,
             collectedAt: snapshot.collectedAt, current: snapshot.currentValues, evaluation: evaluation,

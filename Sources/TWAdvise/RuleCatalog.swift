@@ -94,7 +94,14 @@ public struct RuleCatalog: Sendable {
         let currentNames = Set(HostFactSchema.integerSysctls.map(\.name) + ["ip_local_port_range", "ip_local_reserved_ports"])
         var diagnostics: [Diagnostic] = []
         for rule in ruleSet.rules where !onlyTeamRules || !rule.location.file.hasPrefix("builtin:") {
-            guard let id = rule.runbook else { continue }
+            guard let id = rule.runbook else {
+                // Its findings would render as "No runbook section": say so when the rules load.
+                if !rule.isDisabled {
+                    diagnostics.append(Diagnostic(.warning, at: rule.location, "rule '\(rule.id)' has no 'runbook:' section: its findings render without steps",
+                                                  notes: ["name a section of runbooks/ (or of --runbooks DIR) under 'runbook:'"]))
+                }
+                continue
+            }
             guard let section = templates.sections[id] else {
                 diagnostics.append(Diagnostic(.warning, at: rule.location, "rule '\(rule.id)' renders through runbook section '\(id)', which no template defines"))
                 continue

@@ -97,6 +97,8 @@ public struct MarkdownReport: Sendable {
             "hasNotes": top.count > findings.count,
             "findings": findings,
             "hidden": hidden,
+            "hiddenFindings": hidden == 1 ? "1 finding" : "\(hidden) findings",
+            "oneHidden": hidden == 1,
             "hasHidden": hidden > 0,
             "minimumSeverity": input.minimumSeverity.rawValue,
             "insufficient": insufficient,

@@ -124,4 +124,18 @@ struct VerdictTests {
         #expect(markdown.contains("These settings belong to this network namespace, not to the host."))
         #expect(!markdown.contains("```sh\n```"), "no code block left empty")
     }
+
+    @Test("wording: a namespace is named once ('network namespace blue', not 'network namespace netns blue'); one finding is singular")
+    func wording() throws {
+        #expect(FactsOrigin.namespacePhrase("netns blue") == "network namespace blue")
+        #expect(FactsOrigin.namespacePhrase("pid 4242 (sleep)") == "network namespace of pid 4242 (sleep)")
+        #expect(FactsOrigin.namespacePhrase("qrouter-984c") == "network namespace qrouter-984c")
+        var snapshot = try Self.snapshot(Scenario.serverClosesFirst.files)
+        snapshot.origin.namespace = "netns blue"
+        let diagnosis = ScenarioTests.advisor.diagnose(snapshot, minimumSeverity: .critical)
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.contains("network namespace blue") && !markdown.contains("network namespace netns"))
+        let hidden = diagnosis.evaluation.findings.count
+        #expect(hidden == 1 ? markdown.contains("1 finding counted above is below it") : markdown.contains("\(hidden) findings counted above are below it"), "\(markdown.prefix(800))")
+    }
 }

@@ -100,6 +100,14 @@ struct MessageTests {
         #expect(!(result.stdout + result.stderr).contains("//o.yaml"))
     }
 
+    @Test("a rule without a runbook section gets a lint warning instead of a silent 'No runbook section' in reports")
+    func ruleWithoutRunbook() throws {
+        let tree = try TemporaryTree(["nobook.yaml": "rules:\n  - id: team.nobook\n    title: t\n    severity: low\n    condition: sockstat.tw > 1\n"])
+        let result = try CLIRunner.run(["rules", "lint", tree.path("nobook.yaml")])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("warning: rule 'team.nobook' has no 'runbook:' section: its findings render without steps"), "\(result.stdout)")
+    }
+
     @Test("a mistyped command gets the closest one")
     func didYouMean() throws {
         #expect(try Self.oneLineError(["diagnos"]) == "twadvise: error: unknown command 'diagnos'; did you mean 'twadvise diagnose'?\n")

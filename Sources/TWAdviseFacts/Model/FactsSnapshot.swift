@@ -51,15 +51,26 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         return "snapshot \(file) (facts read from the \(readDescription))"
     }
 
+    /// How a sentence names a namespace by its label: `network namespace blue` for an `ip netns` name (given
+    /// as `netns blue`, or a sosreport's bare name), `network namespace of pid 4242 (sleep)` for one known by
+    /// what is in it.
+    public static func namespacePhrase(_ label: String) -> String {
+        if label.hasPrefix("netns ") { return "network namespace " + label.dropFirst("netns ".count) }
+        for prefix in ["pid ", "pod ", "inode ", "docker ", "containerd ", "crio ", "podman "] where label.hasPrefix(prefix) {
+            return "network namespace of " + label
+        }
+        return "network namespace " + label
+    }
+
     /// Where the facts were read, without the snapshot file they were later loaded from.
     var readDescription: String {
         let base: String
         switch kind {
-        case .live: base = "live host" + (namespace.map { ", network namespace \($0)" } ?? "")
+        case .live: base = "live host" + (namespace.map { ", " + Self.namespacePhrase($0) } ?? "")
         case .root: base = "captured tree \(location)"
         case .captured: return "captured command output \(location)"
         case .sosreport:
-            return "sosreport \(location)" + (namespace.map { ", network namespace \($0)" } ?? "") + (captured.map { " (also \($0))" } ?? "")
+            return "sosreport \(location)" + (namespace.map { ", " + Self.namespacePhrase($0) } ?? "") + (captured.map { " (also \($0))" } ?? "")
         }
         return captured.map { base + " with captured command output \($0)" } ?? base
     }
