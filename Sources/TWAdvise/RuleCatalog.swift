@@ -53,6 +53,18 @@ public struct RuleCatalog: Sendable {
         } catch {
             throw AdvisorError(code: .unreadableFile, message: "cannot read rules: \(error)")
         }
+        // One file reached twice (`--rules team --rules team/x.yaml`) would make every rule of it a duplicate
+        // that only `override: true` could accept: say what happened instead.
+        var seen: [String: String] = [:]
+        for source in extra + overlays {
+            guard let identity = InputFile.identity(source.path) else { continue }
+            if let first = seen[identity] {
+                throw AdvisorError(code: .unreadableFile, message: first == source.path
+                    ? "\(source.path) is given twice: each rule file is read once"
+                    : "\(source.path) and \(first) are the same file: each rule file is read once")
+            }
+            seen[identity] = source.path
+        }
         self.init(builtIn: configuration.builtInRules, extra: extra, overlays: overlays, disabled: configuration.disabled)
     }
 

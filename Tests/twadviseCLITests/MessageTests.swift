@@ -108,6 +108,13 @@ struct MessageTests {
         #expect(result.stdout.contains("warning: rule 'team.nobook' has no 'runbook:' section: its findings render without steps"), "\(result.stdout)")
     }
 
+    @Test("a rule file reached twice is named as such, not as duplicate rules needing override: true")
+    func ruleFileTwice() throws {
+        let tree = try TemporaryTree(["team/x.yaml": "rules:\n  - id: team.x\n    title: t\n    severity: low\n    condition: sockstat.tw > 1\n    runbook: timewait.total-high\n"])
+        let error = try Self.oneLineError(["rules", "list", "--rules", tree.path("team"), "--rules", tree.path("team/x.yaml")])
+        #expect(error == "twadvise: error: \(tree.path("team/x.yaml")) is given twice: each rule file is read once\n", "\(error)")
+    }
+
     @Test("a mistyped command gets the closest one")
     func didYouMean() throws {
         #expect(try Self.oneLineError(["diagnos"]) == "twadvise: error: unknown command 'diagnos'; did you mean 'twadvise diagnose'?\n")
