@@ -72,6 +72,22 @@ struct CommandOutputTests {
         #expect(cups.owners == [])
     }
 
+    @Test("ss -p: a server's CLOSE_WAIT on its listening port names the server, from the listener's users: column")
+    func serverCloseWaitOwner() throws {
+        var lines = ["State Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
+                     #"LISTEN 0 4096 0.0.0.0:8080 0.0.0.0:* users:(("api-server",pid=4711,fd=7))"#]
+        for i in 0..<30 {
+            lines.append(#"CLOSE-WAIT 0 0 10.0.0.5:8080 10.9.0.\#(i + 1):5\#(1000 + i) users:(("api-server",pid=4711,fd=\#(20 + i)))"#)
+        }
+        let tree = try TemporaryTree(["ss.txt": lines.joined(separator: "\n") + "\n"])
+        let snapshot = SnapshotReader(options: .init(captured: CapturedOutputs(socketTables: [tree.path("ss.txt")]), readRoot: false)).read()
+        let listener = try #require(snapshot.sockets?.listeners.first { $0.port == 8080 })
+        #expect(listener.closeWait == 30)
+        #expect(listener.owner?.pid == 4711 && listener.owner?.command == "api-server")
+        let group = try #require(snapshot.sockets?.closeWaitGroups.first { $0.isListener })
+        #expect(group.owner?.description == "api-server (pid 4711)")
+    }
+
     @Test("ss -p users: both formats, several processes, bounded; garbage gives none")
     func usersColumn() {
         func users(_ line: String) -> [String] {

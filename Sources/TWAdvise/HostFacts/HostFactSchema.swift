@@ -361,7 +361,7 @@ public enum HostFactSchema {
                                     .bool("listener", "a listening port (the server side) rather than a destination") { g, _ in g.isListener },
                                     .int("count", "sockets in CLOSE_WAIT") { g, _ in Int64(g.closeWait) },
                                     .int("sockets", "every socket toward it or on it") { g, _ in Int64(g.sockets) },
-                                    .string("owner", "the process holding its live sockets (destinations; live host or captured ss -p)", origin: .owners) { g, _ in g.owner?.description },
+                                    .string("owner", "the process holding its live sockets: the client for a destination, the server for a listening port (live host or captured ss -p)", origin: .owners) { g, _ in g.owner?.description },
                                     .int("owner_descriptors", "that process's open descriptors", origin: .processes) { g, _ in g.owner?.openDescriptors.map(Int64.init) },
                                     .int("owner_descriptor_limit", "that process's soft RLIMIT_NOFILE", origin: .processes) { g, _ in g.owner?.descriptorLimit },
                                 ])

@@ -63,6 +63,9 @@ public struct ListeningPortLoad: Codable, Sendable, Hashable {
     /// The accept queue's limit (the `listen()` backlog capped by `somaxconn`), summed over its listening
     /// sockets; over netlink only.
     public var backlog: Int?
+    /// The process holding its listening socket and most of its live connections: the server (live host, or
+    /// captured `ss -p`); `nil` when owners were not looked up.
+    public var owner: SocketOwner?
 
     /// A listening port's counts; each state defaults to 0.
     public init(port: Int, timeWait: Int = 0, established: Int = 0, other: Int = 0) {
@@ -154,7 +157,7 @@ public struct CloseWaitGroup: Sendable, Hashable {
     public var closeWait: Int
     /// Every socket toward it or on it (any state but LISTEN).
     public var sockets: Int
-    /// The process holding its live sockets, when owners were looked up (destinations only).
+    /// The process holding its live sockets (the server, for a listening port), when owners were looked up.
     public var owner: SocketOwner?
 }
 
@@ -170,7 +173,7 @@ extension SocketTable {
         for l in listeners {
             guard let count = l.closeWait, count > 0 else { continue }
             groups.append(CloseWaitGroup(label: "port \(l.port)", isListener: true, closeWait: count,
-                                         sockets: l.timeWait + l.established + l.other, owner: nil))
+                                         sockets: l.timeWait + l.established + l.other, owner: l.owner))
         }
         return groups.sorted { ($0.closeWait, $1.label) > ($1.closeWait, $0.label) }
     }

@@ -50,6 +50,8 @@ package struct SocketAggregator {
     /// are then counted per process.
     package var ownerIndex: SocketOwnerIndex?
     private var owned: [DestinationKey: [Int32: Int32]] = [:]
+    /// Per listening port, the processes holding its listening socket and its live connections (the server).
+    private var listenerOwners: [Int: [Int32: Int32]] = [:]
     /// Live sockets whose process was not counted: their destination already counts the most processes kept.
     package private(set) var uncountedOwnerSockets = 0
     /// Commands by PID from captured `ss -p` output (its `users:` column), when it had one.
@@ -74,6 +76,7 @@ package struct SocketAggregator {
         stateCounts[(isIPv6 ? 16 : 0) + Int(state.rawValue)] &+= 1
         let port = Int(localPort)
         if state == .listen {
+            noteListenerOwner(port, inode: inode, users: users)
             if !local.isLoopback { ports[port].listeningBeyondLoopback = true }
             if let queue {
                 let known = queues[port] ?? (0, 0)
@@ -92,6 +95,7 @@ package struct SocketAggregator {
             if state == .closeWait { p[port].closeWait &+= 1 }
             return p[port].listening
         }
+        if isListening, state != .timeWait { noteListenerOwner(port, inode: inode, users: users) }
         guard !isListening, isOutbound(port) else { return }
         // An IPv4-mapped IPv6 peer (::ffff:a.b.c.d) is reached through the IPv4 connect path and shares the
         // IPv4 port budget toward it: one destination, written as IPv4.
@@ -159,6 +163,9 @@ package struct SocketAggregator {
         }
         lateListeners.formUnion(late)
         for (key, counters) in laterEntries { destinations.add(key, counters) }
+        for (port, pids) in later.listenerOwners {
+            for (pid, count) in pids.sorted(by: { $0.key < $1.key }) { countListenerOwner(port, pid, by: count) }
+        }
         for (key, pids) in later.owned {
             for (pid, count) in pids.sorted(by: { $0.key < $1.key }) { countOwner(key, pid, by: count) }
         }
@@ -180,6 +187,23 @@ package struct SocketAggregator {
     static let maxOwnersCounted = 8
     /// Most commands kept from captured `users:` columns.
     static let maxCapturedCommands = 4096
+
+    /// Notes that a process holds a socket on the listening port `port` (the listener itself, or a live
+    /// connection on it), from the owner index (live) or the `users:` column (captured `ss -p`).
+    private mutating func noteListenerOwner(_ port: Int, inode: UInt32, users: [(pid: Int32, command: String)]) {
+        if inode != 0, let pid = ownerIndex?.pid(of: inode) { countListenerOwner(port, pid) }
+        for user in users {
+            countListenerOwner(port, user.pid)
+            if capturedCommands.count < Self.maxCapturedCommands, capturedCommands[user.pid] == nil { capturedCommands[user.pid] = user.command }
+        }
+    }
+
+    private mutating func countListenerOwner(_ port: Int, _ pid: Int32, by count: Int32 = 1) {
+        var pids = listenerOwners[port] ?? [:]
+        guard pids[pid] != nil || pids.count < Self.maxOwnersCounted else { return }
+        pids[pid, default: 0] &+= count
+        listenerOwners[port] = pids
+    }
 
     /// Counts one live socket of `pid` toward `key`; `false` when the destination already counts
     /// ``maxOwnersCounted`` other processes.
@@ -242,6 +266,11 @@ package struct SocketAggregator {
                     load.closeWait = Int(p.closeWait)
                     load.acceptQueue = queues[port]?.length
                     load.backlog = queues[port]?.limit
+                    if let (pid, sockets) = listenerOwners[port]?.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }) {
+                        var owner = ownerIndex?.process(pid) ?? SocketOwner(pid: pid, command: capturedCommands[pid])
+                        owner.sockets = Int(sockets)
+                        load.owner = owner
+                    }
                     listeners.append(load)
                 }
             } else if p.total > 0, isOutbound(port) {
