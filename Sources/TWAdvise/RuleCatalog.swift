@@ -90,7 +90,23 @@ public struct RuleCatalog: Sendable {
     }
 
     /// What `rules explain` prints for a rule: its condition, parameters, runbook section and references.
-    public func explanation(of rule: Rule) -> String { RuleExplanation(rule).text }
+    public func explanation(of rule: Rule) -> String {
+        var text = RuleExplanation(rule).text
+        // What the runbook section needs from the rule, so a team rule that reuses a built-in section can
+        // provide it (lint says the same when one is missing).
+        if let id = rule.runbook, let section = RunbookTemplates(trusted: KnowledgeBase.runbookTemplates).sections[id] {
+            let used = TemplateVariables(section)
+            let vars = used.names(in: "vars").union(used.names(in: "shell")).sorted()
+            let params = used.names(in: "params").sorted()
+            if !vars.isEmpty || !params.isEmpty {
+                if !text.hasSuffix("\n") { text += "\n" }
+                text += "Runbook section '\(id)' uses:"
+                    + (vars.isEmpty ? "" : " vars " + vars.joined(separator: ", ") + (params.isEmpty ? "" : ";"))
+                    + (params.isEmpty ? "" : " params " + params.joined(separator: ", ")) + "\n"
+            }
+        }
+        return text
+    }
 
     /// The rules in force, one line each (`rules list`).
     public var listing: String { RuleListing.text(ruleSet.rules) }

@@ -78,10 +78,11 @@ struct RulesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show what a rule checks, its parameters and references.")
         @OptionGroup var rules: RuleOptions
         @Argument(help: "The rule id.") var id: String
+        @Argument(help: "Rule files or directories to load with the built-in rules, as for lint and test.") var paths: [String] = []
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.advisor().catalog
+                let catalog = try rules.advisor(extraPaths: paths).catalog
                 let rule = try advisorCall { () throws(AdvisorError) in try catalog.rule(id: id) }
                 try output(catalog.explanation(of: rule))
             }
