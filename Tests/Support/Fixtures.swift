@@ -185,6 +185,7 @@ public enum HostTrees {
         "proc/sys/net/core/somaxconn": "4096\n",
         "proc/sys/fs/file-max": "2466170\n",
         "proc/sys/fs/nr_open": "1048576\n",
+        "proc/sys/net/ipv4/tcp_mem": "45588\t60787\t91176\n",
         "proc/sys/fs/file-nr": "512\t0\t2466170\n",
         "proc/uptime": "3600.50 7000.00\n",
         "proc/net/sockstat": "sockets: used 7\nTCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\nUDP: inuse 0 mem 0\n",

@@ -39,6 +39,7 @@ public enum HostFactSchema {
         ("TCPAbortOnData", "connections reset at close(): SO_LINGER with a zero timeout, or data arriving after the application closed"),
         ("TCPAbortOnClose", "connections reset at close() because received data was left unread"),
         ("ListenOverflows", "accept queue overflows"),
+        ("TCPMemoryPressures", "times TCP entered memory pressure (tcp_mem's second threshold)"),
         ("ListenDrops", "SYNs dropped on listening sockets"),
     ]
 
@@ -221,6 +222,15 @@ public enum HostFactSchema {
             let alias = name == "tw" ? (name: "twadvise_time_wait_sockets", help: "TIME_WAIT sockets, kernel counter (/proc/net/sockstat tw).") : nil
             facts.append(.int("sockstat." + name, doc, .sockstat, sources: ["proc/net/sockstat"], metric: .nodeExporter(metric, watchAlias: alias)) {
                 $0.snapshot.sockstat?[section, key]
+            })
+        }
+        // tcp_mem: three thresholds in pages, compared with sockstat's TCP mem (pages too).
+        for (index, name, doc) in [(0, "min", "below it TCP does not regulate its memory"),
+                                   (1, "pressure", "from it TCP is under memory pressure and shrinks buffers (TcpExtTCPMemoryPressures)"),
+                                   (2, "max", "at it new TCP memory is refused: 'out of memory -- consider tuning tcp_mem'")] {
+            facts.append(.int("sysctl.tcp_mem_" + name, "net.ipv4.tcp_mem, \(name) threshold in pages: \(doc)", .sysctl(key: "net.ipv4.tcp_mem"),
+                              sources: [procPath("net.ipv4.tcp_mem")]) {
+                $0.snapshot.sysctls["net.ipv4.tcp_mem"]?.integers.flatMap { $0.count == 3 ? $0[index] : nil }
             })
         }
         facts.append(.int("sockstat.tcp6_inuse", "TCP6 sockets in use", .sockstat, sources: ["proc/net/sockstat6"], metric: .nodeExporter("node_sockstat_TCP6_inuse")) {

@@ -1,11 +1,13 @@
 /// The typed value of one kernel parameter.
 ///
-/// In JSON an integer is a number, a port range `{"low":32768,"high":60999}` and a port set
-/// a list of such ranges.
+/// In JSON an integer is a number, a port range `{"low":32768,"high":60999}`, a port set a list of such
+/// ranges, and a vector of integers (`tcp_mem`) a list of numbers.
 public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case integer(Int64)
     case portRange(PortRange)
     case portSet(PortSet)
+    /// Several integers on one line (`tcp_mem`: min, pressure, max, in pages).
+    case integers([Int64])
 
     /// The value as an integer, `nil` for other kinds.
     public var integer: Int64? {
@@ -31,13 +33,22 @@ public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .integer(let v): return String(v)
         case .portRange(let r): return "\(r.low) \(r.high)"
         case .portSet(let s): return s.description
+        case .integers(let v): return v.map(String.init).joined(separator: " ")
         }
+    }
+
+    /// The value as several integers, `nil` for other kinds.
+    public var integers: [Int64]? {
+        if case .integers(let v) = self { return v }
+        return nil
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let value = try? container.decode(Int64.self) {
             self = .integer(value)
+        } else if let values = try? container.decode([Int64].self), !values.isEmpty {
+            self = .integers(values)
         } else if let range = try? container.decode(PortRange.self) {
             self = .portRange(range)
         } else {
@@ -51,6 +62,7 @@ public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .integer(let v): try container.encode(v)
         case .portRange(let r): try container.encode(r)
         case .portSet(let s): try container.encode(s.ranges)
+        case .integers(let v): try container.encode(v)
         }
     }
 }
@@ -62,6 +74,8 @@ public struct SysctlKey: Sendable, Hashable {
         case integer
         case portRange
         case portSet
+        /// Several integers on one line (`tcp_mem`).
+        case integers
     }
 
     /// Dotted name, as `sysctl` prints it: `net.ipv4.tcp_tw_reuse`.
@@ -96,6 +110,7 @@ public struct SysctlKey: Sendable, Hashable {
         SysctlKey("net.ipv4.tcp_syn_retries"),
         SysctlKey("net.ipv4.tcp_ehash_entries"),
         SysctlKey("net.core.somaxconn"),
+        SysctlKey("net.ipv4.tcp_mem", .integers),
         SysctlKey("fs.file-max"),
         SysctlKey("fs.nr_open"),
         SysctlKey("net.netfilter.nf_conntrack_max"),

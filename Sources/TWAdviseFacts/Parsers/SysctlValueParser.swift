@@ -19,6 +19,18 @@ package enum SysctlValueParser {
             case (.failure(let e), _), (_, .failure(let e)):
                 return .failure(e)
             }
+        case .integers:
+            guard !fields.isEmpty, fields.count <= 16 else {
+                return .failure(fields.isEmpty ? .empty : .notANumber(Numbers.token(text)))
+            }
+            var values: [Int64] = []
+            for field in fields {
+                switch Numbers.decimal(field) {
+                case .success(let v): values.append(v)
+                case .failure(let e): return .failure(e)
+                }
+            }
+            return .success(.integers(values))
         case .portSet:
             var ranges: [PortRange] = []
             let joined = Array(fields.joined())

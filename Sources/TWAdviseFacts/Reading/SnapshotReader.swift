@@ -53,7 +53,7 @@ public struct SnapshotReader: Sendable {
         "net.ipv4.ip_autobind_reuse", "net.ipv4.ip_unprivileged_port_start", "net.netfilter.nf_conntrack_max",
         "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "fs.nr_open",
         // Host-wide: only the initial network namespace has it (and the orphan count is host-wide too).
-        "net.ipv4.tcp_max_orphans",
+        "net.ipv4.tcp_max_orphans", "net.ipv4.tcp_mem",
     ]
 
     /// `net.ipv4.conf.eth9.rp_filter`, `net.ipv6.neigh.eth0.*`: a key of one network interface, not `all` or
