@@ -23,8 +23,9 @@ public struct Watcher: Sendable {
     /// Read every network namespace of the live host each time (needs root or CAP_SYS_ADMIN): the own one is
     /// shown in full, the others one line each, the most pressed first.
     public var allNamespaces = false
-    /// TIME_WAIT and new connections per second of the last readings, oldest first, for the sparklines.
-    private var history: [(timeWait: Double?, opens: Double?)] = []
+    /// TIME_WAIT and new connections per second of the last readings, oldest first, for the sparklines, by
+    /// namespace ("" for the one read first): the namespace shown in full may change between readings.
+    private var history: [String: [(timeWait: Double?, opens: Double?)]] = [:]
     /// Readings the sparklines cover.
     public static let historyLength = 30
 
@@ -72,12 +73,45 @@ public struct Watcher: Sendable {
         snapshot = withRates(snapshot)
         others = others.map(withRates)
         previous = seen  // namespaces that are gone are forgotten
-        history.append((snapshot.sockstat?["TCP", "tw"].map(Double.init), snapshot.rates?.perSecond("Tcp", "ActiveOpens")))
-        if history.count > Self.historyLength { history.removeFirst(history.count - Self.historyLength) }
-        var reading = WatchReading(snapshot: snapshot, diagnosis: advisor.diagnose(snapshot), top: top,
-                                   timeWaitHistory: history.map(\.timeWait), opensHistory: history.map(\.opens))
-        reading.others = others.map { ($0, advisor.diagnose($0)) }
+        var seenHistory: [String: [(timeWait: Double?, opens: Double?)]] = [:]
+        for read in [snapshot] + others {
+            let key = read.origin.namespace ?? ""
+            var series = history[key] ?? []
+            series.append((read.sockstat?["TCP", "tw"].map(Double.init), read.rates?.perSecond("Tcp", "ActiveOpens")))
+            if series.count > Self.historyLength { series.removeFirst(series.count - Self.historyLength) }
+            seenHistory[key] = series
+        }
+        history = seenHistory
+        var diagnosed = [(snapshot, advisor.diagnose(snapshot))] + others.map { ($0, advisor.diagnose($0)) }
+        // Over every namespace, the most pressed one is shown in full: the one with the worst finding above
+        // info (then the highest pressure), so an empty host namespace does not hide a pod that is running out
+        // of ports; the host's own while no namespace has such a finding.
+        var chosen = false
+        if allNamespaces, namespace == nil, let best = Self.mostPressed(diagnosed), best != 0 {
+            diagnosed.swapAt(0, best)
+            chosen = true
+        }
+        let shown = diagnosed[0]
+        let series = history[shown.0.origin.namespace ?? ""] ?? []
+        var reading = WatchReading(snapshot: shown.0, diagnosis: shown.1, top: top,
+                                   timeWaitHistory: series.map(\.timeWait), opensHistory: series.map(\.opens))
+        reading.others = Array(diagnosed.dropFirst())
+        reading.shownBecausePressed = chosen
         return reading
+    }
+
+    /// The index of the namespace to show in full: the worst finding above info, then the highest pressure
+    /// (else share of R); the first (the host's own) when none has a finding above info, and on a tie.
+    package static func mostPressed(_ diagnosed: [(FactsSnapshot, Diagnosis)]) -> Int? {
+        func rank(_ d: Diagnosis) -> (Int, Double) {
+            let severity = d.findings.map(\.severity).filter { $0 > .info }.max().flatMap { Severity.allCases.firstIndex(of: $0) } ?? -1
+            let row = d.summaryRow
+            return (severity, row.pressed.flatMap { $0.pressure ?? $0.shareOfR } ?? -1)
+        }
+        guard !diagnosed.isEmpty else { return nil }
+        var best = 0
+        for index in diagnosed.indices.dropFirst() where rank(diagnosed[index].1) > rank(diagnosed[best].1) { best = index }
+        return rank(diagnosed[best].1).0 >= 0 ? best : 0
     }
 }
 
@@ -94,6 +128,8 @@ public struct WatchReading: Sendable {
     public var opensHistory: [Double?] = []
     /// The other network namespaces read, with their diagnoses (``Watcher/allNamespaces``).
     var others: [(snapshot: FactsSnapshot, diagnosis: Diagnosis)] = []
+    /// Whether another namespace than the host's own is shown in full because it is the most pressed.
+    var shownBecausePressed = false
 
     /// The compact view `watch` prints.
     public var view: String {
@@ -113,7 +149,9 @@ public struct WatchReading: Sendable {
         // What the reading does not cover (namespaces left out at the bound, or not entered), as diagnose says.
         let notices = snapshot.warnings.filter { $0.path == FactsInput.namespacesNotice }
             .map { "\n  note: " + Escaping.terminalValue($0.message) }.joined()
-        return frame.render() + NamespaceSummary.watchLines(others.map(\.diagnosis.summaryRow), shown: top) + notices
+        // Another namespace than the host's own, shown in full because it is the most pressed, says so first.
+        let heading = (shownBecausePressed ? snapshot.origin.namespace : nil).map { "  " + Escaping.terminalValue(FactsOrigin.namespacePhrase($0)) + ", shown in full: the most pressed\n" } ?? ""
+        return heading + frame.render() + NamespaceSummary.watchLines(others.map(\.diagnosis.summaryRow), shown: top) + notices
     }
 
     /// Prometheus exposition text for node_exporter's textfile collector, stamped with `timestamp` (Unix

@@ -138,4 +138,17 @@ struct VerdictTests {
         let hidden = diagnosis.evaluation.findings.count
         #expect(hidden == 1 ? markdown.contains("1 finding counted above is below it") : markdown.contains("\(hidden) findings counted above are below it"), "\(markdown.prefix(800))")
     }
+
+    @Test("watch over every namespace shows the most pressed one in full: a pod with a critical finding, not the empty host")
+    func watchShowsMostPressed() throws {
+        let host = try Self.snapshot(Scenario.healthy.files)
+        var pod = try Self.snapshot(Scenario.clientExhaustion.files)
+        pod.origin.namespace = "pod shop/api"
+        var quiet = try Self.snapshot(Scenario.healthy.files)
+        quiet.origin.namespace = "netns quiet"
+        let advisor = ScenarioTests.advisor
+        #expect(Watcher.mostPressed([(host, advisor.diagnose(host)), (quiet, advisor.diagnose(quiet)), (pod, advisor.diagnose(pod))]) == 2)
+        // No finding above info anywhere: the host's own.
+        #expect(Watcher.mostPressed([(host, advisor.diagnose(host)), (quiet, advisor.diagnose(quiet))]) == 0)
+    }
 }
