@@ -47,10 +47,12 @@ public struct HostFactMetric: Sendable, Hashable {
     /// The name and help `watch --textfile` writes it under, if it does.
     var written: (name: String, help: String)? { writtenByWatch ? (name, help) : watchAlias }
 
+    /// Metrics are equal when their names, help, writer and alias name are.
     public static func == (a: HostFactMetric, b: HostFactMetric) -> Bool {
         a.name == b.name && a.help == b.help && a.writtenByWatch == b.writtenByWatch && a.watchAlias?.name == b.watchAlias?.name
     }
 
+    /// Hashes the metric's name.
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }
 
