@@ -123,6 +123,15 @@ struct MessageTests {
         #expect(result.stdout.contains("Runbook section 'ports.destination-exhaustion' uses: vars owner, remote_host, remote_port, reuse_step"))
     }
 
+    @Test("every mistake of an expression is reported, not only the first")
+    func everyTypeError() throws {
+        let tree = try TemporaryTree(["two.yaml": "rules:\n  - id: team.two\n    title: t\n    severity: low\n    condition: sockstat.twx > 1 and sysctl.tcp_tw_reusee == 1\n    runbook: timewait.total-high\n"])
+        let result = try CLIRunner.run(["rules", "lint", tree.path("two.yaml")])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("two.yaml:5:16: error: sockstat has no field 'twx'; did you mean 'tw'?"), "\(result.stdout)")
+        #expect(result.stdout.contains("two.yaml:5:37: error: sysctl has no field 'tcp_tw_reusee'; did you mean 'tcp_tw_reuse'?"))
+    }
+
     @Test("a mistyped command gets the closest one")
     func didYouMean() throws {
         #expect(try Self.oneLineError(["diagnos"]) == "twadvise: error: unknown command 'diagnos'; did you mean 'twadvise diagnose'?\n")

@@ -50,6 +50,9 @@ package struct ExpressionError: Error, Sendable, Hashable {
     package var notes: [String]
     /// The `let:` binding whose own error this one follows from: reported there, not again here.
     package var followsFrom: String?
+    /// Errors found in other parts of the same expression (the other operand of `and`, `>`, ...), reported
+    /// beside this one so that a rule author sees every mistake at once.
+    package var others: [ExpressionError] = []
 
     package init(_ range: TextRange, _ message: String, notes: [String] = [], followsFrom: String? = nil) {
         self.range = range

@@ -154,7 +154,21 @@ package struct TypeChecker {
     }
 
     private mutating func checkBinary(_ op: String, _ lhsExpr: Expr, _ rhsExpr: Expr, _ range: TextRange) throws(ExpressionError) -> (CheckedExpr, FactType) {
-        var (lhs, lt) = try check(lhsExpr)
+        // Both operands are checked even when the left one fails: every mistake of the expression is reported.
+        let left: (CheckedExpr, FactType)
+        do {
+            left = try check(lhsExpr)
+        } catch {
+            var first = error
+            do {
+                _ = try check(rhsExpr)
+            } catch {
+                first.others += [error] + error.others
+                first.others[first.others.count - 1 - error.others.count].others = []
+            }
+            throw first
+        }
+        var (lhs, lt) = left
         var (rhs, rt) = try check(rhsExpr)
         switch op {
         case "and", "or":

@@ -101,7 +101,11 @@ package struct RuleLoader {
 
     mutating func report(_ error: ExpressionError, _ scalar: YAMLScalar) {
         // Reported where the binding it follows from failed: the cause first, and only once.
-        guard error.followsFrom == nil else { return }
-        diagnostics.append(Diagnostic(at: scalar.location(atOffset: error.range.start), error.message, notes: error.notes))
+        if error.followsFrom == nil {
+            diagnostics.append(Diagnostic(at: scalar.location(atOffset: error.range.start), error.message, notes: error.notes))
+        }
+        for other in error.others where other.followsFrom == nil {
+            diagnostics.append(Diagnostic(at: scalar.location(atOffset: other.range.start), other.message, notes: other.notes))
+        }
     }
 }
