@@ -178,7 +178,8 @@ struct LiveNamespaceTests {
         #expect(inside.sysctls.tcpTwReuse == 0)
         #expect(inside.persistentSysctls.entries.isEmpty, "the host's sysctl.d does not apply inside")
         let destination = try #require(inside.sockets?.destinations.first { $0.remotePort == port })
-        #expect(destination.timeWait == 300 && destination.established == 12)
+        // The 300 closed first are in TIME_WAIT, or for the last ones still in FIN_WAIT2 for a moment.
+        #expect(destination.timeWait + destination.other == 300 && destination.established == 12)
         let owner = try #require(destination.owners?.first)
         #expect(owner.pid == getpid() && owner.sockets == 12)
         // The host's namespace does not see them.
