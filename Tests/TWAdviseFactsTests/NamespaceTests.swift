@@ -270,8 +270,9 @@ struct LiveNamespaceTests {
             let interval = try #require(snapshot.rates?.intervalSeconds, "\(snapshot.origin.namespace ?? "host") has no rates")
             #expect(interval >= 2)
         }
-        // Waiting per namespace took 20 x 2 s / (2 CPUs) = 20 s here; one wait takes 2 s and the readings.
-        #expect(elapsed < 8, "took \(elapsed) s")
+        // Waiting per namespace took 20 x 2 s / (2 CPUs) = 20 s here; one wait takes 2 s and the readings (2.2 s
+        // measured). The bound leaves the readings 13 s on a loaded machine and still fails the old way.
+        #expect(elapsed < 15, "took \(elapsed) s")
     }
 
     @Test("the host namespace only, when asked")
