@@ -20,7 +20,7 @@ enum ObservedFacts {
     /// The destination closest to running out: the highest pressure, else the highest share of R.
     static func mostPressed(_ snapshot: FactsSnapshot, _ derived: DerivedFacts) -> Observed.Destination? {
         var best: Observed.Destination?
-        func rank(_ d: Observed.Destination) -> Double { d.pressure ?? d.shareOfR ?? -1 }
+        func rank(_ d: Observed.Destination) -> Double { d.pressedness ?? -1 }
         for destination in snapshot.sockets?.destinations ?? [] {
             let seen = Observed.Destination(
                 label: destination.label, inUse: destination.inUse, timeWait: destination.timeWait,

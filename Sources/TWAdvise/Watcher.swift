@@ -105,8 +105,7 @@ public struct Watcher: Sendable {
     package static func mostPressed(_ diagnosed: [(FactsSnapshot, Diagnosis)]) -> Int? {
         func rank(_ d: Diagnosis) -> (Int, Double) {
             let severity = d.findings.map(\.severity).filter { $0 > .info }.max().flatMap { Severity.allCases.firstIndex(of: $0) } ?? -1
-            let row = d.summaryRow
-            return (severity, row.pressed.flatMap { $0.pressure ?? $0.shareOfR } ?? -1)
+            return (severity, d.summaryRow.pressure)
         }
         guard !diagnosed.isEmpty else { return nil }
         var best = 0

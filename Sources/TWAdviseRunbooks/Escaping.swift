@@ -61,13 +61,6 @@ public enum Escaping {
         }
     }
 
-    /// C0 and C1 controls, DEL, and the bidirectional controls: what can move a terminal's cursor, change its
-    /// colours or reorder what a reader sees. (``isInvisible(_:)`` is the wider set the escapers use.)
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
-            || (0x2066...0x2069).contains(scalar.value)
-    }
-
     /// Text made by TWAdvise for a terminal or a log, with its own line breaks: every invisible scalar but
     /// newline and tab made visible, so nothing in it can send an escape sequence to the terminal. Values from
     /// the host inside it must have gone through ``terminalValue(_:)`` first, so they cannot add lines.
@@ -75,11 +68,7 @@ public enum Escaping {
         guard text.unicodeScalars.contains(where: { isInvisible($0) && $0 != "\n" && $0 != "\t" }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            if isInvisible(scalar) && scalar != "\n" && scalar != "\t" {
-                out.append(contentsOf: visible(scalar).unicodeScalars)
-            } else {
-                out.append(scalar)
-            }
+            if scalar == "\n" || scalar == "\t" { out.append(scalar) } else { appendVisible(scalar, to: &out) }
         }
         return String(out)
     }

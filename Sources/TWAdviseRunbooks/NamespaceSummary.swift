@@ -33,7 +33,7 @@ public struct NamespaceSummary: Sendable {
         }
 
         /// What it ranks by after severity: pressure, else share of R.
-        var pressure: Double { pressed.flatMap { $0.pressure ?? $0.shareOfR } ?? -1 }
+        package var pressure: Double { pressed?.pressedness ?? -1 }
 
         /// The verdict column: the worst finding, "not read: REASON", "insufficient data", or "healthy".
         var verdictCell: String {

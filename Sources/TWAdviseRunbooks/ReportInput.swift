@@ -109,6 +109,9 @@ public struct Observed: Sendable, Hashable, Codable {
         /// Whether `tcp_tw_reuse` applies toward it; `nil` when unknown.
         public var reuseApplies: Bool?
 
+        /// How pressed it is, for ranking: its pressure, else its share of R; `nil` when neither is known.
+        public var pressedness: Double? { pressure ?? shareOfR }
+
         /// A destination as seen.
         public init(label: String, inUse: Int, timeWait: Int, shareOfR: Double?, pressure: Double?, reuseApplies: Bool?) {
             self.label = label

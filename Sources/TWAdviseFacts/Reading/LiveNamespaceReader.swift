@@ -67,7 +67,7 @@ package struct LiveNamespaceReader {
             first[-1] = (SnapshotReader(source: FactSource(), options: options).readRateBasis(), ContinuousClock.now)
             let bases = readEach(namespaces) { reader in (reader.readRateBasis(), ContinuousClock.now) }
             for (index, basis) in bases.enumerated() { if let basis { first[index] = basis } }
-            SnapshotReader(source: FactSource(), options: options).sleepSeconds(interval)
+            SnapshotReader.sleepSeconds(interval)
         }
         var host = try hostSnapshot(nil, owners: owners, first: first[-1])
         host.warnings += notices
@@ -123,12 +123,7 @@ package struct LiveNamespaceReader {
         var options = options
         if let owners { options.owners = owners }
         if first != nil { options.interval = nil }
-        let reader = SnapshotReader(source: FactSource(), options: options)
-        let second = first.map { _ in (reader.readRateBasis(), ContinuousClock.now) }
-        var snapshot = reader.read()
-        if let (basis, start) = first, let (now, at) = second {
-            snapshot.rates = CounterRates(first: basis, second: now, intervalSeconds: (at - start).secondsValue)
-        }
+        let snapshot = Self.read(SnapshotReader(source: FactSource(), options: options), after: first)
         guard snapshot.hasAnyFact else {
             throw FactsInputError("/ holds no readable fact (\(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
         }
@@ -138,29 +133,36 @@ package struct LiveNamespaceReader {
     /// Namespaces read at once: a fixed, small number of threads, each entering one namespace at a time.
     static let concurrency = 4
 
-    /// `work` run inside each namespace (a reader of its own /proc/thread-self/net and sysctls), `concurrency`
-    /// at a time; `nil` for one that could not be entered.
-    func readEach<T: Sendable>(_ namespaces: [NetworkNamespace], options: SnapshotReader.Options? = nil,
-                               _ work: @escaping @Sendable (SnapshotReader) -> T) -> [T?] {
-        var inside = options ?? self.options
-        inside.readPersistent = false
-        let settings = inside
+    /// `body(index)` for every index of `namespaces`, `concurrency` at a time (each body enters its namespace
+    /// on a thread of its own), the results in the order given.
+    static func forEachNamespace<T: Sendable>(_ namespaces: [NetworkNamespace], _ body: @escaping @Sendable (Int) -> T?) -> [T?] {
         let results = ResultSlots<T>(count: namespaces.count)
         let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(Self.concurrency, namespaces.count)) { _ in
+        DispatchQueue.concurrentPerform(iterations: min(concurrency, max(namespaces.count, 1))) { _ in
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < namespaces.count else { return }
-                let namespace = namespaces[index]
-                let result = NamespaceThread.run(in: namespace.path, inode: namespace.inode) {
-                    var source = FactSource()
-                    source.perThreadNet = true
-                    return work(SnapshotReader(source: source, options: settings))
-                }
-                if case .success(let value) = result { results.set(index, value) }
+                if let value = body(index) { results.set(index, value) }
             }
         }
         return results.values
+    }
+
+    /// `work` run inside each namespace (a reader of its own /proc/thread-self/net and sysctls); `nil` for one
+    /// that could not be entered.
+    func readEach<T: Sendable>(_ namespaces: [NetworkNamespace], _ work: @escaping @Sendable (SnapshotReader) -> T) -> [T?] {
+        var inside = options
+        inside.readPersistent = false
+        let settings = inside
+        return Self.forEachNamespace(namespaces) { index in
+            let namespace = namespaces[index]
+            let result = NamespaceThread.run(in: namespace.path, inode: namespace.inode) {
+                var source = FactSource()
+                source.perThreadNet = true
+                return work(SnapshotReader(source: source, options: settings))
+            }
+            return try? result.get()
+        }
     }
 
     /// Every namespace's snapshot, in the order given; one that cannot be entered gives a snapshot that says
@@ -170,27 +172,18 @@ package struct LiveNamespaceReader {
         var settings = options
         if let owners { settings.owners = owners }
         if !first.isEmpty { settings.interval = nil }
-        let results = ResultSlots<FactsSnapshot>(count: namespaces.count)
-        let next = Atomic<Int>(0)
         let options = settings
-        DispatchQueue.concurrentPerform(iterations: min(Self.concurrency, max(namespaces.count, 1))) { _ in
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < namespaces.count else { return }
-                let namespace = namespaces[index]
-                let earlier = first[index]
-                var snapshot: FactsSnapshot
-                switch Self.read(namespace, options: options, first: earlier) {
-                case .success(let read): snapshot = read
-                case .failure(let failure):
-                    snapshot = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespace.label))
-                    snapshot.warnings.append(FactWarning(path: namespace.path, message: failure.description))
-                    snapshot.notRead = failure.description
-                }
-                results.set(index, snapshot)
+        return Self.forEachNamespace(namespaces) { index -> FactsSnapshot? in
+            let namespace = namespaces[index]
+            switch Self.read(namespace, options: options, first: first[index]) {
+            case .success(let read): return read
+            case .failure(let failure):
+                var snapshot = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespace.label))
+                snapshot.warnings.append(FactWarning(path: namespace.path, message: failure.description))
+                snapshot.notRead = failure.description
+                return snapshot
             }
-        }
-        return results.values.map { $0 ?? FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/")) }
+        }.map { $0 ?? FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/")) }
     }
 
     /// One namespace, read on a thread inside it.
@@ -212,16 +205,21 @@ package struct LiveNamespaceReader {
         return NamespaceThread.run(in: namespace.path, inode: namespace.inode) {
             var source = FactSource()
             source.perThreadNet = true
-            let reader = SnapshotReader(source: source, options: inside)
-            let second = first.map { _ in (reader.readRateBasis(), ContinuousClock.now) }
-            var snapshot = reader.read()
-            if let (basis, start) = first, let (now, at) = second {
-                snapshot.rates = CounterRates(first: basis, second: now, intervalSeconds: (at - start).secondsValue)
-            }
+            var snapshot = read(SnapshotReader(source: source, options: inside), after: first)
             snapshot.origin.namespace = namespace.label
             snapshot.namespace = namespace
             return snapshot
         }
+    }
+
+    /// `reader`'s snapshot; with `first`, an earlier reading of the counters, its rates from that reading to
+    /// one taken just before this one (its counters read first, so the interval is the counters' own).
+    static func read(_ reader: SnapshotReader, after first: (KeyedCounters, ContinuousClock.Instant)?) -> FactsSnapshot {
+        guard let (basis, start) = first else { return reader.read() }
+        let now = reader.readRateBasis(), at = ContinuousClock.now
+        var snapshot = reader.read()
+        snapshot.rates = CounterRates(first: basis, second: now, intervalSeconds: (at - start).secondsValue)
+        return snapshot
     }
 
     /// The namespace `wanted` names: an `ip netns` name, a label, a PID in it, or a file that refers to it.

@@ -88,7 +88,7 @@ public struct SnapshotReader: Sendable {
         if let interval = options.interval, interval > 0 {
             var ignored: [FactWarning] = []
             firstReading = (readCounters(&ignored).adding(conntrackStats: readConntrackStats(&ignored)), ContinuousClock.now)
-            sleepSeconds(interval)
+            Self.sleepSeconds(interval)
         }
         let host = readHost(&warnings)
         let sysctls = readSysctls(&warnings)
@@ -175,7 +175,7 @@ public struct SnapshotReader: Sendable {
         }
     }
 
-    func sleepSeconds(_ seconds: Double) {
+    static func sleepSeconds(_ seconds: Double) {
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }

@@ -114,9 +114,7 @@ package struct SocketAggregator {
             countOwner(key, pid)
         }
         for user in users where state != .timeWait {
-            if countOwner(key, user.pid), capturedCommands.count < Self.maxCapturedCommands, capturedCommands[user.pid] == nil {
-                capturedCommands[user.pid] = user.command
-            }
+            if countOwner(key, user.pid) { rememberCommand(user) }
         }
     }
 
@@ -164,7 +162,7 @@ package struct SocketAggregator {
         lateListeners.formUnion(late)
         for (key, counters) in laterEntries { destinations.add(key, counters) }
         for (port, pids) in later.listenerOwners {
-            for (pid, count) in pids.sorted(by: { $0.key < $1.key }) { countListenerOwner(port, pid, by: count) }
+            for (pid, count) in pids.sorted(by: { $0.key < $1.key }) { _ = Self.tally(&listenerOwners[port, default: [:]], pid, by: count) }
         }
         for (key, pids) in later.owned {
             for (pid, count) in pids.sorted(by: { $0.key < $1.key }) { countOwner(key, pid, by: count) }
@@ -191,33 +189,39 @@ package struct SocketAggregator {
     /// Notes that a process holds a socket on the listening port `port` (the listener itself, or a live
     /// connection on it), from the owner index (live) or the `users:` column (captured `ss -p`).
     private mutating func noteListenerOwner(_ port: Int, inode: UInt32, users: [(pid: Int32, command: String)]) {
-        if inode != 0, let pid = ownerIndex?.pid(of: inode) { countListenerOwner(port, pid) }
+        if inode != 0, let pid = ownerIndex?.pid(of: inode) { _ = Self.tally(&listenerOwners[port, default: [:]], pid) }
         for user in users {
-            countListenerOwner(port, user.pid)
-            if capturedCommands.count < Self.maxCapturedCommands, capturedCommands[user.pid] == nil { capturedCommands[user.pid] = user.command }
+            if Self.tally(&listenerOwners[port, default: [:]], user.pid) { rememberCommand(user) }
         }
     }
 
-    private mutating func countListenerOwner(_ port: Int, _ pid: Int32, by count: Int32 = 1) {
-        var pids = listenerOwners[port] ?? [:]
-        guard pids[pid] != nil || pids.count < Self.maxOwnersCounted else { return }
+    /// Keeps the command `ss -p` printed for a process, for the ones counted (bounded).
+    private mutating func rememberCommand(_ user: (pid: Int32, command: String)) {
+        if capturedCommands.count < Self.maxCapturedCommands, capturedCommands[user.pid] == nil { capturedCommands[user.pid] = user.command }
+    }
+
+    /// Adds `count` sockets of `pid` to a tally of one destination's or listener's processes; `false`, with
+    /// nothing added, when it already counts ``maxOwnersCounted`` other processes.
+    private static func tally(_ pids: inout [Int32: Int32], _ pid: Int32, by count: Int32 = 1) -> Bool {
+        guard pids[pid] != nil || pids.count < maxOwnersCounted else { return false }
         pids[pid, default: 0] &+= count
-        listenerOwners[port] = pids
+        return true
+    }
+
+    /// The process `pid` as a report names it: from /proc (live) or the command `ss -p` printed.
+    private func owner(_ pid: Int32, sockets: Int32) -> SocketOwner {
+        var owner = ownerIndex?.process(pid) ?? SocketOwner(pid: pid, command: capturedCommands[pid])
+        owner.sockets = Int(sockets)
+        return owner
     }
 
     /// Counts one live socket of `pid` toward `key`; `false` when the destination already counts
     /// ``maxOwnersCounted`` other processes.
     @discardableResult
     private mutating func countOwner(_ key: DestinationKey, _ pid: Int32, by count: Int32 = 1) -> Bool {
-        if var pids = owned[key] {
-            if pids[pid] == nil, pids.count >= Self.maxOwnersCounted {
-                uncountedOwnerSockets &+= Int(count)
-                return false
-            }
-            pids[pid, default: 0] &+= count
-            owned[key] = pids
-        } else {
-            owned[key] = [pid: count]
+        guard Self.tally(&owned[key, default: [:]], pid, by: count) else {
+            uncountedOwnerSockets &+= Int(count)
+            return false
         }
         return true
     }
@@ -228,12 +232,8 @@ package struct SocketAggregator {
         var load = load
         let key = DestinationKey(local: load.localAddress, remote: load.remoteAddress, remotePort: UInt16(load.remotePort))
         let counts = (owned[key] ?? [:]).sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.ownersPerDestination)
-        load.owners = counts.map { pid, sockets in
-            // Captured: the command ss printed; live: /proc/PID (command, unit or container, descriptors).
-            var owner = ownerIndex?.process(pid) ?? SocketOwner(pid: pid, command: capturedCommands[pid])
-            owner.sockets = Int(sockets)
-            return owner
-        }
+        // Captured: the command ss printed; live: /proc/PID (command, unit or container, descriptors).
+        load.owners = counts.map { pid, sockets in owner(pid, sockets: sockets) }
         return load
     }
 
@@ -267,9 +267,7 @@ package struct SocketAggregator {
                     load.acceptQueue = queues[port]?.length
                     load.backlog = queues[port]?.limit
                     if let (pid, sockets) = listenerOwners[port]?.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }) {
-                        var owner = ownerIndex?.process(pid) ?? SocketOwner(pid: pid, command: capturedCommands[pid])
-                        owner.sockets = Int(sockets)
-                        load.owner = owner
+                        load.owner = owner(pid, sockets: sockets)
                     }
                     listeners.append(load)
                 }
