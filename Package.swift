@@ -43,9 +43,16 @@ let package = Package(
             dependencies: ["TWAdviseEngine", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strictSettings
         ),
+        // What a host kept of its past: kernel log and sysstat files (a tree, a sosreport or the live host).
+        .target(name: "TWAdviseHistory", dependencies: ["TWAdviseFacts"], swiftSettings: strictSettings),
+        // Prometheus history of one instance and the fleet ranking, over the HTTP API.
+        .target(name: "TWAdvisePrometheus", dependencies: ["TWAdviseHistory"], swiftSettings: strictSettings),
+        // The flight recorder's store: SQLite, loaded at run time from the system's libsqlite3.so.0.
+        .target(name: "TWAdviseRecorder", dependencies: ["TWAdviseHistory", "TWAdviseFacts"], swiftSettings: strictSettings),
         .target(
             name: "TWAdvise",
-            dependencies: ["TWAdviseFacts", "TWAdviseEngine", "TWAdviseRunbooks"],
+            dependencies: ["TWAdviseFacts", "TWAdviseEngine", "TWAdviseRunbooks", "TWAdviseHistory", "TWAdvisePrometheus",
+                           "TWAdviseRecorder"],
             // A fuzzing build instruments every executable, the plugin's build tool included; it leaves the
             // knowledge base out instead (the fuzz targets do not need it).
             swiftSettings: strictSettings + (fuzzing ? [.define("TWADVISE_NO_EMBEDDED_KNOWLEDGE")] : []),
@@ -80,6 +87,15 @@ let package = Package(
             exclude: ["Golden"], swiftSettings: strictSettings),
         .testTarget(
             name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine", "TWAdviseTestSupport"], exclude: ["Golden"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TWAdviseHistoryTests", dependencies: ["TWAdviseHistory", "TWAdviseFacts", "TWAdviseTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TWAdvisePrometheusTests", dependencies: ["TWAdvisePrometheus", "TWAdviseTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TWAdviseRecorderTests", dependencies: ["TWAdviseRecorder", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "twadviseCLITests", dependencies: ["twadvise", "TWAdviseFacts", "TWAdviseTestSupport"],
