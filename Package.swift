@@ -70,7 +70,8 @@ let package = Package(
         .executableTarget(name: "twadvise-embedding-example", dependencies: ["TWAdvise"], path: "Examples/Embedding",
                           swiftSettings: strictSettings),
         // Build-time helper: turns rules/ and runbooks/ into generated Swift source for TWAdvise.
-        .executableTarget(name: "twadvise-embed", path: "Sources/twadvise-embed"),
+        // It parses the rules' YAML once, at build time (a syntax error fails the build, naming the line).
+        .executableTarget(name: "twadvise-embed", dependencies: ["TWAdviseEngine"], path: "Sources/twadvise-embed"),
         .plugin(name: "EmbedKnowledgeBase", capability: .buildTool(), dependencies: ["twadvise-embed"]),
         .executableTarget(
             name: "twadvise",

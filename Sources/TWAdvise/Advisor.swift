@@ -49,7 +49,7 @@ public struct Advisor: Sendable {
     /// - Throws: ``AdvisorError`` when a file cannot be read, a rule or overlay has an error (with every
     ///   diagnostic), or a template is invalid.
     public init(_ configuration: Configuration = Configuration()) throws(AdvisorError) {
-        let catalog = try RuleCatalog(configuration)
+        let catalog = try RuleCatalog(configuration, builtInTests: false)
         var runbooks: [String: String] = [:]
         if let directory = configuration.runbookDirectory {
             do {

@@ -27,10 +27,12 @@ public struct RuleCatalog: Sendable {
     ///     with the same id only when it says `override: true`.
     ///   - overlays: overlay files applied in order.
     ///   - disabled: ids turned off (`--disable`).
+    ///   - builtInTests: read the built-in rules' in-file tests (for ``RuleSet/runTests()``); a diagnosis does
+    ///     not need them (they ran when TWAdvise was built and tested), and loads faster without.
     public init(builtIn: Bool = true, extra: [RuleSource] = [], overlays: [RuleSource] = [], disabled: [String] = [],
-                schema: FactSchema = HostFactSchema.schema) {
+                schema: FactSchema = HostFactSchema.schema, builtInTests: Bool = true) {
         let sources = (builtIn ? KnowledgeBase.ruleSources : []) + extra
-        var (ruleSet, diagnostics) = RuleSet.load(sources, schema: schema)
+        var (ruleSet, diagnostics) = RuleSet.load(sources, schema: schema, testsOfCompiled: builtInTests)
         for overlay in overlays { diagnostics += ruleSet.apply(overlay: overlay) }
         diagnostics += ruleSet.disable(disabled)
         self.ruleSet = ruleSet
@@ -44,7 +46,9 @@ public struct RuleCatalog: Sendable {
     /// Rules with errors still load, with their ``diagnostics`` (`rules lint` prints them).
     ///
     /// - Throws: ``AdvisorError`` with code `unreadableFile` when a path cannot be read.
-    public init(_ configuration: Advisor.Configuration) throws(AdvisorError) {
+    /// With `builtInTests` false the built-in rules' in-file tests are not read (see
+    /// ``init(builtIn:extra:overlays:disabled:schema:builtInTests:)``).
+    public init(_ configuration: Advisor.Configuration, builtInTests: Bool = true) throws(AdvisorError) {
         var extra: [RuleSource] = []
         var overlays: [RuleSource] = []
         do {
@@ -65,7 +69,8 @@ public struct RuleCatalog: Sendable {
             }
             seen[identity] = source.path
         }
-        self.init(builtIn: configuration.builtInRules, extra: extra, overlays: overlays, disabled: configuration.disabled)
+        self.init(builtIn: configuration.builtInRules, extra: extra, overlays: overlays, disabled: configuration.disabled,
+                  builtInTests: builtInTests)
     }
 
     /// Diagnostics with the source line and a caret under the column.

@@ -107,7 +107,7 @@ extension RuleLoader {
         }
         rule.indexFacts()
         for parameter in parameters { loadedParameters[id + "." + parameter.name] = parameter }
-        if let (_, node) = fields["tests"] {
+        if loadsTests, let (_, node) = fields["tests"] {
             rule.tests = loadTests(node, rule: rule)
         }
         return diagnostics.count == errorsBefore ? rule : nil

@@ -17,6 +17,8 @@ package struct RuleLoader {
     var loadedParameters: [String: RuleParameter] = [:]
     /// Files each fact path is read from, for "insufficient data" reports; walked from the schema once.
     let factSources: [String: [String]]
+    /// Whether `tests:` are read (a diagnosis of rules whose tests ran when they were built does not need them).
+    package var loadsTests = true
 
     package init(schema: FactSchema) {
         self.schema = schema
@@ -29,10 +31,23 @@ package struct RuleLoader {
         diagnostics.append(Diagnostic(at: location, message, notes: notes))
     }
 
+    /// Loads every rule of one source, from the tree the build compiled when there is one; problems go to
+    /// ``diagnostics``.
+    package mutating func load(_ source: RuleSource) -> [Rule] {
+        if let compiled = source.compiled, let root = CompiledYAML.decode(compiled, file: source.path) {
+            return load(root: root)
+        }
+        return load(text: source.text, file: source.path)
+    }
+
     /// Loads every rule of one file; problems go to ``diagnostics``.
     package mutating func load(text: String, file: String) -> [Rule] {
         guard let root = YAMLDocument.root(text, file: file, ifEmpty: "empty rule file: expected a top-level 'rules:' list",
                                            diagnostics: &diagnostics) else { return [] }
+        return load(root: root)
+    }
+
+    private mutating func load(root: YAMLNode) -> [Rule] {
         guard case .mapping(let pairs, _) = root else {
             error(root.location, "expected a mapping with a 'rules:' list, found \(root.kindName)")
             return []

@@ -4,11 +4,21 @@ public struct RuleSource: Sendable, Hashable {
     public var path: String
     /// The file's YAML text.
     public var text: String
+    /// The file's YAML tree in ``CompiledYAML`` form, when the build parsed it already (the built-in rules):
+    /// loading then decodes it instead of parsing the text.
+    package var compiled: String?
 
     /// A rule file named `path` in messages, with its text.
     public init(path: String, text: String) {
         self.path = path
         self.text = text
+    }
+
+    /// A rule file whose YAML the build parsed already into `compiled`.
+    package init(path: String, text: String, compiled: String) {
+        self.path = path
+        self.text = text
+        self.compiled = compiled
     }
 }
 
@@ -22,6 +32,13 @@ public struct RuleSet: Sendable {
     /// Loads every source in order. A rule id defined twice is an error unless the later rule says
     /// `override: true`, in which case it replaces the earlier one. Returns every diagnostic of every file.
     public static func load(_ sources: [RuleSource], schema: FactSchema) -> (ruleSet: RuleSet, diagnostics: [Diagnostic]) {
+        load(sources, schema: schema, testsOfCompiled: true)
+    }
+
+    /// Loads every source in order, as ``load(_:schema:)`` does; with `testsOfCompiled` false, the in-file
+    /// tests of sources the build compiled (the built-in rules, whose tests ran when TWAdvise was built and
+    /// tested) are not read: a diagnosis does not run them.
+    package static func load(_ sources: [RuleSource], schema: FactSchema, testsOfCompiled: Bool) -> (ruleSet: RuleSet, diagnostics: [Diagnostic]) {
         var loader = RuleLoader(schema: schema)
         var rules: [Rule] = []
         var index: [String: Int] = [:]
@@ -29,7 +46,8 @@ public struct RuleSet: Sendable {
         for source in sources {
             let start = loader.diagnostics.count
             defer { Diagnostic.cap(&loader.diagnostics, from: start, file: source.path) }
-            for rule in loader.load(text: source.text, file: source.path) {
+            loader.loadsTests = testsOfCompiled || source.compiled == nil
+            for rule in loader.load(source) {
                 if let existing = index[rule.id] {
                     if rule.isOverride {
                         rules[existing] = rule

@@ -1,0 +1,160 @@
+/// A YAML tree in a compact text form that the build writes and a run reads back without a YAML parser:
+/// the built-in rules are parsed by libyaml once, when the package is built (the `EmbedKnowledgeBase`
+/// plugin), and each run only decodes this form, which costs a small fraction of parsing the YAML again.
+///
+/// Grammar (every number in decimal, every string length-prefixed in UTF-8 bytes, so no escaping):
+/// - scalar: `s` STYLE LINE `,` COLUMN [`;` BLOCKLINE `,` INDENT] `:` LENGTH `:` BYTES, STYLE one of `p'"|>`;
+/// - mapping: `m` LINE `,` COLUMN `:` COUNT `:` then COUNT pairs of a key scalar and a node;
+/// - sequence: `q` LINE `,` COLUMN `:` COUNT `:` then COUNT nodes.
+///
+/// File names are not stored: the reader names the file every location is in.
+package enum CompiledYAML {
+    /// The compact form of `node`.
+    package static func encode(_ node: YAMLNode) -> String {
+        var out: [UInt8] = []
+        write(node, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The tree `encode` wrote, with every location in `file`; `nil` when the text is not that form (a
+    /// truncated or hand-edited file): the caller then parses the YAML text instead.
+    package static func decode(_ text: String, file: String) -> YAMLNode? {
+        var text = text
+        return text.withUTF8 { bytes -> YAMLNode? in
+            var reader = Reader(bytes: bytes, file: file)
+            guard let node = reader.node(depth: 0), reader.position == bytes.count else { return nil }
+            return node
+        }
+    }
+
+    private static func write(_ node: YAMLNode, into out: inout [UInt8]) {
+        switch node {
+        case .scalar(let scalar):
+            write(scalar, into: &out)
+        case .mapping(let pairs, let location):
+            out.append(UInt8(ascii: "m"))
+            header(location, count: pairs.count, into: &out)
+            for (key, value) in pairs {
+                write(key, into: &out)
+                write(value, into: &out)
+            }
+        case .sequence(let items, let location):
+            out.append(UInt8(ascii: "q"))
+            header(location, count: items.count, into: &out)
+            for item in items { write(item, into: &out) }
+        }
+    }
+
+    private static func write(_ scalar: YAMLScalar, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "s"))
+        let style: Character = switch scalar.style {
+        case .plain: "p"
+        case .singleQuoted: "'"
+        case .doubleQuoted: "\""
+        case .literal: "|"
+        case .folded: ">"
+        }
+        out.append(style.asciiValue!)
+        out += Array("\(scalar.location.line),\(scalar.location.column)".utf8)
+        if let block = scalar.blockStart { out += Array(";\(block.line),\(block.indent)".utf8) }
+        let value = Array(scalar.value.utf8)
+        out += Array(":\(value.count):".utf8)
+        out += value
+    }
+
+    private static func header(_ location: SourceLocation, count: Int, into out: inout [UInt8]) {
+        out += Array("\(location.line),\(location.column):\(count):".utf8)
+    }
+
+    private struct Reader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let file: String
+        var position = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>, file: String) {
+            self.bytes = bytes
+            self.file = file
+        }
+
+        mutating func node(depth: Int) -> YAMLNode? {
+            guard depth <= YAMLDocument.maxDepth, position < bytes.count else { return nil }
+            let kind = bytes[position]
+            switch kind {
+            case UInt8(ascii: "s"):
+                return scalar().map(YAMLNode.scalar)
+            case UInt8(ascii: "m"), UInt8(ascii: "q"):
+                position += 1
+                guard let location = location(), expect(":"), let count = number(), expect(":"),
+                      count <= bytes.count - position else { return nil }
+                if kind == UInt8(ascii: "q") {
+                    var items: [YAMLNode] = []
+                    items.reserveCapacity(count)
+                    for _ in 0..<count {
+                        guard let item = node(depth: depth + 1) else { return nil }
+                        items.append(item)
+                    }
+                    return .sequence(items, location)
+                }
+                var pairs: [(key: YAMLScalar, value: YAMLNode)] = []
+                pairs.reserveCapacity(count)
+                for _ in 0..<count {
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: "s"), let key = scalar(),
+                          let value = node(depth: depth + 1) else { return nil }
+                    pairs.append((key, value))
+                }
+                return .mapping(pairs, location)
+            default:
+                return nil
+            }
+        }
+
+        mutating func scalar() -> YAMLScalar? {
+            position += 1  // "s"
+            guard position < bytes.count else { return nil }
+            let style: YAMLScalar.Style
+            switch bytes[position] {
+            case UInt8(ascii: "p"): style = .plain
+            case UInt8(ascii: "'"): style = .singleQuoted
+            case UInt8(ascii: "\""): style = .doubleQuoted
+            case UInt8(ascii: "|"): style = .literal
+            case UInt8(ascii: ">"): style = .folded
+            default: return nil
+            }
+            position += 1
+            guard let location = location() else { return nil }
+            var block: (line: Int, indent: Int)?
+            if position < bytes.count, bytes[position] == UInt8(ascii: ";") {
+                position += 1
+                guard let line = number(), expect(","), let indent = number() else { return nil }
+                block = (line, indent)
+            }
+            guard expect(":"), let length = number(), expect(":"), length <= bytes.count - position else { return nil }
+            let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + length]), as: UTF8.self)
+            position += length
+            var scalar = YAMLScalar(value: value, style: style, location: location)
+            scalar.blockStart = block
+            return scalar
+        }
+
+        mutating func location() -> SourceLocation? {
+            guard let line = number(), expect(","), let column = number() else { return nil }
+            return SourceLocation(file: file, line: line, column: column)
+        }
+
+        mutating func expect(_ character: Unicode.Scalar) -> Bool {
+            guard position < bytes.count, bytes[position] == UInt8(character.value) else { return false }
+            position += 1
+            return true
+        }
+
+        mutating func number() -> Int? {
+            var value = 0
+            let start = position
+            while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39, position - start < 12 {
+                value = value * 10 + Int(bytes[position] - 0x30)
+                position += 1
+            }
+            return position > start ? value : nil
+        }
+    }
+}
