@@ -202,7 +202,7 @@ extension HostFactSchema {
 
 /// The result of ``Advisor/diagnose(_:minimumSeverity:profile:)``.
 public struct Diagnosis: Sendable {
-    let input: ReportInput
+    var input: ReportInput
     let templates: RunbookTemplates
     /// The fact tree the rules were evaluated on, and the derived quantities it was made with.
     let tree: FactValue

@@ -59,6 +59,9 @@ public struct JSONReport: Codable, Sendable {
     public var observed: Observed
     /// The rules the verdict rests on that lacked facts (absent when none did).
     public var verdictGaps: [VerdictGap]?
+    /// When the facts were read from history: the window, the moment the rules were evaluated at, the series
+    /// and kernel messages (absent for a reading of one moment).
+    public var timeline: Timeline?
     public var highestSeverity: Severity?
     public var findings: [RankedFinding]
     public var insufficientData: [NotEvaluated]
@@ -77,6 +80,7 @@ public struct JSONReport: Codable, Sendable {
         verdict = input.verdict
         observed = input.observed
         verdictGaps = input.verdictGaps.isEmpty ? nil : input.verdictGaps
+        timeline = input.timeline
         highestSeverity = input.highestSeverity
         findings = input.shownFindings.enumerated().map { i, f in
             RankedFinding(rank: i + 1, id: f.id, severity: f.severity, score: f.score, title: f.title, subject: f.subject,
@@ -99,6 +103,7 @@ public struct JSONReport: Codable, Sendable {
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601  // the timeline's times, as RFC 3339 UTC strings
         var data = try encoder.encode(self)
         data.append(0x0A)
         return data

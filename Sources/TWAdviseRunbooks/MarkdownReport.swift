@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 internal import TWAdviseEngine
 internal import Mustache
 
@@ -117,8 +122,48 @@ public struct MarkdownReport: Sendable {
         ]
         // Set only when there is one: a template section tests it.
         if let at = input.collectedAt { context["collectedAt"] = Self.host(at) }
+        if let timeline = input.timeline { context["timeline"] = Self.timelineContext(timeline) }
         if let enter = input.enterNamespace { context["enterNamespace"] = enter }
         return Self.tidy(report.render(context))
+    }
+
+    /// The `## Timeline` section's values: the window, the moment evaluated, a row per series and per kernel
+    /// message, and what was not read.
+    static func timelineContext(_ timeline: Timeline) -> [String: Any] {
+        let day = timeline.evaluatedAt ?? timeline.from
+        func time(_ date: Date?) -> String { date.map { ReportTime.short($0, sameDayAs: day) } ?? "-" }
+        func value(_ v: Double, _ unit: Timeline.Series.Unit) -> String {
+            switch unit {
+            case .count: Presentation.number(v.rounded())
+            case .perSecond: Presentation.number(v) + "/s"
+            case .share: Presentation.percent(v)
+            }
+        }
+        let series = timeline.series.map { s -> [String: Any] in
+            [
+                "source": Self.host(s.source), "measure": Self.host(s.measure + (s.labels.isEmpty ? "" : " (\(s.labels))")),
+                "began": s.began == nil ? "no rise" : time(s.began),
+                "peak": value(s.peak, s.unit), "peakAt": time(s.peakAt),
+                "ended": s.began == nil ? "-" : (s.ended.map { time($0) } ?? "not by the end"),
+                "usual": value(s.baseline, s.unit),
+                "shape": Presentation.sparkline(s.shape.map { Optional($0) }),
+            ]
+        }
+        let events = timeline.events.map { e -> [String: Any] in
+            ["message": Self.host(e.message), "count": "\(e.count)",
+             "suppressed": e.suppressed == 0 ? "0" : "at least \(e.suppressed)",
+             "first": time(e.first), "last": time(e.last), "source": Self.host(e.source)]
+        }
+        var context: [String: Any] = [
+            "from": ReportTime.full(timeline.from), "to": ReportTime.full(timeline.to),
+            "because": Self.host(timeline.evaluatedBecause),
+            "series": series, "hasSeries": !series.isEmpty,
+            "events": events, "hasEvents": !events.isEmpty,
+            "read": Self.host(timeline.read.joined(separator: ", ")), "hasRead": !timeline.read.isEmpty,
+            "notRead": timeline.notRead.map { ["text": Self.host($0)] }, "hasNotRead": !timeline.notRead.isEmpty,
+        ]
+        if let at = timeline.evaluatedAt { context["at"] = ReportTime.full(at) }
+        return context
     }
 
     /// What the top table and a group's heading show: its worst finding's context, with the group's worst

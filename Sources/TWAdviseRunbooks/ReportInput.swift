@@ -38,6 +38,8 @@ public struct ReportInput: Sendable {
     public var notCovered: [String] = []
     /// What was read, before any rule: shown first in every report, healthy ones too.
     public var observed = Observed()
+    /// When the facts were read from history: the `## Timeline` section.
+    public var timeline: Timeline?
     /// What the verdict needs and could not get: the rules that decide exhaustion and the other causes that
     /// lacked facts, each with what was missing. While any is listed and nothing of medium or above fired, the
     /// verdict is "insufficient data", never "healthy".

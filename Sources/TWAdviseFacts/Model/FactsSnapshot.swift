@@ -125,6 +125,8 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     /// namespace, its captures failed); `nil` when it was read. A report says "not read: REASON" for it, never
     /// that it has no finding.
     public var notRead: String?
+    /// Kernel messages of this domain in the log kept (a postmortem reads them); `nil` when no log was read.
+    public var kernelLog: KernelLogFacts?
 
     /// A snapshot; every group defaults to unknown.
     public init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,

@@ -1,0 +1,345 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import TWAdviseEngine
+public import TWAdviseFacts
+public import TWAdviseHistory
+import TWAdviseRunbooks
+
+extension Advisor {
+    /// Diagnoses a host from the history it kept: the series and kernel messages of `history` in `window`
+    /// become a `## Timeline`, and the rules are evaluated at one moment, `window.at` or the worst of the
+    /// window, on the facts as they were then (every evidence row says at which time it was read).
+    ///
+    /// - Parameters:
+    ///   - history: what the kernel log, sysstat, Prometheus or a recording kept.
+    ///   - base: facts read now, for what history does not keep (sysctls, persistent configuration, host
+    ///     name); its socket table and counters are of now, not of the moment, and are left out.
+    ///   - window: the time read and, optionally, the moment to evaluate at.
+    public func diagnose(history: History, base: FactsSnapshot, window: HistoryWindow, minimumSeverity: Severity = .info) -> Diagnosis {
+        let history = Postmortem.clipped(history, to: window)
+        let worst = window.at.map { (time: $0, because: "the moment asked for") } ?? Postmortem.worstMoment(history)
+        let snapshot = worst.map { Postmortem.facts(at: $0.time, history: history, base: base) } ?? base
+        var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
+        diagnosis.input.timeline = Postmortem.timeline(history, window: window, evaluatedAt: worst?.time,
+                                                       because: worst?.because ?? "")
+        if worst == nil {
+            diagnosis.input.timeline?.notRead.append("no series and no kernel message in the window: the facts are those read now")
+        }
+        return diagnosis
+    }
+}
+
+/// Turns history into a timeline and into the facts of one moment.
+package enum Postmortem {
+    /// The points and kernel messages of `history` inside the window.
+    static func clipped(_ history: History, to window: HistoryWindow) -> History {
+        var clipped = history
+        clipped.series = history.series.map { series in
+            var series = series
+            series.points = series.points.filter { window.contains($0.time) }
+            return series
+        }.filter { !$0.points.isEmpty }
+        clipped.kernelEvents = history.kernelEvents.compactMap { event in
+            var event = event
+            if !event.times.isEmpty {
+                let inside = event.times.filter(window.contains)
+                guard let first = inside.first, let last = inside.last else { return nil }
+                // Lines past the times kept (more than the reader keeps) are counted when the window holds them all.
+                event.count = event.times.count == event.count ? inside.count : max(inside.count, event.count - (event.times.count - inside.count))
+                event.first = first
+                event.last = last
+                event.times = inside
+                return event
+            }
+            return window.contains(event.first) || window.contains(event.last) ? event : nil
+        }
+        return clipped
+    }
+
+    /// How telling a series is for choosing the moment and ordering the timeline: lower first.
+    static func rank(_ quantity: HistoryQuantity) -> Int {
+        switch quantity {
+        case .twadvise("twadvise_destination_pressure"): 0
+        case .twadvise("twadvise_destination_port_share"): 1
+        case .sockstat("TCP", "tw"): 2
+        case .twadvise("twadvise_time_wait_sockets"), .twadvise("twadvise_outbound_time_wait"): 3
+        case .counterRate("Tcp", "ActiveOpens"): 4
+        case .counterRate("Tcp", "AttemptFails"): 5
+        case .conntrack: 6
+        case .fileHandles: 7
+        case .twadvise: 8
+        case .counterRate: 9
+        case .sockstat: 10
+        case .sysctl: 20
+        }
+    }
+
+    /// The moment the rules are evaluated at: the peak of the most telling series (share of R toward a
+    /// destination, else TIME_WAIT, else new connections per second), else the busiest minute of the kernel
+    /// messages.
+    static func worstMoment(_ history: History) -> (time: Date, because: String)? {
+        let candidates = history.series.filter { rank($0.quantity) < 20 && !$0.points.isEmpty }
+        if let best = candidates.min(by: { rank($0.quantity) < rank($1.quantity) }) {
+            let top = rank(best.quantity)
+            var peak: (point: HistoryPoint, series: HistorySeries)?
+            for series in candidates where rank(series.quantity) == top {
+                for point in series.points where peak == nil || point.value > peak!.point.value { peak = (point, series) }
+            }
+            if let peak {
+                let labels = labelText(peak.series.labels)
+                return (peak.point.time, "the peak of \(measureName(peak.series.quantity))\(labels.isEmpty ? "" : " (\(labels))") in \(peak.series.source)")
+            }
+        }
+        // Kernel messages alone: the minute with the most lines.
+        var minutes: [Int64: Int] = [:]
+        for event in history.kernelEvents {
+            for time in event.times.isEmpty ? [event.last] : event.times { minutes[Int64(time.timeIntervalSince1970 / 60), default: 0] += 1 }
+        }
+        guard let busiest = minutes.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }) else { return nil }
+        return (Date(timeIntervalSince1970: Double(busiest.key * 60 + 59)), "the minute with the most kernel messages of this domain")
+    }
+
+    /// What a series measures, for a person.
+    static func measureName(_ quantity: HistoryQuantity) -> String {
+        switch quantity {
+        case .sockstat("TCP", "tw"): "TIME_WAIT sockets"
+        case .sockstat("TCP", "inuse"): "TCP sockets in use"
+        case .sockstat("TCP", "orphan"): "orphaned TCP sockets"
+        case .sockstat("TCP", "mem"): "TCP memory (pages)"
+        case .sockstat("TCP", "alloc"): "TCP sockets allocated"
+        case .sockstat("sockets", "used"): "sockets in use"
+        case .sockstat(let group, let field): "\(group) \(field)"
+        case .counterRate("Tcp", "ActiveOpens"): "connections opened"
+        case .counterRate("Tcp", "PassiveOpens"): "connections accepted"
+        case .counterRate("Tcp", "AttemptFails"): "failed connection attempts"
+        case .counterRate("Tcp", "EstabResets"): "resets of established connections"
+        case .counterRate("Tcp", "RetransSegs"): "segments retransmitted"
+        case .counterRate("Tcp", "OutRsts"): "resets sent"
+        case .counterRate(let group, let name): "\(group) \(name)"
+        case .fileHandles("allocated"): "file handles allocated"
+        case .fileHandles("max"): "file handle limit"
+        case .fileHandles(let field): "file handles \(field)"
+        case .conntrack("count"): "conntrack entries"
+        case .conntrack("max"): "conntrack table size"
+        case .conntrack(let field): "conntrack \(field)"
+        case .sysctl(let key): key
+        case .twadvise("twadvise_destination_pressure"): "pressure toward a destination"
+        case .twadvise("twadvise_destination_port_share"): "share of R toward a destination"
+        case .twadvise("twadvise_destination_sockets"): "sockets toward a destination, U(D)"
+        case .twadvise("twadvise_destination_time_wait"): "TIME_WAIT toward a destination"
+        case .twadvise("twadvise_time_wait_sockets"): "TIME_WAIT sockets"
+        case .twadvise(let name): name
+        }
+    }
+
+    static func unit(_ quantity: HistoryQuantity) -> Timeline.Series.Unit {
+        switch quantity {
+        case .counterRate: .perSecond
+        case .twadvise(let name) where name.hasSuffix("_per_second"): .perSecond
+        case .twadvise("twadvise_destination_pressure"), .twadvise("twadvise_destination_port_share"): .share
+        default: .count
+        }
+    }
+
+    /// `namespace blue, 10.0.0.5 → 10.0.0.9:443`: the labels that tell series of one quantity apart.
+    static func labelText(_ labels: [String: String]) -> String {
+        var parts: [String] = []
+        if let instance = labels["instance"] { parts.append(instance) }
+        if let namespace = labels["namespace"], namespace != "host" { parts.append(FactsOrigin.namespacePhrase(namespace)) }
+        if let remote = labels["remote"], let port = labels["port"] {
+            let host = remote.contains(":") ? "[\(remote)]" : remote
+            parts.append((labels["local"].map { $0 + " → " } ?? "") + host + ":" + port)
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// Series rows shown: per-destination series only for the five destinations with the highest peaks.
+    static let destinationsShown = 5
+    /// Rows shown at most.
+    static let rowsShown = 24
+
+    /// The timeline of a clipped history.
+    static func timeline(_ history: History, window: HistoryWindow, evaluatedAt: Date?, because: String) -> Timeline {
+        var rows: [(rank: Int, peak: Double, row: Timeline.Series)] = []
+        var perDestination: [String: Int] = [:]
+        for series in history.series where !series.points.isEmpty && rank(series.quantity) < 20 {
+            let values = series.points.map(\.value)
+            let peakIndex = values.indices.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) }!
+            let sorted = values.sorted()
+            let baseline = sorted[sorted.count / 10]
+            let peak = values[peakIndex]
+            var began: Date?
+            var ended: Date?
+            // A rise: the peak at least 20% and one unit above the usual level.
+            if peak > baseline * 1.2, peak - baseline >= (unit(series.quantity) == .share ? 0.01 : 1) {
+                let half = baseline + (peak - baseline) / 2
+                var start = peakIndex
+                while start > 0, values[start - 1] >= half { start -= 1 }
+                began = series.points[start].time
+                var end = peakIndex
+                while end + 1 < values.count, values[end + 1] >= half { end += 1 }
+                if end + 1 < values.count { ended = series.points[end + 1].time }
+            }
+            rows.append((rank(series.quantity), peak, Timeline.Series(
+                source: series.source, measure: measureName(series.quantity), labels: labelText(series.labels),
+                unit: unit(series.quantity), began: began, peak: peak, peakAt: series.points[peakIndex].time, ended: ended,
+                baseline: baseline, shape: shape(series.points, from: window.from, to: window.to))))
+        }
+        rows.sort { ($0.rank, -$0.peak, $0.row.labels) < ($1.rank, -$1.peak, $1.row.labels) }
+        var shown: [Timeline.Series] = []
+        for (_, _, row) in rows where shown.count < rowsShown {
+            if row.measure.hasSuffix("a destination") || row.measure.hasSuffix("a destination, U(D)") {
+                perDestination[row.measure, default: 0] += 1
+                if perDestination[row.measure]! > destinationsShown { continue }
+            }
+            shown.append(row)
+        }
+        let events = history.kernelEvents.map { e in
+            Timeline.Event(message: KernelMessageText.text(e.kind), count: e.count, suppressed: e.suppressed, first: e.first, last: e.last,
+                           source: e.source)
+        }.sorted { ($0.count, $0.message) > ($1.count, $1.message) }
+        return Timeline(from: window.from, to: window.to, evaluatedAt: evaluatedAt, evaluatedBecause: because, series: shown,
+                        events: events, read: history.read, notRead: history.notRead.map(\.description))
+    }
+
+    /// Up to 30 values, the highest of each of 30 equal slices of the window (a slice without a point is
+    /// left at zero only between points: it repeats the last value).
+    static func shape(_ points: [HistoryPoint], from: Date, to: Date) -> [Double] {
+        let cells = 30
+        let span = max(to.timeIntervalSince(from), 1)
+        var slots = [Double?](repeating: nil, count: cells)
+        for point in points {
+            let i = min(cells - 1, max(0, Int(point.time.timeIntervalSince(from) / span * Double(cells))))
+            slots[i] = max(slots[i] ?? -.infinity, point.value)
+        }
+        guard let first = slots.firstIndex(where: { $0 != nil }), let last = slots.lastIndex(where: { $0 != nil }) else { return [] }
+        var out: [Double] = []
+        var previous = slots[first]!
+        for i in first...last {
+            previous = slots[i] ?? previous
+            out.append(previous)
+        }
+        return out
+    }
+
+    /// The value of a series at `time`: its point at or before `time`, if no older than `tolerance`.
+    static func value(_ series: HistorySeries, at time: Date, tolerance: TimeInterval) -> (value: Double, at: Date)? {
+        var best: HistoryPoint?
+        for point in series.points where point.time <= time + 0.5 {
+            if best == nil || point.time > best!.time { best = point }
+        }
+        guard let best, time.timeIntervalSince(best.time) <= tolerance else { return nil }
+        return (best.value, best.time)
+    }
+
+    /// The usual spacing of a series' points (their median step), for how old a value may be and still
+    /// stand for a moment.
+    static func step(_ series: HistorySeries) -> TimeInterval {
+        guard series.points.count > 1 else { return 600 }
+        let steps = zip(series.points.dropFirst(), series.points).map { $0.time.timeIntervalSince($1.time) }.sorted()
+        return max(1, steps[steps.count / 2])
+    }
+
+    /// The facts at `time`: `base`'s host, sysctls and persistent configuration; everything else from the
+    /// history's values at that moment (the socket table from per-destination series when there are some).
+    static func facts(at time: Date, history: History, base: FactsSnapshot) -> FactsSnapshot {
+        var snapshot = base
+        snapshot.sockets = nil
+        snapshot.counters = KeyedCounters()
+        snapshot.sockstat = nil
+        snapshot.sockstat6 = nil
+        snapshot.rates = nil
+        snapshot.conntrack = ConntrackFacts()
+        snapshot.fileHandles = FileHandleFacts()
+        snapshot.namespaces = nil
+        snapshot.collectedAt = ReportTime.full(time)
+        var read = ReadLocations(host: base.readFrom?.host, sysctls: base.readFrom?.sysctls, persistent: base.readFrom?.persistent)
+        let stamp = " at " + ReportTime.short(time, sameDayAs: time)
+        var sockstat = KeyedCounters()
+        var rateDeltas = KeyedCounters()
+        let rateInterval = 1_000.0  // rates kept as deltas over 1,000 s: three decimals of a per-second rate
+        var destinations: [String: DestinationLoad] = [:]
+        // One namespace: the host's, unless every series is labelled with another.
+        let wanted = base.origin.namespace ?? "host"
+        for series in history.series {
+            if let namespace = series.labels["namespace"], namespace != wanted { continue }
+            guard let (value, _) = value(series, at: time, tolerance: 2 * step(series)) else { continue }
+            let source = series.source + stamp
+            switch series.quantity {
+            case .sockstat(let group, let field):
+                sockstat.sections[group, default: [:]][field] = Int64(value.rounded())
+                read.sockstat = source
+            case .counterRate(let group, let name):
+                rateDeltas.sections[group, default: [:]][name] = Int64((value * rateInterval).rounded())
+                read.counters = source
+            case .fileHandles(let field):
+                if field == "allocated" { snapshot.fileHandles.allocated = Int64(value.rounded()) }
+                if field == "max" { snapshot.fileHandles.maximum = Int64(value.rounded()) }
+                read.fileHandles = source
+            case .conntrack(let field):
+                if field == "count" { snapshot.conntrack.count = Int64(value.rounded()) }
+                if field == "max" { snapshot.conntrack.max = Int64(value.rounded()) }
+                read.conntrack = source
+            case .sysctl(let key):
+                snapshot.sysctls.values[key] = .integer(Int64(value.rounded()))
+            case .twadvise(let name):
+                guard let remote = series.labels["remote"].flatMap(IPAddress.init), let port = series.labels["port"].flatMap(Int.init)
+                else { continue }
+                let local = series.labels["local"].flatMap(IPAddress.init) ?? IPAddress(ipv4: 0)
+                let key = "\(local)|\(remote)|\(port)"
+                var load = destinations[key] ?? DestinationLoad(localAddress: local, remoteAddress: remote, remotePort: port)
+                switch name {
+                case "twadvise_destination_time_wait": load.timeWait = Int(value.rounded())
+                case "twadvise_destination_sockets": load.established = max(0, Int(value.rounded()) - load.timeWait)
+                default: break
+                }
+                destinations[key] = load
+                read.sockets = source
+            }
+        }
+        // U(D) was read whole: what is not TIME_WAIT counts as established (the series do not split it further).
+        for (key, load) in destinations {
+            var load = load
+            if let total = history.series.first(where: { s in
+                s.quantity == .twadvise("twadvise_destination_sockets") && s.labels["remote"] == load.remoteAddress.description
+                    && s.labels["port"] == String(load.remotePort) && (s.labels["namespace"] ?? "host") == wanted
+            }).flatMap({ value($0, at: time, tolerance: 2 * step($0)) }) {
+                load.established = max(0, Int(total.value.rounded()) - load.timeWait)
+            }
+            destinations[key] = load
+        }
+        if !sockstat.sections.isEmpty { snapshot.sockstat = sockstat }
+        if !rateDeltas.sections.isEmpty { snapshot.rates = CounterRates(intervalSeconds: rateInterval, deltas: rateDeltas) }
+        if !destinations.isEmpty {
+            let loads = destinations.values.sorted { ($0.inUse, $0.remoteAddress.description) > ($1.inUse, $1.remoteAddress.description) }
+            let timeWait = loads.reduce(0) { $0 + $1.timeWait }
+            snapshot.sockets = SocketTable(sources: [read.sockets ?? "history"], ephemeralRange: base.sysctls.values["net.ipv4.ip_local_port_range"]?.portRange,
+                                           timeWait: timeWait, outboundTimeWait: timeWait,
+                                           ephemeralPortsInUse: loads.reduce(0) { $0 + $1.inUse },
+                                           destinationCount: loads.count, destinations: loads)
+            snapshot.warnings.append(FactWarning(path: read.sockets ?? "history",
+                message: "the socket table at \(ReportTime.full(time)) is the per-destination series kept, not every socket"))
+        }
+        snapshot.readFrom = read
+        snapshot.kernelLog = KernelLogFacts(history.kernelEvents, upTo: time)
+        return snapshot
+    }
+}
+
+/// The kernel's own words for each kind of message, as the timeline shows them.
+package enum KernelMessageText {
+    /// The message as printed by current kernels.
+    package static func text(_ kind: KernelMessageKind) -> String {
+        switch kind {
+        case .timeWaitBucketOverflow: "TCP: time wait bucket table overflow"
+        case .conntrackTableFull: "nf_conntrack: table full, dropping packet"
+        case .synFlooding: "Possible SYN flooding on port N"
+        case .tooManyOrphans: "TCP: too many orphaned sockets"
+        case .tcpOutOfMemory: "TCP: out of memory -- consider tuning tcp_mem"
+        case .fileMaxReached: "VFS: file-max limit N reached"
+        }
+    }
+}
