@@ -22,7 +22,7 @@ package enum GzipError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated: "gzip data truncated"
         case .corrupt(let why): "corrupt deflate data: \(why)"
         case .checksumMismatch: "gzip CRC-32 or size check failed"
-        case .outputLimit(let limit): "decompresses to more than the \(limit >> 20) MiB limit; not read"
+        case .outputLimit(let limit): "decompresses to more than the \(limit)-byte limit; not read"
         case .trailingGarbage: "garbage after the last gzip member"
         }
     }

@@ -65,7 +65,8 @@ package enum KernelLogCatalogue {
             return .message(.conntrackTableFull, detail: nil)
         }
         if let range = text.firstRange(of: "ossible SYN flooding on port "), range.lowerBound > text.startIndex,
-           text[text.index(before: range.lowerBound)] == "P" || text[text.index(before: range.lowerBound)] == "p" {
+           case let p = text.index(before: range.lowerBound), text[p] == "P" || text[p] == "p",
+           p == text.startIndex || text[text.index(before: p)] == " " {
             var port = text[range.upperBound...].prefix { $0 != " " }
             while port.hasSuffix(".") { port = port.dropLast() }
             return .message(.synFlooding, detail: port.isEmpty || port.count > 64 ? nil : String(port))

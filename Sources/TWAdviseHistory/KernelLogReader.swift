@@ -86,12 +86,27 @@ public struct KernelLogReader: Sendable {
         if tally.cut {
             gaps.append(HistoryGap(source: "kernel log", reason: "more than \(limits.matchedLines) lines of this domain: the files after were not read"))
         }
+        if tally.usedYearless && !dating.referenceKnown {
+            gaps.append(HistoryGap(source: "sos_commands/date", reason: "no capture date: year-less log times dated against today"))
+        }
         if tally.usedLocalTime && !dating.offsetKnown {
             gaps.append(HistoryGap(source: "sos_commands/systemd/timedatectl",
                                    reason: "host time zone unknown: local log times taken as UTC"))
         }
         let (events, cuts) = tally.events()
         return History(kernelEvents: events, notRead: gaps + cuts, read: read)
+    }
+
+    /// The live ring buffer alone (``ringBufferPath``), dated by the boot time: what `read` adds on a live root.
+    package func readRingBuffer(window: ClosedRange<Date>? = nil) -> History {
+        var gaps: [HistoryGap] = []
+        let dating = resolveDating(gaps: &gaps)
+        var tally = Tally(limits: limits,
+                          window: window.map { $0.lowerBound.timeIntervalSince1970...$0.upperBound.timeIntervalSince1970 })
+        guard let bytes = ringBuffer(gaps: &gaps) else { return History(notRead: gaps) }
+        tally.scan(bytes, name: ringBufferPath, currentBoot: true, dating: dating, gaps: &gaps)
+        let (events, cuts) = tally.events()
+        return History(kernelEvents: events, notRead: gaps + cuts, read: [ringBufferPath])
     }
 
     // MARK: - Dating
@@ -104,6 +119,8 @@ public struct KernelLogReader: Sendable {
         var boot: Double?
         var utcOffset: Int
         var offsetKnown: Bool
+        /// Whether the reference date is the capture's (else it is today, and a year-less time may be a year off).
+        var referenceKnown = true
 
         init(reference: Double, boot: Double?, utcOffset: Int?) {
             self.reference = reference
@@ -153,10 +170,10 @@ public struct KernelLogReader: Sendable {
                 ?? source.smallText("sos_commands/host/uptime").flatMap(SosHostParsers.uptimeSeconds)
             boot = uptime.map { reference - $0 }
         }
-        if reference == nil {
-            gaps.append(HistoryGap(source: "sos_commands/date", reason: "no capture date: year-less log times dated against today"))
-        }
-        return Dating(reference: reference ?? now, boot: boot, utcOffset: source.smallText("sos_commands/systemd/timedatectl").flatMap(Self.timedatectlOffset))
+        var dating = Dating(reference: reference ?? now, boot: boot,
+                            utcOffset: source.smallText("sos_commands/systemd/timedatectl").flatMap(Self.timedatectlOffset))
+        dating.referenceKnown = reference != nil
+        return dating
     }
 
     /// `Time zone: Europe/Paris (CET, +0100)` in `timedatectl` output, as seconds east of UTC.
@@ -247,19 +264,23 @@ public struct KernelLogReader: Sendable {
                                          : try source.open(relative)
             if let size = file.regularFileSize, size > limit {
                 guard !relative.hasSuffix(".gz") else {
-                    gaps.append(HistoryGap(source: relative, reason: "compressed file larger than \(limit >> 20) MiB; not read"))
+                    gaps.append(HistoryGap(source: relative, reason: "compressed file larger than \(Self.size(limit)); not read"))
                     return nil
                 }
                 bytes = []
                 bytes.reserveCapacity(limit)
                 try file.forEachChunk(in: (size - limit)..<size) { chunk in bytes.append(contentsOf: chunk) }
                 if let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(...newline) }
-                gaps.append(HistoryGap(source: relative, reason: "larger than \(limit >> 20) MiB: only its last \(limit >> 20) MiB read"))
+                gaps.append(HistoryGap(source: relative, reason: "larger than \(Self.size(limit)): only its last \(Self.size(limit)) read"))
             } else {
                 bytes = try file.readAll(limit: limit)
             }
         } catch {
             gaps.append(HistoryGap(source: relative, reason: error.description))
+            return nil
+        }
+        if relative.hasSuffix(".gz") && !Gzip.looksCompressed(bytes) && !bytes.isEmpty {
+            gaps.append(HistoryGap(source: relative, reason: GzipError.notGzip.description))
             return nil
         }
         if Gzip.looksCompressed(bytes) {
@@ -271,6 +292,11 @@ public struct KernelLogReader: Sendable {
             }
         }
         return bytes
+    }
+
+    /// `64 MiB`, or `1000 bytes` for a bound below a mebibyte.
+    static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
     }
 
     // MARK: - The live ring buffer
@@ -375,6 +401,7 @@ struct Tally {
     var matched = 0
     var cut = false
     var usedLocalTime = false
+    var usedYearless = false
 
     init(limits: KernelLogLimits, window: ClosedRange<Double>?) {
         self.limits = limits
@@ -428,7 +455,10 @@ struct Tally {
                     if case .message(let kind, _) = match { undated[kind, default: 0] += 1 }
                     continue
                 }
-                if case .yearless? = line.time { usedLocalTime = true }
+                if case .yearless? = line.time {
+                    usedLocalTime = true
+                    usedYearless = true
+                }
                 if case .local? = line.time { usedLocalTime = true }
                 if let window, !window.contains(time) { continue }
                 let key = Self.key(match, line: line, time: time)
