@@ -104,20 +104,23 @@ struct RunningPrometheus: Sendable {
 
     static func start(_ dataset: IncidentDataset) async throws -> RunningPrometheus {
         guard let prometheus = Tools.prometheus else { throw HarnessError("prometheus not found") }
-        let directory = try temporaryDirectory("twadvise-prom-server")
-        try FileManager.default.copyItem(atPath: dataset.blocks, toPath: directory + "/data")
-        try "global:\n  scrape_interval: 15s\n".write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let port = try freeLoopbackPort()
-        let child = try ChildProcess(prometheus, [
-            "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)", "--storage.tsdb.retention.time=3650d",
-            "--query.lookback-delta=5m", "--log.level=warn",
-        ], log: directory + "/prometheus.log")
+        let (directory, port, child) = try await offPool {
+            let directory = try temporaryDirectory("twadvise-prom-server")
+            try FileManager.default.copyItem(atPath: dataset.blocks, toPath: directory + "/data")
+            try "global:\n  scrape_interval: 15s\n".write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+            let port = try freeLoopbackPort()
+            let child = try ChildProcess(prometheus, [
+                "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--storage.tsdb.retention.time=3650d",
+                "--query.lookback-delta=5m", "--log.level=warn",
+            ], log: directory + "/prometheus.log")
+            return (directory, port, child)
+        }
         let url = URL(string: "http://127.0.0.1:\(port)")!
         do {
             try await waitUntilReady(url.appendingPathComponent("-/ready"), timeout: 30, process: child)
         } catch {
-            child.stop()
+            try? await offPool { child.stop() }
             throw error
         }
         return RunningPrometheus(url: url, dataset: dataset, child: child, directory: directory)
@@ -131,13 +134,13 @@ struct RunningPrometheus: Sendable {
 
 /// Runs `body` against a fresh server, which is stopped whatever `body` does.
 func withPrometheus(_ body: (RunningPrometheus) async throws -> Void) async throws {
-    let dataset = try IncidentDataset.shared.get()
+    let dataset = try await offPool { try IncidentDataset.shared.get() }
     let server = try await RunningPrometheus.start(dataset)
     do {
         try await body(server)
     } catch {
-        server.stop()
+        try? await offPool { server.stop() }
         throw error
     }
-    server.stop()
+    try await offPool { server.stop() }
 }

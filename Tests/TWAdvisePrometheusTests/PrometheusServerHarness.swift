@@ -115,3 +115,11 @@ func waitUntilReady(_ url: URL, timeout: TimeInterval, process: ChildProcess) as
     }
     throw HarnessError("not ready within \(Int(timeout)) s: \(process.logText.suffix(2000))")
 }
+
+/// Runs blocking work (a child process's start or end, promtool) on a Dispatch thread, not on one of the few
+/// threads of Swift's cooperative pool, so that other tests' awaits keep running meanwhile.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
