@@ -9,9 +9,11 @@ import TWAdvisePrometheus
 struct PrometheusClientTests {
     let token = "s3cret-t0ken"
 
+    /// One directory for the run's credential files (the dataset's blocks are kept likewise: one per run).
+    static let credentials = Result { try temporaryDirectory("twadvise-prom-cred") }
+
     func writeFile(_ content: String, mode: mode_t = 0o600) throws -> String {
-        let directory = try temporaryDirectory("twadvise-prom-cred")
-        let path = directory + "/credential"
+        let path = try Self.credentials.get() + "/credential-" + UUID().uuidString
         try content.write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, mode)
         return path
