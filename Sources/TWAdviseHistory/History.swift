@@ -12,7 +12,7 @@ public import Foundation
 public struct History: Sendable, Hashable, Codable {
     /// Quantities over time.
     public var series: [HistorySeries]
-    /// Kernel messages of this domain, one entry per kind and source.
+    /// Kernel messages of this domain; the kernel log reader gives one entry per kind, its sources merged.
     public var kernelEvents: [KernelLogEvent]
     /// Inputs looked for and not read (a file that could not be parsed, a version not understood).
     public var notRead: [HistoryGap]
@@ -120,17 +120,22 @@ public struct HistorySeries: Sendable, Hashable, Codable {
 
 /// A kernel message of this domain, as often as it was logged.
 public enum KernelMessageKind: String, Sendable, Hashable, Codable, CaseIterable {
-    /// `TCP: time wait bucket table overflow` (printed by kernels before 4.13? see the reader's sources).
+    /// `TCP: time wait bucket table overflow`: printed by `tcp_time_wait()` on 2.6 and 3.x kernels only; later
+    /// kernels count `TcpExt: TCPTimeWaitOverflow` and print nothing (`KernelLogCatalogue` cites the sources).
     case timeWaitBucketOverflow = "time_wait_bucket_overflow"
-    /// `nf_conntrack: table full, dropping packet` (older: `ip_conntrack: table full, dropping packet`).
+    /// `nf_conntrack: table full, dropping packet` (newer kernels print the prefix twice, 2.6 adds a final `.`;
+    /// before 2.6.22: `ip_conntrack: table full, dropping packet.`).
     case conntrackTableFull = "conntrack_table_full"
-    /// `TCP: request_sock_TCP: Possible SYN flooding on port N. Sending cookies.` and its older forms.
+    /// `TCP: request_sock_TCP: Possible SYN flooding on port N. Sending cookies.  Check SNMP counters.` (4.x to 6.1),
+    /// `... on port ADDR:N. Sending cookies.` since 6.2, `TCP: Possible SYN flooding on port N. ...` before;
+    /// `Dropping request` without syncookies.
     case synFlooding = "syn_flooding"
-    /// `TCP: too many orphaned sockets` (older: `Out of socket memory`).
+    /// `TCP: too many orphaned sockets` (3.x+; 2.4: `too many of orphaned sockets`; 2.6: `Out of socket memory`,
+    /// which also meant `tcp_mem` exhausted).
     case tooManyOrphans = "too_many_orphans"
-    /// `TCP: out of memory -- consider tuning tcp_mem`.
+    /// `TCP: out of memory -- consider tuning tcp_mem` (3.x+).
     case tcpOutOfMemory = "tcp_out_of_memory"
-    /// `VFS: file-max limit N reached`.
+    /// `VFS: file-max limit N reached` (printed at each new high of allocated file handles).
     case fileMaxReached = "file_max_reached"
 }
 
@@ -138,22 +143,24 @@ public enum KernelMessageKind: String, Sendable, Hashable, Codable, CaseIterable
 public struct KernelLogEvent: Sendable, Hashable, Codable {
     /// The kind of message.
     public var kind: KernelMessageKind
-    /// When it was first logged in the window read.
+    /// When it was first logged in the window read (UTC; local log times shifted by the host's offset).
     public var first: Date
     /// When it was last logged.
     public var last: Date
     /// Lines of this kind read.
     public var count: Int
-    /// Messages `net_ratelimit: N callbacks suppressed` hid between them (a lower bound of what the kernel
-    /// would have printed: the suppressed callbacks are not all of this kind).
+    /// Messages `net_ratelimit: N callbacks suppressed` hid between them, each such line attributed to the kind
+    /// logged last before it in its file (or, before any, the next). An estimate: the kernel printed at least
+    /// `count` lines of this kind, and the suppressed callbacks it reports are not all of this kind.
     public var suppressed: Int
-    /// The times of each line, oldest first (at most 10,000 kept; `count` counts them all).
+    /// The times of each line, oldest first (the latest 10,000 kept; `count` counts them all).
     public var times: [Date]
     /// A detail the message names, when it does: the port of a SYN flood, the file-max limit.
     public var details: [String]
     /// One line as logged, for the evidence.
     public var example: String
-    /// The file it was read from (`var/log/kern.log.1`, `/dev/kmsg`, `journal`).
+    /// The files it was read from, comma-separated in the order read (`var/log/kern.log, var/log/kern.log.1`,
+    /// `/dev/kmsg`); a file whose lines were all seen in an earlier one is not named.
     public var source: String
 
     /// An event of `kind`.

@@ -1,1 +1,252 @@
-import TWAdviseHistory
+public import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+public import TWAdviseHistory
+
+/// How to reach a Prometheus server (or anything speaking its HTTP API: Thanos, Mimir, VictoriaMetrics).
+public struct PrometheusOptions: Sendable {
+    /// The server's base URL, `http` or `https`; a path prefix (`https://host/prometheus`) is kept.
+    public var baseURL: URL
+    /// A file holding a bearer token (`--prometheus-bearer-token-file`), sent as `Authorization: Bearer`.
+    public var bearerTokenFile: String?
+    /// A file holding one `user:password` line, sent as HTTP basic authentication.
+    public var basicAuthFile: String?
+    /// A PEM bundle of CA certificates to trust for `https`. TLS is always verified; see ``PrometheusClient/init(_:)``
+    /// for where a custom CA cannot be used.
+    public var caBundleFile: String?
+    /// Seconds a request may take in all (default 30).
+    public var timeout: TimeInterval
+    /// The largest answer read, in bytes (default 64 MiB); reading stops there and the read fails.
+    public var maxResponseBytes: Int
+    /// Queries whose URL would be longer than this many bytes are sent as a POST form (default 4,000).
+    public var postAbove: Int
+
+    /// Options for `baseURL`, defaults elsewhere.
+    public init(baseURL: URL, bearerTokenFile: String? = nil, basicAuthFile: String? = nil, caBundleFile: String? = nil,
+                timeout: TimeInterval = 30, maxResponseBytes: Int = 64 << 20, postAbove: Int = 4_000) {
+        self.baseURL = baseURL
+        self.bearerTokenFile = bearerTokenFile
+        self.basicAuthFile = basicAuthFile
+        self.caBundleFile = caBundleFile
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+        self.postAbove = postAbove
+    }
+}
+
+/// One series of a range query: its labels (`__name__` among them when the expression keeps it) and points.
+public struct PrometheusSeries: Sendable, Hashable {
+    /// The series' labels.
+    public var labels: [String: String]
+    /// Its points, oldest first; points whose value is not finite (NaN, ±Inf) are left out.
+    public var points: [HistoryPoint]
+    /// A series of the given labels and points.
+    public init(labels: [String: String], points: [HistoryPoint]) {
+        self.labels = labels
+        self.points = points
+    }
+}
+
+/// One sample of an instant query.
+public struct PrometheusSample: Sendable, Hashable {
+    /// The series' labels.
+    public var labels: [String: String]
+    /// The evaluation time.
+    public var time: Date
+    /// The value (may be NaN or ±Inf: instant answers are returned as the server gave them).
+    public var value: Double
+    /// A sample of the given labels, time and value.
+    public init(labels: [String: String], time: Date, value: Double) {
+        self.labels = labels
+        self.time = time
+        self.value = value
+    }
+}
+
+/// An answer and the warnings the server attached to it.
+public struct PrometheusAnswer<Value: Sendable>: Sendable {
+    /// The result.
+    public var value: Value
+    /// The API's `warnings` (a partial answer from a federated store, for example).
+    public var warnings: [String]
+}
+
+/// A client of the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`, `/api/v1/label/NAME/values`)
+/// over Foundation's URLSession, every answer bounded in size and time.
+public struct PrometheusClient: Sendable {
+    /// The options the client was made with.
+    public let options: PrometheusOptions
+    private let secret: PrometheusSecret?
+
+    /// A client for `options`, the credential file read now (a bad file fails here, naming the file and the
+    /// problem, never its content).
+    ///
+    /// A custom CA bundle cannot be used on Linux: swift-corelibs-foundation's URLSession (libcurl underneath)
+    /// sets libcurl's CA file only on Android (`EasyHandle.setCARootBundlePath`) and offers no server-trust
+    /// challenge, so this throws ``PrometheusError/configuration(reason:)`` rather than turning verification
+    /// off; add the CA to the system trust store instead. The same holds on Darwin for now.
+    public init(_ options: PrometheusOptions) throws {
+        guard let scheme = options.baseURL.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = options.baseURL.host, !host.isEmpty else {
+            throw PrometheusError.configuration(reason: "base URL must be http:// or https:// with a host")
+        }
+        guard options.baseURL.user == nil, options.baseURL.password == nil else {
+            throw PrometheusError.configuration(
+                reason: "base URL must not carry credentials: put them in a file (--prometheus-basic-auth-file)")
+        }
+        guard options.baseURL.query == nil, options.baseURL.fragment == nil else {
+            throw PrometheusError.configuration(reason: "base URL must not have a query or fragment")
+        }
+        guard options.timeout > 0, options.maxResponseBytes > 0 else {
+            throw PrometheusError.configuration(reason: "timeout and response bound must be positive")
+        }
+        if let ca = options.caBundleFile {
+            throw PrometheusError.configuration(
+                reason: "a custom CA bundle (\(ca)) cannot be used: Foundation's URLSession on this platform takes no CA file "
+                    + "(libcurl's CA file is set only on Android); add the CA to the system trust store "
+                    + "(update-ca-certificates) instead; verification stays on")
+        }
+        if options.bearerTokenFile != nil, options.basicAuthFile != nil {
+            throw PrometheusError.configuration(reason: "give a bearer token file or a basic auth file, not both")
+        }
+        self.options = options
+        if let file = options.bearerTokenFile {
+            secret = try PrometheusSecret.bearer(file: file)
+        } else if let file = options.basicAuthFile {
+            secret = try PrometheusSecret.basic(file: file)
+        } else {
+            secret = nil
+        }
+    }
+
+    /// The server as reports name it: the base URL (never credentials: the URL cannot carry any).
+    public var server: String { options.baseURL.absoluteString }
+
+    /// An instant query at `time` (the server's now when `nil`).
+    public func query(_ promql: String, at time: Date? = nil) async throws -> PrometheusAnswer<[PrometheusSample]> {
+        var parameters = [("query", promql)]
+        if let time { parameters.append(("time", Self.format(time))) }
+        let data = try await call("api/v1/query", parameters)
+        return try PrometheusDecoding.vector(data)
+    }
+
+    /// A range query over `start...end` every `step` seconds.
+    public func queryRange(_ promql: String, start: Date, end: Date, step: TimeInterval) async throws
+        -> PrometheusAnswer<[PrometheusSeries]> {
+        let data = try await call("api/v1/query_range", [("query", promql), ("start", Self.format(start)),
+                                                         ("end", Self.format(end)), ("step", Self.format(step))])
+        return try PrometheusDecoding.matrix(data)
+    }
+
+    /// The values of label `name` on series matching `match` (all series when empty) between `start` and `end`.
+    public func labelValues(_ name: String, match: [String] = [], start: Date? = nil, end: Date? = nil) async throws -> [String] {
+        var parameters = match.map { ("match[]", $0) }
+        if let start { parameters.append(("start", Self.format(start))) }
+        if let end { parameters.append(("end", Self.format(end))) }
+        let encodedName = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["_"])) ?? name
+        let data = try await call("api/v1/label/\(encodedName)/values", parameters, post: false)
+        return try PrometheusDecoding.strings(data)
+    }
+
+    /// Seconds since the epoch with millisecond precision, as the API takes them.
+    static func format(_ date: Date) -> String { format(date.timeIntervalSince1970) }
+    static func format(_ seconds: TimeInterval) -> String {
+        let millis = (seconds * 1000).rounded()
+        return millis.truncatingRemainder(dividingBy: 1000) == 0 ? String(Int64(millis / 1000))
+            : String(format: "%.3f", millis / 1000)
+    }
+
+    /// GET (or POST when long) `path` under the base URL; the body when the answer is a success.
+    private func call(_ path: String, _ parameters: [(String, String)], post: Bool? = nil) async throws -> Data {
+        var base = options.baseURL.absoluteString
+        if !base.hasSuffix("/") { base += "/" }
+        guard let endpoint = URL(string: base + path) else {
+            throw PrometheusError.configuration(reason: "cannot form a URL from \(base) and \(path)")
+        }
+        let form = Self.formEncoded(parameters)
+        let usePost = post ?? (endpoint.absoluteString.utf8.count + 1 + form.utf8.count > options.postAbove)
+        var request: URLRequest
+        if usePost {
+            request = URLRequest(url: endpoint)
+            request.httpMethod = "POST"
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(form.utf8)
+        } else {
+            guard let url = URL(string: endpoint.absoluteString + (form.isEmpty ? "" : "?" + form)) else {
+                throw PrometheusError.configuration(reason: "cannot form a URL for \(endpoint.absoluteString)")
+            }
+            request = URLRequest(url: url)
+        }
+        request.timeoutInterval = options.timeout
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.setValue("twadvise", forHTTPHeaderField: "User-Agent")
+        if let secret { request.setValue(secret.header, forHTTPHeaderField: "Authorization") }
+
+        let shown = endpoint.absoluteString
+        let response: HTTPURLResponse, body: Data
+        do {
+            (response, body) = try await BoundedExchange.perform(request, limit: options.maxResponseBytes, timeout: options.timeout)
+        } catch let error as PrometheusError {
+            throw error
+        } catch {
+            throw PrometheusError.unreachable(url: shown, reason: Self.reason(error, timeout: options.timeout))
+        }
+        if let apiError = PrometheusDecoding.apiError(body) {
+            throw PrometheusError.apiError(errorType: redacted(apiError.type), message: redacted(apiError.message))
+        }
+        guard (200..<300).contains(response.statusCode) else {
+            throw PrometheusError.http(status: response.statusCode, url: shown, bodyExcerpt: redacted(Self.excerpt(body)))
+        }
+        return body
+    }
+
+    /// `text` with every credential part the server might have echoed replaced.
+    private func redacted(_ text: String) -> String {
+        guard let secret else { return text }
+        var out = text
+        for part in secret.redact + [secret.header] where part.count >= 1 {
+            out = out.replacingOccurrences(of: part, with: "<redacted>")
+        }
+        return out
+    }
+
+    /// Up to 200 characters of a body, control characters escaped, on one line.
+    static func excerpt(_ body: Data) -> String {
+        let text = String(decoding: body.prefix(600), as: UTF8.self)
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if out.count >= 200 { out += "…"; break }
+            switch scalar.value {
+            case 0x0A, 0x0D, 0x09: out += " "
+            case 0..<0x20, 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A transport error in a few words.
+    static func reason(_ error: any Error, timeout: TimeInterval) -> String {
+        guard let urlError = error as? URLError else { return "\(error)" }
+        switch urlError.code {
+        case .timedOut: return "no answer within \(PromQL.duration(timeout))"
+        case .cannotConnectToHost: return "connection refused"
+        case .cannotFindHost, .dnsLookupFailed: return "host not found"
+        case .networkConnectionLost: return "connection closed before the answer was complete"
+        case .notConnectedToInternet: return "no network"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+             .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid, .clientCertificateRejected:
+            return "TLS failed (certificate not trusted or handshake refused): \(urlError.localizedDescription)"
+        case .cancelled: return "cancelled"
+        default: return urlError.localizedDescription
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` text: everything but RFC 3986's unreserved characters escaped.
+    static func formEncoded(_ parameters: [(String, String)]) -> String {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+        return parameters.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+}

@@ -1,1 +1,169 @@
+import Foundation
+import Glibc
 import Testing
+import TWAdviseHistory
+import TWAdvisePrometheus
+
+/// The client against a stub HTTP server on loopback: each failure gives its error, credentials never leak.
+@Suite(.enabled(if: Tools.python3 != nil, "python3 not on PATH"))
+struct PrometheusClientTests {
+    let token = "s3cret-t0ken"
+
+    /// One directory for the run's credential files (the dataset's blocks are kept likewise: one per run).
+    static let credentials = Result { try temporaryDirectory("twadvise-prom-cred") }
+
+    func writeFile(_ content: String, mode: mode_t = 0o600) throws -> String {
+        let path = try Self.credentials.get() + "/credential-" + UUID().uuidString
+        try content.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, mode)
+        return path
+    }
+
+    func error(_ body: () async throws -> Void) async -> PrometheusError? {
+        do {
+            try await body()
+            return nil
+        } catch let error as PrometheusError {
+            return error
+        } catch {
+            Issue.record("not a PrometheusError: \(error)")
+            return nil
+        }
+    }
+
+    @Test func status500IsAnHTTPErrorWithAnEscapedExcerpt() async throws {
+        try await withStub { stub in
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("status500")))
+            let e = await error { _ = try await client.query("up") }
+            guard case .http(let status, let url, let body) = e else { Issue.record("got \(String(describing: e))"); return }
+            #expect(status == 500)
+            #expect(url.hasSuffix("/status500/api/v1/query"))
+            #expect(body.contains("Internal Server Error") && !body.contains("\u{1b}") && !body.contains("\n"))
+            #expect(!(e?.description.contains("\n") ?? true))
+        }
+    }
+
+    @Test func bearerTokenIsSentAndNeverInAnError() async throws {
+        try await withStub { stub in
+            let good = try writeFile(token + "\n")
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("auth"), bearerTokenFile: good))
+            let answer = try await client.query("up")
+            #expect(answer.value.first?.labels["auth"] == "ok")
+
+            // A wrong token: the stub echoes the header it got; the error shows neither token.
+            let wrong = try writeFile("wr0ng-t0ken-value")
+            let rejected = try PrometheusClient(PrometheusOptions(baseURL: stub.url("auth"), bearerTokenFile: wrong))
+            let e = await error { _ = try await rejected.query("up") }
+            guard case .http(401, _, let body) = e else { Issue.record("got \(String(describing: e))"); return }
+            #expect(!body.contains("wr0ng-t0ken-value"))
+            #expect(body.contains("<redacted>"))
+            #expect(!(e?.description.contains("wr0ng") ?? true))
+        }
+    }
+
+    @Test func basicAuthFromAFile() async throws {
+        try await withStub { stub in
+            let file = try writeFile("alice:pa55word\n")
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("basic"), basicAuthFile: file))
+            #expect(try await client.query("up").value.first?.labels["auth"] == "ok")
+            let wrong = try writeFile("alice:other-pass")
+            let e = await error { _ = try await PrometheusClient(PrometheusOptions(baseURL: stub.url("basic"), basicAuthFile: wrong)).query("up") }
+            #expect(!(e?.description.contains("other-pass") ?? true))
+            #expect(!(e?.description.contains(Data("alice:other-pass".utf8).base64EncodedString()) ?? true))
+        }
+    }
+
+    @Test func hugeBodyStopsAtTheBound() async throws {
+        try await withStub { stub in
+            for mode in ["huge", "hugelength"] {
+                let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url(mode), maxResponseBytes: 1 << 20))
+                let e = await error { _ = try await client.query("up") }
+                #expect(e == .tooLarge(limit: 1 << 20), "\(mode): \(String(describing: e))")
+            }
+        }
+    }
+
+    @Test func malformedJSONIsABadResponse() async throws {
+        try await withStub { stub in
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("malformed")))
+            let e = await error { _ = try await client.query("up") }
+            guard case .badResponse = e else { Issue.record("got \(String(describing: e))"); return }
+        }
+    }
+
+    @Test func apiErrorCarriesTypeAndMessage() async throws {
+        try await withStub { stub in
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("apierror")))
+            let e = await error { _ = try await client.query("up{") }
+            #expect(e == .apiError(errorType: "bad_data", message: "1:5: parse error: unexpected end of input"))
+        }
+    }
+
+    @Test func redirectsAreNotFollowed() async throws {
+        try await withStub { stub in
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("redirect")))
+            let e = await error { _ = try await client.query("up") }
+            guard case .http(302, _, _) = e else { Issue.record("got \(String(describing: e))"); return }
+        }
+    }
+
+    @Test func longQueriesArePostedAsAFormAndShortOnesGot() async throws {
+        try await withStub { stub in
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("echo"), postAbove: 200))
+            let short = "up{instance=\"a+b&c=d\"}"
+            let shortAnswer = try await client.query(short)
+            #expect(shortAnswer.value.first?.labels == ["method": "GET", "query": short])
+            let long = "sum(" + String(repeating: "node_sockstat_TCP_tw{instance=\"x y+z%\"} + ", count: 20) + "0)"
+            let longAnswer = try await client.query(long)
+            #expect(longAnswer.value.first?.labels == ["method": "POST", "query": long])
+        }
+    }
+
+    @Test func closedPortIsUnreachableWithinTheTimeout() async throws {
+        let port = try freeLoopbackPort()  // bound, then closed: nothing listens there
+        let client = try PrometheusClient(PrometheusOptions(baseURL: URL(string: "http://127.0.0.1:\(port)/prometheus")!, timeout: 5))
+        let started = Date()
+        let e = await error { _ = try await client.query("up") }
+        guard case .unreachable(let url, let reason) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(url == "http://127.0.0.1:\(port)/prometheus/api/v1/query")
+        #expect(!reason.isEmpty)
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
+
+    @Test func credentialFilesAreCheckedAndNeverPrinted() throws {
+        let base = URL(string: "http://127.0.0.1:9090")!
+        func failure(_ options: PrometheusOptions) -> PrometheusError? {
+            do { _ = try PrometheusClient(options); return nil } catch { return error as? PrometheusError }
+        }
+        let directory = try temporaryDirectory("twadvise-prom-dir")
+        guard case .credentials(directory, "not a regular file") = failure(PrometheusOptions(baseURL: base, bearerTokenFile: directory)) else {
+            Issue.record("a directory was accepted")
+            return
+        }
+        let big = try writeFile(String(repeating: "x", count: 100_000))
+        #expect(failure(PrometheusOptions(baseURL: base, bearerTokenFile: big))?.description.contains("larger than") == true)
+        let twoLines = try writeFile("hunter2\nsecond line\n")
+        let e = failure(PrometheusOptions(baseURL: base, bearerTokenFile: twoLines))
+        #expect(e != nil && !(e?.description.contains("hunter2") ?? true))
+        let noColon = try writeFile("justapassword")
+        let b = failure(PrometheusOptions(baseURL: base, basicAuthFile: noColon))
+        #expect(b != nil && !(b?.description.contains("justapassword") ?? true))
+        #expect(failure(PrometheusOptions(baseURL: base, bearerTokenFile: "/nonexistent/token"))?.description.contains("no such file") == true)
+        // Credentials in the URL are refused; a CA bundle is refused with the reason, verification never off.
+        guard case .configuration = failure(PrometheusOptions(baseURL: URL(string: "http://u:p@127.0.0.1:9090")!)) else {
+            Issue.record("credentials in the URL accepted")
+            return
+        }
+        let ca = failure(PrometheusOptions(baseURL: URL(string: "https://prom.example")!, caBundleFile: "/etc/ssl/ca.pem"))
+        #expect(ca?.description.contains("system trust store") == true)
+    }
+
+    @Test func promqlStringsAreEscaped() {
+        #expect(PromQL.quoted("weird\"inst\\ance") == #""weird\"inst\\ance""#)
+        #expect(PromQL.quoted("a\nb\u{1}") == #""a\nb\u0001""#)
+        #expect(PromQL.oneOf("instance", ["a.b:9100", "c|d"]) == #"instance=~"a\\.b:9100|c\\|d""#)
+        #expect(PromQL.duration(21.6) == "22s")
+        #expect(PrometheusHistory.sysctlMetricName("fs.file-max") == "node_sysctl_fs_file_max")
+        #expect(PrometheusHistory.defaultStep(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 6 * 3600)) == 22)
+    }
+}
