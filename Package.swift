@@ -75,7 +75,8 @@ let package = Package(
         .plugin(name: "EmbedKnowledgeBase", capability: .buildTool(), dependencies: ["twadvise-embed"]),
         .executableTarget(
             name: "twadvise",
-            dependencies: ["TWAdvise", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["TWAdvise", "TWAdviseHistory", "TWAdvisePrometheus", "TWAdviseRecorder",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         // Test helpers shared by the test targets: peer fixture location, temporary captured trees.

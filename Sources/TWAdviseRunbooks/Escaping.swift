@@ -92,6 +92,18 @@ public enum Escaping {
         return text
     }
 
+    /// `text` as one shell word: as it is when ``shellSafe(_:)``, else in single quotes (a `'` inside written
+    /// `'\''`); `nil` when it holds a control, format or separator character, which no code block may show.
+    public static func shellQuoted(_ text: String) -> String? {
+        if let safe = shellSafe(text) { return safe }
+        guard !text.unicodeScalars.contains(where: isInvisible) else { return nil }
+        var out = "'"
+        for scalar in text.unicodeScalars {
+            if scalar == "'" { out += "'\\''" } else { out.unicodeScalars.append(scalar) }
+        }
+        return out + "'"
+    }
+
     /// HTML escaping of `&`, `<` and `>`, scalar by scalar: enough in Markdown text, where no value stands
     /// inside an attribute.
     public static func html(_ text: String) -> String {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import TWAdvise
+import TWAdviseHistory
+import TWAdviseFacts
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -32,6 +34,7 @@ struct DiagnoseCommand: ParsableCommand {
 
     @OptionGroup var input: FactsInputOptions
     @OptionGroup var rules: RuleOptions
+    @OptionGroup(title: "History (a postmortem)") var past: HistoryOptions
 
     @Option(help: ArgumentHelp(
         "markdown, json, or terminal (Markdown rendered with bold and colour; NO_COLOR turns colour off). Default: terminal when standard output is a terminal, else markdown.",
@@ -50,8 +53,13 @@ struct DiagnoseCommand: ParsableCommand {
     func run() throws {
         try runReportingInputErrors {
             let advisor = try rules.advisor(runbooks: runbooks)
-            let snapshots = try input.loadAll()
-            let diagnoses = snapshots.map { advisor.diagnose($0, minimumSeverity: minSeverity.value, profile: profile) }
+            let diagnoses: [Diagnosis]
+            if past.wanted {
+                diagnoses = [try postmortem(advisor)]
+            } else {
+                let snapshots = try input.loadAll()
+                diagnoses = snapshots.map { advisor.diagnose($0, minimumSeverity: minSeverity.value, profile: profile) }
+            }
             guard let diagnosis = diagnoses.first else { throw InputError("no facts to diagnose") }
             let form = format ?? (output == nil && isatty(1) == 1 ? .terminal : .markdown)
             let data = try advisorCall { () throws(AdvisorError) -> Data in
@@ -82,6 +90,39 @@ struct DiagnoseCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+}
+
+extension DiagnoseCommand {
+    /// The diagnosis of the worst moment of a window of history: the input's own logs and sysstat files
+    /// (`--history`), Prometheus (`--prometheus`), or both; the input read now gives what history does not
+    /// keep (sysctls, persistent configuration). With `--prometheus` and no input named, nothing is read here:
+    /// the live host is not the host asked about.
+    func postmortem(_ advisor: Advisor) throws -> Diagnosis {
+        let window = try past.window()
+        var history = History()
+        let inputNamed = input.root != nil || input.sos != nil || input.facts != nil || !input.captured.isEmpty
+        var base: FactsSnapshot
+        if past.prometheus == nil || inputNamed {
+            let wantsLogs = past.history
+            var snapshots: [FactsSnapshot]
+            do {
+                snapshots = try input.input.load(alongside: { source in
+                    if wantsLogs { history = history.merging(HostHistory.read(source, window: window)) }
+                })
+            } catch {
+                throw InputError(error.description)
+            }
+            base = snapshots.removeFirst()
+            if past.history, input.facts != nil || (input.root == nil && input.sos == nil && !input.captured.isEmpty) {
+                history.notRead.append(HistoryGap(source: "--history", reason: "a snapshot file or captured output holds no log: give --root or --sos"))
+            }
+        } else {
+            base = FactsSnapshot(origin: FactsOrigin(kind: .captured, location: "prometheus \(past.prometheus!)", captured: past.instance))
+            base.host.hostname = past.instance
+        }
+        if let remote = try past.prometheusHistory(window) { history = history.merging(remote) }
+        return advisor.diagnose(history: history, base: base, window: window, minimumSeverity: minSeverity.value)
     }
 }
 

@@ -60,7 +60,14 @@ public struct FactsInput: Sendable, Hashable {
     /// - Throws: ``FactsInputError`` with one line when the input cannot be read at all; lesser problems are
     ///   warnings in the snapshots.
     public func load() throws(FactsInputError) -> [FactsSnapshot] {
-        if let sosReport { return try loadSosReport(sosReport) }
+        try load(alongside: nil)
+    }
+
+    /// Every snapshot the input holds, as ``load()`` gives them; `alongside` is called with the tree the
+    /// input reads (the live `/`, the `--root` directory, the extracted sosreport) while it is open, to read
+    /// more from it (its logs, its sysstat files). A snapshot file and captured output alone have no tree.
+    public func load(alongside: ((FactSource) -> Void)?) throws(FactsInputError) -> [FactsSnapshot] {
+        if let sosReport { return try loadSosReport(sosReport, alongside: alongside) }
         if let snapshotFile {
             // A whole host's snapshot carries its other namespaces: one diagnosis each, as when read live.
             var host = try loadSnapshotFile(snapshotFile)
@@ -92,12 +99,15 @@ public struct FactsInput: Sendable, Hashable {
         }
         let live = root == nil && captured.isEmpty
         if live, namespace != nil || !hostNamespaceOnly {
-            return try LiveNamespaceReader(input: self).read()
+            let snapshots = try LiveNamespaceReader(input: self).read()
+            alongside?(FactSource())
+            return snapshots
         }
         var options = SnapshotReader.Options(topDestinations: topDestinations, interval: interval, captured: captured, readRoot: readRoot)
         options.owners = owners
         options.scanCounter = scanCounter
         let snapshot = SnapshotReader(source: FactSource(root: rootPath), options: options).read()
+        if readRoot { alongside?(FactSource(root: rootPath)) }
         guard snapshot.hasAnyFact else {
             if readRoot {
                 throw FactsInputError("\(rootPath) holds no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
@@ -123,7 +133,7 @@ public struct FactsInput: Sendable, Hashable {
         }
     }
 
-    func loadSosReport(_ path: String) throws(FactsInputError) -> [FactsSnapshot] {
+    func loadSosReport(_ path: String, alongside: ((FactSource) -> Void)? = nil) throws(FactsInputError) -> [FactsSnapshot] {
         let report: SosReport
         do {
             report = try SosReport.open(path)
@@ -131,6 +141,7 @@ public struct FactsInput: Sendable, Hashable {
             throw FactsInputError("--sos \(error)")
         }
         defer { report.close() }
+        alongside?(FactSource(root: report.directory))
         let options = SnapshotReader.Options(topDestinations: topDestinations)
         var host = report.hostSnapshot(options: options)
         var namespaces = report.namespaces
