@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
 import Foundation
-#endif
 public import TWAdviseEngine
 public import TWAdviseFacts
 public import TWAdviseHistory
@@ -202,7 +198,28 @@ package enum Postmortem {
                            source: e.source)
         }.sorted { ($0.count, $0.message) > ($1.count, $1.message) }
         return Timeline(from: window.from, to: window.to, evaluatedAt: evaluatedAt, evaluatedBecause: because, series: shown,
-                        events: events, read: history.read, notRead: history.notRead.map(\.description))
+                        events: events, read: history.read, notRead: condensed(history.notRead))
+    }
+
+    /// Gaps of one reason told once, with the sources it applies to: a server without twenty metrics is one
+    /// line (`not on the server: node_sockstat_TCP_inuse, ...`), its hints (which collector flag) kept apart.
+    static func condensed(_ gaps: [HistoryGap]) -> [String] {
+        var order: [String] = []
+        var sources: [String: [String]] = [:]
+        for gap in gaps {
+            var reason = gap.reason
+            var source = gap.source
+            if let open = reason.range(of: " ("), reason.hasSuffix(")") {
+                source += " " + reason[open.lowerBound...].trimmingPrefix(" ")
+                reason = String(reason[..<open.lowerBound])
+            }
+            if sources[reason] == nil { order.append(reason) }
+            sources[reason, default: []].append(source)
+        }
+        return order.map { reason in
+            let list = sources[reason]!
+            return list.count == 1 ? "\(list[0]): \(reason)" : "\(reason): \(list.joined(separator: "; "))"
+        }
     }
 
     /// Up to 30 values, the highest of each of 30 equal slices of the window (a slice without a point is
@@ -260,8 +277,12 @@ package enum Postmortem {
         let stamp = " at " + ReportTime.short(time, sameDayAs: time)
         var sockstat = KeyedCounters()
         var rateDeltas = KeyedCounters()
-        let rateInterval = 1_000.0  // rates kept as deltas over 1,000 s: three decimals of a per-second rate
+        // Rates are kept as deltas over the series' own step (at least a minute): the interval a report names.
+        let rateInterval = max(60, (history.series.filter { if case .counterRate = $0.quantity { true } else { false } }.map(step).min() ?? 60).rounded())
         var destinations: [String: DestinationLoad] = [:]
+        var shares: [String: Double] = [:]
+        var usable: Double?
+        var portBounds: [String: (low: Int?, high: Int?)] = [:]
         // One namespace: the host's, unless every series is labelled with another.
         let wanted = base.origin.namespace ?? "host"
         for series in history.series {
@@ -284,7 +305,16 @@ package enum Postmortem {
                 if field == "max" { snapshot.conntrack.max = Int64(value.rounded()) }
                 read.conntrack = source
             case .sysctl(let key):
-                snapshot.sysctls.values[key] = .integer(Int64(value.rounded()))
+                // A two-value sysctl comes as two series, `field` low and high (node_exporter's sysctl collector).
+                if let field = series.labels["field"] {
+                    var bounds = portBounds[key] ?? (nil, nil)
+                    if field == "low" { bounds.low = Int(value.rounded()) } else if field == "high" { bounds.high = Int(value.rounded()) }
+                    portBounds[key] = bounds
+                } else {
+                    snapshot.sysctls.values[key] = .integer(Int64(value.rounded()))
+                }
+            case .twadvise("twadvise_ephemeral_ports_usable"):
+                usable = value
             case .twadvise(let name):
                 guard let remote = series.labels["remote"].flatMap(IPAddress.init), let port = series.labels["port"].flatMap(Int.init)
                 else { continue }
@@ -294,6 +324,7 @@ package enum Postmortem {
                 switch name {
                 case "twadvise_destination_time_wait": load.timeWait = Int(value.rounded())
                 case "twadvise_destination_sockets": load.established = max(0, Int(value.rounded()) - load.timeWait)
+                case "twadvise_destination_port_share": shares[key] = value
                 default: break
                 }
                 destinations[key] = load
@@ -310,6 +341,19 @@ package enum Postmortem {
                 load.established = max(0, Int(total.value.rounded()) - load.timeWait)
             }
             destinations[key] = load
+        }
+        for (key, bounds) in portBounds {
+            if let low = bounds.low, let high = bounds.high, 0 < low, low <= high, high <= 65_535 {
+                snapshot.sysctls.values[key] = .portRange(PortRange(low: low, high: high))
+            }
+        }
+        // Where only the share was kept (no U(D) series), U(D) is the share of R it names.
+        if let usable {
+            for (key, share) in shares {
+                guard var load = destinations[key], load.inUse == 0 else { continue }
+                load.established = max(0, Int((share * usable).rounded()) - load.timeWait)
+                destinations[key] = load
+            }
         }
         if !sockstat.sections.isEmpty { snapshot.sockstat = sockstat }
         if !rateDeltas.sections.isEmpty { snapshot.rates = CounterRates(intervalSeconds: rateInterval, deltas: rateDeltas) }
