@@ -51,7 +51,8 @@ package enum SysstatTextParser {
                 section = nil
                 continue
             }
-            guard let (seconds, rest) = time(tokens) else { continue }  // Average:, Summary, text of other tools
+            guard let (seconds, tail) = time(tokens) else { continue }
+            let rest = Array(tail)  // Average:, Summary, text of other tools
             guard let base else {
                 samples.failure = "no `Linux ... (host) DATE` header before the first row"
                 return samples
@@ -64,11 +65,12 @@ package enum SysstatTextParser {
                 }
                 continue
             }
-            guard let last = rest.last else { continue }
-            if SysstatColumns.value(last) == nil {
-                // A header row: names, the last one never a number.
+            guard !rest.isEmpty else { continue }
+            if !rest.contains(where: { SysstatColumns.value($0) != nil }) {
+                // A header row: names, none of them a number (a row of values has a number, even with a label
+                // column such as IFACE, or a value that is garbage).
                 let key = rest.joined(separator: " ")
-                section = (key, Array(rest), SysstatColumns.wanted(in: Array(rest)))
+                section = (key, rest, SysstatColumns.wanted(in: rest))
                 _ = instant(base, seconds, key, &lastSeconds, &dayOffset, calendar)
                 continue
             }
