@@ -94,7 +94,7 @@ let package = Package(
             name: "TWAdviseHistoryTests", dependencies: ["TWAdviseHistory", "TWAdviseFacts", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TWAdvisePrometheusTests", dependencies: ["TWAdvisePrometheus", "TWAdviseTestSupport"],
+            name: "TWAdvisePrometheusTests", dependencies: ["TWAdvisePrometheus", "TWAdviseTestSupport", "twadvise"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TWAdviseRecorderTests", dependencies: ["TWAdviseRecorder", "TWAdviseTestSupport"],

@@ -22,7 +22,8 @@ import Musl
 ///   the line sadf gave; without `sadf`, every binary file is a gap that says to install sysstat;
 /// - text `sarDD` (`sar -A` as `sa2` or sosreport wrote it), read directly (``timeZone``), but only for a day
 ///   whose binary file was not read: both hold the same samples;
-/// - `saDD.xml` (sosreport's `sadf -x`) and compressed files (`.gz`, `.xz`, `.bz2`) are gaps.
+/// - `saDD.xml` (sosreport's `sadf -x`) is a gap; gzip'd text files are read, other compressed files are gaps
+///   that say how to decompress them.
 ///
 /// `sadf` is given the file as `/proc/PID/fd/N` of a descriptor this process opened: the file is opened once,
 /// confined to the tree as ``FactSource`` opens files (no link out of it, never a FIFO or a device, `O_NONBLOCK`),
@@ -90,7 +91,7 @@ public struct SysstatReader: Sendable {
                 }
             }
         }
-        for file in found.files where file.kind == .text {
+        for file in found.files where file.kind == .text || file.kind == .compressed {
             if let day = file.day, let binary = daysRead[day] {
                 history.notRead.append(HistoryGap(source: file.path, reason: "same day as \(binary), read instead"))
                 continue
@@ -98,7 +99,26 @@ public struct SysstatReader: Sendable {
             let samples: SysstatSamples
             do {
                 let opened = try open(file.path)
-                samples = SysstatTextParser.parse(try opened.readAll(limit: textLimit), timeZone: zone, fileDay: file.day.flatMap { Int($0.suffix(2)) })
+                var bytes = try opened.readAll(limit: textLimit)
+                if file.kind == .compressed {
+                    // A gzip'd `sar` text file is read through the kernel log's decoder; a compressed binary file
+                    // would need sadf on a decompressed copy, and xz/bzip2 need a decoder this build lacks.
+                    guard bytes.starts(with: [0x1F, 0x8B]) else {
+                        history.notRead.append(HistoryGap(source: file.path, reason: "xz or bzip2 compressed; decompress it (xz -dk) to read it"))
+                        continue
+                    }
+                    do {
+                        bytes = try Gzip.decompress(bytes, limit: textLimit)
+                    } catch {
+                        history.notRead.append(HistoryGap(source: file.path, reason: "gzip: \(error)"))
+                        continue
+                    }
+                    if SysstatBinaryHeader(Array(bytes.prefix(64))) != nil {
+                        history.notRead.append(HistoryGap(source: file.path, reason: "gzip-compressed binary sysstat file; decompress it (gunzip -k) for sadf to read it"))
+                        continue
+                    }
+                }
+                samples = SysstatTextParser.parse(bytes, timeZone: zone, fileDay: file.day.flatMap { Int($0.suffix(2)) })
             } catch {
                 history.notRead.append(HistoryGap(source: file.path, reason: error.description))
                 continue
@@ -166,7 +186,7 @@ public struct SysstatReader: Sendable {
             switch file.kind {
             case .binary, .text: kept.append(file)
             case .xml: gaps.append(HistoryGap(source: file.path, reason: "XML from sadf -x; not read (the binary and text files are)"))
-            case .compressed: gaps.append(HistoryGap(source: file.path, reason: "compressed; not read yet"))
+            case .compressed: kept.append(file)
             }
         }
         return (kept, gaps)

@@ -31,10 +31,10 @@ struct FleetCommand: ParsableCommand {
     @Option(name: .customLong("prometheus-timeout"), help: ArgumentHelp("Seconds to wait for each answer.", valueName: "seconds"))
     var timeout: Double = 30
 
-    @Option(name: .long, help: ArgumentHelp("Start of the window (RFC 3339 or relative: -2h; default: a day before its end).", valueName: "time"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Start of the window (RFC 3339 or relative: -2h; default: a day before its end).", valueName: "time"))
     var from: String?
 
-    @Option(name: .long, help: ArgumentHelp("End of the window (default: now).", valueName: "time"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("End of the window (default: now).", valueName: "time"))
     var to: String?
 
     @Option(name: .long, help: ArgumentHelp("Hosts ranked per measure.", valueName: "n"))

@@ -25,13 +25,13 @@ struct HistoryOptions: ParsableArguments {
     @Option(name: .customLong("prometheus-timeout"), help: ArgumentHelp("Seconds to wait for each answer of --prometheus.", valueName: "seconds"))
     var timeout: Double = 30
 
-    @Option(name: .long, help: ArgumentHelp("Evaluate the rules at this moment instead of the worst of the window (RFC 3339, or relative: -2h, now).", valueName: "time"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Evaluate the rules at this moment instead of the worst of the window (RFC 3339, or relative: -2h, now).", valueName: "time"))
     var at: String?
 
-    @Option(name: .long, help: ArgumentHelp("Start of the window read (default: a day before its end).", valueName: "time"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Start of the window read (default: a day before its end).", valueName: "time"))
     var from: String?
 
-    @Option(name: .long, help: ArgumentHelp("End of the window read (default: now).", valueName: "time"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("End of the window read (default: now).", valueName: "time"))
     var to: String?
 
     /// Whether any history is asked for.

@@ -32,11 +32,26 @@ import TWAdviseTestSupport
         let history = SysstatReader(source: FactSource(root: tree.root), timeZone: .gmt, sadf: nil).read()
         #expect(history.read == ["var/log/sysstat/sar07"])
         #expect(history.series.map(\.quantity) == [.sockstat("TCP", "inuse"), .sockstat("TCP", "tw")])
-        #expect(history.notRead.map(\.description).sorted() == [
-            "sos_commands/sar/sa07.xml: XML from sadf -x; not read (the binary and text files are)",
-            "var/log/sysstat/sa06.gz: compressed; not read yet",
-            "var/log/sysstat/sa07: binary sysstat file, format 0x2175 (sysstat 12.6.1); install sysstat to read it",
-        ])
+        let gaps = history.notRead.map(\.description).sorted()
+        #expect(gaps.count == 3)
+        #expect(gaps[0] == "sos_commands/sar/sa07.xml: XML from sadf -x; not read (the binary and text files are)")
+        #expect(gaps[1].hasPrefix("var/log/sysstat/sa06.gz: gzip: "), "a truncated gzip member: \(gaps[1])")
+        #expect(gaps[2] == "var/log/sysstat/sa07: binary sysstat file, format 0x2175 (sysstat 12.6.1); install sysstat to read it")
+    }
+
+    @Test func aGzippedTextFileIsReadThroughTheSharedDecoder() throws {
+        let tree = try TemporaryTree()
+        try tree.write("var/log/sysstat/sar05", "Linux 6.1.0 (h) \t12/05/2026 \t_x86_64_\t(2 CPU)\n\n10:00:00 tcpsck tcp-tw\n10:00:10 7 2500\n")
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-9", tree.path("var/log/sysstat/sar05")]
+        guard (try? gzip.run()) != nil else { return }  // no gzip on this machine: nothing to compress with
+        gzip.waitUntilExit()
+        try #require(gzip.terminationStatus == 0)
+        let history = SysstatReader(source: FactSource(root: tree.root), timeZone: .gmt, sadf: nil).read()
+        #expect(history.read == ["var/log/sysstat/sar05.gz"])
+        #expect(history.series.first { $0.quantity == .sockstat("TCP", "tw") }?.points.map(\.value) == [2500])
+        #expect(history.notRead.isEmpty)
     }
 
     @Test func aLinkOutOfTheTreeAndAFIFOAreRefusedWithoutBlocking() throws {

@@ -88,6 +88,13 @@ struct IncidentDataset: Sendable {
             (webDestination, { _, t in 0.05 + (0.97 - 0.05) * incidentShape(t) }),
             (dbDestination, { _, _ in 0.1 }),
         ])
+        // What `watch --textfile` writes beside the share: U(D) and its TIME_WAIT (200 ESTABLISHED throughout).
+        family("twadvise_destination_sockets", "gauge", [
+            (webDestination, { _, t in ((0.05 + (0.97 - 0.05) * incidentShape(t)) * 28_232).rounded() }),
+        ])
+        family("twadvise_destination_time_wait", "gauge", [
+            (webDestination, { _, t in ((0.05 + (0.97 - 0.05) * incidentShape(t)) * 28_232).rounded() - 200 }),
+        ])
         family("twadvise_destination_pressure", "gauge", [(webDestination, { _, t in 0.01 + (0.9 - 0.01) * incidentShape(t) })])
         family("twadvise_ephemeral_ports_usable", "gauge", [(web + ",namespace=\"host\"", { _, _ in 28_232 })])
         out += "# EOF\n"

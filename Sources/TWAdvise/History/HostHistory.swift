@@ -7,6 +7,6 @@ public enum HostHistory {
     /// series; what could not be read is in ``History/notRead``.
     public static func read(_ source: FactSource, window: HistoryWindow) -> History {
         let range = window.from...window.to
-        return KernelLogReader(source: source).read(window: range)
+        return KernelLogReader(source: source).read(window: range).merging(SysstatReader(source: source).read(window: range))
     }
 }

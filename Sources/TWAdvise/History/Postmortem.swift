@@ -347,6 +347,12 @@ package enum Postmortem {
                 snapshot.sysctls.values[key] = .portRange(PortRange(low: low, high: high))
             }
         }
+        // R kept by `watch --textfile` equal to the whole range: no port of it is reserved (or listened on), so
+        // a reserved-port list that history does not keep is known to be empty within the range.
+        if let usable, snapshot.sysctls.values["net.ipv4.ip_local_reserved_ports"] == nil,
+           let range = snapshot.sysctls.values["net.ipv4.ip_local_port_range"]?.portRange, Double(range.count) == usable {
+            snapshot.sysctls.values["net.ipv4.ip_local_reserved_ports"] = .portSet(PortSet())
+        }
         // Where only the share was kept (no U(D) series), U(D) is the share of R it names.
         if let usable {
             for (key, share) in shares {
