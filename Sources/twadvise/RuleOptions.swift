@@ -25,6 +25,15 @@ struct RuleOptions: ParsableArguments {
         try advisorCall { () throws(AdvisorError) in try RuleCatalog(configuration(extraPaths: extraPaths)) }
     }
 
+    /// The catalog with every rule's in-file tests (a diagnosis loads the built-in rules without theirs),
+    /// refused as the advisor refuses it when a rule or a template has an error: what `rules list`, `test`
+    /// and `explain` show.
+    func checkedCatalog(extraPaths: [String] = []) throws -> RuleCatalog {
+        let catalog = try catalog(extraPaths: extraPaths)
+        _ = try advisorCall { () throws(AdvisorError) in try Advisor(catalog: catalog) }
+        return catalog
+    }
+
     /// The advisor; rules with errors are printed with their source lines and exit 2.
     func advisor(extraPaths: [String] = [], runbooks: String? = nil) throws -> Advisor {
         try advisorCall { () throws(AdvisorError) in try Advisor(configuration(extraPaths: extraPaths, runbooks: runbooks)) }

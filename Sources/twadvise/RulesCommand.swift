@@ -20,7 +20,7 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.advisor().catalog
+                let catalog = try rules.checkedCatalog()
                 switch format {
                 case .text:
                     try output(catalog.listing)
@@ -63,7 +63,7 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.advisor(extraPaths: paths).catalog
+                let catalog = try rules.checkedCatalog(extraPaths: paths)
                 let ruleSet = paths.isEmpty ? catalog.ruleSet : catalog.teamRules
                 let report = ruleSet.runTests()
                 for failure in report.failures { try output(failure.description) }
@@ -82,7 +82,7 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             try runReportingInputErrors {
-                let catalog = try rules.advisor(extraPaths: paths).catalog
+                let catalog = try rules.checkedCatalog(extraPaths: paths)
                 let rule = try advisorCall { () throws(AdvisorError) in try catalog.rule(id: id) }
                 try output(catalog.explanation(of: rule))
             }

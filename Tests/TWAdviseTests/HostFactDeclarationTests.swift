@@ -1,4 +1,5 @@
 import Testing
+import TWAdviseHistory
 @testable import TWAdvise
 import TWAdviseEngine
 import TWAdviseFacts
@@ -34,6 +35,10 @@ struct HostFactDeclarationTests {
         withRates.sockets?.destinations[0].closeWait = 3
         withRates.sockets?.processes = [SocketOwner(pid: 77, command: "server", sockets: 60, openDescriptors: 64, descriptorLimit: 64)]
         withRates.sockets?.sources = ["netlink sock_diag"]
+        // A postmortem's kernel log (--history): every kind logged once.
+        withRates.kernelLog = KernelLogFacts(messages: Dictionary(uniqueKeysWithValues: KernelMessageKind.allCases.map {
+            ($0.rawValue, KernelLogFacts.Messages(count: 1, suppressed: 0, first: "2026-12-07T03:12:40Z", last: "2026-12-07T03:12:40Z"))
+        }), sources: ["var/log/kern.log"])
         var listener = ListeningPortLoad(port: 8125, established: 1)
         listener.acceptQueue = 2
         listener.backlog = 4096

@@ -60,6 +60,8 @@ public struct HostFactMetric: Sendable, Hashable {
 enum HostFactOrigin: Sendable {
     case host, kernelRelease, sysctl(key: String), persistent, sockstat, counters, conntrack, conntrackStats, fileHandles,
          sockets, rates, sinceBoot
+    /// The kernel log and ring buffer a postmortem reads (`--history`).
+    case kernelLog
     /// Which process holds a socket: `/proc/PID/fd` live, the `users:` column of captured `ss -p`.
     case owners
     /// What a process's descriptors and limit are: `/proc/PID/fd` and `/proc/PID/limits`, live only.

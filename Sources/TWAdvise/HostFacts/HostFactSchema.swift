@@ -1,5 +1,6 @@
 public import TWAdviseEngine
 import TWAdviseFacts
+import TWAdviseHistory
 
 /// The fact paths rules address on a host snapshot, declared once (``HostFactSchema/facts``), and what is
 /// made from the declarations: the schema rules are checked against, the fact tree they are evaluated on,
@@ -410,6 +411,15 @@ public enum HostFactSchema {
             .float("rates.since_boot.time_wait_per_second", "average since boot (not a current rate)", .sinceBoot, sources: ["proc/net/netstat", "proc/uptime"]) {
                 $0.sinceBoot("TcpExt", "TW")
             },
+            .group("kernel_log", "kernel messages of this domain in the log the host kept (read with --history); 0 when the log was read and holds none", name: "kernel log"),
+        ]
+        for kind in KernelMessageKind.allCases {
+            facts.append(.int("kernel_log." + kind.rawValue, "lines of '\(KernelMessageText.text(kind))' logged in the window read", .kernelLog,
+                              sources: ["var/log/kern.log", "var/log/syslog", "var/log/messages", "dmesg", "/dev/kmsg"]) { input in
+                input.snapshot.kernelLog.map { Int64($0.messages[kind.rawValue]?.count ?? 0) }
+            })
+        }
+        facts += [
             .group("files", "system-wide file handles"),
             .int("files.allocated", "file handles allocated", .fileHandles, sources: ["proc/sys/fs/file-nr"],
                  metric: .nodeExporter("node_filefd_allocated")) { $0.snapshot.fileHandles.allocated },

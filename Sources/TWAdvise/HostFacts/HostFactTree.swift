@@ -82,6 +82,8 @@ extension HostFactSchema {
             return "two readings of \(counters), \(FactValue.format(rates.intervalSeconds)) s apart"
         case .sinceBoot:
             return read?.counters.map { "\($0) over the uptime" }
+        case .kernelLog:
+            return snapshot.kernelLog.map { $0.sources.isEmpty ? "the kernel log" : $0.sources.joined(separator: ", ") }
         case .owners:
             switch snapshot.sockets?.ownerLookup {
             case .captured?: return read?.sockets.map { "the users: column of \($0)" }
