@@ -23,18 +23,33 @@ struct Twadvise: ParsableCommand {
         defaultSubcommand: DiagnoseCommand.self
     )
 
+    /// The command line, with a time that starts with '-' joined to its option (`--from -2h` becomes
+    /// `--from=-2h`): argument-parser would read `-2h` as the short flags `-2` and `-h` (help).
+    static let arguments: [String] = {
+        var words = Array(CommandLine.arguments.dropFirst())
+        var i = 0
+        while i + 1 < words.count {
+            if ["--at", "--from", "--to"].contains(words[i]), words[i + 1].hasPrefix("-"), words[i + 1] != "--" {
+                words[i] += "=" + words[i + 1]
+                words.remove(at: i + 1)
+            }
+            i += 1
+        }
+        return words
+    }()
+
     /// Runs the command; bad usage exits with status 2 (documented in the README), not argument-parser's default 64.
     static func main() {
         if Array(CommandLine.arguments.dropFirst()) == ["--generate-manual"] {
             do { try output(Manual.mdoc(), newline: false) } catch { Glibc.exit(2) }
             Glibc.exit(0)
         }
-        if let help = helpWithExamples(Array(CommandLine.arguments.dropFirst())) {
+        if let help = helpWithExamples(arguments) {
             do { try output(help) } catch { Glibc.exit(2) }
             Glibc.exit(0)
         }
         do {
-            var command = try incidentCommand() ?? parseAsRoot()
+            var command = try incidentCommand() ?? parseAsRoot(arguments)
             do {
                 try command.run()
             } catch {
@@ -44,7 +59,7 @@ struct Twadvise: ParsableCommand {
             flushStandardOutput()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                printError("twadvise: error: " + usageError(error, arguments: Array(CommandLine.arguments.dropFirst())))
+                printError("twadvise: error: " + usageError(error, arguments: arguments))
                 Glibc.exit(2)
             }
             exit(withError: error)
@@ -116,7 +131,6 @@ struct Twadvise: ParsableCommand {
     /// about 3 ms of reflection at start-up, which is most of the budget of a live snapshot. Anything this
     /// cannot parse (help, errors, other commands) goes the usual way, so messages and exit codes are unchanged.
     private static func incidentCommand() -> (any ParsableCommand)? {
-        let arguments = Array(CommandLine.arguments.dropFirst())
         let rest = Array(arguments.dropFirst())
         let parsed: (any ParsableCommand)?
         switch arguments.first {
