@@ -66,6 +66,19 @@ struct PostmortemHistoryTests {
         let sockstat = try #require((total["evidence"] as? [[String: Any]])?.first { ($0["label"] as? String)?.contains("kernel counter") == true })
         #expect(sockstat["value"] as? String == "27000")
         #expect(sockstat["source"] as? String == "var/log/sysstat/sar07 at 03:20:00Z")
+        try Self.validate(result.stdout)
+    }
+
+    /// The report validates against docs/report.schema.json (when python3 has jsonschema; .ci/run installs it).
+    static func validate(_ json: String) throws {
+        let check = try CLIRunner.process("/usr/bin/env", ["python3", "-c", "import jsonschema"])
+        guard check.status == 0 else { return }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("twadvise-postmortem-\(getpid()).json").path
+        try json.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let script = "import json, sys, jsonschema\njsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])), cls=jsonschema.Draft202012Validator)\n"
+        let result = try CLIRunner.process("/usr/bin/env", ["python3", "-c", script, PeerFixtures.packageRoot + "/docs/report.schema.json", file])
+        #expect(result.status == 0, "\(result.stderr)")
     }
 
     @Test("--at names the moment: after the incident the same history gives no TIME_WAIT finding")
