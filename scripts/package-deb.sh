@@ -172,7 +172,8 @@ fi
 gzip -9n <"$work/twadvise.1" >"$root/usr/share/man/man1/twadvise.1.gz"
 
 # Completions, from the command tree.
-"$bin" --generate-completion-script bash >"$root/usr/share/bash-completion/completions/twadvise"
+# bash-completion sources the file: no #! line (argument-parser writes one).
+"$bin" --generate-completion-script bash | sed '1{/^#!/d}' >"$root/usr/share/bash-completion/completions/twadvise"
 "$bin" --generate-completion-script zsh >"$root/usr/share/zsh/vendor-completions/_twadvise"
 "$bin" --generate-completion-script fish >"$root/usr/share/fish/vendor_completions.d/twadvise.fish"
 for f in "$root/usr/share/bash-completion/completions/twadvise" "$root/usr/share/zsh/vendor-completions/_twadvise" \
@@ -200,6 +201,9 @@ if grep -q -a -m1 'icudt\|swift-foundation-icu\|FoundationICU' "$built" 2>/dev/n
   icu_line=" swift-foundation-icu (Unicode, Inc. and others; Unicode-3.0, https://www.unicode.org/license.txt),
 "
 fi
+first_year=$(git log --reverse --format=%ad --date=format:%Y 2>/dev/null | head -1 || true)
+last_year=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y)
+years=${first_year:-$last_year}; [ "$years" = "$last_year" ] || years="$years-$last_year"
 # copyright, in the machine-readable (DEP-5) form. The project's own terms come from its LICENSE file; the
 # parts linked into the binary are listed with theirs.
 license_file=""
@@ -234,7 +238,7 @@ $icu_line swift-argument-parser (Apple Inc. and the Swift project authors; Apach
  each project's LICENSE file, as fetched by Swift Package Manager at build time.
 
 Files: *
-Copyright: the TWAdvise authors
+Copyright: $years the TWAdvise authors
 License: $project_license
 
 License: $project_license
@@ -282,7 +286,7 @@ if [ "\$1" = remove ] && [ -z "\${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ];
 	systemctl --system daemon-reload >/dev/null || true
 fi
 if [ "\$1" = purge ]; then
-	if [ -x /usr/bin/deb-systemd-helper ]; then
+	if command -v deb-systemd-helper >/dev/null 2>&1; then
 		deb-systemd-helper purge '$unit' >/dev/null || true
 	fi
 	# The recorder's data (StateDirectory= of a DynamicUser= service lives in /var/lib/private).
@@ -292,6 +296,9 @@ exit 0
 EOF
 chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 
+(cd "$root" && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum) \
+  >"$root/DEBIAN/md5sums"
+chmod 0644 "$root/DEBIAN/md5sums"
 installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$root" | cut -f1)
 cat >"$root/DEBIAN/control" <<EOF
 Package: twadvise
