@@ -152,7 +152,7 @@ depends=""
 for pkg in "${deps_order[@]}"; do
   depends+="${depends:+, }$pkg${dep_version[$pkg]:+ ${dep_version[$pkg]}}"
 done
-grep -q '^libc6 (>= ' <<<"$depends" || die "no libc6 dependency found in NEEDED ($needed)"
+grep -qE '(^|, )libc6 \(>= ' <<<"$depends" || die "no libc6 dependency found in NEEDED ($needed)"
 log "Depends: $depends"
 
 # --- The tree -----------------------------------------------------------------------------------------------

@@ -22,14 +22,7 @@ struct FleetCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The Prometheus (or Thanos, Mimir) server's base URL.", valueName: "url"))
     var prometheus: String
 
-    @Option(name: .customLong("prometheus-bearer-token-file"), help: ArgumentHelp("A file holding the bearer token.", valueName: "file"))
-    var bearerTokenFile: String?
-
-    @Option(name: .customLong("prometheus-basic-auth-file"), help: ArgumentHelp("A file holding 'user:password'.", valueName: "file"))
-    var basicAuthFile: String?
-
-    @Option(name: .customLong("prometheus-timeout"), help: ArgumentHelp("Seconds to wait for each answer.", valueName: "seconds"))
-    var timeout: Double = 30
+    @OptionGroup var connection: PrometheusConnectionOptions
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Start of the window (RFC 3339 or relative: -2h; default: a day before its end).", valueName: "time"))
     var from: String?
@@ -53,7 +46,6 @@ struct FleetCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...500).contains(top) else { throw ValidationError("--top \(top): rank 1 to 500 hosts per measure") }
-        guard timeout > 0, timeout <= 600 else { throw ValidationError("--prometheus-timeout must be more than 0 and at most 600 seconds") }
     }
 
     func run() throws {
@@ -65,7 +57,7 @@ struct FleetCommand: ParsableCommand {
             } catch {
                 throw InputError("\(error)")
             }
-            let client = try HistoryOptions.client(url: prometheus, bearerTokenFile: bearerTokenFile, basicAuthFile: basicAuthFile, timeout: timeout)
+            let client = try connection.client(url: prometheus)
             let limit = top
             let ranking: FleetRanking
             do {

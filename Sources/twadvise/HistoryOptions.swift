@@ -16,14 +16,7 @@ struct HistoryOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The instance label of the host to read from --prometheus (e.g. web-1:9100).", valueName: "instance"))
     var instance: String?
 
-    @Option(name: .customLong("prometheus-bearer-token-file"), help: ArgumentHelp("A file holding the bearer token for --prometheus.", valueName: "file"))
-    var bearerTokenFile: String?
-
-    @Option(name: .customLong("prometheus-basic-auth-file"), help: ArgumentHelp("A file holding 'user:password' for --prometheus.", valueName: "file"))
-    var basicAuthFile: String?
-
-    @Option(name: .customLong("prometheus-timeout"), help: ArgumentHelp("Seconds to wait for each answer of --prometheus.", valueName: "seconds"))
-    var timeout: Double = 30
+    @OptionGroup var connection: PrometheusConnectionOptions
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Evaluate the rules at this moment instead of the worst of the window (RFC 3339, or relative: -2h, now).", valueName: "time"))
     var at: String?
@@ -42,7 +35,6 @@ struct HistoryOptions: ParsableArguments {
             throw ValidationError("--prometheus reads one host: name it with --instance (its instance label, e.g. web-1:9100); 'twadvise fleet --prometheus URL' ranks them all")
         }
         if instance != nil, prometheus == nil { throw ValidationError("--instance names a host of --prometheus URL: give the server too") }
-        if !(timeout > 0 && timeout <= 600) { throw ValidationError("--prometheus-timeout must be more than 0 and at most 600 seconds") }
         if (at != nil || from != nil || to != nil), !history, prometheus == nil {
             throw ValidationError("--at, --from and --to choose a window of history: add --history (the input's kernel log and sysstat files) or --prometheus URL --instance NAME")
         }
@@ -57,24 +49,41 @@ struct HistoryOptions: ParsableArguments {
         }
     }
 
-    /// The Prometheus client of `--prometheus`, with its credentials.
-    static func client(url text: String, bearerTokenFile: String?, basicAuthFile: String?, timeout: Double) throws -> PrometheusClient {
+
+    /// The history of `--instance` on `--prometheus` in `window`.
+    func prometheusHistory(_ window: HistoryWindow) throws -> History? {
+        guard let prometheus, let instance else { return nil }
+        let client = try connection.client(url: prometheus)
+        do {
+            return try waitFor { try await PrometheusHistory(client: client).read(instance: instance, from: window.from, to: window.to) }
+        } catch {
+            throw InputError("--prometheus \(prometheus): \(error)")
+        }
+    }
+}
+
+/// How to reach a Prometheus server: credentials from files, and how long to wait (`diagnose`, `fleet`).
+struct PrometheusConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("prometheus-bearer-token-file"), help: ArgumentHelp("A file holding the bearer token for --prometheus.", valueName: "file"))
+    var bearerTokenFile: String?
+
+    @Option(name: .customLong("prometheus-basic-auth-file"), help: ArgumentHelp("A file holding 'user:password' for --prometheus.", valueName: "file"))
+    var basicAuthFile: String?
+
+    @Option(name: .customLong("prometheus-timeout"), help: ArgumentHelp("Seconds to wait for each answer of --prometheus.", valueName: "seconds"))
+    var timeout: Double = 30
+
+    func validate() throws {
+        if !(timeout > 0 && timeout <= 600) { throw ValidationError("--prometheus-timeout must be more than 0 and at most 600 seconds") }
+    }
+
+    /// The client of the server at `text`, with these credentials.
+    func client(url text: String) throws -> PrometheusClient {
         guard let url = URL(string: text) else { throw InputError("--prometheus \(text): not a URL") }
         do {
             return try PrometheusClient(PrometheusOptions(baseURL: url, bearerTokenFile: bearerTokenFile, basicAuthFile: basicAuthFile, timeout: timeout))
         } catch {
             throw InputError("--prometheus: \(error)")
-        }
-    }
-
-    /// The history of `--instance` on `--prometheus` in `window`.
-    func prometheusHistory(_ window: HistoryWindow) throws -> History? {
-        guard let prometheus, let instance else { return nil }
-        let client = try Self.client(url: prometheus, bearerTokenFile: bearerTokenFile, basicAuthFile: basicAuthFile, timeout: timeout)
-        do {
-            return try waitFor { try await PrometheusHistory(client: client).read(instance: instance, from: window.from, to: window.to) }
-        } catch {
-            throw InputError("--prometheus \(prometheus): \(error)")
         }
     }
 }
