@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// One recorder per folder: an exclusive `flock` on `DIR/twadvise-record.lock`, which holds the PID.
 ///
@@ -10,7 +11,7 @@ public final class RecorderLock: Sendable {
     public static let fileName = "twadvise-record.lock"
     /// The lock file's path.
     public let path: String
-    private let descriptor: Int32
+    private let descriptor: Atomic<Int32>
 
     /// Takes the lock of `directory`, or throws ``RecorderError/Code/locked`` naming the holder's PID.
     public init(directory: String) throws(RecorderError) {
@@ -35,10 +36,16 @@ public final class RecorderLock: Sendable {
         _ = ftruncate(fd, 0)
         _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         self.path = path
-        self.descriptor = fd
+        self.descriptor = Atomic(fd)
     }
 
-    deinit { close(descriptor) }
+    deinit { release() }
+
+    /// Releases the lock (once; later calls do nothing).
+    public func release() {
+        let fd = descriptor.exchange(-1, ordering: .sequentiallyConsistent)
+        if fd >= 0 { close(fd) }
+    }
 
     /// The PID the lock file names, if any.
     private static func readPID(_ fd: Int32) -> Int32? {

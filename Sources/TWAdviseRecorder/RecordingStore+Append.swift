@@ -17,6 +17,7 @@ extension RecordingStore {
         state.withLock { state in
             var notices: [RecorderNotice] = []
             let time = Self.milliseconds(reading.time)
+            if state.closed { return AppendOutcome(stored: false, notices: say(.notWritable("the store was closed"), &state)) }
             if state.connection == nil {
                 do {
                     state.connection = try Self.openWriter(path, maxSize: maxSize)

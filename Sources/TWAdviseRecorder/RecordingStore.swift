@@ -44,6 +44,8 @@ public final class RecordingStore: Sendable {
         var problem: RecorderNotice?
         /// Whether the clock's going backwards was said and has not caught up yet.
         var clockSaid = false
+        /// Whether ``close()`` was called (appends then do not reopen the store).
+        var closed = false
         /// Events to write once the store can be written again.
         var pendingEvents: [(time: Int64, notice: RecorderNotice)] = []
         var namespaceIDs: [NamespaceKey: Int64] = [:]
@@ -75,6 +77,9 @@ public final class RecordingStore: Sendable {
         var remote: String
         var port: Int64
     }
+
+    /// The version of the SQLite runtime library loaded (`3.40.1`), or nil when libsqlite3.so.0 cannot be loaded.
+    public static var sqliteVersion: String? { try? SQLiteLibrary.shared.get().version }
 
     /// The database file's name in `directory`.
     public static var fileName: String { RecordingSchema.fileName }
@@ -135,13 +140,15 @@ public final class RecordingStore: Sendable {
 
     /// Closes the connection (checkpointing the WAL into the database) and releases the lock.
     ///
-    /// The lock is released when the store itself is released; `close` makes further appends fail.
+    /// Appends after `close` are not stored (they report the store as not writable).
     public func close() {
+        defer { lock?.release() }
         state.withLock { state in
             if let connection = state.connection, !isReadOnly {
                 try? connection.exec("PRAGMA wal_checkpoint(TRUNCATE)")
             }
             state.connection = nil
+            state.closed = true
             state.forgetIDs()
         }
     }
@@ -150,6 +157,7 @@ public final class RecordingStore: Sendable {
     /// Returns what to say once when it cannot be opened; appends then keep trying.
     public func reopen() -> RecorderNotice? {
         state.withLock { state -> RecorderNotice? in
+            guard !state.closed else { return nil }
             state.connection = nil
             state.forgetIDs()
             do {

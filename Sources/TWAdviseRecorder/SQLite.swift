@@ -214,16 +214,25 @@ enum SQLiteValue {
 
 /// A prepared statement of one connection, finalized when released.
 final class SQLiteStatement {
-    private unowned let connection: SQLiteConnection
+    // The library and database handle, not the connection: statements are finalized from the
+    // connection's deinit, when a reference back to it could no longer be read.
+    private let library: SQLiteLibrary
+    private let db: OpaquePointer
     private let handle: OpaquePointer
-    private var library: SQLiteLibrary { connection.library }
 
     init(_ connection: SQLiteConnection, _ sql: String) throws(SQLiteError) {
         var statement: OpaquePointer?
         let rc = connection.library.prepare(connection.handle, sql, -1, &statement, nil)
         guard rc == SQLiteCode.ok, let statement else { throw connection.lastError(rc) }
-        self.connection = connection
+        self.library = connection.library
+        self.db = connection.handle
         self.handle = statement
+    }
+
+    private func lastError(_ rc: Int32) -> SQLiteError {
+        let code = library.extendedErrcode(db)
+        let message = library.errmsg(db).map { String(cString: $0) } ?? "unknown error"
+        return SQLiteError(code: code == 0 ? rc : code, message: message)
     }
 
     deinit { _ = library.finalize(handle) }
@@ -246,7 +255,7 @@ final class SQLiteStatement {
                 rc = v.withUnsafeBytes { library.bindBlob(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count), SQLiteLibrary.transient) }
             case .null: rc = library.bindNull(handle, index)
             }
-            guard rc == SQLiteCode.ok else { throw connection.lastError(rc) }
+            guard rc == SQLiteCode.ok else { throw lastError(rc) }
         }
     }
 
@@ -255,7 +264,7 @@ final class SQLiteStatement {
         let rc = library.step(handle)
         if rc == SQLiteCode.row { return true }
         if rc == SQLiteCode.done { return false }
-        let error = connection.lastError(rc)
+        let error = lastError(rc)
         _ = library.reset(handle)
         throw error
     }
