@@ -24,7 +24,12 @@ public final class RecorderLock: Sendable {
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let failure = errno
-            let holder = Self.readPID(fd)
+            // The holder writes its PID just after taking the lock: a moment later it is there (bounded wait).
+            var holder = Self.readPID(fd)
+            for _ in 0..<20 where holder == nil && failure == EWOULDBLOCK {
+                usleep(10_000)
+                holder = Self.readPID(fd)
+            }
             close(fd)
             guard failure == EWOULDBLOCK else {
                 throw RecorderError(.cannotOpen, "cannot lock \(path): \(String(cString: strerror(failure)))")

@@ -46,6 +46,7 @@ extension RecordingStore {
                     add(.twadvise("twadvise_destination_port_share"), labels, reading.time, d.shareOfR)
                     add(.twadvise("twadvise_destination_pressure"), labels, reading.time, d.pressure)
                     add(.twadvise("twadvise_destination_sockets"), labels, reading.time, Double(d.inUse))
+                    add(.twadvise("twadvise_destination_time_wait"), labels, reading.time, Double(d.timeWait))
                 }
             }
             return true

@@ -2,6 +2,7 @@ import ArgumentParser
 import TWAdvise
 import TWAdviseHistory
 import TWAdviseFacts
+import TWAdviseRecorder
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -100,6 +101,15 @@ extension DiagnoseCommand {
     /// the live host is not the host asked about.
     func postmortem(_ advisor: Advisor) throws -> Diagnosis {
         let window = try past.window()
+        if let directory = past.recording {
+            do throws(RecorderError) {
+                let store = try RecordingStore.openForReading(directory: directory)
+                defer { store.close() }
+                return try advisor.diagnose(recording: store, window: window, minimumSeverity: minSeverity.value)
+            } catch {
+                throw InputError("--recording \(directory): \(error.message)")
+            }
+        }
         var history = History()
         let inputNamed = input.root != nil || input.sos != nil || input.facts != nil || !input.captured.isEmpty
         var base: FactsSnapshot

@@ -13,6 +13,9 @@ struct HistoryOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read history from a Prometheus server (node_exporter and 'watch --textfile' metrics) over its HTTP API; needs --instance.", valueName: "url"))
     var prometheus: String?
 
+    @Option(name: .long, help: ArgumentHelp("Replay a recording made by 'twadvise record --dir DIR': the rules at its worst moment (or --at), with the Timeline.", valueName: "dir"))
+    var recording: String?
+
     @Option(name: .long, help: ArgumentHelp("The instance label of the host to read from --prometheus (e.g. web-1:9100).", valueName: "instance"))
     var instance: String?
 
@@ -28,15 +31,18 @@ struct HistoryOptions: ParsableArguments {
     var to: String?
 
     /// Whether any history is asked for.
-    var wanted: Bool { history || prometheus != nil || at != nil || from != nil || to != nil }
+    var wanted: Bool { history || prometheus != nil || recording != nil || at != nil || from != nil || to != nil }
 
     func validate() throws {
         if prometheus != nil, instance == nil {
             throw ValidationError("--prometheus reads one host: name it with --instance (its instance label, e.g. web-1:9100); 'twadvise fleet --prometheus URL' ranks them all")
         }
         if instance != nil, prometheus == nil { throw ValidationError("--instance names a host of --prometheus URL: give the server too") }
-        if (at != nil || from != nil || to != nil), !history, prometheus == nil {
-            throw ValidationError("--at, --from and --to choose a window of history: add --history (the input's kernel log and sysstat files) or --prometheus URL --instance NAME")
+        if recording != nil, history || prometheus != nil {
+            throw ValidationError("--recording is a history of its own: it does not go with --history or --prometheus")
+        }
+        if (at != nil || from != nil || to != nil), !history, prometheus == nil, recording == nil {
+            throw ValidationError("--at, --from and --to choose a window of history: add --history (the input's kernel log and sysstat files), --prometheus URL --instance NAME, or --recording DIR")
         }
     }
 

@@ -19,7 +19,7 @@ struct Twadvise: ParsableCommand {
             and never changes anything on the host.
             """,
         version: TWAdviseVersion.version,
-        subcommands: [DiagnoseCommand.self, SnapshotCommand.self, WatchCommand.self, FleetCommand.self, RulesCommand.self],
+        subcommands: [DiagnoseCommand.self, SnapshotCommand.self, WatchCommand.self, RecordCommand.self, FleetCommand.self, RulesCommand.self],
         defaultSubcommand: DiagnoseCommand.self
     )
 

@@ -111,7 +111,7 @@ struct WatchCommand: ParsableCommand {
 }
 
 /// One reading of a ``Watcher`` on a worker thread; ``finished`` is signalled when it is done.
-private final class PendingReading: @unchecked Sendable {
+final class PendingReading: @unchecked Sendable {
     let finished = DispatchSemaphore(value: 0)
     private var watcher: Watcher
     private var reading: WatchReading?

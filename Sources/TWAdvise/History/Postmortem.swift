@@ -16,7 +16,14 @@ extension Advisor {
     ///   - window: the time read and, optionally, the moment to evaluate at.
     public func diagnose(history: History, base: FactsSnapshot, window: HistoryWindow, minimumSeverity: Severity = .info) -> Diagnosis {
         let history = Postmortem.clipped(history, to: window)
-        let worst = window.at.map { (time: $0, because: "the moment asked for") } ?? Postmortem.worstMoment(history)
+        let found = Postmortem.worstMoment(history)
+        let worst = window.at.map { (time: $0, because: "the moment asked for") } ?? found.map { (time: $0.time, because: $0.because) }
+        // The moment's facts are those of the namespace where the worst series was (a recording or the
+        // `twadvise_` series of every namespace), the base's own when the series name none.
+        var base = base
+        if let namespace = found?.namespace, namespace != (base.origin.namespace ?? "host") {
+            base.origin.namespace = namespace == "host" ? nil : namespace
+        }
         let snapshot = worst.map { Postmortem.facts(at: $0.time, history: history, base: base) } ?? base
         var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
         diagnosis.input.timeline = Postmortem.timeline(history, window: window, evaluatedAt: worst?.time,
@@ -76,7 +83,7 @@ package enum Postmortem {
     /// The moment the rules are evaluated at: the peak of the most telling series (share of R toward a
     /// destination, else TIME_WAIT, else new connections per second), else the busiest minute of the kernel
     /// messages.
-    static func worstMoment(_ history: History) -> (time: Date, because: String)? {
+    static func worstMoment(_ history: History) -> (time: Date, because: String, namespace: String?)? {
         let candidates = history.series.filter { rank($0.quantity) < 20 && !$0.points.isEmpty }
         if let best = candidates.min(by: { rank($0.quantity) < rank($1.quantity) }) {
             let top = rank(best.quantity)
@@ -86,7 +93,8 @@ package enum Postmortem {
             }
             if let peak {
                 let labels = labelText(peak.series.labels)
-                return (peak.point.time, "the peak of \(measureName(peak.series.quantity))\(labels.isEmpty ? "" : " (\(labels))") in \(peak.series.source)")
+                return (peak.point.time, "the peak of \(measureName(peak.series.quantity))\(labels.isEmpty ? "" : " (\(labels))") in \(peak.series.source)",
+                        peak.series.labels["namespace"])
             }
         }
         // Kernel messages alone: the minute with the most lines.
@@ -95,7 +103,7 @@ package enum Postmortem {
             for time in event.times.isEmpty ? [event.last] : event.times { minutes[Int64(time.timeIntervalSince1970 / 60), default: 0] += 1 }
         }
         guard let busiest = minutes.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }) else { return nil }
-        return (Date(timeIntervalSince1970: Double(busiest.key * 60 + 59)), "the minute with the most kernel messages of this domain")
+        return (Date(timeIntervalSince1970: Double(busiest.key * 60 + 59)), "the minute with the most kernel messages of this domain", nil)
     }
 
     /// What a series measures, for a person.

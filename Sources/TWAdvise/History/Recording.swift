@@ -1,0 +1,106 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+public import TWAdviseEngine
+import TWAdviseFacts
+import TWAdviseHistory
+public import TWAdviseRecorder
+import TWAdviseRunbooks
+
+/// What `twadvise record` keeps between readings: the last settings stored (stored again only when they
+/// change) and the end of the last interval of kernel messages.
+public struct RecorderMemory: Sendable {
+    var sysctls: [String: String] = [:]
+    var persistent: String?
+    var lastKernelRead: Date?
+    /// Nothing stored yet.
+    public init() {}
+}
+
+extension WatchReading {
+    /// The compact reading `twadvise record` stores: per namespace TIME_WAIT in and out, states, the `top`
+    /// most pressed destinations, counter deltas; the host's sysctls and persistent configuration only when
+    /// they changed; the kernel messages of the interval; and, when a finding is high or critical, the full
+    /// snapshot of every namespace (for `--facts`).
+    public func recorded(at time: Date, top: Int = 8, memory: inout RecorderMemory, kernelMessages: [String] = []) -> RecordedReading {
+        let all = [(snapshot, diagnosis)] + others
+        var namespaces: [RecordedNamespace] = []
+        for (snapshot, diagnosis) in all {
+            let derived = snapshot.derived
+            var states: [String: Int] = [:]
+            if let sockets = snapshot.sockets {
+                for state in TCPState.allCases where sockets.all[state] > 0 { states[state.name] = sockets.all[state] }
+            }
+            let destinations = (snapshot.sockets?.destinations ?? []).map { d -> RecordedDestination in
+                RecordedDestination(localAddress: d.localAddress.description, address: d.remoteAddress.description, port: d.remotePort,
+                                    inUse: d.inUse, timeWait: d.timeWait, established: d.established, closeWait: d.closeWait,
+                                    shareOfR: derived.portBudget?.share(of: d),
+                                    pressure: derived.reuse.pressure(of: d, budget: derived.portBudget),
+                                    owners: (d.owners ?? []).map { "\($0.command ?? "?") (pid \($0.pid))" })
+            }.sorted { ($0.rankingValue ?? -1, $0.inUse) > ($1.rankingValue ?? -1, $1.inUse) }
+            var deltas: [String: Int64] = [:]
+            for (section, values) in snapshot.rates?.deltas.sections ?? [:] {
+                for (name, value) in values where value != 0 { deltas[section + "." + name] = value }
+            }
+            _ = diagnosis
+            namespaces.append(RecordedNamespace(
+                label: snapshot.origin.namespace ?? "host", inode: snapshot.namespace?.inode,
+                timeWait: snapshot.sockstat?["TCP", "tw"].map { Int($0) },
+                timeWaitOutbound: snapshot.sockets?.outboundTimeWait, timeWaitInbound: snapshot.sockets?.inboundTimeWait,
+                states: states, portsUsable: derived.portBudget?.usable, destinations: Array(destinations.prefix(top)),
+                counterDeltas: deltas, intervalSeconds: snapshot.rates?.intervalSeconds))
+        }
+        // Settings: the host's own namespace's (watch shows the most pressed one first), stored when they change.
+        let host = all.first { $0.0.origin.namespace == nil }?.0 ?? all[0].0
+        var sysctls: [String: String] = [:]
+        for (key, value) in host.sysctls.values { sysctls[key] = value.description }
+        let changed = sysctls.filter { memory.sysctls[$0.key] != $0.value }
+        memory.sysctls = sysctls
+        let persistent = host.persistentSysctls.effective.keys.sorted().map { key in
+            "\(key) = \(host.persistentSysctls.effective[key]!.value)"
+        }.joined(separator: "\n")
+        let persistentChanged = persistent != memory.persistent ? persistent : nil
+        memory.persistent = persistent
+        // The full snapshot of the moment, when it crosses a high or critical finding.
+        var full: Data?
+        if all.contains(where: { ($0.1.highestSeverity ?? .info) >= .high }) {
+            var whole = host
+            whole.namespaces = all.map(\.0).filter { $0.origin.namespace != nil }
+            full = try? whole.jsonData()
+        }
+        return RecordedReading(time: time, namespaces: namespaces, changedSysctls: changed, persistentConfig: persistentChanged,
+                               kernelMessages: kernelMessages, snapshot: full)
+    }
+}
+
+extension Advisor {
+    /// Diagnoses a recording made by `twadvise record`: the rules at the worst moment of `window` (or
+    /// `window.at`), on the full snapshot kept at that moment when there is one, else on the facts the
+    /// readings kept; with the Timeline of the window.
+    public func diagnose(recording store: RecordingStore, window: HistoryWindow, minimumSeverity: Severity = .info) throws(RecorderError) -> Diagnosis {
+        let history = try store.history(in: RecordingWindow(from: window.from, to: window.to))
+        let moment = window.at ?? Postmortem.worstMoment(Postmortem.clipped(history, to: window))?.time
+        // The full snapshot kept within one interval of the moment, if any: every fact of that moment.
+        if let moment, let kept = try store.snapshot(nearest: moment), abs(kept.time.timeIntervalSince(moment)) <= 30,
+           let snapshot = try? FactsSnapshot.decode(json: kept.json) {
+            var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
+            let clipped = Postmortem.clipped(history, to: window)
+            diagnosis.input.timeline = Postmortem.timeline(clipped, window: window, evaluatedAt: kept.time,
+                                                           because: "the full snapshot the recorder kept at the worst moment")
+            return diagnosis
+        }
+        var base = FactsSnapshot(origin: FactsOrigin(kind: .captured, location: "recording \(store.directory)"))
+        if let moment {
+            let settings = try store.settings(at: moment)
+            for (key, text) in settings.sysctls {
+                guard let spec = SysctlKey.named(key), case .success(let value) = SysctlValueParser.parse(Array(text.utf8)[...], kind: spec.kind)
+                else { continue }
+                base.sysctls.values[key] = value
+            }
+            base.readFrom = ReadLocations(sysctls: "recording \(store.directory) (sysctls as last stored before the moment)")
+        }
+        return diagnose(history: history, base: base, window: window, minimumSeverity: minimumSeverity)
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import TWAdvise
+import TWAdviseFacts
+import TWAdviseHistory
+import TWAdviseRecorder
+
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record what watch shows, every interval, into a SQLite store that diagnose --recording replays.",
+        usage: "twadvise record --dir <dir> [--interval <seconds>] [--retain <duration>] [--max-size <size>]",
+        discussion: """
+            Each interval: for every network namespace, TIME_WAIT in and out, socket states, the destinations \
+            closest to running out (U(D), TIME_WAIT, share of R, pressure), counter deltas, settings when they \
+            change, the kernel messages of the interval; and the full snapshot of a moment with a high or \
+            critical finding. Readings older than --retain, and the oldest beyond --max-size, are removed as it \
+            runs. One recorder per folder. SIGTERM or SIGINT stops it (exit 0); SIGHUP reopens the store. The \
+            schema is in docs/recording.md.
+
+            Exit status: 0 when stopped by a signal; 2 for bad usage, a folder another recorder holds (its PID \
+            named), or a store that cannot be opened.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The folder of the recording (created if needed).", valueName: "dir"))
+    var dir: String
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between readings.", valueName: "seconds"))
+    var interval: Double = 10
+
+    @Option(name: .long, help: ArgumentHelp("Keep readings this long: 7d, 12h, 90m.", valueName: "duration"))
+    var retain: String = "7d"
+
+    @Option(name: .customLong("max-size"), help: ArgumentHelp("Bound of the store: 1G, 500M; the oldest readings go beyond it.", valueName: "size"))
+    var maxSize: String = "1G"
+
+    @Option(name: .long, help: ArgumentHelp("Destinations kept per namespace and reading.", valueName: "n"))
+    var top = 8
+
+    @Option(name: .long, help: ArgumentHelp("Stop after this many readings (for tests and benchmarks; default: until a signal).", valueName: "n"))
+    var readings: Int?
+
+    @OptionGroup var rules: RuleOptions
+
+    func validate() throws {
+        guard interval >= 1, interval <= 3600 else { throw ValidationError("--interval \(interval): from 1 to 3600 seconds") }
+        guard Self.duration(retain) != nil else { throw ValidationError("--retain \(retain): a duration such as 7d, 12h or 90m") }
+        guard Self.size(maxSize) != nil else { throw ValidationError("--max-size \(maxSize): a size such as 1G, 500M or 64M (at least 1M)") }
+        guard (1...100).contains(top) else { throw ValidationError("--top \(top): 1 to 100 destinations per namespace") }
+        if let readings, readings < 1 { throw ValidationError("--readings \(readings): at least 1") }
+    }
+
+    /// `7d`, `12h`, `90m`, `30s` in seconds.
+    static func duration(_ text: String) -> Double? {
+        guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0, amount.isFinite else { return nil }
+        let seconds: Double? = switch unit {
+        case "s": amount
+        case "m": amount * 60
+        case "h": amount * 3600
+        case "d": amount * 86_400
+        case "w": amount * 604_800
+        default: nil
+        }
+        return seconds.flatMap { $0 >= 60 && $0 <= 3_650 * 86_400 ? $0 : nil }
+    }
+
+    /// `1G`, `500M`, `64K` in bytes; at least 1 MiB.
+    static func size(_ text: String) -> Int64? {
+        guard let unit = text.uppercased().last, let amount = Double(text.dropLast()), amount > 0, amount.isFinite else { return nil }
+        let bytes: Double? = switch unit {
+        case "K": amount * 1024
+        case "M": amount * 1024 * 1024
+        case "G": amount * 1024 * 1024 * 1024
+        case "T": amount * 1024 * 1024 * 1024 * 1024
+        default: nil
+        }
+        return bytes.flatMap { $0 >= 1_048_576 && $0 <= 1e15 ? Int64($0) : nil }
+    }
+
+    func run() throws {
+        try runReportingInputErrors {
+            let advisor = try rules.advisor()
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+            pthread_sigmask(SIG_BLOCK, &signals, nil)
+            let store: RecordingStore
+            do throws(RecorderError) {
+                store = try RecordingStore.openForWriting(directory: dir, retain: .seconds(Self.duration(retain)!), maxSize: Self.size(maxSize)!)
+            } catch {
+                throw InputError("--dir \(dir): \(error.message)")
+            }
+            defer { store.close() }
+            var watcher = Watcher(advisor: advisor, top: top)
+            if NetworkNamespaces.canEnter() {
+                watcher.allNamespaces = true
+            } else {
+                printError("twadvise: other network namespaces are not recorded: entering them needs root or CAP_SYS_ADMIN")
+            }
+            var memory = RecorderMemory()
+            var said: Set<String> = []
+            var kmsg = KernelLogReader(source: FactSource())
+            kmsg.readsRingBuffer = true
+            var lastKernel = Date()
+            var taken = 0
+            while true {
+                let started = Date()
+                let pending = PendingReading(watcher)
+                DispatchQueue.global().async { pending.run() }
+                while !pending.finished.wait(timeout: .now() + .milliseconds(100)).isSuccess {
+                    var poll = timespec(tv_sec: 0, tv_nsec: 0)
+                    let received = sigtimedwait(&signals, nil, &poll)
+                    if received == SIGINT || received == SIGTERM { return }
+                }
+                let reading: WatchReading
+                (watcher, reading) = pending.result()
+                // The kernel messages of this domain since the last reading, from the ring buffer.
+                let now = Date()
+                let events = kmsg.readRingBuffer(window: lastKernel...now).kernelEvents
+                lastKernel = now
+                let messages = events.map { "\($0.count)× \($0.example)" }
+                let outcome = store.append(reading.recorded(at: started, top: top, memory: &memory, kernelMessages: messages))
+                // Each condition is said once on stderr (and in the store's events), then again when it is over.
+                for notice in outcome.notices where !said.contains(notice.description) {
+                    said.insert(notice.description)
+                    printError("twadvise: \(notice)")
+                }
+                taken += 1
+                if let readings, taken >= readings { return }
+                let wait = max(0, interval - Date().timeIntervalSince(started))
+                var timeout = timespec(tv_sec: Int(wait), tv_nsec: Int((wait - Double(Int(wait))) * 1e9))
+                let received = sigtimedwait(&signals, nil, &timeout)
+                if received == SIGINT || received == SIGTERM { return }
+                if received == SIGHUP, let notice = store.reopen() { printError("twadvise: \(notice)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import TWAdviseTestSupport
+
+/// `twadvise record` through a loopback burst in a network namespace of the test's own, killed with SIGKILL
+/// while it writes, started again on the same folder, and replayed by `diagnose --recording`.
+@Suite("record", .serialized, .enabled(if: RecordTools.available, RecordTools.skipReason))
+struct RecordCommandTests {
+    static func sh(_ command: String) throws -> (Int32, String) {
+        let result = try CLIRunner.process("/bin/sh", ["-c", command])
+        return (result.status, result.stdout + result.stderr)
+    }
+
+    @Test("a burst recorded, the recorder killed mid-write and restarted: the replay names the burst, its destination, its namespace and its time")
+    func killedMidWriteAndReplayed() throws {
+        let namespace = "twrec\(getpid() % 100_000)"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twadvise-record-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: directory)
+        defer {
+            _ = try? Self.sh("ip netns delete \(namespace)")
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        #expect(try Self.sh("ip netns add \(namespace) && ip netns exec \(namespace) ip link set lo up && ip netns exec \(namespace) sysctl -qw net.ipv4.ip_local_port_range='40000 42000'").0 == 0)
+
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: CLIRunner.executable)
+        recorder.arguments = ["record", "--dir", directory, "--interval", "1"]
+        recorder.standardOutput = FileHandle.nullDevice
+        recorder.standardError = FileHandle.nullDevice
+        try recorder.run()
+        // 1,500 client-first connections toward 127.0.0.9:443 in the namespace: 1,500 TIME_WAIT for 60 s.
+        let burstStart = Date()
+        let script = "import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.9',443));s.listen(512)\nfor i in range(1500):\n c=socket.create_connection(('127.0.0.9',443));a,_=s.accept();c.close();a.recv(1);a.close()\n"
+        let (status, output) = try Self.sh("ip netns exec \(namespace) python3 -c \"\(script)\"")
+        #expect(status == 0, "\(output)")
+        // Readings are taken every second: wait (bounded) until a replay beside the running recorder sees the
+        // burst, then one reading more, so the kill may land in the middle of a write.
+        var seen = false
+        for _ in 0..<60 where !seen {
+            Thread.sleep(forTimeInterval: 1)
+            let peek = try CLIRunner.run(["diagnose", "--recording", directory, "--from", "-10m", "--format", "json"])
+            let observed = (try? JSONSerialization.jsonObject(with: Data(peek.stdout.utf8)) as? [String: Any])?["observed"] as? [String: Any]
+            seen = (observed?["timeWait"] as? Int ?? 0) >= 1_400
+        }
+        #expect(seen, "the running recorder's store shows the burst")
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(recorder.processIdentifier, SIGKILL)  // at any moment: maybe in the middle of a transaction
+        recorder.waitUntilExit()
+        #expect(recorder.terminationReason == .uncaughtSignal)
+
+        // The store opens cleanly after the kill (the lock went with the process), and records on.
+        let again = try CLIRunner.run(["record", "--dir", directory, "--interval", "1", "--readings", "2"])
+        #expect(again.status == 0, "\(again.stderr)")
+
+        let replay = try CLIRunner.run(["diagnose", "--recording", directory, "--from", "-10m", "--format", "json"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as? [String: Any])
+        let timeline = try #require(report["timeline"] as? [String: Any])
+        let because = try #require(timeline["evaluatedBecause"] as? String)
+        #expect(because.contains("network namespace \(namespace)"), "\(because)")
+        #expect(because.contains("127.0.0.9:443"), "\(because)")
+        let at = try #require((timeline["evaluatedAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(at >= burstStart.addingTimeInterval(-2) && at <= Date(), "evaluated at \(at), the burst started at \(burstStart)")
+        let observed = try #require(report["observed"] as? [String: Any])
+        #expect((observed["timeWait"] as? Int ?? 0) >= 1_400, "\(observed)")
+        let pressed = try #require(observed["mostPressed"] as? [String: Any])
+        #expect((pressed["label"] as? String)?.hasSuffix("127.0.0.9:443") == true)
+        #expect((report["host"] as? String)?.contains(namespace) == true)
+    }
+
+    @Test("a second recorder on the same folder exits 2 naming the holder's PID")
+    func oneRecorderPerFolder() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twadvise-record-lock-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: CLIRunner.executable)
+        first.arguments = ["record", "--dir", directory, "--interval", "5"]
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        defer { kill(first.processIdentifier, SIGKILL); first.waitUntilExit() }
+        var second = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
+        for _ in 0..<50 where second.status == 0 {  // the first may not hold the lock yet
+            Thread.sleep(forTimeInterval: 0.2)
+            second = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
+        }
+        #expect(second.status == 2)
+        #expect(second.stderr.contains(String(first.processIdentifier)), "\(second.stderr)")
+        // SIGTERM stops the first at once, with status 0.
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        #expect(first.terminationReason == .exit && first.terminationStatus == 0)
+    }
+}
+
+enum RecordTools {
+    static let available: Bool = geteuid() == 0
+        && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/bin/ip"))
+        && (FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0")
+            || FileManager.default.fileExists(atPath: "/usr/lib/aarch64-linux-gnu/libsqlite3.so.0"))
+    static let skipReason: Comment = "needs root, ip netns and libsqlite3.so.0 (libsqlite3-0)"
+}
