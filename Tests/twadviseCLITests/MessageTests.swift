@@ -137,7 +137,7 @@ struct MessageTests {
         #expect(try Self.oneLineError(["diagnos"]) == "twadvise: error: unknown command 'diagnos'; did you mean 'twadvise diagnose'?\n")
         #expect(try Self.oneLineError(["rules", "lst"]) == "twadvise: error: unknown command 'lst'; did you mean 'twadvise rules list'?\n")
         #expect(try Self.oneLineError(["frobnicate"])
-                == "twadvise: error: unknown command 'frobnicate'; the commands are diagnose, snapshot, watch, fleet, rules (see 'twadvise --help')\n")
+                == "twadvise: error: unknown command 'frobnicate'; the commands are diagnose, snapshot, watch, record, fleet, rules (see 'twadvise --help')\n")
     }
 
     @Test("rules explain of a team rule without --rules says where team rules come from, suggesting no unrelated rule")
