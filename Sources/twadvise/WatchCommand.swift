@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import TWAdvise
+import TWAdviseRecorder
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -37,9 +38,19 @@ struct WatchCommand: ParsableCommand {
     var namespace: String?
     @Flag(name: .customLong("host-namespace"), help: "Follow only the network namespace twadvise runs in (by default, with root or CAP_SYS_ADMIN, every namespace of the live host is read and the others shown one line each).")
     var hostNamespace = false
+    @Option(name: .long, help: ArgumentHelp("Replay a recording made by 'twadvise record --dir DIR' instead of reading the host (with --from, and --to).", valueName: "dir"))
+    var recording: String?
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --recording: where the replay starts (RFC 3339, or relative: -2h).", valueName: "time"))
+    var from: String?
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --recording: where the replay ends (default: the end of the recording).", valueName: "time"))
+    var to: String?
     @OptionGroup var rules: RuleOptions
 
     func validate() throws {
+        if recording != nil, root != nil || namespace != nil || hostNamespace || textfile != nil || once {
+            throw ValidationError("--recording replays a recording; it does not go with --root, --namespace, --host-namespace, --textfile or --once")
+        }
+        if recording == nil, from != nil || to != nil { throw ValidationError("--from and --to choose what --recording replays: give --recording DIR") }
         guard interval >= 0.2, interval <= 3600 else {
             throw ValidationError("--interval \(FactValue.format(interval)): readings must be 0.2 to 3600 seconds apart, e.g. --interval 5 (the default)")
         }
@@ -51,6 +62,7 @@ struct WatchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let recording { return try replay(recording) }
         try runReportingInputErrors {
             let advisor = try rules.advisor()
             let rootPath = root ?? "/"
@@ -102,6 +114,35 @@ struct WatchCommand: ParsableCommand {
                 let received = sigtimedwait(&signals, nil, &timeout)
                 if received == SIGINT || received == SIGTERM { return }
             }
+        }
+    }
+
+    /// Prints the readings of a recording in `--from`...`--to` one after another, oldest first.
+    func replay(_ directory: String) throws {
+        try runReportingInputErrors {
+            let window: HistoryWindow
+            do {
+                window = try HistoryWindow.parse(at: nil, from: from, to: to, span: 7 * 86_400)
+            } catch {
+                throw InputError("\(error)")
+            }
+            var failure: (any Error)?
+            do throws(RecorderError) {
+                let store = try RecordingStore.openForReading(directory: directory)
+                defer { store.close() }
+                try store.forEachReading(in: RecordingWindow(from: window.from, to: window.to)) { reading in
+                    do {
+                        try writeStandardOutput(Data((reading.view(top: top) + "\n\n").utf8))
+                        return true
+                    } catch {
+                        failure = error
+                        return false
+                    }
+                }
+            } catch {
+                throw InputError("--recording \(directory): \(error.message)")
+            }
+            if let failure { throw failure }
         }
     }
 

@@ -66,6 +66,13 @@ struct RecordCommandTests {
         let pressed = try #require(observed["mostPressed"] as? [String: Any])
         #expect((pressed["label"] as? String)?.hasSuffix("127.0.0.9:443") == true)
         #expect((report["host"] as? String)?.contains(namespace) == true)
+
+        // watch replays the same readings, oldest first.
+        let watch = try CLIRunner.run(["watch", "--recording", directory, "--from", "-10m", "--top", "1"])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        #expect(watch.stdout.hasPrefix("twadvise watch (replay of a recording) at "))
+        #expect(watch.stdout.contains("netns \(namespace): TIME_WAIT "))
+        #expect(watch.stdout.contains("→ 127.0.0.9:443  U(D) "))
     }
 
     @Test("a second recorder on the same folder exits 2 naming the holder's PID")

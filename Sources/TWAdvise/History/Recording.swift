@@ -104,3 +104,28 @@ extension Advisor {
         return diagnose(history: history, base: base, window: window, minimumSeverity: minimumSeverity)
     }
 }
+
+extension RecordedReading {
+    /// The reading as `watch --recording` replays it: its time, then per namespace (the most pressed first)
+    /// TIME_WAIT in and out and its `top` most pressed destinations with U(D), TIME_WAIT, share of R (and its
+    /// bar) and pressure. Values from the store are escaped for the terminal.
+    public func view(top: Int) -> String {
+        var lines = ["twadvise watch (replay of a recording) at \(ReportTime.full(time))"]
+        let ordered = namespaces.sorted { a, b in
+            (a.destinations.first?.rankingValue ?? -1, a.timeWait ?? 0) > (b.destinations.first?.rankingValue ?? -1, b.timeWait ?? 0)
+        }
+        for ns in ordered {
+            func count(_ value: Int?) -> String { value.map(String.init) ?? "?" }
+            lines.append("")
+            lines.append("\(Escaping.terminalValue(ns.label)): TIME_WAIT \(count(ns.timeWait)) (out \(count(ns.timeWaitOutbound)), in \(count(ns.timeWaitInbound)))"
+                         + (ns.portsUsable.map { ", R \($0)" } ?? ""))
+            for d in ns.destinations.prefix(top) {
+                let share = d.shareOfR.map { Presentation.bar($0, pad: true) + " " + Presentation.percent($0) } ?? "share of R unknown"
+                let pressure = d.pressure.map { ", pressure " + Presentation.percent($0) } ?? ""
+                lines.append("  \(Escaping.terminalValue(d.localAddress)) → \(Escaping.terminalValue(d.address)):\(d.port)  U(D) \(d.inUse), TIME_WAIT \(d.timeWait)  \(share)\(pressure)")
+            }
+        }
+        for message in kernelMessages { lines.append("kernel: \(Escaping.terminalValue(message))") }
+        return lines.joined(separator: "\n")
+    }
+}
