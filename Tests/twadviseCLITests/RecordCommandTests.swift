@@ -82,21 +82,27 @@ struct RecordCommandTests {
         let first = Process()
         first.executableURL = URL(fileURLWithPath: CLIRunner.executable)
         first.arguments = ["record", "--dir", directory, "--interval", "5"]
+        let log = directory + ".log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
         first.standardOutput = FileHandle.nullDevice
-        first.standardError = FileHandle.nullDevice
+        first.standardError = FileHandle(forWritingAtPath: log)
         try first.run()
         defer { kill(first.processIdentifier, SIGKILL); first.waitUntilExit() }
-        var second = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
-        for _ in 0..<50 where second.status == 0 {  // the first may not hold the lock yet
-            Thread.sleep(forTimeInterval: 0.2)
-            second = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
+        // The first holds the lock once its PID is in the lock file (bounded wait); only then is the second run.
+        let lockFile = directory + "/twadvise-record.lock"
+        for _ in 0..<100 {
+            let holder = (try? String(contentsOfFile: lockFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if holder == String(first.processIdentifier) { break }
+            Thread.sleep(forTimeInterval: 0.1)
         }
+        let second = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
         #expect(second.status == 2)
         #expect(second.stderr.contains(String(first.processIdentifier)), "\(second.stderr)")
         // SIGTERM stops the first at once, with status 0.
         kill(first.processIdentifier, SIGTERM)
         first.waitUntilExit()
-        #expect(first.terminationReason == .exit && first.terminationStatus == 0)
+        #expect(first.terminationReason == .exit && first.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 }
 
