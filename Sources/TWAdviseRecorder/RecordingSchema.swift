@@ -25,7 +25,7 @@ enum RecordingSchema {
             reading INTEGER NOT NULL, namespace INTEGER NOT NULL,
             interval_ms INTEGER, time_wait INTEGER, time_wait_out INTEGER, time_wait_in INTEGER, ports_usable INTEGER,
             states TEXT NOT NULL, counter_deltas TEXT NOT NULL, more_destinations BLOB,
-            PRIMARY KEY (reading, namespace)) WITHOUT ROWID;
+            PRIMARY KEY (reading, namespace));
         CREATE TABLE destinations (
             id INTEGER PRIMARY KEY, namespace INTEGER NOT NULL,
             local_address TEXT NOT NULL, remote_address TEXT NOT NULL, remote_port INTEGER NOT NULL,

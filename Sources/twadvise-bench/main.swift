@@ -400,6 +400,18 @@ case "namespaces-own-hash":
     _ = spawn(["ip", "link", "set", "lo", "up"])
     _ = spawn(["sysctl", "-qw", "net.ipv4.tcp_child_ehash_entries=1024"])
     try namespaceBenchmark()
+case "record":
+    // In a throw-away network namespace of its own: the 30,000 TIME_WAIT stay out of the host's.
+    describeHost()
+    _ = spawn(["unshare", "--net", CommandLine.arguments[0], "record-inner"], stdout: "/tmp/twadvise-bench.child")
+    print((try? String(contentsOfFile: "/tmp/twadvise-bench.child", encoding: .utf8)) ?? "record: the child run printed nothing")
+case "store-size":
+    // Bytes per reading of a store of synthetic readings (TWADVISE_BENCH_KEEP=1 keeps it to inspect).
+    let destinations = arguments.count > 1 ? Int(arguments[1]) ?? 100 : 100
+    print(String(format: "%.0f B per reading at %d destinations", try storeBytesPerReading(destinations: destinations, readings: 2_000), destinations))
+case "record-inner":
+    _ = spawn(["ip", "link", "set", "lo", "up"])
+    try recordBenchmark()
 case "engine":
     describeHost()
     try engineBenchmark()
@@ -423,5 +435,5 @@ case "live":
     let levels = arguments.dropFirst().compactMap { Int($0) }.map { min($0, 110_000) }
     try liveBenchmark(levels: levels.isEmpty ? [25_000] : levels.sorted())
 default:
-    print("usage: twadvise-bench all | engine | render | parse [LINES] | live [SOCKETS...] | namespaces")
+    print("usage: twadvise-bench all | engine | render | parse [LINES] | live [SOCKETS...] | namespaces | record")
 }

@@ -41,6 +41,9 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stop after this many readings (for tests and benchmarks; default: until a signal).", valueName: "n"))
     var readings: Int?
 
+    @Flag(name: .customLong("host-namespace"), help: "Record only the network namespace twadvise runs in (by default, with root or CAP_SYS_ADMIN, every network namespace is recorded).")
+    var hostNamespace = false
+
     @OptionGroup var rules: RuleOptions
 
     func validate() throws {
@@ -93,7 +96,9 @@ struct RecordCommand: ParsableCommand {
             }
             defer { store.close() }
             var watcher = Watcher(advisor: advisor, top: top)
-            if NetworkNamespaces.canEnter() {
+            if hostNamespace {
+                watcher.allNamespaces = false
+            } else if NetworkNamespaces.canEnter() {
                 watcher.allNamespaces = true
             } else {
                 printError("twadvise: other network namespaces are not recorded: entering them needs root or CAP_SYS_ADMIN")
