@@ -16,11 +16,18 @@ public final class RecorderLock: Sendable {
     /// Takes the lock of `directory`, or throws ``RecorderError/Code/locked`` naming the holder's PID.
     public init(directory: String) throws(RecorderError) {
         let path = directory + "/" + Self.fileName
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Never through a link, and only a regular file of this user's (a planted link or file would have
+        // root truncate and write someone else's choice).
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
             throw RecorderError(errno == EROFS || errno == EACCES || errno == EPERM ? .notWritable : .cannotOpen,
                                 "cannot create the lock \(path): \(reason)")
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid() else {
+            close(fd)
+            throw RecorderError(.notWritable, "\(path) is not a regular file of this user's: refusing to lock through it")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let failure = errno

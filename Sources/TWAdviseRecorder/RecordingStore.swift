@@ -1,3 +1,4 @@
+import Glibc
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -111,11 +112,20 @@ public final class RecordingStore: Sendable {
     public static func openForWriting(directory: String, retain: Duration = .seconds(7 * 86_400),
                                       maxSize: Int64 = 1 << 30, maxSnapshots: Int = 100) throws(RecorderError) -> RecordingStore {
         if case .failure(let error) = SQLiteLibrary.shared { throw RecorderError(.libraryMissing, error.message) }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw RecorderError(.notWritable, "cannot create the folder \(directory): \(error)")
+        var existing = stat()
+        if lstat(directory, &existing) != 0 {
+            let parent = directory.contains("/") ? String(directory[..<directory.lastIndex(of: "/")!]) : ""
+            do {
+                if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+            } catch {
+                throw RecorderError(.notWritable, "cannot create the folder \(parent): \(error)")
+            }
+            guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
+                throw RecorderError(errno == EROFS || errno == EACCES ? .notWritable : .cannotOpen,
+                                    "cannot create the folder \(directory): \(String(cString: strerror(errno)))")
+            }
         }
+        try checkFolder(directory)
         let lock = try RecorderLock(directory: directory)
         let connection = try openWriter(directory + "/" + RecordingSchema.fileName, maxSize: maxSize)
         return try RecordingStore(directory: directory, readOnly: false, retain: retain, maxSize: maxSize,
@@ -176,7 +186,14 @@ public final class RecordingStore: Sendable {
     /// Opens or creates a store for writing, with the settings that keep it crash-safe and bounded.
     static func openWriter(_ path: String, maxSize: Int64) throws(RecorderError) -> SQLiteConnection {
         do {
-            let connection = try SQLiteConnection(path: path, flags: SQLiteCode.openReadWrite | SQLiteCode.openCreate)
+            // Never through a link, and only a file of our own: in a folder someone else could write, a planted
+            // `twadvise.sqlite` would have root write where its owner chose (RecordingStore.checkFolder).
+            let connection = try SQLiteConnection(path: path, flags: SQLiteCode.openReadWrite | SQLiteCode.openCreate | SQLiteCode.openNoFollow)
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid() else {
+                throw RecorderError(.notWritable, "\(path) is not a regular file of this user's: refusing to record into it")
+            }
+            try connection.exec("PRAGMA trusted_schema = OFF")
             let tables = try connection.scalar("SELECT count(*) FROM sqlite_schema") ?? 0
             if tables == 0 {
                 try connection.exec(RecordingSchema.create)
@@ -230,6 +247,7 @@ public final class RecordingStore: Sendable {
     /// A read-only connection to `name` that has read the schema (which needs the `-shm` file).
     private static func attemptReader(_ name: String, _ flags: Int32) throws(SQLiteError) -> SQLiteConnection {
         let connection = try SQLiteConnection(path: name, flags: flags)
+        try connection.exec("PRAGMA trusted_schema = OFF")
         _ = try connection.scalar("SELECT count(*) FROM sqlite_schema")
         try connection.exec("PRAGMA query_only = 1")
         return connection
@@ -244,6 +262,59 @@ public final class RecordingStore: Sendable {
         }
         guard version <= RecordingSchema.version else {
             throw RecorderError(.newerFormat, "\(path) is a recording of format \(version), newer than this twadvise reads (\(RecordingSchema.version)): use a newer twadvise")
+        }
+        // Its tables, indexes and views must be those twadvise creates, statement for statement: a view or a
+        // trigger of someone else's (a recursive view named `readings` that never ends) is never run.
+        guard try schema(of: connection) == expectedSchema else {
+            throw RecorderError(.notARecording, "\(path) is not a TWAdvise recording: its tables, indexes or views are not those twadvise makes")
+        }
+    }
+
+    /// `type name sql` of every object of a store, sorted.
+    static func schema(of connection: SQLiteConnection) throws -> [String] {
+        let statement = try connection.statement("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")
+        var rows: [String] = []
+        while try statement.step() {
+            rows.append(statement.text(0) + " " + statement.text(1) + " " + statement.text(2))
+            if rows.count > 1_000 { break }
+        }
+        return rows
+    }
+
+    /// The schema of a store twadvise creates, made once in memory.
+    static let expectedSchema: [String] = {
+        guard let connection = try? SQLiteConnection(path: ":memory:", flags: SQLiteCode.openReadWrite | SQLiteCode.openCreate),
+              (try? connection.exec(RecordingSchema.create)) != nil, let rows = try? schema(of: connection) else { return [] }
+        return rows
+    }()
+
+    /// Refuses to record into a folder someone else could change under root: it (and the lock and database
+    /// in it) must not be a link and must be this user's, and neither it nor any folder above it may be
+    /// writable by another user (unless sticky, as /tmp is): the checks `ssh` makes of `~/.ssh`.
+    static func checkFolder(_ directory: String) throws(RecorderError) {
+        var info = stat()
+        guard lstat(directory, &info) == 0 else {
+            throw RecorderError(.cannotOpen, "cannot read \(directory): \(String(cString: strerror(errno)))")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw RecorderError(.notWritable, "\(directory) is not a directory (a symbolic link is refused): refusing to record into it")
+        }
+        let euid = geteuid()
+        guard info.st_uid == euid, info.st_mode & 0o022 == 0 else {
+            throw RecorderError(.notWritable, "\(directory) is not this user's, or others may write it (mode \(String(info.st_mode & 0o777, radix: 8))): refusing to record into it (chmod go-w, or a folder of your own)")
+        }
+        guard let real = realpath(directory, nil) else { return }
+        defer { free(real) }
+        var path = String(cString: real)
+        while path != "/" && !path.isEmpty {
+            path = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+            let parent = path.isEmpty ? "/" : path
+            guard stat(parent, &info) == 0 else { break }
+            let othersWrite = info.st_mode & 0o022 != 0, sticky = info.st_mode & S_ISVTX != 0
+            guard info.st_uid == 0 || info.st_uid == euid, !othersWrite || sticky else {
+                throw RecorderError(.notWritable, "\(parent), above \(directory), may be changed by another user: refusing to record there")
+            }
+            if parent == "/" { break }
         }
     }
 

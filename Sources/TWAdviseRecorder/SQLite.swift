@@ -36,6 +36,8 @@ enum SQLiteCode {
     static let openCreate: Int32 = 0x0000_0004
     static let openURI: Int32 = 0x0000_0040
     static let openNoMutex: Int32 = 0x0000_8000
+    /// `SQLITE_OPEN_NOFOLLOW` (3.31+): the database file may not be a symbolic link.
+    static let openNoFollow: Int32 = 0x0100_0000
 
     static let typeNull: Int32 = 5
 }

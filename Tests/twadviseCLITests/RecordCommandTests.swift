@@ -113,3 +113,56 @@ enum RecordTools {
             || FileManager.default.fileExists(atPath: "/usr/lib/aarch64-linux-gnu/libsqlite3.so.0"))
     static let skipReason: Comment = "needs root, ip netns and libsqlite3.so.0 (libsqlite3-0)"
 }
+
+/// What a user who can write a folder root records into, or who hands over a recording, can do.
+@Suite("record: hostile folders and recordings", .serialized, .enabled(if: RecordTools.available, RecordTools.skipReason))
+struct RecordHostileTests {
+    static func folder(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twadvise-hostile-\(name)-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
+    }
+
+    @Test("a folder another user may write is refused, and a lock link planted there writes nothing through it")
+    func plantedLockLink() throws {
+        let directory = try Self.folder("lock")
+        let victim = directory + ".victim"
+        defer { try? FileManager.default.removeItem(atPath: directory); try? FileManager.default.removeItem(atPath: victim) }
+        try "IMPORTANT\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        #expect(chown(directory, 65534, 65534) == 0)
+        #expect(symlink(victim, directory + "/twadvise-record.lock") == 0)
+        let result = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("refusing to record into it"), "\(result.stderr)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "IMPORTANT\n")
+        // In a folder of root's own, a link in place of the lock or the database is refused too.
+        #expect(chown(directory, 0, 0) == 0)
+        let again = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("cannot create the lock") && again.stderr.contains("Too many levels of symbolic links"), "\(again.stderr)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "IMPORTANT\n")
+        #expect(unlink(directory + "/twadvise-record.lock") == 0)
+        #expect(symlink(victim, directory + "/twadvise.sqlite") == 0)
+        let database = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
+        #expect(database.status == 2, "\(database.stderr)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "IMPORTANT\n")
+    }
+
+    @Test("a recording whose schema is not twadvise's (a recursive view named readings) is refused at once, not run")
+    func hostileSchema() throws {
+        let directory = try Self.folder("schema")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            c.executescript("PRAGMA application_id=1415004484; PRAGMA user_version=1; CREATE VIEW readings AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x id, x time_ms FROM c;")
+            c.commit()
+            """
+        let made = try CLIRunner.process("/usr/bin/env", ["python3", "-c", script, directory + "/twadvise.sqlite"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let result = try CLIRunner.run(["diagnose", "--recording", directory])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("is not a TWAdvise recording: its tables, indexes or views are not those twadvise makes"), "\(result.stderr)")
+    }
+}
