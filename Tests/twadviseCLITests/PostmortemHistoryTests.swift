@@ -105,3 +105,25 @@ struct PostmortemHistoryTests {
         #expect(lonely.stderr.contains("add --history"))
     }
 }
+
+extension PostmortemHistoryTests {
+    @Test("a number history cannot hold (a 38-digit sar field) is left out, never a crash")
+    func hugeNumbersAreLeftOut() throws {
+        var files = Scenario.healthy.files
+        files["var/log/sysstat/sar07"] = """
+            Linux 6.1.0 (web1) \t12/07/2026 \t_x86_64_\t(2 CPU)
+
+            03:00:00     totsck    tcpsck    udpsck    rawsck   ip-frag    tcp-tw
+            03:10:00        300       120         4         0         0       99999999999999999999999999999999999999
+            03:20:00        300       120         4         0         0       500
+
+            """
+        let tree = try TemporaryTree(files)
+        let result = try CLIRunner.run(["diagnose", "--root", tree.root, "--history", "--from", "2026-12-07T00:00:00Z",
+                                        "--to", "2026-12-07T12:00:00Z", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let observed = try #require(report["observed"] as? [String: Any])
+        #expect(observed["timeWait"] == nil, "the moment's TIME_WAIT is not a number history may give: \(observed)")
+    }
+}

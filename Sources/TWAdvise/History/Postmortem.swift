@@ -250,10 +250,22 @@ package enum Postmortem {
         return out
     }
 
-    /// The value of a series at `time`: its point at or before `time`, if no older than `tolerance`.
+    /// The largest value history may give a fact: 2^53, where a double still holds every integer. Counts,
+    /// rates and limits are never negative. A value outside (1e300 from a server, a 38-digit sar field, a
+    /// doctored recording) is left out, as not read, never turned into a number that traps.
+    static let largestValue = 9_007_199_254_740_992.0
+
+    /// `value` as a whole number when it is one history may give, else `nil`.
+    static func whole(_ value: Double) -> Int64? {
+        guard value.isFinite, value >= 0, value <= largestValue else { return nil }
+        return Int64(value.rounded())
+    }
+
+    /// The value of a series at `time`: its point at or before `time`, if no older than `tolerance`, and only
+    /// a finite value from 0 to 2^53 (``largestValue``).
     static func value(_ series: HistorySeries, at time: Date, tolerance: TimeInterval) -> (value: Double, at: Date)? {
         var best: HistoryPoint?
-        for point in series.points where point.time <= time + 0.5 {
+        for point in series.points where point.time <= time + 0.5 && point.value.isFinite && point.value >= 0 && point.value <= largestValue {
             if best == nil || point.time > best!.time { best = point }
         }
         guard let best, time.timeIntervalSince(best.time) <= tolerance else { return nil }
@@ -299,27 +311,27 @@ package enum Postmortem {
             let source = series.source + stamp
             switch series.quantity {
             case .sockstat(let group, let field):
-                sockstat.sections[group, default: [:]][field] = Int64(value.rounded())
+                sockstat.sections[group, default: [:]][field] = whole(value)
                 read.sockstat = source
             case .counterRate(let group, let name):
-                rateDeltas.sections[group, default: [:]][name] = Int64((value * rateInterval).rounded())
+                rateDeltas.sections[group, default: [:]][name] = whole(value * rateInterval)
                 read.counters = source
             case .fileHandles(let field):
-                if field == "allocated" { snapshot.fileHandles.allocated = Int64(value.rounded()) }
-                if field == "max" { snapshot.fileHandles.maximum = Int64(value.rounded()) }
+                if field == "allocated" { snapshot.fileHandles.allocated = whole(value) }
+                if field == "max" { snapshot.fileHandles.maximum = whole(value) }
                 read.fileHandles = source
             case .conntrack(let field):
-                if field == "count" { snapshot.conntrack.count = Int64(value.rounded()) }
-                if field == "max" { snapshot.conntrack.max = Int64(value.rounded()) }
+                if field == "count" { snapshot.conntrack.count = whole(value) }
+                if field == "max" { snapshot.conntrack.max = whole(value) }
                 read.conntrack = source
             case .sysctl(let key):
                 // A two-value sysctl comes as two series, `field` low and high (node_exporter's sysctl collector).
                 if let field = series.labels["field"] {
                     var bounds = portBounds[key] ?? (nil, nil)
-                    if field == "low" { bounds.low = Int(value.rounded()) } else if field == "high" { bounds.high = Int(value.rounded()) }
+                    if field == "low" { bounds.low = whole(value).map(Int.init) } else if field == "high" { bounds.high = whole(value).map(Int.init) }
                     portBounds[key] = bounds
                 } else {
-                    snapshot.sysctls.values[key] = .integer(Int64(value.rounded()))
+                    if let number = whole(value) { snapshot.sysctls.values[key] = .integer(number) }
                 }
             case .twadvise("twadvise_ephemeral_ports_usable"):
                 usable = value
@@ -330,8 +342,8 @@ package enum Postmortem {
                 let key = "\(local)|\(remote)|\(port)"
                 var load = destinations[key] ?? DestinationLoad(localAddress: local, remoteAddress: remote, remotePort: port)
                 switch name {
-                case "twadvise_destination_time_wait": load.timeWait = Int(value.rounded())
-                case "twadvise_destination_sockets": load.established = max(0, Int(value.rounded()) - load.timeWait)
+                case "twadvise_destination_time_wait": load.timeWait = Int(whole(value) ?? 0)
+                case "twadvise_destination_sockets": load.established = max(0, Int(whole(value) ?? 0) - load.timeWait)
                 case "twadvise_destination_port_share": shares[key] = value
                 default: break
                 }
@@ -365,7 +377,8 @@ package enum Postmortem {
         if let usable {
             for (key, share) in shares {
                 guard var load = destinations[key], load.inUse == 0 else { continue }
-                load.established = max(0, Int((share * usable).rounded()) - load.timeWait)
+                guard share <= 10, let held = whole(share * usable) else { continue }  // a share above 1000% is not one
+                load.established = max(0, Int(held) - load.timeWait)
                 destinations[key] = load
             }
         }
