@@ -128,7 +128,7 @@ public struct PrometheusClient: Sendable {
         var parameters = [("query", promql)]
         if let time { parameters.append(("time", Self.format(time))) }
         let data = try await call("api/v1/query", parameters)
-        return try PrometheusDecoding.vector(data)
+        return try redacting { try PrometheusDecoding.vector(data) }
     }
 
     /// A range query over `start...end` every `step` seconds.
@@ -136,7 +136,7 @@ public struct PrometheusClient: Sendable {
         -> PrometheusAnswer<[PrometheusSeries]> {
         let data = try await call("api/v1/query_range", [("query", promql), ("start", Self.format(start)),
                                                          ("end", Self.format(end)), ("step", Self.format(step))])
-        return try PrometheusDecoding.matrix(data)
+        return try redacting { try PrometheusDecoding.matrix(data) }
     }
 
     /// The values of label `name` on series matching `match` (all series when empty) between `start` and `end`.
@@ -146,7 +146,23 @@ public struct PrometheusClient: Sendable {
         if let end { parameters.append(("end", Self.format(end))) }
         let encodedName = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["_"])) ?? name
         let data = try await call("api/v1/label/\(encodedName)/values", parameters, post: false)
-        return try PrometheusDecoding.strings(data)
+        do {
+            return try PrometheusDecoding.strings(data)
+        } catch PrometheusError.badResponse(let reason) {
+            throw PrometheusError.badResponse(reason: redacted(reason))
+        }
+    }
+
+    /// A decoded answer whose warnings, and whose error excerpt, never carry the credentials (a server may
+    /// echo what it was sent).
+    private func redacting<V>(_ decode: () throws -> PrometheusAnswer<V>) throws -> PrometheusAnswer<V> {
+        do {
+            var answer = try decode()
+            answer.warnings = answer.warnings.map(redacted)
+            return answer
+        } catch PrometheusError.badResponse(let reason) {
+            throw PrometheusError.badResponse(reason: redacted(reason))
+        }
     }
 
     /// Seconds since the epoch with millisecond precision, as the API takes them.

@@ -12,6 +12,7 @@ final class BoundedExchange: NSObject, URLSessionDataDelegate, @unchecked Sendab
     private var body = Data()
     private var response: HTTPURLResponse?
     private var exceeded = false
+    private var expired = false
     private var continuation: CheckedContinuation<(HTTPURLResponse, Data), any Error>?
 
     init(limit: Int) { self.limit = limit }
@@ -32,6 +33,16 @@ final class BoundedExchange: NSObject, URLSessionDataDelegate, @unchecked Sendab
             try await withCheckedThrowingContinuation { continuation in
                 exchange.lock.withLock { exchange.continuation = continuation }
                 task.resume()
+                // The whole exchange has `timeout`, not only the wait for each byte: a server that trickles
+                // its answer one byte a second is cut at the deadline (corelibs' URLSession does not enforce
+                // timeoutIntervalForResource).
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [exchange] in
+                    if exchange.lock.withLock({ () -> Bool in
+                        guard exchange.continuation != nil else { return false }
+                        exchange.expired = true
+                        return true
+                    }) { task.cancel() }
+                }
             }
         } onCancel: {
             task.cancel()
@@ -72,6 +83,7 @@ final class BoundedExchange: NSObject, URLSessionDataDelegate, @unchecked Sendab
             let c = self.continuation
             self.continuation = nil
             if exceeded { return (c, .failure(PrometheusError.tooLarge(limit: limit))) }
+            if expired { return (c, .failure(URLError(.timedOut))) }
             if let error { return (c, .failure(error)) }
             guard let response else { return (c, .failure(PrometheusError.badResponse(reason: "no HTTP response"))) }
             return (c, .success((response, body)))

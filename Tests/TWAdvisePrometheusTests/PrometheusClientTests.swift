@@ -130,6 +130,29 @@ struct PrometheusClientTests {
         #expect(!reason.isEmpty)
     }
 
+    /// A server that trickles its answer a byte a second is cut at the timeout, as `unreachable` with the
+    /// timeout as reason (before the fix it ran until the server stopped, a minute here, without a deadline).
+    @Test func aTricklingAnswerIsCutAtTheTimeout() async throws {
+        try await withStub { stub in
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("trickle"), timeout: 2))
+            let e = await error { _ = try await client.query("up") }
+            guard case .unreachable(_, let reason) = e else { Issue.record("got \(String(describing: e))"); return }
+            #expect(reason == "no answer within 2s")
+        }
+    }
+
+    /// A body that is not the API's JSON is quoted in the error, with the token it echoed redacted.
+    @Test func aNonJSONExcerptNeverCarriesTheToken() async throws {
+        try await withStub { stub in
+            let token = try writeFile("s3cr3t-token\n")
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("echojson"), bearerTokenFile: token))
+            let e = await error { _ = try await client.query("up") }
+            guard case .badResponse(let reason) = e else { Issue.record("got \(String(describing: e))"); return }
+            #expect(!reason.contains("s3cr3t"), "\(reason)")
+            #expect(reason.contains("<redacted>"), "\(reason)")
+        }
+    }
+
     @Test func credentialFilesAreCheckedAndNeverPrinted() throws {
         let base = URL(string: "http://127.0.0.1:9090")!
         func failure(_ options: PrometheusOptions) -> PrometheusError? {

@@ -9,7 +9,7 @@ import Glibc
 /// whose labels are the method and the `query` parameter received (GET or POST form).
 struct StubServer: Sendable {
     static let script = #"""
-    import base64, json, signal, sys, urllib.parse
+    import base64, json, signal, sys, time, urllib.parse
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     # Foundation's Process starts children with the spawning thread's signal mask (a Dispatch worker blocks
@@ -54,6 +54,17 @@ struct StubServer: Sendable {
                 try:
                     for _ in range(64): self.wfile.write(chunk)
                 except Exception: pass
+            elif mode == "trickle":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                try:
+                    for _ in range(60):
+                        self.wfile.write(b" "); self.wfile.flush(); time.sleep(1)
+                except Exception: pass
+            elif mode == "echojson":
+                self.send(200, ("not json, got " + auth).encode(), "text/plain")
             elif mode == "hugelength":
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
