@@ -13,17 +13,27 @@ package enum SysstatCSVParser {
     package static func parse(_ bytes: [UInt8]) -> SysstatSamples {
         var samples = SysstatSamples()
         var header: (names: [Substring], timestamp: Int, wanted: [(index: Int, column: SysstatColumns.Column)])?
+        // The first header of each activity (by the columns it gives) stands: sadf prints the file's host name
+        // raw, and a name holding a newline could print a header of its own that renames the columns after it.
+        var firstHeaders: [String: (names: [Substring], timestamp: Int, wanted: [(index: Int, column: SysstatColumns.Column)])] = [:]
         for (offset, line) in sysstatLines(bytes).enumerated() {
             let number = offset + 1
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 let names = line.dropFirst().drop(while: { $0 == " " }).split(separator: ";", omittingEmptySubsequences: false)
-                guard let timestamp = names.firstIndex(of: "timestamp") else {
-                    header = nil
-                    samples.problem(number, "a header without a `timestamp` column")
+                guard names.count > 3, names[0] == "hostname", names[1] == "interval", names[2] == "timestamp" else {
+                    samples.problem(number, "a header that is not sadf's (`# hostname;interval;timestamp;...`): ignored")
                     continue
                 }
-                header = (names, timestamp, SysstatColumns.wanted(in: names))
+                let wanted = SysstatColumns.wanted(in: names)
+                let activity = wanted.map(\.column.name).sorted().joined(separator: ",")
+                if let first = firstHeaders[activity], !activity.isEmpty {
+                    if first.names != names { samples.problem(number, "a second, different header for the same columns: ignored") }
+                    header = first
+                    continue
+                }
+                header = (names, 2, wanted)
+                if !activity.isEmpty { firstHeaders[activity] = header }
                 continue
             }
             let fields = line.split(separator: ";", omittingEmptySubsequences: false)

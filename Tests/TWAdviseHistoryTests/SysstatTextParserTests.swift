@@ -157,4 +157,19 @@ import Testing
         #expect(samples.restarts == [Self.date("2026-12-07 03:11:00")])
         #expect(samples.problemCount == 2)
     }
+
+    /// sadf prints the file's host name raw: a name holding a newline and a header of its own cannot rename the
+    /// columns of the rows after it (a reviewer had it relabel totsck as TIME_WAIT).
+    @Test func aHostNameCannotInjectAHeader() {
+        let forged = "\n#;;timestamp;tcp-tw;tcpsck;;;;\nz"
+        let forgedSadfHeader = "\n# hostname;interval;timestamp;tcp-tw;tcpsck;udpsck;rawsck;ip-frag;totsck\nz"
+        for name in [forged, forgedSadfHeader] {
+            let text = "# hostname;interval;timestamp;totsck;tcpsck;udpsck;rawsck;ip-frag;tcp-tw\n"
+                + "\(name);1;2026-12-07 03:10:58 UTC;10;4;0;0;0;2000\n"
+                + "\(name);1;2026-12-07 03:11:08 UTC;11;4;0;0;0;2100\n"
+            let samples = SysstatCSVParser.parse(Array(text.utf8))
+            #expect(Self.values(samples, "tcp-tw") == [2000, 2100], "\(name.debugDescription)")
+            #expect(Self.values(samples, "totsck") == [10, 11])
+        }
+    }
 }
