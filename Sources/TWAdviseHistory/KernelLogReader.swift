@@ -25,6 +25,9 @@ public struct KernelLogLimits: Sendable, Hashable {
     public var detailsPerKind: Int = 64
     /// Bytes read from the live ring buffer (default 16 MiB; the kernel's is at most 32 MiB).
     public var ringBufferBytes: Int = 16 << 20
+    /// Bytes read (after decompression) over every file of one reading: a small tree of hard links to one
+    /// compressed file must not cost hours.
+    public var totalBytes: Int = 256 << 20
     /// The default bounds.
     public init() {}
 }
@@ -73,9 +76,15 @@ public struct KernelLogReader: Sendable {
         let dating = resolveDating(gaps: &gaps)
         var tally = Tally(limits: limits,
                           window: window.map { $0.lowerBound.timeIntervalSince1970...$0.upperBound.timeIntervalSince1970 })
+        var spent = 0
         for file in logFiles(gaps: &gaps) {
             guard !tally.cut else { break }
+            guard spent < limits.totalBytes else {
+                gaps.append(HistoryGap(source: file.relative, reason: "the budget of \(Self.size(limits.totalBytes)) read from the kernel logs is spent: this file and those after it are not read"))
+                break
+            }
             guard let bytes = contents(file.relative, gaps: &gaps) else { continue }
+            spent += bytes.count
             read.append(file.relative)
             tally.scan(bytes, name: file.relative, currentBoot: file.currentBoot, dating: dating, gaps: &gaps)
         }

@@ -43,6 +43,11 @@ public struct SysstatReader: Sendable {
     public var maxFilesPerDirectory = 400
     /// Bytes read of a text file at most.
     public var textLimit = 64 << 20
+    /// Text bytes read (after decompression) over every file of one reading, and binary files given to sadf:
+    /// a small tree of hard links to one large file must not cost hours.
+    public var totalTextBytes = 256 << 20
+    /// Binary files read through sadf at most in one reading (two months of daily files).
+    public var maxBinaryFiles = 62
 
     /// The directories looked in, relative to the root.
     public static let directories = ["var/log/sysstat", "var/log/sa", "sos_commands/sar"]
@@ -71,7 +76,13 @@ public struct SysstatReader: Sendable {
         let zone = timeZone ?? Self.recordedTimeZone(in: source) ?? (source.isLiveRoot ? TimeZone.current : TimeZone.gmt)
         var daysRead: [String: String] = [:]
         var sadfVersion: String??
+        var binaries = 0
         for file in found.files where file.kind == .binary {
+            binaries += 1
+            guard binaries <= maxBinaryFiles else {
+                history.notRead.append(HistoryGap(source: file.path, reason: "more than \(maxBinaryFiles) binary sysstat files: this one and those after it are not read"))
+                break
+            }
             switch readBinary(file.path) {
             case .success(let samples):
                 history.read.append(file.path)
@@ -91,9 +102,14 @@ public struct SysstatReader: Sendable {
                 }
             }
         }
+        var spent = 0
         for file in found.files where file.kind == .text || file.kind == .compressed {
             if let day = file.day, let binary = daysRead[day] {
                 history.notRead.append(HistoryGap(source: file.path, reason: "same day as \(binary), read instead"))
+                continue
+            }
+            guard spent < totalTextBytes else {
+                history.notRead.append(HistoryGap(source: file.path, reason: "the budget of \(totalTextBytes >> 20) MiB of sar text is spent: this file and those after it are not read"))
                 continue
             }
             let samples: SysstatSamples
@@ -118,6 +134,7 @@ public struct SysstatReader: Sendable {
                         continue
                     }
                 }
+                spent += bytes.count
                 samples = SysstatTextParser.parse(bytes, timeZone: zone, fileDay: file.day.flatMap { Int($0.suffix(2)) })
             } catch {
                 history.notRead.append(HistoryGap(source: file.path, reason: error.description))

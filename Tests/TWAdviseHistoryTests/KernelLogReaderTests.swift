@@ -292,3 +292,30 @@ struct KernelLogReaderTests {
         #expect(missing.gap("/nonexistent/kmsg")?.reason == "No such file or directory")
     }
 }
+
+/// One reading of a tree's logs has a budget of bytes over all its files, and sysstat one of text bytes and
+/// of binary files: a small tree of hard links to one large file is cut, and says so.
+@Suite("History budgets")
+struct HistoryBudgetTests {
+    @Test("the kernel logs stop at the byte budget, naming the first file not read")
+    func kernelLogBudget() throws {
+        let line = "2026-12-07T03:19:50.000001+00:00 web1 kernel: [12345.678901] TCP: time wait bucket table overflow\n"
+        let tree = try TemporaryTree(["var/log/kern.log": String(repeating: line, count: 100), "var/log/syslog": String(repeating: line, count: 100)])
+        var reader = KernelLogReader(source: FactSource(root: tree.root))
+        reader.limits.totalBytes = line.utf8.count * 100
+        let history = reader.read()
+        #expect(history.read.count == 1)
+        #expect(history.notRead.contains { $0.reason.contains("the budget of") && $0.reason.contains("is spent") })
+    }
+
+    @Test("sysstat stops at its text budget and its count of binary files")
+    func sysstatBudget() throws {
+        let text = "Linux 6.1.0 (h) \t12/07/2026 \t_x86_64_\t(2 CPU)\n\n10:00:00 tcpsck tcp-tw\n10:00:10 1 2\n"
+        let tree = try TemporaryTree(["var/log/sysstat/sar05": text, "var/log/sysstat/sar06": text, "var/log/sysstat/sar07": text])
+        var reader = SysstatReader(source: FactSource(root: tree.root), timeZone: .gmt, sadf: nil)
+        reader.totalTextBytes = text.utf8.count * 2
+        let history = reader.read()
+        #expect(history.read.count == 2)
+        #expect(history.notRead.map(\.description) == ["var/log/sysstat/sar07: the budget of 0 MiB of sar text is spent: this file and those after it are not read"])
+    }
+}
