@@ -31,6 +31,8 @@ struct DiagnoseCommand: ParsableCommand {
         ("twadvise diagnose", "the live host, every network namespace"),
         ("twadvise diagnose --sos sosreport-web1.tar.xz --min-severity medium", "a postmortem"),
         ("twadvise diagnose --ss ss.txt --sysctl sysctl.txt --format json", "captured command output"),
+        ("twadvise diagnose --sos sosreport-web1.tar.xz --history --from -1d", "the worst moment its logs and sysstat kept"),
+        ("twadvise diagnose --prometheus http://prometheus:9090 --instance web-1:9100 --from -6h", "from node_exporter's history"),
     ]
 
     @OptionGroup var input: FactsInputOptions

@@ -19,6 +19,11 @@ struct FleetCommand: ParsableCommand {
             """
     )
 
+    static let examples = [
+        ("twadvise fleet --prometheus http://prometheus:9090", "the last day, worst host first"),
+        ("twadvise fleet --prometheus http://thanos:10902 --from -7d --format json", "a week, for a script"),
+    ]
+
     @Option(name: .long, help: ArgumentHelp("The Prometheus (or Thanos, Mimir) server's base URL.", valueName: "url"))
     var prometheus: String
 

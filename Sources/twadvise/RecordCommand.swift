@@ -23,6 +23,12 @@ struct RecordCommand: ParsableCommand {
             """
     )
 
+    static let examples = [
+        ("twadvise record --dir /var/lib/twadvise", "every 10 s, 7 days kept, at most 1 GiB"),
+        ("twadvise diagnose --recording /var/lib/twadvise --from -2h", "the worst moment of the last two hours"),
+        ("twadvise watch --recording /var/lib/twadvise --from 2026-12-07T03:00:00Z", "replay what watch showed"),
+    ]
+
     @Option(name: .long, help: ArgumentHelp("The folder of the recording (created if needed).", valueName: "dir"))
     var dir: String
 

@@ -78,6 +78,8 @@ struct Twadvise: ParsableCommand {
         (["diagnose"], DiagnoseCommand.self, DiagnoseCommand.examples),
         (["snapshot"], SnapshotCommand.self, SnapshotCommand.examples),
         (["watch"], WatchCommand.self, WatchCommand.examples),
+        (["record"], RecordCommand.self, RecordCommand.examples),
+        (["fleet"], FleetCommand.self, FleetCommand.examples),
         (["rules"], RulesCommand.self, RulesCommand.examples),
         (["rules", "list"], RulesCommand.List.self, RulesCommand.List.examples),
         (["rules", "lint"], RulesCommand.Lint.self, RulesCommand.Lint.examples),
