@@ -109,6 +109,9 @@ struct RecordCommand: ParsableCommand {
             } else {
                 printError("twadvise: other network namespaces are not recorded: entering them needs root or CAP_SYS_ADMIN")
             }
+            // A recorder runs for weeks: few malloc arenas, and freed memory returned after each reading (the
+            // reading's socket table is large for a moment, then gone), keep its resident size flat.
+            Allocator.limitArenas(2)
             var memory = RecorderMemory()
             var said: Set<String> = []
             var kmsg = KernelLogReader(source: FactSource())
@@ -137,6 +140,7 @@ struct RecordCommand: ParsableCommand {
                     said.insert(notice.description)
                     printError("twadvise: \(notice)")
                 }
+                Allocator.trim()
                 taken += 1
                 if let readings, taken >= readings { return }
                 let wait = max(0, interval - Date().timeIntervalSince(started))
@@ -146,5 +150,24 @@ struct RecordCommand: ParsableCommand {
                 if received == SIGHUP, let notice = store.reopen() { printError("twadvise: \(notice)") }
             }
         }
+    }
+}
+
+/// glibc's malloc tuning, found at run time (malloc.h is not in the Glibc module): fewer arenas, and freed
+/// memory returned to the system after each reading. Where the symbols are missing (musl), nothing is done.
+enum Allocator {
+    private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    private typealias MallocTrim = @convention(c) (Int) -> Int32
+
+    /// `mallopt(M_ARENA_MAX, count)`.
+    static func limitArenas(_ count: Int32) {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, count)  // M_ARENA_MAX
+    }
+
+    /// `malloc_trim(0)`.
+    static func trim() {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
     }
 }
