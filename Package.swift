@@ -64,7 +64,8 @@ let package = Package(
             swiftSettings: strictSettings),
         // libFuzzer targets (Fuzz/run.sh builds them with -sanitize=fuzzer); a plain build replays inputs.
         .executableTarget(
-            name: "twadvise-fuzz", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts", "TWAdviseRunbooks"],
+            name: "twadvise-fuzz", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts", "TWAdviseRunbooks", "TWAdviseHistory",
+                                                   "TWAdvisePrometheus"],
             swiftSettings: fuzzing ? [.define("FUZZING")] : []),
         // The README's embedding example, exactly (a test compares the two; CI builds and runs it).
         .executableTarget(name: "twadvise-embedding-example", dependencies: ["TWAdvise"], path: "Examples/Embedding",

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-all}
 seconds=${2:-60}
-targets=(rules expression proctcp sockstat counters sysctlconf sockettext commandoutput snapshotjson sosdir escapemarkdown escapeprometheus)
+targets=(rules expression proctcp sockstat counters sysctlconf sockettext commandoutput snapshotjson sosdir escapemarkdown escapeprometheus gzip kernellog sysstat prometheusjson)
 [ "$target" = all ] || targets=("$target")
 
 # TWADVISE_FUZZ=1 makes Package.swift leave out the embedding plugin (its build tool would get libFuzzer's

@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 import TWAdviseHistory
 
 /// The API's JSON envelope and result types, decoded strictly: anything else is a `badResponse`.
-enum PrometheusDecoding {
+package enum PrometheusDecoding {
     private struct Envelope<DataType: Decodable>: Decodable {
         let status: String
         let data: DataType?
@@ -53,7 +53,7 @@ enum PrometheusDecoding {
         return (envelope.errorType ?? "unknown", envelope.error ?? "")
     }
 
-    static func vector(_ body: Data) throws -> PrometheusAnswer<[PrometheusSample]> {
+    package static func vector(_ body: Data) throws -> PrometheusAnswer<[PrometheusSample]> {
         let (result, warnings) = try decode(Result<VectorItem>.self, body)
         guard result.resultType == "vector" else { throw PrometheusError.badResponse(reason: "expected a vector, got \(result.resultType.prefix(40))") }
         let samples = result.result.map {
@@ -62,7 +62,7 @@ enum PrometheusDecoding {
         return PrometheusAnswer(value: samples, warnings: warnings)
     }
 
-    static func matrix(_ body: Data) throws -> PrometheusAnswer<[PrometheusSeries]> {
+    package static func matrix(_ body: Data) throws -> PrometheusAnswer<[PrometheusSeries]> {
         let (result, warnings) = try decode(Result<MatrixItem>.self, body)
         guard result.resultType == "matrix" else { throw PrometheusError.badResponse(reason: "expected a matrix, got \(result.resultType.prefix(40))") }
         let series = result.result.map { item in
@@ -74,7 +74,7 @@ enum PrometheusDecoding {
         return PrometheusAnswer(value: series, warnings: warnings)
     }
 
-    static func strings(_ body: Data) throws -> [String] {
+    package static func strings(_ body: Data) throws -> [String] {
         try decode([String].self, body).0
     }
 

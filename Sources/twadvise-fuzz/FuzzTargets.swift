@@ -5,11 +5,14 @@ import Foundation
 import TWAdvise
 import TWAdviseEngine
 import TWAdviseFacts
+import TWAdviseHistory
+import TWAdvisePrometheus
 import TWAdviseRunbooks
 
 enum FuzzTarget: String, CaseIterable {
     case rules, expression, proctcp, sockstat, counters, sysctlconf, sockettext, commandoutput, snapshotjson, sosdir
     case escapemarkdown, escapeprometheus
+    case gzip, kernellog, sysstat, prometheusjson
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["TWADVISE_FUZZ_TARGET"] ?? ""
@@ -113,6 +116,30 @@ enum FuzzTarget: String, CaseIterable {
             precondition(!view.unicodeScalars.contains { Escaping.isInvisible($0) && $0 != "\n" && $0 != "\t" }, "terminal text kept a control")
             let cells = TerminalMarkdown.render("| a | b |\n|---|---|\n| \(markdown) | z |\n", color: false)
             precondition(cells.contains("z"), "a value split a terminal table")
+        case .gzip:
+            // Decompresses within its bound or fails cleanly; a bomb never passes the limit.
+            if let out = try? Gzip.decompress(bytes, limit: 1 << 20) { precondition(out.count <= 1 << 20, "past the bound") }
+        case .kernellog:
+            // Every line is dated or not and classified or not, never a crash.
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).prefix(10_000) {
+                _ = KernelLogLine(line)
+                _ = KernelLogCatalogue.classify(line)
+            }
+        case .sysstat:
+            // sar's text and sadf's CSV: every value kept is finite and not negative.
+            for samples in [SysstatTextParser.parse(bytes, timeZone: TimeZone(identifier: "UTC")!), SysstatCSVParser.parse(bytes)] {
+                for points in samples.points.values {
+                    precondition(points.allSatisfy { $0.value.isFinite && $0.value >= 0 }, "a sysstat value is not a count")
+                }
+            }
+        case .prometheusjson:
+            // The API's answers: decoded or refused, every point finite.
+            let data = Data(bytes)
+            if let answer = try? PrometheusDecoding.matrix(data) {
+                precondition(answer.value.allSatisfy { $0.points.allSatisfy { $0.value.isFinite } }, "a non-finite point was kept")
+            }
+            _ = try? PrometheusDecoding.vector(data)
+            _ = try? PrometheusDecoding.strings(data)
         case .escapeprometheus:
             // A label value ends only where the writer ends it, and no sample line breaks.
             let value = String(decoding: bytes, as: UTF8.self)
