@@ -94,6 +94,11 @@ struct RecordCommand: ParsableCommand {
             sigemptyset(&signals)
             for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
             pthread_sigmask(SIG_BLOCK, &signals, nil)
+            // While a reading is taken only SIGINT and SIGTERM are waited for: a SIGHUP stays pending until the
+            // wait between readings, where it reopens the store.
+            var stopSignals = sigset_t()
+            sigemptyset(&stopSignals)
+            for signal in [SIGINT, SIGTERM] { sigaddset(&stopSignals, signal) }
             let store: RecordingStore
             do throws(RecorderError) {
                 store = try RecordingStore.openForWriting(directory: dir, retain: .seconds(Self.duration(retain)!), maxSize: Self.size(maxSize)!)
@@ -120,15 +125,7 @@ struct RecordCommand: ParsableCommand {
             var taken = 0
             while true {
                 let started = Date()
-                let pending = PendingReading(watcher)
-                DispatchQueue.global().async { pending.run() }
-                while !pending.finished.wait(timeout: .now() + .milliseconds(100)).isSuccess {
-                    var poll = timespec(tv_sec: 0, tv_nsec: 0)
-                    let received = sigtimedwait(&signals, nil, &poll)
-                    if received == SIGINT || received == SIGTERM { return }
-                }
-                let reading: WatchReading
-                (watcher, reading) = pending.result()
+                guard let reading = PendingReading.read(&watcher, stoppingOn: &stopSignals) else { return }
                 // The kernel messages of this domain since the last reading, from the ring buffer.
                 let now = Date()
                 let events = kmsg.readRingBuffer(window: lastKernel...now).kernelEvents

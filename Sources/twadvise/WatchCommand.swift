@@ -94,17 +94,7 @@ struct WatchCommand: ParsableCommand {
             if inPlace { try writeStandardOutput(Data("\u{1B}[?1049h".utf8)) }
             defer { if inPlace { try? writeStandardOutput(Data("\u{1B}[?1049l".utf8)) } }
             while true {
-                // The reading runs on a worker so that SIGINT or SIGTERM stops watch at once even while a read
-                // is slow: the worker inherits the blocked signals, and this thread keeps taking them.
-                let pending = PendingReading(watcher)
-                DispatchQueue.global().async { pending.run() }
-                while !pending.finished.wait(timeout: .now() + .milliseconds(100)).isSuccess {
-                    var poll = timespec(tv_sec: 0, tv_nsec: 0)
-                    let received = sigtimedwait(&signals, nil, &poll)
-                    if received == SIGINT || received == SIGTERM { return }
-                }
-                let reading: WatchReading
-                (watcher, reading) = pending.result()
+                guard let reading = PendingReading.read(&watcher, stoppingOn: &signals) else { return }
                 if let textfile { try writeAtomically(reading.prometheusText(), to: textfile) }
                 if !(once && textfile != nil) {
                     try writeStandardOutput(Data(((inPlace ? "\u{1B}[H\u{1B}[2J" : "") + reading.view + "\n").utf8))
@@ -163,6 +153,22 @@ final class PendingReading: @unchecked Sendable {
     func run() {
         reading = watcher.read()
         finished.signal()
+    }
+
+    /// One reading of `watcher` on a worker, so that SIGINT or SIGTERM stops the command at once even while a
+    /// read is slow (the worker inherits the blocked signals; this thread keeps taking them): the reading, or
+    /// `nil` when a signal came first.
+    static func read(_ watcher: inout Watcher, stoppingOn signals: inout sigset_t) -> WatchReading? {
+        let pending = PendingReading(watcher)
+        DispatchQueue.global().async { pending.run() }
+        while !pending.finished.wait(timeout: .now() + .milliseconds(100)).isSuccess {
+            var poll = timespec(tv_sec: 0, tv_nsec: 0)
+            let received = sigtimedwait(&signals, nil, &poll)
+            if received == SIGINT || received == SIGTERM { return nil }
+        }
+        let reading: WatchReading
+        (watcher, reading) = pending.result()
+        return reading
     }
 
     /// The watcher (with its new previous reading) and the reading; call after `finished`.

@@ -99,7 +99,11 @@ struct RecordCommandTests {
         let second = try CLIRunner.run(["record", "--dir", directory, "--readings", "1"])
         #expect(second.status == 2)
         #expect(second.stderr.contains(String(first.processIdentifier)), "\(second.stderr)")
-        // SIGTERM stops the first at once, with status 0.
+        // SIGHUP reopens the store and the recorder goes on (a rotation of logs sends it); SIGTERM stops it at
+        // once, with status 0.
+        kill(first.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(first.isRunning)
         kill(first.processIdentifier, SIGTERM)
         first.waitUntilExit()
         #expect(first.terminationReason == .exit && first.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
