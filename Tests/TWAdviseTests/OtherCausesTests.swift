@@ -84,7 +84,7 @@ struct OtherCausesTests {
         }
         // Wait (bounded) until the server holds all 64 descriptors: an event, not a time.
         var waited = 0
-        while ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.processIdentifier)/fd").count) ?? 0) < 64, waited < 1500 {
+        while ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.processIdentifier)/fd").count) ?? 0) < 64, waited < 6000 {
             usleep(20_000)
             waited += 1
         }

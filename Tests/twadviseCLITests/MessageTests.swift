@@ -165,11 +165,11 @@ struct MessageTests {
 
     @Test("help: defaults as values, one style of value names, and examples at the end")
     func help() throws {
-        for command in [["diagnose"], ["snapshot"], ["watch"], ["rules"], ["rules", "lint"], ["rules", "explain"], []] {
+        for command in [["diagnose"], ["snapshot"], ["watch"], ["record"], ["fleet"], ["rules"], ["rules", "lint"], ["rules", "explain"], []] {
             let result = try CLIRunner.run(command + ["--help"])
             #expect(result.status == 0)
             #expect(!result.stdout.contains("SeverityArgument") && !result.stdout.contains("<top>") && !result.stdout.contains("<fail-on>"))
-            let tail = result.stdout.split(separator: "\n").suffix(4)
+            let tail = result.stdout.split(separator: "\n").suffix(8)
             #expect(tail.contains("EXAMPLES:") && tail.last?.hasPrefix("  twadvise") == true, "\(command)")
         }
         let diagnose = try CLIRunner.run(["diagnose", "--help"]).stdout

@@ -95,14 +95,22 @@ struct SnapshotCommandTests {
         var wrappers: [[String]] = [[]]
         if let unprivileged = CLIRunner.unprivilegedWrapper { wrappers.append(unprivileged) }
         for wrapper in wrappers {
-            let before = try #require(LoopbackLoad.sockstatTimeWait())
-            let result = try CLIRunner.run(["snapshot"], wrapper: wrapper)
-            let after = try #require(LoopbackLoad.sockstatTimeWait())
-            #expect(result.status == 0, "\(wrapper): \(result.stderr)")
-            let object = try json(result)
-            let sockets = try #require(object["sockets"] as? [String: Any])
-            let tw = try #require(sockets["timeWait"] as? Int)
-            #expect((min(before, after) - 5...max(before, after) + 5).contains(tw), "\(wrapper): table \(tw) vs sockstat \(before)...\(after)")
+            // Other suites open and close loopback connections meanwhile: a count taken between two sockstat
+            // readings can miss sockets that came and went in between. Up to three readings, one of which must
+            // agree; a systematic miscount fails all three.
+            var sockets: [String: Any] = [:]
+            var seen: [String] = []
+            for _ in 0..<3 {
+                let before = try #require(LoopbackLoad.sockstatTimeWait())
+                let result = try CLIRunner.run(["snapshot"], wrapper: wrapper)
+                let after = try #require(LoopbackLoad.sockstatTimeWait())
+                #expect(result.status == 0, "\(wrapper): \(result.stderr)")
+                sockets = try #require(try json(result)["sockets"] as? [String: Any])
+                let tw = try #require(sockets["timeWait"] as? Int)
+                if (min(before, after) - 5...max(before, after) + 5).contains(tw) { seen = []; break }
+                seen.append("table \(tw) vs sockstat \(before)...\(after)")
+            }
+            #expect(seen.isEmpty, "\(wrapper): \(seen)")
             let destinations = try #require(sockets["destinations"] as? [[String: Any]])
             #expect(destinations.contains { $0["remotePort"] as? Int == port && ($0["timeWait"] as? Int ?? 0) >= 200 })
         }
