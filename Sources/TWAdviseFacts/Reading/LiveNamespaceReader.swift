@@ -49,7 +49,7 @@ package struct LiveNamespaceReader {
         var namespaces = found.namespaces.filter { !$0.isOwn }
         var notices: [FactWarning] = []
         if found.unreadable > 0 {
-            notices.append(FactWarning(path: proc, message: "the network namespace of \(found.unreadable) process\(found.unreadable == 1 ? "" : "es") could not be read (permission)"))
+            notices.append(FactWarning(path: proc, message: "the network namespace of \(found.unreadable) process\(found.unreadable == 1 ? "" : "es") could not be read (permission: another process's /proc/PID/ns/net needs CAP_SYS_PTRACE besides CAP_SYS_ADMIN)"))
         }
         for path in found.notNamespaces.prefix(10) {
             notices.append(FactWarning(path: path, message: "not a network namespace (not read)"))
