@@ -301,6 +301,7 @@ package enum Postmortem {
         let rateInterval = max(60, (history.series.filter { if case .counterRate = $0.quantity { true } else { false } }.map(step).min() ?? 60).rounded())
         var destinations: [String: DestinationLoad] = [:]
         var shares: [String: Double] = [:]
+        var totals: [String: Int64] = [:]  // U(D) by destination, as kept
         var usable: Double?
         var portBounds: [String: (low: Int?, high: Int?)] = [:]
         // One namespace: the host's, unless every series is labelled with another.
@@ -343,7 +344,7 @@ package enum Postmortem {
                 var load = destinations[key] ?? DestinationLoad(localAddress: local, remoteAddress: remote, remotePort: port)
                 switch name {
                 case "twadvise_destination_time_wait": load.timeWait = Int(whole(value) ?? 0)
-                case "twadvise_destination_sockets": load.established = max(0, Int(whole(value) ?? 0) - load.timeWait)
+                case "twadvise_destination_sockets": if let total = whole(value) { totals[key] = total }
                 case "twadvise_destination_port_share": shares[key] = value
                 default: break
                 }
@@ -352,14 +353,9 @@ package enum Postmortem {
             }
         }
         // U(D) was read whole: what is not TIME_WAIT counts as established (the series do not split it further).
-        for (key, load) in destinations {
-            var load = load
-            if let total = history.series.first(where: { s in
-                s.quantity == .twadvise("twadvise_destination_sockets") && s.labels["remote"] == load.remoteAddress.description
-                    && s.labels["port"] == String(load.remotePort) && (s.labels["namespace"] ?? "host") == wanted
-            }).flatMap({ value($0, at: time, tolerance: 2 * step($0)) }) {
-                load.established = max(0, Int(total.value.rounded()) - load.timeWait)
-            }
+        for (key, total) in totals {
+            guard var load = destinations[key] else { continue }
+            load.established = max(0, Int(total) - load.timeWait)
             destinations[key] = load
         }
         for (key, bounds) in portBounds {
