@@ -132,20 +132,13 @@ public struct MarkdownReport: Sendable {
     static func timelineContext(_ timeline: Timeline) -> [String: Any] {
         let day = timeline.evaluatedAt ?? timeline.from
         func time(_ date: Date?) -> String { date.map { ReportTime.short($0, sameDayAs: day) } ?? "-" }
-        func value(_ v: Double, _ unit: Timeline.Series.Unit) -> String {
-            switch unit {
-            case .count: Presentation.number(v.rounded())
-            case .perSecond: Presentation.number(v) + "/s"
-            case .share: Presentation.percent(v)
-            }
-        }
         let series = timeline.series.map { s -> [String: Any] in
             [
                 "source": Self.host(s.source), "measure": Self.host(s.measure + (s.labels.isEmpty ? "" : " (\(s.labels))")),
                 "began": s.began == nil ? "no rise" : time(s.began),
-                "peak": value(s.peak, s.unit), "peakAt": time(s.peakAt),
+                "peak": s.unit.formatted(s.peak), "peakAt": time(s.peakAt),
                 "ended": s.began == nil ? "-" : (s.ended.map { time($0) } ?? "not by the end"),
-                "usual": value(s.baseline, s.unit),
+                "usual": s.unit.formatted(s.baseline),
                 "shape": Presentation.sparkline(s.shape.map { Optional($0) }),
             ]
         }
@@ -286,8 +279,8 @@ public struct MarkdownReport: Sendable {
         Escaping.terminalValue(text)
     }
 
-    /// Markdown- and HTML-escaped host value.
-    static func host(_ text: String) -> String { Escaping.html(Escaping.markdown(text)) }
+    /// A value from the host or a server as Markdown text: Markdown- and HTML-escaped, invisible scalars shown.
+    package static func host(_ text: String) -> String { Escaping.html(Escaping.markdown(text)) }
 
     static func shellValues(_ values: [String: String]) -> [String: String] {
         var result: [String: String] = [:]

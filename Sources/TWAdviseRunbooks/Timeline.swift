@@ -18,6 +18,15 @@ public struct Timeline: Sendable, Hashable, Codable {
             case perSecond = "per_second"
             /// A share (0 to 1), shown as a percentage.
             case share
+
+            /// `value` as a person reads it: a whole count, a rate with `/s`, a share as a percentage.
+            public func formatted(_ value: Double) -> String {
+                switch self {
+                case .count: Presentation.number(value.rounded())
+                case .perSecond: Presentation.number(value) + "/s"
+                case .share: Presentation.percent(value)
+                }
+            }
         }
         /// Where it was read (`var/log/sysstat/sa07`, `prometheus http://…`, `recording /var/lib/twadvise`).
         public var source: String

@@ -56,12 +56,7 @@ struct FleetCommand: ParsableCommand {
     func run() throws {
         try runReportingInputErrors {
             let advisor = try rules.advisor(runbooks: nil)
-            let window: HistoryWindow
-            do {
-                window = try HistoryWindow.parse(at: nil, from: from, to: to)
-            } catch {
-                throw InputError("\(error)")
-            }
+            let window = try HistoryOptions.window(at: nil, from: from, to: to)
             let client = try connection.client(url: prometheus)
             let limit = top
             let ranking: FleetRanking

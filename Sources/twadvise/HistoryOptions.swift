@@ -47,9 +47,15 @@ struct HistoryOptions: ParsableArguments {
     }
 
     /// The window the options name.
-    func window(now: Date = Date()) throws -> HistoryWindow {
+    func window() throws -> HistoryWindow {
+        try Self.window(at: at, from: from, to: to)
+    }
+
+    /// The window `--at`, `--from` and `--to` name (``HistoryWindow/parse(at:from:to:now:span:)``); a time
+    /// that is not one is an input error of one line (exit 2). `diagnose`, `fleet` and `watch --recording`.
+    static func window(at: String?, from: String?, to: String?, span: TimeInterval = 86_400) throws -> HistoryWindow {
         do {
-            return try HistoryWindow.parse(at: at, from: from, to: to, now: now)
+            return try HistoryWindow.parse(at: at, from: from, to: to, span: span)
         } catch {
             throw InputError(error.description)
         }

@@ -60,18 +60,9 @@ struct RecordCommand: ParsableCommand {
         if let readings, readings < 1 { throw ValidationError("--readings \(readings): at least 1") }
     }
 
-    /// `7d`, `12h`, `90m`, `30s` in seconds.
+    /// `7d`, `12h`, `90m` in seconds (``TimeExpression/duration(_:)``); at least a minute.
     static func duration(_ text: String) -> Double? {
-        guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0, amount.isFinite else { return nil }
-        let seconds: Double? = switch unit {
-        case "s": amount
-        case "m": amount * 60
-        case "h": amount * 3600
-        case "d": amount * 86_400
-        case "w": amount * 604_800
-        default: nil
-        }
-        return seconds.flatMap { $0 >= 60 && $0 <= 3_650 * 86_400 ? $0 : nil }
+        TimeExpression.duration(text).flatMap { $0 >= 60 ? $0 : nil }
     }
 
     /// `1G`, `500M`, `64K` in bytes; at least 1 MiB.

@@ -110,12 +110,7 @@ struct WatchCommand: ParsableCommand {
     /// Prints the readings of a recording in `--from`...`--to` one after another, oldest first.
     func replay(_ directory: String) throws {
         try runReportingInputErrors {
-            let window: HistoryWindow
-            do {
-                window = try HistoryWindow.parse(at: nil, from: from, to: to, span: 7 * 86_400)
-            } catch {
-                throw InputError("\(error)")
-            }
+            let window = try HistoryOptions.window(at: nil, from: from, to: to, span: 7 * 86_400)
             var failure: (any Error)?
             do throws(RecorderError) {
                 let store = try RecordingStore.openForReading(directory: directory)

@@ -54,21 +54,13 @@ func temporaryDirectory(_ prefix: String) throws -> String {
 
 /// Runs a process to its end (bounded), its output in `log`; throws when it fails.
 func run(_ executable: String, _ arguments: [String], log: String, timeout: TimeInterval = 120) throws {
-    _ = FileManager.default.createFile(atPath: log, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = FileHandle(forWritingAtPath: log)
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
+    let child = try ChildProcess(executable, arguments, log: log)
+    let process = child.process
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning, Date() < deadline { usleep(50_000) }
     if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-    try? output?.close()
     guard process.terminationStatus == 0 else {
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        throw HarnessError("\(executable) exited \(process.terminationStatus): \(text.suffix(2000))")
+        throw HarnessError("\(executable) exited \(process.terminationStatus): \(child.logText.suffix(2000))")
     }
 }
 

@@ -50,7 +50,7 @@ public struct FleetReport: Sendable, Codable {
     /// The report as a Markdown table, with the command that diagnoses each of the worst hosts.
     public func markdown() -> String {
         var out = "# TWAdvise fleet report\n\n"
-        out += "| | |\n|---|---|\n| Prometheus | \(Self.text(server)) |\n| Window | \(ReportTime.full(from)) to \(ReportTime.full(to)) |\n"
+        out += "| | |\n|---|---|\n| Prometheus | \(MarkdownReport.host(server)) |\n| Window | \(ReportTime.full(from)) to \(ReportTime.full(to)) |\n"
         out += "| Instances ranked | \(rows.count) |\n\n"
         if rows.isEmpty {
             out += "No instance has a series of the measures below in the window: nothing to rank (insufficient data, not an all-clear).\n"
@@ -59,7 +59,7 @@ public struct FleetReport: Sendable, Codable {
             for (i, row) in rows.enumerated() {
                 let subject = Self.subject(row.labels)
                 let also = row.others.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.value($0.value, measure: $0.key))" }.joined(separator: ", ")
-                out += "| \(i + 1) | \(Self.text(row.instance)) | \(row.severity?.rawValue.uppercased() ?? "-") | \(Self.text(row.title + (subject.isEmpty ? "" : " (\(subject))"))) | \(Self.value(row.peak, measure: row.measure)) | \(row.at.map(ReportTime.full) ?? "-") | \(Self.text(also)) |\n"
+                out += "| \(i + 1) | \(MarkdownReport.host(row.instance)) | \(row.severity?.rawValue.uppercased() ?? "-") | \(MarkdownReport.host(row.title + (subject.isEmpty ? "" : " (\(subject))"))) | \(Self.value(row.peak, measure: row.measure)) | \(row.at.map(ReportTime.full) ?? "-") | \(MarkdownReport.host(also)) |\n"
             }
             out += "\nSeverity is what the rule in force gives that peak alone (`rules explain ID` shows its thresholds); "
             out += "read a host in full, at its worst moment, with:\n\n```sh\n"
@@ -72,7 +72,7 @@ public struct FleetReport: Sendable, Codable {
             out += "```\n"
         }
         if !notRead.isEmpty {
-            out += "\nNot read:\n\n" + notRead.map { "- \(Self.text($0))\n" }.joined()
+            out += "\nNot read:\n\n" + notRead.map { "- \(MarkdownReport.host($0))\n" }.joined()
         }
         return out
     }
@@ -87,10 +87,6 @@ public struct FleetReport: Sendable, Codable {
         return data
     }
 
-    /// A value from the server as Markdown text: Markdown and HTML escaped, invisible scalars made visible (a
-    /// label may hold `<img onerror=...>` or a bidi override).
-    static func text(_ value: String) -> String { Escaping.html(Escaping.markdown(value)) }
-
     static func subject(_ labels: [String: String]) -> String {
         var parts: [String] = []
         if let remote = labels["remote"], let port = labels["port"] { parts.append("\(remote):\(port)") }
@@ -99,12 +95,12 @@ public struct FleetReport: Sendable, Codable {
     }
 
     static func value(_ value: Double, measure: String) -> String {
-        switch measure {
-        case FleetMeasure.destinationPressure.rawValue, FleetMeasure.conntrackRatio.rawValue, FleetMeasure.fileHandlesRatio.rawValue:
-            Presentation.percent(value)
-        case FleetMeasure.activeOpensRate.rawValue: Presentation.number(value) + "/s"
-        default: Presentation.number(value.rounded())
+        let unit: Timeline.Series.Unit = switch measure {
+        case FleetMeasure.destinationPressure.rawValue, FleetMeasure.conntrackRatio.rawValue, FleetMeasure.fileHandlesRatio.rawValue: .share
+        case FleetMeasure.activeOpensRate.rawValue: .perSecond
+        default: .count
         }
+        return unit.formatted(value)
     }
 }
 

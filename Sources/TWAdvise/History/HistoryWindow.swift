@@ -89,21 +89,26 @@ public enum TimeExpression {
         let text = text.trimmingCharacters(in: .whitespaces)
         if text == "now" { return now }
         if let first = text.first, first == "-" || first == "+", text.count >= 3, text.count <= 12 {
-            let unit = text.last!
-            guard let amount = Double(text.dropFirst().dropLast()), amount.isFinite, amount >= 0 else { return nil }
-            let seconds: Double
-            switch unit {
-            case "s": seconds = amount
-            case "m": seconds = amount * 60
-            case "h": seconds = amount * 3600
-            case "d": seconds = amount * 86_400
-            case "w": seconds = amount * 604_800
-            default: return nil
-            }
-            guard seconds <= 3_650 * 86_400 else { return nil }
+            guard let seconds = duration(text.dropFirst()) else { return nil }
             return now + (first == "-" ? -seconds : seconds)
         }
         return rfc3339(text)
+    }
+
+    /// A duration as a person writes it, a number and a unit (`90s`, `30m`, `2h`, `7d`, `1w`), in seconds;
+    /// `nil` for anything else, a negative or non-finite amount, and more than ten years.
+    public static func duration<S: StringProtocol>(_ text: S) -> Double? {
+        guard let unit = text.last, let amount = Double(text.dropLast()), amount.isFinite, amount >= 0 else { return nil }
+        let seconds: Double
+        switch unit {
+        case "s": seconds = amount
+        case "m": seconds = amount * 60
+        case "h": seconds = amount * 3600
+        case "d": seconds = amount * 86_400
+        case "w": seconds = amount * 604_800
+        default: return nil
+        }
+        return seconds <= 3_650 * 86_400 ? seconds : nil
     }
 
     /// An RFC 3339 time, parsed by hand: no locale, no time zone database.
