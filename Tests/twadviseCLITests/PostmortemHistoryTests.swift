@@ -127,3 +127,27 @@ extension PostmortemHistoryTests {
         #expect(observed["timeWait"] == nil, "the moment's TIME_WAIT is not a number history may give: \(observed)")
     }
 }
+
+/// Bad values of this round's options: one line on stderr naming the option, exit 2, nothing on stdout.
+@Suite("history, record and fleet options")
+struct HistoryOptionErrorTests {
+    @Test("each bad value is refused with its option named", arguments: [
+        (["record", "--dir", "/tmp/x", "--retain", "5x"], "--retain 5x: a duration such as 7d, 12h or 90m"),
+        (["record", "--dir", "/tmp/x", "--retain", "30s"], "--retain 30s: a duration such as 7d, 12h or 90m"),
+        (["record", "--dir", "/tmp/x", "--max-size", "10"], "--max-size 10: a size such as 1G, 500M or 64M (at least 1M)"),
+        (["record", "--dir", "/tmp/x", "--interval", "0"], "--interval 0.0: from 1 to 3600 seconds"),
+        (["diagnose", "--recording", "/nonexistent/twadvise-rec"], "--recording /nonexistent/twadvise-rec: no recording in /nonexistent/twadvise-rec"),
+        (["diagnose", "--recording", "/tmp", "--history"], "--recording is a history of its own: it does not go with --history or --prometheus"),
+        (["diagnose", "--prometheus", "http://127.0.0.1:9"], "--prometheus reads one host: name it with --instance"),
+        (["fleet", "--prometheus", "ftp://127.0.0.1:9"], "--prometheus: "),
+        (["fleet", "--prometheus", "http://127.0.0.1:9", "--top", "0"], "--top 0: rank 1 to 500 hosts per measure"),
+        (["watch", "--from", "-1h"], "--from and --to choose what --recording replays: give --recording DIR"),
+    ])
+    func refused(arguments: [String], message: String) throws {
+        let result = try CLIRunner.run(arguments)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("twadvise: error: ") && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}
