@@ -250,6 +250,15 @@ public struct Diagnosis: Sendable {
         }
     }
 
+    /// The JSON report of this namespace alone, each finding with its steps.
+    func ownJSON() throws(AdvisorError) -> JSONReport {
+        do {
+            return JSONReport(input, tool: TWAdviseVersion.tool, steps: try MarkdownReport(templates: templates).steps(input))
+        } catch {
+            throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
+        }
+    }
+
     /// The runbook of ``markdown(_:)`` as a terminal shows it: escapes undone, bold, aligned tables, and
     /// severities in colour unless `color` is false (`NO_COLOR`), in which case no control sequence at all.
     public static func terminal(_ diagnoses: [Diagnosis], color: Bool) throws(AdvisorError) -> String {
@@ -279,9 +288,12 @@ public struct Diagnosis: Sendable {
     /// (network namespaces) under `namespaces`.
     public static func json(_ diagnoses: [Diagnosis]) throws(AdvisorError) -> Data {
         let diagnoses = diagnoses.flatMap(\.everyNamespace)
-        guard var report = diagnoses.first.map({ JSONReport($0.input, tool: TWAdviseVersion.tool) }) else { return Data() }
+        guard let first = diagnoses.first else { return Data() }
+        var report = try first.ownJSON()
         if diagnoses.count > 1 {
-            report.namespaces = diagnoses.dropFirst().map { JSONReport($0.input, tool: TWAdviseVersion.tool) }
+            var namespaces: [JSONReport] = []
+            for diagnosis in diagnoses.dropFirst() { namespaces.append(try diagnosis.ownJSON()) }
+            report.namespaces = namespaces
         }
         do {
             return try report.encoded()

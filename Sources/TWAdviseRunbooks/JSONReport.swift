@@ -24,6 +24,9 @@ public struct JSONReport: Codable, Sendable {
         public var parameterDefaults: [String: FactValue]?
         public var justifications: [String]
         public var vars: [String: String]
+        /// Its runbook section as a document (subsections of prose and code blocks), with this finding's
+        /// values: the steps a person would read, for a machine.
+        public var steps: RunbookSteps?
     }
 
     public struct NotEvaluated: Codable, Sendable {
@@ -70,7 +73,9 @@ public struct JSONReport: Codable, Sendable {
     /// Reports of the network namespaces of the same capture (sosreport), each of this same shape.
     public var namespaces: [JSONReport]?
 
-    public init(_ input: ReportInput, tool: String) {
+    /// The report of `input`; `steps` holds each shown finding's runbook section, in rank order
+    /// (``MarkdownReport/steps(_:)``), when the caller rendered them.
+    public init(_ input: ReportInput, tool: String, steps: [RunbookSteps]? = nil) {
         schemaVersion = Self.currentSchemaVersion
         self.tool = tool
         host = input.hostname
@@ -85,7 +90,8 @@ public struct JSONReport: Codable, Sendable {
         findings = input.shownFindings.enumerated().map { i, f in
             RankedFinding(rank: i + 1, id: f.id, severity: f.severity, score: f.score, title: f.title, subject: f.subject,
                           evidence: f.evidence, runbook: f.runbook, references: f.references, parameters: f.parameters,
-                          parameterDefaults: f.parameterDefaults.isEmpty ? nil : f.parameterDefaults, justifications: f.justifications, vars: f.vars)
+                          parameterDefaults: f.parameterDefaults.isEmpty ? nil : f.parameterDefaults, justifications: f.justifications, vars: f.vars,
+                          steps: steps.flatMap { i < $0.count ? $0[i] : nil })
         }
         insufficientData = input.evaluation.insufficient.map { item in
             NotEvaluated(id: item.ruleID, title: input.evaluation.results.first { $0.ruleID == item.ruleID }?.title ?? "",

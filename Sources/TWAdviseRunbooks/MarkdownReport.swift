@@ -23,47 +23,37 @@ public struct MarkdownReport: Sendable {
         let report = try templates.reportTemplate()
         let shown = input.shownFindings
         // Only the sections of the findings shown are parsed (once per set of templates, then kept).
-        var sections: [String: MustacheTemplate] = [:]
+        var sections: [String: SectionTemplate] = [:]
         for id in Set(shown.compactMap(\.runbook)) {
             if let section = try templates.sectionTemplate(id) { sections[id] = section }
         }
         let current = Self.shellValues(input.current)
-        let plan = Self.shellValues(input.plan)
-        let notes = input.notes.mapValues(Self.host)
         let groups = FindingGroup.grouping(shown)
         var findings: [[String: Any]] = []
         var top: [[String: Any]] = []
-        var printed: [String: Int] = [:]
+        var printed = Printed()
         var tables: [(rank: Int, rows: [String: Set<String>])] = []
         let notesOnly = groups.contains { $0.severity >= .medium }
         for (index, group) in groups.enumerated() {
             // A note: low or info, beside a finding of medium or above, from a section that asks for no change
             // (it says `{{! note }}`). It keeps its row in the top table; its section is never rendered and its
             // evidence table never shown, so no later finding may point back to it.
-            let isNote = group.worst.runbook.flatMap { templates.sections[$0] }?.contains("{{! note }}") == true
+            let isNote = group.worst.runbook.flatMap { sections[$0] }?.isNote == true
             if notesOnly, group.severity <= .low, isNote {
                 var row = Self.topRow(group, rank: index + 1, current: current)
                 row["note"] = true
                 top.append(row)
                 continue
             }
-            var parts: [SectionMerge.Part] = []
-            for finding in group.detailed {
-                var context = Self.context(finding, rank: index + 1, current: current)
-                context["plan"] = plan
-                context["inContainer"] = input.inContainer
-                context["notes"] = notes
-                var text = Self.body(finding, context: context, sections: sections)
-                if input.otherNamespace { text = Self.forOtherNamespace(text) }
-                parts.append(SectionMerge.Part(label: Self.host(finding.subject ?? finding.id),
-                                               plainLabel: Self.plain(finding.subject ?? finding.id),
-                                               text: text))
+            let parts = group.detailed.map { finding in
+                SectionMerge.Part(label: Self.host(finding.subject ?? finding.id), plainLabel: Self.plain(finding.subject ?? finding.id),
+                                  steps: Self.steps(finding, rank: index + 1, input: input, current: current, sections: sections))
             }
             var context = Self.topRow(group, rank: index + 1, current: current)
             context["evidenceTable"] = group.evidenceTable(sameAs: &tables, rank: index + 1)
             context["thresholds"] = group.thresholds()
             context["hasThresholds"] = !group.worst.parameters.isEmpty
-            context["body"] = Self.tidy(Self.referringBack(SectionMerge.merge(parts), rank: index + 1, printed: &printed))
+            context["body"] = Self.tidy(Self.referringBack(SectionMerge.merge(parts), rank: index + 1, printed: &printed).markdown)
             findings.append(context)
             top.append(context)
         }
@@ -127,6 +117,21 @@ public struct MarkdownReport: Sendable {
         return Self.tidy(report.render(context))
     }
 
+    /// Each shown finding's own runbook section as a document, in rank order: values in place, for the host
+    /// or namespace `input` is about, neither merged with other subjects' nor pointing back to an earlier
+    /// finding (what the JSON report carries as `steps`).
+    public func steps(_ input: ReportInput) throws(RunbookTemplateError) -> [RunbookSteps] {
+        let shown = input.shownFindings
+        var sections: [String: SectionTemplate] = [:]
+        for id in Set(shown.compactMap(\.runbook)) {
+            if let section = try templates.sectionTemplate(id) { sections[id] = section }
+        }
+        let current = Self.shellValues(input.current)
+        return shown.enumerated().map { index, finding in
+            Self.steps(finding, rank: index + 1, input: input, current: current, sections: sections)
+        }
+    }
+
     /// The `## Timeline` section's values: the window, the moment evaluated, a row per series and per kernel
     /// message, and what was not read.
     static func timelineContext(_ timeline: Timeline) -> [String: Any] {
@@ -171,28 +176,42 @@ public struct MarkdownReport: Sendable {
         return context
     }
 
-    /// One finding's runbook section, rendered.
-    static func body(_ finding: Finding, context: [String: Any], sections: [String: MustacheTemplate]) -> String {
+    /// One finding's runbook section as a document, for the host or namespace `input` is about: its values
+    /// in place, a missing one never left empty in a command (see ``TemplateVariables/guarded(_:)``).
+    static func steps(_ finding: Finding, rank: Int, input: ReportInput, current: [String: String],
+                      sections: [String: SectionTemplate]) -> RunbookSteps {
         guard let id = finding.runbook, let section = sections[id] else {
-            return "_No runbook section \(host(finding.runbook ?? finding.id)) in the templates._\n"
+            return RunbookSteps(subsections: [RunbookSubsection(heading: nil, blocks: [
+                .prose("_No runbook section \(host(finding.runbook ?? finding.id)) in the templates._"),
+            ])])
         }
-        // A value the section prints outside a test of it, when the host did not give it, renders as a
-        // marker (TemplateVariables.guarded), and a command line holding one becomes a comment: no
-        // command is ever shown with an empty value in its place.
-        var context = context
+        var context = Self.context(finding, rank: rank, current: current)
+        context["plan"] = shellValues(input.plan)
+        context["inContainer"] = input.inContainer
+        context["notes"] = input.notes.mapValues(Self.host)
+        // `known.NAMESPACE.NAME` is true for each value the host gave: a value the section prints outside a
+        // test of it, when the host did not give it, renders as a marker and its command line as a comment.
         var known: [String: [String: Bool]] = [:]
         for namespace in TemplateVariables.namespaces {
             if let values = context[namespace] as? [String: String] { known[namespace] = values.mapValues { _ in true } }
         }
         context["known"] = known
-        return tidy(MissingValue.resolve(section.render(context)))
+        let steps = section.render(context)
+        return input.otherNamespace ? forOtherNamespace(steps) : steps
     }
 
-    /// `body` with each code block of two or more lines that an earlier finding already printed replaced by a
-    /// line pointing to it (two rules recommending the same drop-in show it once); `printed` maps each code
-    /// block shown so far to the rank of the finding that showed it.
-    static func referringBack(_ body: String, rank: Int, printed: inout [String: Int]) -> String {
-        var out: [String] = []
+    /// What earlier findings of one report printed: whole subsections and code blocks of two or more lines,
+    /// each with the rank of the finding that printed it first.
+    struct Printed {
+        var subsections: [RunbookSubsection: Int] = [:]
+        var code: [RunbookCode: Int] = [:]
+    }
+
+    /// `steps` with each code block of two or more lines that an earlier finding already printed replaced by a
+    /// line pointing to it (two rules recommending the same drop-in show it once), and each subsection printed
+    /// word for word before (the same Verify) named in one line that points back.
+    static func referringBack(_ steps: RunbookSteps, rank: Int, printed: inout Printed) -> RunbookSteps {
+        var out: [RunbookSubsection] = []
         // Consecutive subsections that only refer back become one line: "Persistent configuration, Verify
         // and Rollback: the same commands as in finding 1 above."
         var pending: (headings: [String], earlier: Int)?
@@ -202,39 +221,38 @@ public struct MarkdownReport: Sendable {
         }
         func flush() {
             guard let p = pending else { return }
-            let names = p.headings.map { String($0.dropFirst(4)) }
+            let names = p.headings
             let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
-            out.append("**\(list):** the same as in finding \(p.earlier) above.")
+            out.append(RunbookSubsection(heading: nil, blocks: [.prose("**\(list):** the same as in finding \(p.earlier) above.")]))
             pending = nil
         }
-        for (heading, text) in SectionMerge.subsections(body) {
-            var referred: Int?
-            // A whole subsection an earlier finding printed word for word (the same Verify) refers back too.
-            let whole = heading + "\n" + text
-            if !heading.isEmpty, let earlier = printed[whole], earlier != rank {
-                refer(heading, to: earlier)
-                continue
-            }
-            if !heading.isEmpty, printed[whole] == nil { printed[whole] = rank }
-            let blocks = SectionMerge.blocks(text).map { block -> String in
-                guard block.hasPrefix("```"), block.split(separator: "\n").count >= 4 else { return block }
-                if let earlier = printed[block], earlier != rank {
-                    referred = earlier
-                    return "The same commands as in finding \(earlier) above."
+        for subsection in steps.subsections {
+            if let heading = subsection.heading {
+                if let earlier = printed.subsections[subsection], earlier != rank {
+                    refer(heading, to: earlier)
+                    continue
                 }
-                printed[block] = rank
+                if printed.subsections[subsection] == nil { printed.subsections[subsection] = rank }
+            }
+            var referred: Int?
+            let blocks = subsection.blocks.map { block -> RunbookBlock in
+                guard case .code(let code) = block, code.lines.filter({ !$0.text.isEmpty }).count >= 2 else { return block }
+                if let earlier = printed.code[code], earlier != rank {
+                    referred = earlier
+                    return .prose("The same commands as in finding \(earlier) above.")
+                }
+                printed.code[code] = rank
                 return block
             }
-            if !heading.isEmpty, let earlier = referred, blocks.count == 1 {
+            if let heading = subsection.heading, let earlier = referred, blocks.count == 1 {
                 refer(heading, to: earlier)
                 continue
             }
             flush()
-            if !heading.isEmpty { out.append(heading) }
-            out.append(blocks.joined(separator: "\n\n"))
+            out.append(RunbookSubsection(heading: subsection.heading, blocks: blocks))
         }
         flush()
-        return out.joined(separator: "\n\n")
+        return RunbookSteps(subsections: out)
     }
 
     /// Where a network namespace's settings persist, instead of the host's `/etc/sysctl.d`.
@@ -248,30 +266,24 @@ public struct MarkdownReport: Sendable {
         """
 
     /// A section rendered for a network namespace other than the host's: its "Persistent configuration"
-    /// says where the namespace's settings live, and no line of any step writes or removes a file in the
-    /// host's `/etc/sysctl.d` (it would change the host at its next boot and do nothing for the namespace).
-    static func forOtherNamespace(_ body: String) -> String {
-        var out: [String] = []
-        for (heading, text) in SectionMerge.subsections(body) {
-            if heading == "### Persistent configuration" {
-                out.append(heading + "\n\n" + namespacePersistence)
+    /// says where the namespace's settings live, and no command line of any step writes or removes a file in
+    /// the host's `/etc/sysctl.d` (it would change the host at its next boot and do nothing for the namespace).
+    static func forOtherNamespace(_ steps: RunbookSteps) -> RunbookSteps {
+        var out: [RunbookSubsection] = []
+        for subsection in steps.subsections {
+            if subsection.heading == "Persistent configuration" {
+                out.append(RunbookSubsection(heading: subsection.heading, blocks: [.prose(namespacePersistence)]))
                 continue
             }
-            var kept: [Substring] = []
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false)
-            where !(line.contains("/etc/sysctl.d/99-twadvise") || line.contains("> /etc/sysctl.d/")) {
-                // A code block left empty goes too.
-                if line == "```", let last = kept.last, last.hasPrefix("```"), last.count > 3 {
-                    kept.removeLast()
-                    continue
-                }
-                kept.append(line)
+            let blocks = subsection.blocks.compactMap { block -> RunbookBlock? in
+                guard case .code(var code) = block, code.lines.contains(where: \.changesHostFiles) else { return block }
+                code.lines.removeAll(where: \.changesHostFiles)
+                return code.lines.isEmpty ? nil : .code(code)  // a code block left empty goes too
             }
-            let remaining = kept.joined(separator: "\n").trimmingCharacters(in: "\n")
-            if remaining.isEmpty, !heading.isEmpty { continue }
-            out.append((heading.isEmpty ? "" : heading + "\n\n") + remaining)
+            if blocks.isEmpty, subsection.heading != nil { continue }
+            out.append(RunbookSubsection(heading: subsection.heading, blocks: blocks))
         }
-        return out.joined(separator: "\n\n") + "\n"
+        return RunbookSteps(subsections: out)
     }
 
     /// A host value for a shell comment inside a code block: control characters and newlines replaced.

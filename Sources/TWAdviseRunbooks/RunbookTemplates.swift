@@ -25,7 +25,7 @@ public struct RunbookTemplates: Sendable {
             guard let text = files[name] else { continue }
             try merge(sectionsOf: text, file: name + ".md")
         }
-        try Self.validate(report, file: "report.md")
+        try Self.validate(report, file: "report.md", isSection: false)
         for (id, section) in sections { try Self.validate(section, file: "section '\(id)'") }
     }
 
@@ -45,11 +45,11 @@ public struct RunbookTemplates: Sendable {
         try parsed.template("", text: report, file: "report.md")
     }
 
-    /// Section `id`, guarded (``TemplateVariables/guarded(_:)``) and parsed once; `nil` when no template
-    /// defines it.
-    func sectionTemplate(_ id: String) throws(RunbookTemplateError) -> MustacheTemplate? {
+    /// Section `id`, guarded (``TemplateVariables/guarded(_:)``) and parsed once into its structure; `nil`
+    /// when no template defines it.
+    func sectionTemplate(_ id: String) throws(RunbookTemplateError) -> SectionTemplate? {
         guard let text = sections[id] else { return nil }
-        return try parsed.template(id, text: TemplateVariables.guarded(text), file: "section '\(id)'")
+        return try parsed.section(id, text: text, file: "section '\(id)'")
     }
 
     /// Replaces templates with those of `overrides` (same names override, new sections add).
@@ -60,7 +60,7 @@ public struct RunbookTemplates: Sendable {
         for name in overrides.keys.sorted() {
             guard let text = overrides[name] else { continue }
             if name == "report" {
-                try Self.validate(text, file: "report.md")
+                try Self.validate(text, file: "report.md", isSection: false)
                 report = text
             } else {
                 var added = RunbookTemplates(report: report, sections: [:])
@@ -144,13 +144,15 @@ public struct RunbookTemplates: Sendable {
     /// inside a loop over another would make rendering quadratic in the number of findings.
     static let unboundedLists: Set<String> = ["findings", "top", "insufficient", "warnings", "disabled", "overridden"]
 
-    static func validate(_ text: String, file: String) throws(RunbookTemplateError) {
+    /// Checks a template as Mustache, its loops, and (a section) its structure of subsections and blocks.
+    static func validate(_ text: String, file: String, isSection: Bool = true) throws(RunbookTemplateError) {
         do {
             _ = try MustacheTemplate(string: text)
         } catch {
             throw RunbookTemplateError(file: file, error)
         }
         try checkNesting(text, file: file)
+        if isSection { _ = try SectionTemplate(parsing: TemplateVariables.guarded(text), file: file) }
     }
 
     /// Refuses a loop over an unbounded list inside another (and delimiter changes, which would hide one),
@@ -188,6 +190,14 @@ public struct RunbookTemplates: Sendable {
 /// Parsed templates shared by copies of one ``RunbookTemplates`` (its texts never change once built).
 final class ParsedTemplates: Sendable {
     private let byID = Mutex<[String: MustacheTemplate]>([:])
+    private let sections = Mutex<[String: SectionTemplate]>([:])
+
+    func section(_ id: String, text: String, file: String) throws(RunbookTemplateError) -> SectionTemplate {
+        if let known = sections.withLock({ $0[id] }) { return known }
+        let section = try SectionTemplate(parsing: TemplateVariables.guarded(text), file: file)
+        sections.withLock { $0[id] = section }
+        return section
+    }
 
     func template(_ id: String, text: String, file: String) throws(RunbookTemplateError) -> MustacheTemplate {
         if let known = byID.withLock({ $0[id] }) { return known }

@@ -97,29 +97,19 @@ enum MissingValue {
 
     static func marker(_ name: String) -> String { "\(open)\(name)\(close)" }
 
-    /// Replaces each command line (inside a fenced block) that holds a marker by a comment naming what could
-    /// not be read, and each marker in prose by `unknown (NAME could not be read)`.
-    static func resolve(_ text: String) -> String {
+    /// A command line holding a marker, replaced by a comment naming what could not be read.
+    static func resolveCommand(_ line: String) -> String {
+        guard line.contains(open) else { return line }
+        let indent = line.prefix { $0 == " " }
+        return "\(indent)# not shown: \(markers(in: Substring(line)).joined(separator: ", ")) could not be read on this host; read it first (sysctl -a, ss), then decide"
+    }
+
+    /// Prose with each marker replaced by `unknown (NAME could not be read)`.
+    static func resolveProse(_ text: String) -> String {
         guard text.contains(open) else { return text }
-        var out: [String] = []
-        var inCode = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") { inCode.toggle() }
-            guard line.contains(open) else {
-                out.append(String(line))
-                continue
-            }
-            let names = markers(in: line)
-            if inCode {
-                let indent = line.prefix { $0 == " " }
-                out.append("\(indent)# not shown: \(names.joined(separator: ", ")) could not be read on this host; read it first (sysctl -a, ss), then decide")
-            } else {
-                var fixed = String(line)
-                for name in names { fixed = fixed.replacing(marker(name), with: "unknown (\(name) could not be read)") }
-                out.append(fixed)
-            }
-        }
-        return out.joined(separator: "\n")
+        var fixed = text
+        for name in markers(in: Substring(text)) { fixed = fixed.replacing(marker(name), with: "unknown (\(name) could not be read)") }
+        return fixed
     }
 
     private static func markers(in line: Substring) -> [String] {

@@ -93,10 +93,10 @@ struct PresentationTests {
     }
 
     @Test("merging one rule's sections: shared text once, differing commands line by line, differing prose per subject")
-    func merge() {
-        func part(_ host: String, owner: String?) -> SectionMerge.Part {
+    func merge() throws {
+        func part(_ host: String, owner: String?) throws -> SectionMerge.Part {
             let ownerLine = owner.map { "The connections are made by \($0).\n\n" } ?? ""
-            return SectionMerge.Part(label: host, plainLabel: host, text: """
+            return SectionMerge.Part(label: host, plainLabel: host, steps: try SectionTemplate(parsing: """
                 ### Why
 
                 Shared explanation.
@@ -115,10 +115,10 @@ struct PresentationTests {
                 key = \(host == "a" ? 1 : 2)
                 CONF
                 ```
-                """)
+                """, file: "test").render([:]))
         }
-        let merged = SectionMerge.merge([part("a", owner: "java"), part("b", owner: nil), part("c", owner: "java")])
-        #expect(merged == """
+        let merged = SectionMerge.merge([try part("a", owner: "java"), try part("b", owner: nil), try part("c", owner: "java")])
+        #expect(merged.markdown == """
             ### Why
 
             Shared explanation.

@@ -1,0 +1,154 @@
+import Testing
+@testable import TWAdviseRunbooks
+
+/// A runbook section parsed once into subsections, paragraphs and code blocks: what each block is comes from
+/// the template, never from the shape of the rendered text.
+@Suite("Section templates as documents")
+struct SectionTemplateTests {
+    static func parse(_ text: String) throws -> SectionTemplate {
+        try SectionTemplate(parsing: TemplateVariables.guarded(text), file: "t.md")
+    }
+
+    @Test("subsections, paragraphs and code blocks are typed; block-level sections include or leave out whole blocks")
+    func structure() throws {
+        let section = try Self.parse("""
+            {{! note }}
+            ### Why
+
+            Line one
+            line two.
+            {{#vars.extra}}
+
+            Only with extra: {{{vars.extra}}}.
+            {{/vars.extra}}
+
+            ### Immediate steps
+
+            ```sh
+            {{#vars.first}}
+            sysctl -w net.ipv4.tcp_tw_reuse=1
+            {{/vars.first}}
+            ss -Htan dst {{{shell.host}}}
+            ```
+
+            ### Persistent configuration
+
+            ```sh
+            cat > /etc/sysctl.d/99-twadvise-x.conf <<'CONF'
+            x = 1
+            CONF
+            ```
+            """)
+        #expect(section.isNote)
+        let known: [String: Any] = ["known": ["shell": ["host": true]]]
+        var context: [String: Any] = ["vars": ["first": "yes"], "shell": ["host": "10.0.0.9"]]
+        context.merge(known) { a, _ in a }
+        let steps = section.render(context)
+        #expect(steps.subsections.map(\.heading) == ["Why", "Immediate steps", "Persistent configuration"])
+        #expect(steps.subsections[0].blocks == [.prose("Line one\nline two.")])
+        #expect(steps.subsections[1].blocks == [.code(RunbookCode(language: "sh", lines: [
+            .init("sysctl -w net.ipv4.tcp_tw_reuse=1"), .init("ss -Htan dst 10.0.0.9"),
+        ]))])
+        guard case .code(let persistent) = steps.subsections[2].blocks.first else {
+            Issue.record("no code block under Persistent configuration")
+            return
+        }
+        #expect(persistent.writesFile)
+        #expect(persistent.lines.map(\.changesHostFiles) == [true, false, false])
+
+        let withExtra = section.render(["vars": ["extra": "more"], "known": ["shell": [String: Bool]()]])
+        #expect(withExtra.subsections[0].blocks == [.prose("Line one\nline two."), .prose("Only with extra: more.")])
+        // A command whose value the host did not give becomes a comment, never a command with a hole.
+        #expect(withExtra.subsections[1].blocks == [.code(RunbookCode(language: "sh", lines: [
+            .init("# not shown: host could not be read on this host; read it first (sysctl -a, ss), then decide"),
+        ]))])
+    }
+
+    @Test("a section tag between lines of a paragraph stays part of it; one before a blank line opens blocks")
+    func inlineTags() throws {
+        let section = try Self.parse("""
+            First line
+            {{#vars.a}}
+            and a second.
+            {{/vars.a}}
+            Third line.
+            """)
+        #expect(section.render(["vars": ["a": "1"]]).subsections[0].blocks == [.prose("First line\nand a second.\nThird line.")])
+        #expect(section.render([:]).subsections[0].blocks == [.prose("First line\nThird line.")])
+    }
+
+    @Test("a subsection with nothing in it is left out, heading included")
+    func emptySubsection() throws {
+        let section = try Self.parse("""
+            ### Verify
+
+            Look.
+
+            ### Rollback
+
+            {{#plan.x}}
+            ```sh
+            sysctl -w a={{{current.x}}}
+            ```
+            {{/plan.x}}
+            """)
+        #expect(section.render([:]).subsections.map(\.heading) == ["Verify"])
+        #expect(section.render(["plan": ["x": "1"], "current": ["x": "2"], "known": ["current": ["x": true]]]).subsections.map(\.heading)
+                == ["Verify", "Rollback"])
+    }
+
+    @Test("a host value that looks like Markdown structure stays inside its block")
+    func valuesAreNotStructure() throws {
+        let section = try Self.parse("""
+            ### Why
+
+            Subject {{{subject}}} here.
+
+            ```sh
+            echo {{{shell.v}}}
+            ```
+            """)
+        let steps = section.render(["subject": "x\n\n### Rollback\n\n```sh\nrm -rf /\n```", "shell": ["v": "a<<b"],
+                                    "known": ["shell": ["v": true]]])
+        #expect(steps.subsections.map(\.heading) == ["Why"])
+        #expect(steps.subsections[0].blocks.count == 2)
+        guard case .code(let code) = steps.subsections[0].blocks[1] else {
+            Issue.record("the code block is not a code block")
+            return
+        }
+        #expect(!code.writesFile)  // declared by the template, not guessed from a value holding "<<"
+    }
+
+    @Test("structures a template may not have are refused at their line", arguments: [
+        ("### A\n\n{{#vars.x}}\n### B\n\ntext\n{{/vars.x}}\n", 4, "heading inside"),
+        ("### A\n\n```sh\necho\n", 3, "never closed"),
+        ("### A\n\n{{#vars.x}}\n\ntext\n", 3, "never closed"),
+        ("text {{#vars.x}} more\n\nlast {{/vars.x}}\n", 1, "is never closed"),
+        ("text\n{{#vars.x}}\nmore\n\nlast\n{{/vars.x}}\n", 1, "not closed in it"),
+        ("### A\n\n```sh\n{{#vars.x}}\necho\n```\n", 6, "not closed in it"),
+        ("### A\n\n{{/vars.x}}\n", 3, "closes no section"),
+    ])
+    func refused(_ text: String, line: Int, message: String) {
+        #expect {
+            _ = try Self.parse(text)
+        } throws: { error in
+            guard let error = error as? RunbookTemplateError else { return false }
+            return error.line == line && error.message.contains(message)
+        }
+    }
+
+    @Test("a code block of two or more commands printed by an earlier finding points back to it; one command never does")
+    func pointingBack() {
+        let twoCommands = RunbookBlock.code(RunbookCode(language: "sh", lines: [.init("a"), .init("b")]))
+        let oneCommand = RunbookBlock.code(RunbookCode(language: "sh", lines: [.init("a")]))
+        var printed = MarkdownReport.Printed()
+        let first = RunbookSteps(subsections: [RunbookSubsection(heading: "Immediate steps", blocks: [.prose("x"), twoCommands, oneCommand])])
+        #expect(MarkdownReport.referringBack(first, rank: 1, printed: &printed) == first)
+        let second = RunbookSteps(subsections: [RunbookSubsection(heading: "Immediate steps", blocks: [.prose("y"), twoCommands, oneCommand])])
+        #expect(MarkdownReport.referringBack(second, rank: 2, printed: &printed).subsections[0].blocks
+                == [.prose("y"), .prose("The same commands as in finding 1 above."), oneCommand])
+        // The same subsection word for word is named in one line.
+        #expect(MarkdownReport.referringBack(first, rank: 3, printed: &printed).markdown
+                == "**Immediate steps:** the same as in finding 1 above.")
+    }
+}
