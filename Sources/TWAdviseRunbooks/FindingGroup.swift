@@ -44,7 +44,7 @@ struct FindingGroup {
         }.map(\.element)
         let shared = labels.indices.filter { i in !detailed.contains { item($0, i)?.value != worst.evidence[i].value } }
         // Values not known for any subject make one line, not rows of "unknown".
-        let unknown = shared.filter { worst.evidence[$0].value == FactValue.unknown.description }
+        let unknown = shared.filter { worst.evidence[$0].kind == .unknown }
         var lines: [String] = []
         if shared.count > unknown.count {
             lines += ["| Evidence | Value | Read from |", "|---|---|---|"]
@@ -98,15 +98,14 @@ struct FindingGroup {
         return lines.joined(separator: "\n")
     }
 
-    /// One evidence value for a person: numbers rounded, a share with its bar.
+    /// One evidence value for a person, by its kind: a count or rate rounded, a share with its bar, seconds
+    /// and text as the rule formatted them.
     static func cell(_ e: Evidence) -> String {
-        guard let number = e.number else { return MarkdownReport.host(e.value) }
-        if e.value.hasSuffix("%") { return Presentation.percent(number) + " " + Presentation.bar(number) }
-        // Only a value printed as the plain number is rounded; a value with a unit keeps its text.
-        if e.value == FactValue.format(number) || e.value == FactValue.float(number).description {
-            return Presentation.number(number)
+        switch (e.kind, e.number) {
+        case (.share, let number?): return Presentation.percent(number) + " " + Presentation.bar(number)
+        case (.number, let number?): return Presentation.number(number)
+        default: return MarkdownReport.host(e.value)
         }
-        return MarkdownReport.host(e.value)
     }
 
     /// The thresholds as applied: `name value`, with the rule file's value beside one an overlay changed.

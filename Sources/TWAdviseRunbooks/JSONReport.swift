@@ -90,7 +90,7 @@ public struct JSONReport: Codable, Sendable {
         findings = input.shownFindings.enumerated().map { i, f in
             RankedFinding(rank: i + 1, id: f.id, severity: f.severity, score: f.score, title: f.title, subject: f.subject,
                           evidence: f.evidence, runbook: f.runbook, references: f.references, parameters: f.parameters,
-                          parameterDefaults: f.parameterDefaults.isEmpty ? nil : f.parameterDefaults, justifications: f.justifications, vars: f.vars,
+                          parameterDefaults: f.parameterDefaults.isEmpty ? nil : f.parameterDefaults, justifications: f.justifications, vars: f.vars.mapValues(\.description),
                           steps: steps.flatMap { i < $0.count ? $0[i] : nil })
         }
         insufficientData = input.evaluation.insufficient.map { item in

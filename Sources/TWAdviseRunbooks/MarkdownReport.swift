@@ -358,11 +358,11 @@ public struct MarkdownReport: Sendable {
     static func context(_ f: Finding, rank: Int, current: [String: String]) -> [String: Any] {
         var vars: [String: String] = [:]
         var shell: [String: String] = [:]
-        for (name, raw) in f.vars {
+        for (name, fact) in f.vars {
             // A computed rate (243.5667) reads as a person would say it (244); integers, addresses and
             // versions are left as they are.
-            let parts = raw.split(separator: ".")
-            let value = parts.count == 2 && parts[1].count > 2 ? Double(raw).map(Presentation.number) ?? raw : raw
+            let value: String
+            if case .float(let number) = fact { value = Presentation.number(number) } else { value = fact.description }
             vars[name] = host(value)
             shell[name] = Escaping.shellSafe(value) ?? "VALUE-NOT-SHELL-SAFE"
         }

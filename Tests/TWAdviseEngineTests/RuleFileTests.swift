@@ -86,7 +86,7 @@ struct RuleFileTests {
         #expect(evaluation.findings.map(\.score) == [90, 60])
         #expect(evaluation.findings[0].evidence == [
             Evidence(label: "load", value: "9", number: 9, source: "items.txt"),
-            Evidence(label: "share", value: "90%", number: 0.9, source: nil),
+            Evidence(label: "share", value: "90%", number: 0.9, source: nil, kind: .share),
         ])
         #expect(evaluation.findings[0].parameters == ["limit": .int(5), "high": .int(9)])
         #expect(evaluation.results.first?.nanoseconds != nil)

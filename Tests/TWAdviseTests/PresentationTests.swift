@@ -155,7 +155,7 @@ struct PresentationTests {
     func roundedVars() throws {
         let finding = Finding(id: "x.y", title: "t", severity: .medium, score: 50,
                               evidence: [Evidence(label: "rate", value: "13959.4299", number: 13959.4299)],
-                              vars: ["rate": "243.5667", "host": "10.0.0.9", "version": "4.12", "pool": "50"])
+                              vars: ["rate": .float(243.5667), "host": .string("10.0.0.9"), "version": .version(Version([4, 12])), "pool": .int(50)])
         let context = MarkdownReport.context(finding, rank: 1, current: [:])
         #expect(context["vars"] as? [String: String] == ["rate": "244", "host": "10.0.0.9", "version": "4.12", "pool": "50"])
         #expect(context["shell"] as? [String: String] == ["rate": "244", "host": "10.0.0.9", "version": "4.12", "pool": "50"])

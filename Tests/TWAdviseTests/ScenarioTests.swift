@@ -47,7 +47,7 @@ struct ScenarioTests {
         #expect(ids(d).firstIndex(of: "ports.destination-exhaustion")! < ids(d).firstIndex(of: "timewait.total-high")!)
         let pooling = try #require(d.findings.first { $0.id == "timewait.client-short-connections" })
         #expect(pooling.subject == "10.0.0.5 → 10.0.0.9:443")
-        #expect(pooling.vars["pool_size"] == "125")
+        #expect(pooling.vars["pool_size"] == .int(125))
     }
 
     @Test("30,000 TIME_WAIT over 1,000 upstreams: the count heuristic fires, exhaustion does not")

@@ -1,5 +1,20 @@
 /// One line of evidence: a number and where it came from.
 public struct Evidence: Sendable, Hashable, Codable {
+    /// What kind of value a line of evidence holds, so that a renderer formats it without guessing from its
+    /// text: a count or rate is rounded for a person, a share shown with its bar, seconds and text as they are.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// A count or rate (`number` holds it).
+        case number
+        /// A fraction of a whole, 0...1 (`number` holds it; the rule asked for `format: percent`).
+        case share
+        /// A duration in seconds (`number` holds it).
+        case seconds
+        /// Anything else: text, an address, a version, a list, a truth value.
+        case text
+        /// Not known from this input.
+        case unknown
+    }
+
     /// What the value is (`U(D) / R`), as the rule names it.
     public var label: String
     /// Formatted value (`97.0%`, `27400`, `unknown`).
@@ -8,13 +23,36 @@ public struct Evidence: Sendable, Hashable, Codable {
     public var number: Double?
     /// Where the value was read (`proc/net/tcp`).
     public var source: String?
+    /// What kind of value it is.
+    public var kind: Kind
 
-    /// A line of evidence; `number` is the raw value when it is numeric.
-    public init(label: String, value: String, number: Double? = nil, source: String? = nil) {
+    /// A line of evidence; `number` is the raw value when it is numeric. Without `kind`, a value with a
+    /// number is a ``Kind/number``, one without is ``Kind/text``.
+    public init(label: String, value: String, number: Double? = nil, source: String? = nil, kind: Kind? = nil) {
         self.label = label
         self.value = value
         self.number = number
         self.source = source
+        self.kind = kind ?? (number == nil ? .text : .number)
+    }
+
+    /// The evidence of a rule's value, formatted as the rule asks (`format: percent` for a share).
+    package init(label: String, fact: FactValue, percent: Bool, source: String?) {
+        let kind: Kind
+        let text: String
+        switch fact {
+        case .unknown: (kind, text) = (.unknown, fact.description)
+        case .int, .float:
+            if percent, let n = fact.number {
+                (kind, text) = (.share, FactValue.format((n * 1000).rounded() / 10) + "%")
+            } else {
+                (kind, text) = (.number, fact.description)
+            }
+        case .duration: (kind, text) = (.seconds, fact.description)
+        case .string(""), .list([]): (kind, text) = (.text, "none")  // an empty set (no reserved ports) is a value; an empty cell reads as missing
+        default: (kind, text) = (.text, fact.description)
+        }
+        self.init(label: label, value: text, number: fact.number, source: source, kind: kind)
     }
 }
 
@@ -40,15 +78,15 @@ public struct Finding: Sendable, Hashable, Codable {
     public var parameters: [String: FactValue]
     /// Justifications of the overlays applied to the rule.
     public var justifications: [String]
-    /// Named values for the runbook template, from the rule's `vars:` (unknown ones left out).
-    public var vars: [String: String]
+    /// Named values for the runbook template, from the rule's `vars:`, typed (unknown and false ones left out).
+    public var vars: [String: FactValue]
     /// The rule file's value of each parameter an overlay changed, by name (the others are at their default).
     public var parameterDefaults: [String: FactValue]
 
     /// A finding as a rule's evaluation makes it.
     public init(id: String, title: String, severity: Severity, score: Double, subject: String? = nil,
                 evidence: [Evidence] = [], runbook: String? = nil, references: [Reference] = [],
-                parameters: [String: FactValue] = [:], justifications: [String] = [], vars: [String: String] = [:],
+                parameters: [String: FactValue] = [:], justifications: [String] = [], vars: [String: FactValue] = [:],
                 parameterDefaults: [String: FactValue] = [:]) {
         self.id = id
         self.title = title

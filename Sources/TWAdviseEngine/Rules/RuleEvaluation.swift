@@ -88,17 +88,9 @@ extension Rule {
         }
         let scoreValue = score.flatMap { evaluator.evaluate($0).number } ?? level.defaultScore
         let subjectValue = subject.flatMap { evaluator.evaluate($0).string }
-        let items = evidence.map { spec -> Evidence in
-            let value = evaluator.evaluate(spec.value)
-            let text: String
-            if spec.format == .percent, let n = value.number {
-                text = FactValue.format((n * 1000).rounded() / 10) + "%"
-            } else if value == .string("") || value == .list([]) {
-                text = "none"  // an empty set (no reserved ports) is a value; an empty cell reads as missing
-            } else {
-                text = value.description
-            }
-            return Evidence(label: spec.label, value: text, number: value.number, source: source(of: spec, provenance))
+        let items = evidence.map { spec in
+            Evidence(label: spec.label, fact: evaluator.evaluate(spec.value), percent: spec.format == .percent,
+                     source: source(of: spec, provenance))
         }
         var parameterValues: [String: FactValue] = [:]
         var defaults: [String: FactValue] = [:]
@@ -107,11 +99,11 @@ extension Rule {
             parameterValues[parameter.name] = value
             if let original = parameter.defaultValue, original != value { defaults[parameter.name] = original }
         }
-        var varValues: [String: String] = [:]
+        var varValues: [String: FactValue] = [:]
         for (name, expr) in vars {
             let value = evaluator.evaluate(expr)
             // Unknown and false are left out, so a runbook section `{{#vars.NAME}}` tests either.
-            if !value.isUnknown, value != .bool(false) { varValues[name] = value.description }
+            if !value.isUnknown, value != .bool(false) { varValues[name] = value }
         }
         return Finding(id: id, title: title, severity: level, score: scoreValue, subject: subjectValue, evidence: items,
                        runbook: runbook, references: references, parameters: parameterValues, justifications: overlayJustifications,
