@@ -43,6 +43,8 @@ public struct Advisor: Sendable {
     /// The rules in force, loaded and type-checked once.
     public let catalog: RuleCatalog
     let templates: RunbookTemplates
+    /// How a report of captured command output names the inputs that would supply a missing fact.
+    public var inputNames = CapturedInputNames()
 
     /// Loads the rules, overlays and templates the configuration names.
     ///
@@ -132,7 +134,7 @@ public struct Advisor: Sendable {
         let derived = snapshot.derived
         let tree = HostFactSchema.factValue(snapshot, derived: derived)
         var evaluation = catalog.ruleSet.evaluate(tree, provenance: snapshot.provenance, profile: profile)
-        if snapshot.origin.kind == .captured { Self.suggestOptions(&evaluation, read: snapshot.readFrom ?? ReadLocations()) }
+        if snapshot.origin.kind == .captured { Self.hintInputs(&evaluation, read: snapshot.readFrom ?? ReadLocations(), names: inputNames) }
         let disabled = catalog.ruleSet.rules.filter(\.isDisabled).map { ($0.id, $0.overlayJustifications.joined(separator: "; ")) }
         var hostname = snapshot.host.hostname
         if let namespace = snapshot.origin.namespace { hostname = (hostname ?? "unknown host") + ", " + FactsOrigin.namespacePhrase(namespace) }
@@ -154,33 +156,31 @@ public struct Advisor: Sendable {
         return Diagnosis(input: input, templates: templates, tree: tree, derived: derived, summaryRow: Self.summaryRow(snapshot, input))
     }
 
-    /// With captured command output alone there is no /proc to read: a missing fact names the option that
-    /// would supply it (`--sysctl FILE (sysctl -a)`) instead of a path under /proc.
-    static func suggestOptions(_ evaluation: inout Evaluation, read: ReadLocations = ReadLocations()) {
-        // An input that was given and lacks the fact is named as such, not asked for again.
-        func option(_ source: String) -> String {
+    /// With captured command output alone there is no /proc to read: a missing fact names the input that
+    /// would supply it (``CapturedInputNames``), or the input given that lacks it, instead of a path under /proc.
+    static func hintInputs(_ evaluation: inout Evaluation, read: ReadLocations = ReadLocations(), names: CapturedInputNames) {
+        func hint(_ source: String) -> MissingFact.Hint {
             var path = Substring(source)
             while path.first == "/" { path.removeFirst() }
             if path.hasPrefix("proc/sys/") {
-                return read.sysctls.map { "not in the \($0.replacing("captured ", with: ""))" } ?? "--sysctl FILE (sysctl -a output)"
+                return read.sysctls.map { .notIn("the " + $0.replacing("captured ", with: "")) } ?? .give(names.sysctl)
             }
             switch path {
             case "proc/net/netstat", "proc/net/snmp":
-                return read.counters.map { "not in the \($0.replacing("captured ", with: ""))" } ?? "--nstat FILE (nstat -zas output)"
-            case "proc/net/tcp", "proc/net/tcp6": return "--ss FILE (ss -tanp output)"
-            default: return path.hasPrefix("proc/") ? "--root DIR holding \(path)" : source
+                return read.counters.map { .notIn("the " + $0.replacing("captured ", with: "")) } ?? .give(names.counters)
+            case "proc/net/tcp", "proc/net/tcp6": return .give(names.sockets)
+            default: return path.hasPrefix("proc/") ? .give(names.tree(String(path))) : .readFrom(source)
             }
         }
         for i in evaluation.results.indices {
             guard case .insufficientData(let missing, let reasons) = evaluation.results[i].outcome else { continue }
-            let suggested = missing.map { fact in
+            let hinted = missing.map { fact in
                 var fact = fact
-                var seen: [String] = []
-                for s in fact.sources.map(option) where !seen.contains(s) { seen.append(s) }
-                fact.sources = seen
+                fact.hints = []
+                for h in fact.sources.map(hint) where !fact.hints.contains(h) { fact.hints.append(h) }
                 return fact
             }
-            evaluation.results[i].outcome = .insufficientData(missing: suggested, reasons: reasons)
+            evaluation.results[i].outcome = .insufficientData(missing: hinted, reasons: reasons)
         }
     }
 

@@ -123,7 +123,7 @@ extension DiagnoseCommand {
                     if wantsLogs { history = history.merging(HostHistory.read(source, window: window)) }
                 })
             } catch {
-                throw InputError(error.description)
+                throw InputError(error.commandLineMessage)
             }
             base = snapshots.removeFirst()
             if past.history, input.facts != nil || (input.root == nil && input.sos == nil && !input.captured.isEmpty) {

@@ -76,7 +76,7 @@ struct FactsInputOptions: ParsableArguments {
         do {
             snapshots = try input.load()
         } catch {
-            throw InputError(error.description)
+            throw InputError(error.commandLineMessage)
         }
         // What the report covers changed (namespaces not entered, or a bound hit): say it where it is seen at once.
         for warning in snapshots.first?.warnings ?? [] where warning.path == FactsInput.namespacesNotice {

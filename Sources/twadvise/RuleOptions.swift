@@ -34,9 +34,12 @@ struct RuleOptions: ParsableArguments {
         return catalog
     }
 
-    /// The advisor; rules with errors are printed with their source lines and exit 2.
+    /// The advisor; rules with errors are printed with their source lines and exit 2. A fact missing from
+    /// captured output is named with the option that would give it.
     func advisor(extraPaths: [String] = [], runbooks: String? = nil) throws -> Advisor {
-        try advisorCall { () throws(AdvisorError) in try Advisor(configuration(extraPaths: extraPaths, runbooks: runbooks)) }
+        var advisor = try advisorCall { () throws(AdvisorError) in try Advisor(configuration(extraPaths: extraPaths, runbooks: runbooks)) }
+        advisor.inputNames = .commandLine
+        return advisor
     }
 }
 

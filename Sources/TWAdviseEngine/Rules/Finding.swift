@@ -113,18 +113,85 @@ public struct Finding: Sendable, Hashable, Codable {
 
 /// A fact a rule needed but did not have.
 public struct MissingFact: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// What an embedder says about an input for a missing fact: one to give, one given that lacks it, or
+    /// where a host reads it from.
+    public enum Hint: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// An input that would supply the fact (`sysctl -a output`).
+        case give(String)
+        /// An input given that does not hold the fact (`the captured sysctl -a output x.txt`).
+        case notIn(String)
+        /// Where a host reads the fact from.
+        case readFrom(String)
+
+        /// `give X`, `not in X`, or `from X`.
+        public var description: String {
+            switch self {
+            case .give(let input): return "give \(input)"
+            case .notIn(let input): return "not in \(input)"
+            case .readFrom(let source): return "from \(source)"
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if text.hasPrefix("give ") { self = .give(String(text.dropFirst(5))) }
+            else if text.hasPrefix("not in ") { self = .notIn(String(text.dropFirst(7))) }
+            else { self = .readFrom(text.hasPrefix("from ") ? String(text.dropFirst(5)) : text) }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(description)
+        }
+    }
+
     /// The fact path (`sockets.destinations[].time_wait`).
     public var path: String
     /// Files the fact is read from on a host, when the schema says.
     public var sources: [String]
+    /// What the embedder said about the inputs for it (empty: ``sources`` are shown as where it is read).
+    public var hints: [Hint]
 
-    /// The path, with its sources in parentheses (`give --nstat FILE` where a source is an option to pass).
+    /// A missing fact read from `sources` on a host.
+    public init(path: String, sources: [String], hints: [Hint] = []) {
+        self.path = path
+        self.sources = sources
+        self.hints = hints
+    }
+
+    private enum CodingKeys: String, CodingKey { case path, sources, hints }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path)
+        sources = try container.decode([String].self, forKey: .sources)
+        hints = try container.decodeIfPresent([Hint].self, forKey: .hints) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(sources, forKey: .sources)
+        if !hints.isEmpty { try container.encode(hints, forKey: .hints) }
+    }
+
+    /// The path, with what would supply it in parentheses: `path (give X or Y)`, `path (not in X)`, or
+    /// `path (from proc/net/tcp, proc/net/tcp6)`.
     public var description: String {
-        if sources.isEmpty { return path }
-        if sources.allSatisfy({ $0.hasPrefix("--") }) { return "\(path) (give \(sources.joined(separator: " or ")))" }
-        // "not in the captured sysctl -a output x.txt": an input given that lacks the fact.
-        if sources.allSatisfy({ $0.hasPrefix("not in ") }) { return "\(path) (\(sources.joined(separator: "; ")))" }
-        return "\(path) (from \(sources.joined(separator: ", ")))"
+        guard !hints.isEmpty else { return sources.isEmpty ? path : "\(path) (from \(sources.joined(separator: ", ")))" }
+        var give: [String] = [], notIn: [String] = [], from: [String] = []
+        for hint in hints {
+            switch hint {
+            case .give(let input): give.append(input)
+            case .notIn(let input): notIn.append("not in " + input)
+            case .readFrom(let source): from.append(source)
+            }
+        }
+        var parts: [String] = []
+        if !give.isEmpty { parts.append("give " + give.joined(separator: " or ")) }
+        parts += notIn
+        if !from.isEmpty { parts.append("from " + from.joined(separator: ", ")) }
+        return "\(path) (\(parts.joined(separator: "; ")))"
     }
 }
 

@@ -81,19 +81,18 @@ public struct FactsInput: Sendable, Hashable {
         }
         let rootPath = root ?? "/"
         let readRoot = root != nil || captured.isEmpty
-        if readRoot, !isDirectory(rootPath) { throw FactsInputError("--root \(rootPath): not a directory") }
+        if readRoot, !isDirectory(rootPath) { throw FactsInputError.notADirectory(path: rootPath) }
         var seen: [String: String] = [:]
         for path in captured.files {
             do {
                 try InputFile.checkReadable(path)
             } catch {
-                throw FactsInputError("cannot read \(error)")
+                throw FactsInputError.unreadableFile(error)
             }
             // The same capture given twice would count every socket twice: each input is read once.
             let identity = InputFile.identity(path) ?? path
             if let first = seen[identity] {
-                throw FactsInputError(first == path ? "\(path) is given twice: each input is read once"
-                                                    : "\(path) and \(first) are the same file: each input is read once")
+                throw FactsInputError.givenTwice(path: path, first: first)
             }
             seen[identity] = path
         }
@@ -110,9 +109,9 @@ public struct FactsInput: Sendable, Hashable {
         if readRoot { alongside?(FactSource(root: rootPath)) }
         guard snapshot.hasAnyFact else {
             if readRoot {
-                throw FactsInputError("\(rootPath) holds no readable fact (expected proc/ and etc/ as on a host; \(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
+                throw FactsInputError.noFacts(.tree(rootPath), problems: snapshot.warnings.count, first: snapshot.warnings.first?.description)
             }
-            throw FactsInputError("the captured output holds no readable fact: \(snapshot.warnings.first?.description ?? "nothing recognised")")
+            throw FactsInputError.noFacts(.capturedOutput, problems: snapshot.warnings.count, first: snapshot.warnings.first?.description)
         }
         return [snapshot]
     }
@@ -122,14 +121,14 @@ public struct FactsInput: Sendable, Hashable {
         do {
             bytes = try file == "-" ? InputFile.readStandardInput(limit: Self.snapshotSizeLimit) : InputFile.read(file, limit: Self.snapshotSizeLimit)
         } catch {
-            throw FactsInputError("cannot read facts file \(error)")
+            throw FactsInputError.unreadableSnapshot(error)
         }
         do {
             var snapshot = try FactsSnapshot.decode(json: Data(bytes))
             snapshot.origin.snapshotFile = file
             return snapshot
         } catch {
-            throw FactsInputError("\(file == "-" ? "standard input" : file): \(error.message)")
+            throw FactsInputError.invalidSnapshot(path: file, reason: error.message)
         }
     }
 
@@ -138,7 +137,7 @@ public struct FactsInput: Sendable, Hashable {
         do {
             report = try SosReport.open(path)
         } catch {
-            throw FactsInputError("--sos \(error)")
+            throw FactsInputError.unreadableSosReport(error)
         }
         defer { report.close() }
         alongside?(FactSource(root: report.directory))
@@ -147,11 +146,11 @@ public struct FactsInput: Sendable, Hashable {
         var namespaces = report.namespaces
         if let namespace {
             guard namespaces.contains(namespace) else {
-                throw FactsInputError("--namespace \(namespace): not in the sosreport (it has: \(namespaces.isEmpty ? "none" : namespaces.joined(separator: ", ")))")
+                throw FactsInputError.namespaceNotCaptured(wanted: namespace, captured: namespaces)
             }
             return [report.namespaceSnapshot(namespace, host: host, options: options)]
         }
-        guard host.hasAnyFact else { throw FactsInputError("--sos \(path): holds no readable fact") }
+        guard host.hasAnyFact else { throw FactsInputError.noFacts(.sosReport(path), problems: host.warnings.count, first: host.warnings.first?.description) }
         if namespaces.count > Self.maxNamespaces {
             host.warnings.insert(FactWarning(path: "sos_commands/networking", message:
                 "\(namespaces.count) network namespaces captured; the first \(Self.maxNamespaces) by name are diagnosed, \(namespaces.count - Self.maxNamespaces) are not (the bound of namespaces per report); --namespace NAME reads any one of them"), at: 0)
@@ -161,10 +160,79 @@ public struct FactsInput: Sendable, Hashable {
     }
 }
 
-/// An input that cannot be read at all, with a one-line reason.
-public struct FactsInputError: Error, Sendable, CustomStringConvertible {
-    /// The one-line reason.
-    public var description: String
-    /// An error with this one-line reason.
-    public init(_ description: String) { self.description = description }
+/// An input that cannot be read at all. Each case carries its data; ``description`` says it in one line in
+/// the library's own terms (a command-line tool says it with its option names).
+public enum FactsInputError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Another network namespace was asked for; entering one needs root or `CAP_SYS_ADMIN`.
+    case cannotEnterNamespaces(wanted: String)
+    /// No network namespace found matches `wanted`; `candidates` are the first of those found (at most 20),
+    /// `more` whether there were more.
+    case namespaceNotFound(wanted: String, candidates: [String], more: Bool)
+    /// The namespace `label` was found but could not be entered or read.
+    case cannotReadNamespace(label: String, reason: String)
+    /// The tree to read is not a directory.
+    case notADirectory(path: String)
+    /// A captured file cannot be read.
+    case unreadableFile(InputFile.Failure)
+    /// One capture given twice (`path` and `first` name the same file, or are the same name).
+    case givenTwice(path: String, first: String)
+    /// A snapshot file cannot be read.
+    case unreadableSnapshot(InputFile.Failure)
+    /// A snapshot file (`path` `-` is standard input) is not a snapshot.
+    case invalidSnapshot(path: String, reason: String)
+    /// A sosreport cannot be opened.
+    case unreadableSosReport(SosReportError)
+    /// The sosreport holds no capture of network namespace `wanted`; `captured` are those it holds.
+    case namespaceNotCaptured(wanted: String, captured: [String])
+    /// The input was read and holds no fact at all: `problems` were met, the first is `first`.
+    case noFacts(Input, problems: Int, first: String?)
+
+    /// What was read when ``noFacts(_:problems:first:)`` is thrown.
+    public enum Input: Sendable, Equatable {
+        /// The running host, from `/`.
+        case liveHost
+        /// A captured tree of `proc/` and `etc/`.
+        case tree(String)
+        /// Captured command output.
+        case capturedOutput
+        /// An extracted sosreport.
+        case sosReport(String)
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotEnterNamespaces(let wanted):
+            return "network namespace \(wanted): entering another network namespace needs root or CAP_SYS_ADMIN"
+        case .namespaceNotFound(let wanted, let candidates, let more):
+            return "network namespace \(wanted): no such network namespace (found: \(candidates.joined(separator: ", "))\(more ? ", ..." : ""))"
+        case .cannotReadNamespace(let label, let reason):
+            return "network namespace \(label): \(reason)"
+        case .notADirectory(let path):
+            return "\(path): not a directory"
+        case .unreadableFile(let failure):
+            return "cannot read \(failure)"
+        case .givenTwice(let path, let first):
+            return first == path ? "\(path) is given twice: each input is read once"
+                                 : "\(path) and \(first) are the same file: each input is read once"
+        case .unreadableSnapshot(let failure):
+            return "cannot read snapshot \(failure)"
+        case .invalidSnapshot(let path, let reason):
+            return "\(path == "-" ? "standard input" : path): \(reason)"
+        case .unreadableSosReport(let error):
+            return "sosreport \(error)"
+        case .namespaceNotCaptured(let wanted, let captured):
+            return "network namespace \(wanted): not in the sosreport (it has: \(captured.isEmpty ? "none" : captured.joined(separator: ", ")))"
+        case .noFacts(let input, let problems, let first):
+            switch input {
+            case .liveHost:
+                return "/ holds no readable fact (\(problems) problems, the first: \(first ?? "none"))"
+            case .tree(let path):
+                return "\(path) holds no readable fact (expected proc/ and etc/ as on a host; \(problems) problems, the first: \(first ?? "none"))"
+            case .capturedOutput:
+                return "the captured output holds no readable fact: \(first ?? "nothing recognised")"
+            case .sosReport(let path):
+                return "sosreport \(path): holds no readable fact"
+            }
+        }
+    }
 }

@@ -24,12 +24,12 @@ package struct LiveNamespaceReader {
         let canEnter = NetworkNamespaces.canEnter(proc: proc)
         if let wanted = input.namespace {
             guard canEnter else {
-                throw FactsInputError("--namespace \(wanted): entering another network namespace needs root or CAP_SYS_ADMIN")
+                throw FactsInputError.cannotEnterNamespaces(wanted: wanted)
             }
             let found = NetworkNamespaces.discover(proc: proc, runNetns: runNetns).namespaces
             guard let namespace = Self.match(wanted, in: found, proc: proc) else {
                 let labels = found.prefix(20).map { $0.name ?? $0.pid.map(String.init) ?? $0.path }
-                throw FactsInputError("--namespace \(wanted): no such network namespace (found: \(labels.joined(separator: ", "))\(found.count > 20 ? ", ..." : ""))")
+                throw FactsInputError.namespaceNotFound(wanted: wanted, candidates: labels, more: found.count > 20)
             }
             return [try hostSnapshot(namespace.isOwn ? nil : namespace)]
         }
@@ -117,7 +117,7 @@ package struct LiveNamespaceReader {
         if let namespace {
             switch read(namespace, owners: owners) {
             case .success(let snapshot): return snapshot
-            case .failure(let failure): throw FactsInputError("--namespace \(namespace.label): \(failure.description)")
+            case .failure(let failure): throw FactsInputError.cannotReadNamespace(label: namespace.label, reason: failure.description)
             }
         }
         var options = options
@@ -125,7 +125,7 @@ package struct LiveNamespaceReader {
         if first != nil { options.interval = nil }
         let snapshot = Self.read(SnapshotReader(source: FactSource(), options: options), after: first)
         guard snapshot.hasAnyFact else {
-            throw FactsInputError("/ holds no readable fact (\(snapshot.warnings.count) problems, the first: \(snapshot.warnings.first?.description ?? "none"))")
+            throw FactsInputError.noFacts(.liveHost, problems: snapshot.warnings.count, first: snapshot.warnings.first?.description)
         }
         return snapshot
     }

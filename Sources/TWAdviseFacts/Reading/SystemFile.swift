@@ -355,7 +355,7 @@ package func symlinkTarget(_ path: String) -> String? {
 /// error vocabulary as the fact readers.
 public enum InputFile {
     /// A file that could not be read, with a one-line reason (`no such file`, `permission denied`, ...).
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// The file.
         public var path: String
         /// Why it could not be read.
