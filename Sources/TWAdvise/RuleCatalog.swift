@@ -85,7 +85,7 @@ public struct RuleCatalog: Sendable {
         let family = id.split(separator: ".").first.map(String.init) ?? id
         let close = Suggestions.closest(to: id, in: ruleSet.rules.map(\.id).filter { $0.hasPrefix(family + ".") })
         var message = "no rule with id '\(id)'" + (close.map { "; did you mean '\($0)'?" } ?? "")
-        if close == nil, teamRules.rules.isEmpty { message += "; a team rule is found only with --rules DIR" }
+        if close == nil, teamRules.rules.isEmpty { message += "; a team rule is found only when its rule files are loaded" }
         throw AdvisorError(code: .unknownRule, message: message)
     }
 
@@ -131,7 +131,7 @@ public struct RuleCatalog: Sendable {
                 // Its findings would render as "No runbook section": say so when the rules load.
                 if !rule.isDisabled {
                     diagnostics.append(Diagnostic(.warning, at: rule.location, "rule '\(rule.id)' has no 'runbook:' section: its findings render without steps",
-                                                  notes: ["name a section of runbooks/ (or of --runbooks DIR) under 'runbook:'"]))
+                                                  notes: ["name a section of runbooks/ (or of the runbook directory given) under 'runbook:'"]))
                 }
                 continue
             }

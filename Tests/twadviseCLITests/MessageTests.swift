@@ -143,7 +143,7 @@ struct MessageTests {
     @Test("rules explain of a team rule without --rules says where team rules come from, suggesting no unrelated rule")
     func explainTeamRule() throws {
         #expect(try Self.oneLineError(["rules", "explain", "team.x"])
-                == "twadvise: error: no rule with id 'team.x'; a team rule is found only with --rules DIR\n")
+                == "twadvise: error: no rule with id 'team.x'; a team rule is found only when its rule files are loaded\n")
         #expect(try Self.oneLineError(["rules", "explain", "ports.destination-exhaustio"])
                 == "twadvise: error: no rule with id 'ports.destination-exhaustio'; did you mean 'ports.destination-exhaustion'?\n")
     }

@@ -153,7 +153,7 @@ public struct FactsInput: Sendable, Hashable {
         guard host.hasAnyFact else { throw FactsInputError.noFacts(.sosReport(path), problems: host.warnings.count, first: host.warnings.first?.description) }
         if namespaces.count > Self.maxNamespaces {
             host.warnings.insert(FactWarning(path: "sos_commands/networking", message:
-                "\(namespaces.count) network namespaces captured; the first \(Self.maxNamespaces) by name are diagnosed, \(namespaces.count - Self.maxNamespaces) are not (the bound of namespaces per report); --namespace NAME reads any one of them"), at: 0)
+                "\(namespaces.count) network namespaces captured; the first \(Self.maxNamespaces) by name are diagnosed, \(namespaces.count - Self.maxNamespaces) are not (the bound of namespaces per report); any one of them is read when asked for by name"), at: 0)
             namespaces = Array(namespaces.prefix(Self.maxNamespaces))
         }
         return [host] + namespaces.map { report.namespaceSnapshot($0, host: host, options: options) }

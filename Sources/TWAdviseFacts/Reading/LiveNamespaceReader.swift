@@ -58,7 +58,7 @@ package struct LiveNamespaceReader {
             let (kept, left) = Self.bounded(namespaces, proc: proc)
             namespaces = kept
             notices.append(FactWarning(path: FactsInput.namespacesNotice, message:
-                "\(kept.count + left.count) network namespaces found; \(kept.count) are read (named and container or pod namespaces first, then the most used), \(left.count) are not: \(Self.kinds(left)) (the bound of namespaces per report); --namespace NAME|PID|PATH reads any one of them"))
+                "\(kept.count + left.count) network namespaces found; \(kept.count) are read (named and container or pod namespaces first, then the most used), \(left.count) are not: \(Self.kinds(left)) (the bound of namespaces per report); any one of them is read when asked for by name, PID or path"))
         }
         // With an interval, every namespace's counters are read first, then one wait, then the full readings:
         // the wait is not multiplied by the number of namespaces.

@@ -39,7 +39,7 @@ public struct SosReport: Sendable {
             let reports = isDirectory(path + "/sos_commands") ? [] : reportsInside(path)
             guard reports.count <= 1 else {
                 let shown = reports.prefix(10).joined(separator: ", ") + (reports.count > 10 ? ", ..." : "")
-                throw SosReportError(path: path, reason: "holds \(reports.count) sosreports (\(shown)); give one of them with --sos DIR")
+                throw SosReportError(path: path, reason: "holds \(reports.count) sosreports (\(shown)); give one of them (its directory)")
             }
             guard let top = findTop(path) else { throw SosReportError(path: path, reason: "no sos_commands/ inside: not a sosreport") }
             return SosReport(directory: top, extractedTo: nil, given: path)
