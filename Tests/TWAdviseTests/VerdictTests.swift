@@ -112,6 +112,24 @@ struct VerdictTests {
         #expect((json["namespaces"] as? [[String: Any]])?.first?["highestSeverity"] as? String == "critical")
     }
 
+    @Test("an input read and diagnosed as one value: a snapshot file of a host with a namespace gives one diagnosis covering both")
+    func inputAsOneValue() throws {
+        var host = try Self.snapshot(Scenario.healthy.files)
+        var pressed = try Self.snapshot(Scenario.clientExhaustion.files)
+        pressed.origin.namespace = "pod shop/api"
+        host.namespaces = [pressed]
+        let tree = try TemporaryTree(["host.json": String(decoding: try host.jsonData(), as: UTF8.self)])
+        let diagnosis = try ScenarioTests.advisor.diagnose(FactsInput(snapshotFile: tree.path("host.json")))
+        #expect(diagnosis.namespaces.count == 1 && diagnosis.findings.isEmpty)
+        #expect(diagnosis.highestSeverity == .critical)
+        #expect(try diagnosis.markdown() == Diagnosis.markdown(FactsInput(snapshotFile: tree.path("host.json")).load().map {
+            ScenarioTests.advisor.diagnose($0)
+        }))
+        #expect(throws: FactsInputError.notADirectory(path: "/nonexistent/twadvise")) {
+            try ScenarioTests.advisor.diagnose(FactsInput(root: "/nonexistent/twadvise"))
+        }
+    }
+
     @Test("a namespace's runbook never writes the host's /etc/sysctl.d, and says where its settings persist")
     func namespaceDropIns() throws {
         var snapshot = try Self.snapshot(Scenario.clientExhaustion.files)

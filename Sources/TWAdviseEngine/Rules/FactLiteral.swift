@@ -73,3 +73,24 @@ package enum FactLiteral {
         }
     }
 }
+
+extension FactSchema {
+    /// Facts from a JSON (or YAML) document, checked against this schema: every key must name a fact of
+    /// its record (a misspelled key is an error, with the closest name), every value must have its fact's
+    /// type (a number of seconds for a duration, a dotted string for a version); a fact left out or `null`
+    /// is unknown, so that the rules that need it report insufficient data. The document is bounded as rule
+    /// files are (``YAMLLimits``).
+    ///
+    /// - Parameter file: names the document in diagnostics (`facts.json:3:5: error: no fact 'queue_dpeth'`).
+    /// - Throws: ``DiagnosticsError`` with every problem (at most ``Diagnostic/maxPerFile``).
+    public func facts(json text: String, file: String = "facts.json") throws(DiagnosticsError) -> FactValue {
+        var diagnostics: [Diagnostic] = []
+        guard let root = YAMLDocument.root(text, file: file, ifEmpty: "no facts: the document is empty", diagnostics: &diagnostics) else {
+            throw DiagnosticsError(diagnostics)
+        }
+        let value = FactLiteral.value(root, type: .record(self.root), path: "", diagnostics: &diagnostics)
+        Diagnostic.cap(&diagnostics, from: 0, file: file)
+        guard diagnostics.isEmpty, let value else { throw DiagnosticsError(diagnostics) }
+        return value
+    }
+}
