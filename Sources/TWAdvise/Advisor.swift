@@ -231,9 +231,10 @@ public struct Diagnosis: Sendable {
     public var minimumSeverity: Severity { input.minimumSeverity }
     /// Where the facts came from, as the report says it.
     public var source: String { input.source }
-    /// The verdict as the report says it: "healthy" only when nothing fired and every rule the verdict rests
-    /// on could run, "insufficient data" when one lacked facts and nothing of medium or above fired.
-    public var verdict: String { input.verdict }
+    /// The verdict: ``Verdict/healthy`` only when nothing fired and every rule the verdict rests on could run,
+    /// ``Verdict/insufficientData`` when one lacked facts and nothing of medium or above fired. Its
+    /// `description` is the report's word for it.
+    public var verdict: Verdict { input.verdict }
 
     /// The Markdown runbook; with nested namespaces, the table of namespaces first (``markdown(_:)``).
     public func markdown() throws(AdvisorError) -> String {

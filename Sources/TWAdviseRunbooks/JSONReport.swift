@@ -82,7 +82,7 @@ public struct JSONReport: Codable, Sendable {
         kernel = input.kernel
         source = input.source
         collectedAt = input.collectedAt
-        verdict = input.verdict
+        verdict = input.verdict.description
         observed = input.observed
         verdictGaps = input.verdictGaps.isEmpty ? nil : input.verdictGaps
         timeline = input.timeline

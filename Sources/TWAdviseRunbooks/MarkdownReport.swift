@@ -77,7 +77,7 @@ public struct MarkdownReport: Sendable {
             "host": Self.host(input.hostname ?? "unknown host"),
             "kernel": Self.host(input.kernel ?? "unknown"),
             "source": Self.host(input.source),
-            "verdict": input.verdict,
+            "verdict": input.verdict.description,
             "observed": Self.observedRows(input.observed),
             "gaps": input.verdictGaps.map { gap -> [String: Any] in
                 ["rule": gap.rule, "Checks": Self.host(gap.checks.prefix(1).uppercased() + gap.checks.dropFirst()),
@@ -342,17 +342,6 @@ public struct MarkdownReport: Sendable {
     /// A percentage that never reads 0% for a share that is not zero (`< 0.1%`).
     static func smallPercent(_ share: Double) -> String {
         share > 0 && share < 0.0005 ? "< 0.1%" : Presentation.percent(share)
-    }
-
-    static func verdict(_ highest: Severity?) -> String {
-        switch highest {
-        case nil: return "healthy"
-        case .info?: return "healthy (notes only)"
-        case .low?: return "minor issues"
-        case .medium?: return "needs attention"
-        case .high?: return "ACTION NEEDED"
-        case .critical?: return "ACTION NEEDED NOW"
-        }
     }
 
     static func context(_ f: Finding, rank: Int, current: [String: String]) -> [String: Any] {

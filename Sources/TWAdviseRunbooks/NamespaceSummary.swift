@@ -39,7 +39,7 @@ public struct NamespaceSummary: Sendable {
         var verdictCell: String {
             if let notRead { return "not read: " + notRead }
             if let worst, worst > .info || !insufficient { return worst.rawValue.uppercased() }
-            return insufficient ? "insufficient data" : "healthy"
+            return (insufficient ? Verdict.insufficientData : .healthy).description
         }
     }
 

@@ -66,13 +66,11 @@ public struct ReportInput: Sendable {
     public var highestSeverity: Severity? { evaluation.findings.map(\.severity).max() }
 
     /// Whether the verdict cannot be given: a deciding rule lacked facts and nothing of medium or above fired.
-    public var insufficientForVerdict: Bool { !verdictGaps.isEmpty && (highestSeverity ?? .info) < .medium }
+    public var insufficientForVerdict: Bool { verdict == .insufficientData }
 
-    /// The verdict in words: "insufficient data" when ``insufficientForVerdict``, else by the highest severity
-    /// ("healthy" only when nothing fired and every deciding rule could run).
-    public var verdict: String {
-        insufficientForVerdict ? "insufficient data" : MarkdownReport.verdict(highestSeverity)
-    }
+    /// The verdict: ``Verdict/insufficientData`` when ``insufficientForVerdict``, else by the highest
+    /// severity (``Verdict/healthy`` only when nothing fired and every deciding rule could run).
+    public var verdict: Verdict { Verdict(highest: highestSeverity, decidable: verdictGaps.isEmpty) }
 }
 
 /// A rule that decides the verdict and could not be evaluated, with what it lacked.

@@ -39,7 +39,7 @@ struct HotsosTests {
         let ids = diagnosis.evaluation.findings.map { "\($0.id) \($0.subject ?? "")" }
         #expect(ids.contains("ports.loopback-listener-in-range port 42039"))
         #expect(!ids.contains { $0.hasPrefix("ports.range-overlaps-listeners") }, "\(ids)")
-        #expect(diagnosis.verdict == "healthy (notes only)")
+        #expect(diagnosis.verdict == .notesOnly)
     }
 
     @Test("vault (LXD): sysctl_-a supplies what the copied proc/sys lacks; netstat -p names mysqlrouter behind :3306")
@@ -70,7 +70,7 @@ struct HotsosTests {
         let count = try #require(try HotsosFixtures.sysctlA("openstack", "net.netfilter.nf_conntrack_count"))
         #expect(host.conntrack.count.map(String.init) == count)
         let diagnosis = try Advisor().diagnose(host)
-        #expect(diagnosis.verdict == "insufficient data")
+        #expect(diagnosis.verdict == .insufficientData)
         for namespace in snapshots.dropFirst() {
             #expect(namespace.warnings.contains { $0.message.hasPrefix("the command did not run when this was captured: exec of \"netstat\" failed") })
         }
@@ -91,7 +91,7 @@ struct HotsosTests {
             #expect(snapshot.sockstat?["TCP", "tw"] == tw, "\(name)")
             let rows = try Self.timeWaitRows(name, "proc/self/net/tcp") + Self.timeWaitRows(name, "proc/self/net/tcp6")
             #expect(snapshot.sockets?.timeWait == rows, "\(name)")
-            #expect(try Advisor().diagnose(snapshot).verdict == "healthy", "\(name)")
+            #expect(try Advisor().diagnose(snapshot).verdict == .healthy, "\(name)")
         }
     }
 
