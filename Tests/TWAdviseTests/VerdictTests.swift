@@ -94,12 +94,18 @@ struct VerdictTests {
         #expect(rows.first?.hasPrefix("| netns quiet") == true)
     }
 
-    @Test("a snapshot that nests namespaces is diagnosed whole: a namespace's critical finding is not lost")
-    func nestedNamespaces() throws {
+    /// A quiet host nesting the namespace of a pod whose destination runs out of ports.
+    static func hostWithPressedPod() throws -> FactsSnapshot {
         var host = try Self.snapshot(Scenario.healthy.files)
         var pressed = try Self.snapshot(Scenario.clientExhaustion.files)
         pressed.origin.namespace = "pod shop/api"
         host.namespaces = [pressed]
+        return host
+    }
+
+    @Test("a snapshot that nests namespaces is diagnosed whole: a namespace's critical finding is not lost")
+    func nestedNamespaces() throws {
+        let host = try Self.hostWithPressedPod()
         let diagnosis = ScenarioTests.advisor.diagnose(host)
         #expect(diagnosis.findings.isEmpty, "the host's own namespace has none")
         #expect(diagnosis.namespaces.count == 1)
@@ -114,10 +120,7 @@ struct VerdictTests {
 
     @Test("an input read and diagnosed as one value: a snapshot file of a host with a namespace gives one diagnosis covering both")
     func inputAsOneValue() throws {
-        var host = try Self.snapshot(Scenario.healthy.files)
-        var pressed = try Self.snapshot(Scenario.clientExhaustion.files)
-        pressed.origin.namespace = "pod shop/api"
-        host.namespaces = [pressed]
+        let host = try Self.hostWithPressedPod()
         let tree = try TemporaryTree(["host.json": String(decoding: try host.jsonData(), as: UTF8.self)])
         let diagnosis = try ScenarioTests.advisor.diagnose(FactsInput(snapshotFile: tree.path("host.json")))
         #expect(diagnosis.namespaces.count == 1 && diagnosis.findings.isEmpty)
