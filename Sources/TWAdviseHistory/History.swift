@@ -82,7 +82,7 @@ public enum HistoryQuantity: Sendable, Hashable, Codable, CustomStringConvertibl
     /// A sysctl's value, by dotted key (`net.ipv4.tcp_tw_reuse`).
     case sysctl(String)
     /// A series `twadvise watch --textfile` exports or `twadvise record` keeps, by metric name
-    /// (`twadvise_destination_ports_in_use`), its labels on the series.
+    /// (``TWAdviseSeries``, or any other `twadvise_` name a server has), its labels on the series.
     case twadvise(String)
 
     /// `sockstat/TCP/tw`, `rate/Tcp/ActiveOpens`, `files/allocated`, `conntrack/count`, `sysctl/KEY`,

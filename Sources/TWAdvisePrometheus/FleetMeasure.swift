@@ -1,4 +1,5 @@
 public import Foundation
+internal import TWAdviseHistory
 
 /// A quantity the fleet is ranked by, each computed by the server in PromQL.
 public enum FleetMeasure: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
@@ -20,7 +21,7 @@ public enum FleetMeasure: String, Sendable, Hashable, Codable, CaseIterable, Cus
     /// The metrics it reads, for a "not on the server" note.
     public var metrics: [String] {
         switch self {
-        case .destinationPressure: ["twadvise_destination_pressure", "twadvise_destination_port_share"]
+        case .destinationPressure: [TWAdviseSeries.destinationPressure.name, TWAdviseSeries.destinationShare.name]
         case .timeWait: ["node_sockstat_TCP_tw"]
         case .activeOpensRate: ["node_netstat_Tcp_ActiveOpens"]
         case .conntrackRatio: ["node_nf_conntrack_entries", "node_nf_conntrack_entries_limit"]
@@ -34,7 +35,7 @@ public enum FleetMeasure: String, Sendable, Hashable, Codable, CaseIterable, Cus
         let m = "{\(matchers)}", s = "[\(PromQL.duration(step))]"
         switch self {
         case .destinationPressure:
-            return "(max_over_time(twadvise_destination_pressure\(m)\(s)) or max_over_time(twadvise_destination_port_share\(m)\(s)))"
+            return "(max_over_time(\(TWAdviseSeries.destinationPressure.name)\(m)\(s)) or max_over_time(\(TWAdviseSeries.destinationShare.name)\(m)\(s)))"
         case .timeWait:
             return "max_over_time(node_sockstat_TCP_tw\(m)\(s))"
         case .activeOpensRate:

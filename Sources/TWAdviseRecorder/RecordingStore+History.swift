@@ -30,10 +30,10 @@ extension RecordingStore {
             for ns in reading.namespaces {
                 let labels = ["namespace": ns.label]
                 add(.sockstat("TCP", "tw"), labels, reading.time, ns.timeWait.map(Double.init))
-                add(.twadvise("twadvise_outbound_time_wait"), labels, reading.time, ns.timeWaitOutbound.map(Double.init))
-                add(.twadvise("twadvise_inbound_time_wait"), labels, reading.time, ns.timeWaitInbound.map(Double.init))
-                add(.twadvise("twadvise_established_sockets"), labels, reading.time, ns.states["ESTABLISHED"].map(Double.init))
-                add(.twadvise("twadvise_ephemeral_ports_usable"), labels, reading.time, ns.portsUsable.map(Double.init))
+                add(TWAdviseSeries.outboundTimeWait.quantity, labels, reading.time, ns.timeWaitOutbound.map(Double.init))
+                add(TWAdviseSeries.inboundTimeWait.quantity, labels, reading.time, ns.timeWaitInbound.map(Double.init))
+                add(TWAdviseSeries.established.quantity, labels, reading.time, ns.states["ESTABLISHED"].map(Double.init))
+                add(TWAdviseSeries.usablePorts.quantity, labels, reading.time, ns.portsUsable.map(Double.init))
                 if let interval = ns.intervalSeconds, interval > 0 {
                     for (counter, delta) in ns.counterDeltas.sorted(by: { $0.key < $1.key }) {
                         let parts = counter.split(separator: ".", maxSplits: 1).map(String.init)
@@ -43,10 +43,10 @@ extension RecordingStore {
                 }
                 for d in ns.destinations where top.contains(TopKey(namespace: ns.label, local: d.localAddress, remote: d.address, port: d.port)) {
                     let labels = ["namespace": ns.label, "local": d.localAddress, "remote": d.address, "port": String(d.port)]
-                    add(.twadvise("twadvise_destination_port_share"), labels, reading.time, d.shareOfR)
-                    add(.twadvise("twadvise_destination_pressure"), labels, reading.time, d.pressure)
-                    add(.twadvise("twadvise_destination_sockets"), labels, reading.time, Double(d.inUse))
-                    add(.twadvise("twadvise_destination_time_wait"), labels, reading.time, Double(d.timeWait))
+                    add(TWAdviseSeries.destinationShare.quantity, labels, reading.time, d.shareOfR)
+                    add(TWAdviseSeries.destinationPressure.quantity, labels, reading.time, d.pressure)
+                    add(TWAdviseSeries.destinationSockets.quantity, labels, reading.time, Double(d.inUse))
+                    add(TWAdviseSeries.destinationTimeWait.quantity, labels, reading.time, Double(d.timeWait))
                 }
             }
             return true

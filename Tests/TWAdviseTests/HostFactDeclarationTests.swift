@@ -137,3 +137,15 @@ struct HostFactDeclarationTests {
         #expect(fromFile.provenance.source(of: "sockstat.tw") == "proc/net/sockstat (in snapshot s.json)")
     }
 }
+
+/// The `twadvise_` series history is read from are the series `watch --textfile` writes.
+@Suite("History series and declared metrics")
+struct HistorySeriesDeclarationTests {
+    @Test("every series the recorder, the Prometheus reader and the postmortem name is one watch writes")
+    func declared() {
+        let written = Set(HostFactSchema.metrics.values.compactMap { $0.written?.name })
+        for series in TWAdviseSeries.allCases {
+            #expect(written.contains(series.name), "\(series.name) is read from history but no declared fact writes it")
+        }
+    }
+}

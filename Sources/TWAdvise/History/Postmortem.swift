@@ -65,10 +65,10 @@ package enum Postmortem {
     /// How telling a series is for choosing the moment and ordering the timeline: lower first.
     static func rank(_ quantity: HistoryQuantity) -> Int {
         switch quantity {
-        case .twadvise("twadvise_destination_pressure"): 0
-        case .twadvise("twadvise_destination_port_share"): 1
+        case TWAdviseSeries.destinationPressure.quantity: 0
+        case TWAdviseSeries.destinationShare.quantity: 1
         case .sockstat("TCP", "tw"): 2
-        case .twadvise("twadvise_time_wait_sockets"), .twadvise("twadvise_outbound_time_wait"): 3
+        case TWAdviseSeries.timeWait.quantity, TWAdviseSeries.outboundTimeWait.quantity: 3
         case .counterRate("Tcp", "ActiveOpens"): 4
         case .counterRate("Tcp", "AttemptFails"): 5
         case .conntrack: 6
@@ -130,11 +130,11 @@ package enum Postmortem {
         case .conntrack("max"): "conntrack table size"
         case .conntrack(let field): "conntrack \(field)"
         case .sysctl(let key): key
-        case .twadvise("twadvise_destination_pressure"): "pressure toward a destination"
-        case .twadvise("twadvise_destination_port_share"): "share of R toward a destination"
-        case .twadvise("twadvise_destination_sockets"): "sockets toward a destination, U(D)"
-        case .twadvise("twadvise_destination_time_wait"): "TIME_WAIT toward a destination"
-        case .twadvise("twadvise_time_wait_sockets"): "TIME_WAIT sockets"
+        case TWAdviseSeries.destinationPressure.quantity: "pressure toward a destination"
+        case TWAdviseSeries.destinationShare.quantity: "share of R toward a destination"
+        case TWAdviseSeries.destinationSockets.quantity: "sockets toward a destination, U(D)"
+        case TWAdviseSeries.destinationTimeWait.quantity: "TIME_WAIT toward a destination"
+        case TWAdviseSeries.timeWait.quantity: "TIME_WAIT sockets"
         case .twadvise(let name): name
         }
     }
@@ -143,7 +143,7 @@ package enum Postmortem {
         switch quantity {
         case .counterRate: .perSecond
         case .twadvise(let name) where name.hasSuffix("_per_second"): .perSecond
-        case .twadvise("twadvise_destination_pressure"), .twadvise("twadvise_destination_port_share"): .share
+        case TWAdviseSeries.destinationPressure.quantity, TWAdviseSeries.destinationShare.quantity: .share
         default: .count
         }
     }
@@ -334,7 +334,7 @@ package enum Postmortem {
                 } else {
                     if let number = whole(value) { snapshot.sysctls.values[key] = .integer(number) }
                 }
-            case .twadvise("twadvise_ephemeral_ports_usable"):
+            case TWAdviseSeries.usablePorts.quantity:
                 usable = value
             case .twadvise(let name):
                 guard let remote = series.labels["remote"].flatMap(IPAddress.init), let port = series.labels["port"].flatMap(Int.init)
@@ -342,10 +342,10 @@ package enum Postmortem {
                 let local = series.labels["local"].flatMap(IPAddress.init) ?? IPAddress(ipv4: 0)
                 let key = "\(local)|\(remote)|\(port)"
                 var load = destinations[key] ?? DestinationLoad(localAddress: local, remoteAddress: remote, remotePort: port)
-                switch name {
-                case "twadvise_destination_time_wait": load.timeWait = Int(whole(value) ?? 0)
-                case "twadvise_destination_sockets": if let total = whole(value) { totals[key] = total }
-                case "twadvise_destination_port_share": shares[key] = value
+                switch TWAdviseSeries(rawValue: name) {
+                case .destinationTimeWait?: load.timeWait = Int(whole(value) ?? 0)
+                case .destinationSockets?: if let total = whole(value) { totals[key] = total }
+                case .destinationShare?: shares[key] = value
                 default: break
                 }
                 destinations[key] = load
