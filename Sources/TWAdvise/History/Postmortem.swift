@@ -15,8 +15,14 @@ extension Advisor {
     ///     name); its socket table and counters are of now, not of the moment, and are left out.
     ///   - window: the time read and, optionally, the moment to evaluate at.
     public func diagnose(history: History, base: FactsSnapshot, window: HistoryWindow, minimumSeverity: Severity = .info) -> Diagnosis {
-        let history = Postmortem.clipped(history, to: window)
-        let found = Postmortem.worstMoment(history)
+        let clipped = Postmortem.clipped(history, to: window)
+        return diagnose(clipped: clipped, found: Postmortem.worstMoment(clipped), base: base, window: window, minimumSeverity: minimumSeverity)
+    }
+
+    /// ``diagnose(history:base:window:minimumSeverity:)`` of history already clipped to the window, whose
+    /// worst moment was `found` (each is computed once).
+    func diagnose(clipped history: History, found: (time: Date, because: String, namespace: String?)?, base: FactsSnapshot,
+                  window: HistoryWindow, minimumSeverity: Severity) -> Diagnosis {
         let worst = window.at.map { (time: $0, because: "the moment asked for") } ?? found.map { (time: $0.time, because: $0.because) }
         // The moment's facts are those of the namespace where the worst series was (a recording or the
         // `twadvise_` series of every namespace), the base's own when the series name none.

@@ -80,13 +80,14 @@ extension Advisor {
     /// `window.at`), on the full snapshot kept at that moment when there is one, else on the facts the
     /// readings kept; with the Timeline of the window.
     public func diagnose(recording store: RecordingStore, window: HistoryWindow, minimumSeverity: Severity = .info) throws(RecorderError) -> Diagnosis {
-        let history = try store.history(in: RecordingWindow(from: window.from, to: window.to))
-        let moment = window.at ?? Postmortem.worstMoment(Postmortem.clipped(history, to: window))?.time
+        // The history is clipped to the window and its worst moment found once, for both ways below.
+        let clipped = Postmortem.clipped(try store.history(in: RecordingWindow(from: window.from, to: window.to)), to: window)
+        let found = Postmortem.worstMoment(clipped)
+        let moment = window.at ?? found?.time
         // The full snapshot kept within one interval of the moment, if any: every fact of that moment.
         if let moment, let kept = try store.snapshot(nearest: moment), abs(kept.time.timeIntervalSince(moment)) <= 30,
            let snapshot = try? FactsSnapshot.decode(json: kept.json) {
             var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
-            let clipped = Postmortem.clipped(history, to: window)
             diagnosis.input.timeline = Postmortem.timeline(clipped, window: window, evaluatedAt: kept.time,
                                                            because: "the full snapshot the recorder kept at the worst moment")
             return diagnosis
@@ -101,7 +102,7 @@ extension Advisor {
             }
             base.readFrom = ReadLocations(sysctls: "recording \(store.directory) (sysctls as last stored before the moment)")
         }
-        return diagnose(history: history, base: base, window: window, minimumSeverity: minimumSeverity)
+        return diagnose(clipped: clipped, found: found, base: base, window: window, minimumSeverity: minimumSeverity)
     }
 }
 
