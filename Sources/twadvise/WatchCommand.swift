@@ -66,7 +66,7 @@ struct WatchCommand: ParsableCommand {
         try runReportingInputErrors {
             let advisor = try rules.advisor()
             let rootPath = root ?? "/"
-            guard isExistingDirectory(rootPath) else { throw InputError("--root \(rootPath): not a directory") }
+            guard isExistingDirectory(rootPath) else { throw InputError(FactsInputError.notADirectory(path: rootPath).commandLineMessage) }
             // SIGINT and SIGTERM are taken synchronously while waiting: no handler, no shared state.
             var signals = sigset_t()
             sigemptyset(&signals)
@@ -76,11 +76,12 @@ struct WatchCommand: ParsableCommand {
 
             var watcher = Watcher(advisor: advisor, source: FactSource(root: rootPath), top: top)
             if let namespace {
-                guard NetworkNamespaces.canEnter() else {
-                    throw InputError("--namespace \(namespace): entering another network namespace needs root or CAP_SYS_ADMIN")
+                // The same selection, and the same messages, as diagnose --namespace.
+                do throws(FactsInputError) {
+                    watcher.namespace = try NetworkNamespaces.select(namespace)
+                } catch {
+                    throw InputError(error.commandLineMessage)
                 }
-                guard let found = NetworkNamespaces.find(namespace) else { throw InputError("--namespace \(namespace): no such network namespace") }
-                watcher.namespace = found
             } else if root == nil && !hostNamespace {
                 if NetworkNamespaces.canEnter() {
                     watcher.allNamespaces = true

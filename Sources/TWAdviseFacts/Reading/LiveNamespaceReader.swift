@@ -23,14 +23,7 @@ package struct LiveNamespaceReader {
     func read() throws(FactsInputError) -> [FactsSnapshot] {
         let canEnter = NetworkNamespaces.canEnter(proc: proc)
         if let wanted = input.namespace {
-            guard canEnter else {
-                throw FactsInputError.cannotEnterNamespaces(wanted: wanted)
-            }
-            let found = NetworkNamespaces.discover(proc: proc, runNetns: runNetns).namespaces
-            guard let namespace = Self.match(wanted, in: found, proc: proc) else {
-                let labels = found.prefix(20).map { $0.name ?? $0.pid.map(String.init) ?? $0.path }
-                throw FactsInputError.namespaceNotFound(wanted: wanted, candidates: labels, more: found.count > 20)
-            }
+            let namespace = try NetworkNamespaces.select(wanted, proc: proc, runNetns: runNetns)
             return [try hostSnapshot(namespace.isOwn ? nil : namespace)]
         }
         // One scan of /proc/PID/fd serves every namespace: socket inodes are unique across them.
