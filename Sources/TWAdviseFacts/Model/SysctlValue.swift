@@ -68,9 +68,9 @@ public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// A kernel parameter TWAdvise reads, with the shape of its value.
-public struct SysctlKey: Sendable, Hashable {
+package struct SysctlKey: Sendable, Hashable {
     /// How the key's value is written.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         case integer
         case portRange
         case portSet
@@ -79,23 +79,23 @@ public struct SysctlKey: Sendable, Hashable {
     }
 
     /// Dotted name, as `sysctl` prints it: `net.ipv4.tcp_tw_reuse`.
-    public var name: String
+    package var name: String
     /// How its value is written.
-    public var kind: Kind
+    package var kind: Kind
 
     /// A key named `name` (dotted) whose values are of `kind`.
-    public init(_ name: String, _ kind: Kind = .integer) {
+    package init(_ name: String, _ kind: Kind = .integer) {
         self.name = name
         self.kind = kind
     }
 
     /// The file under the fact root: `proc/sys/net/ipv4/tcp_tw_reuse`.
-    public var procPath: String {
+    package var procPath: String {
         "proc/sys/" + name.replacingDots()
     }
 
     /// Every parameter in the snapshot (the rules' inputs).
-    public static let all: [SysctlKey] = [
+    package static let all: [SysctlKey] = [
         SysctlKey("net.ipv4.ip_local_port_range", .portRange),
         SysctlKey("net.ipv4.ip_local_reserved_ports", .portSet),
         SysctlKey("net.ipv4.ip_unprivileged_port_start"),
@@ -118,7 +118,7 @@ public struct SysctlKey: Sendable, Hashable {
     ]
 
     /// The known key with this dotted (or slash-separated) name.
-    public static func named(_ name: String) -> SysctlKey? {
+    package static func named(_ name: String) -> SysctlKey? {
         let dotted = name.replacingSlashes()
         return all.first { $0.name == dotted }
     }

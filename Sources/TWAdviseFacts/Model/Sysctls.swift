@@ -10,7 +10,7 @@ public struct Sysctls: Codable, Sendable, Hashable {
     public var absent: [String]
 
     /// Runtime values by dotted key, and the keys found absent.
-    public init(values: [String: SysctlValue] = [:], absent: [String] = []) {
+    package init(values: [String: SysctlValue] = [:], absent: [String] = []) {
         self.values = values
         self.absent = absent.sorted()
     }

@@ -21,7 +21,7 @@ public enum TCPState: UInt8, Sendable, CaseIterable, Codable {
     }
 
     /// Accepts the /proc and netstat spelling (`TIME_WAIT`) and the ss spelling (`TIME-WAIT`, `ESTAB`, `UNCONN`).
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.uppercased().replacingOccurrencesOfDash() {
         case "ESTABLISHED", "ESTAB": self = .established
         case "SYN_SENT": self = .synSent
@@ -51,7 +51,7 @@ public struct StateCounts: Sendable, Hashable, Codable {
     private var counts: [Int]
 
     /// All counts 0.
-    public init() { counts = [Int](repeating: 0, count: 13) }
+    package init() { counts = [Int](repeating: 0, count: 13) }
 
     /// The count of sockets in `state`.
     public subscript(state: TCPState) -> Int {
