@@ -3,8 +3,11 @@
 /// In JSON an integer is a number, a port range `{"low":32768,"high":60999}`, a port set a list of such
 /// ranges, and a vector of integers (`tcp_mem`) a list of numbers.
 public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// One integer (`tcp_tw_reuse`, `tcp_max_tw_buckets`).
     case integer(Int64)
+    /// An inclusive range of ports (`ip_local_port_range`).
     case portRange(PortRange)
+    /// A set of ports (`ip_local_reserved_ports`).
     case portSet(PortSet)
     /// Several integers on one line (`tcp_mem`: min, pressure, max, in pages).
     case integers([Int64])

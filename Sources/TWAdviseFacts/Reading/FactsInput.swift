@@ -199,6 +199,7 @@ public enum FactsInputError: Error, Sendable, Equatable, CustomStringConvertible
         case sosReport(String)
     }
 
+    /// The problem in one line, without option names.
     public var description: String {
         switch self {
         case .cannotEnterNamespaces(let wanted):

@@ -8,6 +8,9 @@ import Musl
 /// Which process holds each socket: socket inode → PID, from `/proc/PID/fd` (one `readlinkat` per open
 /// descriptor), bounded in descriptors read and in time. Socket inodes are unique across network
 /// namespaces, so one index serves every namespace of the host.
+///
+/// Opaque outside the package: the readers make it (``OwnerLookupPolicy/scanOnce``); it is public only
+/// because ``OwnerLookupPolicy/index(_:)`` carries one.
 public struct SocketOwnerIndex: Sendable, Hashable {
     /// Socket inode → PID of the first process found holding it.
     var pids: [UInt32: Int32] = [:]

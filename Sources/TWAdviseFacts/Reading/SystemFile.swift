@@ -352,7 +352,7 @@ package func symlinkTarget(_ path: String) -> String? {
 }
 
 /// Reads whole input files named on the command line (facts, rules, overlays) with the same
-/// error vocabulary as the fact readers.
+/// error vocabulary as the fact readers. Only ``Failure`` is public: ``FactsInputError`` carries it.
 public enum InputFile {
     /// A file that could not be read, with a one-line reason (`no such file`, `permission denied`, ...).
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
