@@ -1,4 +1,4 @@
-/// Runtime values of the kernel parameters in ``SysctlKey/all``, as read from `/proc/sys`.
+/// Runtime values of the kernel parameters TWAdvise reads, as read from `/proc/sys`.
 ///
 /// A key is in exactly one of three places: ``values`` (read), ``absent`` (the file does not exist,
 /// e.g. `tcp_tw_recycle` on Linux ≥ 4.12, or a key the capture did not include) or neither
