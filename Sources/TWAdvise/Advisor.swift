@@ -186,7 +186,7 @@ public struct Advisor: Sendable {
 
     /// The rules as Prometheus alerting rules over node_exporter and `twadvise_` metrics (YAML), and the rules
     /// that have no PromQL form, with why.
-    public func prometheusAlertRules(for duration: String = "5m") -> (yaml: String, skipped: [(id: String, reason: String)]) {
+    package func prometheusAlertRules(for duration: String = "5m") -> (yaml: String, skipped: [(id: String, reason: String)]) {
         PrometheusRules.export(catalog.ruleSet, metrics: HostFactSchema.alertMetrics, for: duration)
     }
 }
@@ -328,7 +328,7 @@ public struct AdvisorError: Error, Sendable, CustomStringConvertible {
     public var renderedDiagnostics: [String]
 
     /// An error of `code`, with a one-line `message` and, for rule errors, every diagnostic and its rendering.
-    public init(code: Code, message: String, diagnostics: [Diagnostic] = [], rendered: [String] = []) {
+    init(code: Code, message: String, diagnostics: [Diagnostic] = [], rendered: [String] = []) {
         self.code = code
         self.message = message
         self.diagnostics = diagnostics

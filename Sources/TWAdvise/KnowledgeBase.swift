@@ -64,7 +64,7 @@ public enum KnowledgeBase {
 
     /// One rule or overlay file as a source, within the size limit and as UTF-8. With `directory`, the file
     /// was found in it: it is read only when its symbolic links stay inside, and only when it is a regular file.
-    public static func textSource(_ file: String, within directory: String? = nil) throws(RuleSourceError) -> RuleSource {
+    static func textSource(_ file: String, within directory: String? = nil) throws(RuleSourceError) -> RuleSource {
         let bytes: [UInt8]
         if let directory {
             // Opened so that no link can lead out of the directory, checked on the descriptor itself.

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+package import FoundationEssentials
 #else
-public import Foundation
+package import Foundation
 #endif
 public import TWAdviseEngine
 import TWAdviseRunbooks
@@ -90,12 +90,12 @@ public struct RuleCatalog: Sendable {
     }
 
     /// The rules defined outside the built-in knowledge base (for `rules test PATH`).
-    public var teamRules: RuleSet {
+    package var teamRules: RuleSet {
         RuleSet(schema: ruleSet.schema, rules: ruleSet.rules.filter { !$0.location.file.hasPrefix("builtin:") })
     }
 
     /// What `rules explain` prints for a rule: its condition, parameters, runbook section and references.
-    public func explanation(of rule: Rule) -> String {
+    package func explanation(of rule: Rule) -> String {
         var text = RuleExplanation(rule).text
         // What the runbook section needs from the rule, so a team rule that reuses a built-in section can
         // provide it (lint says the same when one is missing).
@@ -114,10 +114,10 @@ public struct RuleCatalog: Sendable {
     }
 
     /// The rules in force, one line each (`rules list`).
-    public var listing: String { RuleListing.text(ruleSet.rules) }
+    package var listing: String { RuleListing.text(ruleSet.rules) }
 
     /// The rules in force as JSON (`rules list --format json`), parameters typed.
-    public func listingJSON() throws -> Data { try RuleListing.json(ruleSet.rules) }
+    package func listingJSON() throws -> Data { try RuleListing.json(ruleSet.rules) }
 
     /// Checks every rule against the runbook section it renders through: a value the section uses from
     /// `vars.`/`shell.` must be one the rule's `vars:` provides, `params.` one of its parameters, and
@@ -172,7 +172,7 @@ public struct RuleCatalog: Sendable {
     /// `rules lint`.
     ///
     /// - Throws: ``AdvisorError`` when a template cannot be read or is invalid.
-    public func runbookDiagnostics(runbookDirectory: String? = nil) throws(AdvisorError) -> [Diagnostic] {
+    package func runbookDiagnostics(runbookDirectory: String? = nil) throws(AdvisorError) -> [Diagnostic] {
         var templates: RunbookTemplates
         do {
             templates = try RunbookTemplates(files: KnowledgeBase.runbookTemplates)

@@ -27,7 +27,7 @@ public struct Watcher: Sendable {
     /// namespace ("" for the one read first): the namespace shown in full may change between readings.
     private var history: [String: [(timeWait: Double?, opens: Double?)]] = [:]
     /// Readings the sparklines cover.
-    public static let historyLength = 30
+    static let historyLength = 30
 
     /// A watcher of `source` that shows and exports the `top` most pressed destinations.
     public init(advisor: Advisor, source: FactSource = FactSource(), top: Int = 5) {
@@ -131,7 +131,7 @@ public struct WatchReading: Sendable {
     var shownBecausePressed = false
 
     /// The compact view `watch` prints.
-    public var view: String {
+    package var view: String {
         let budget = diagnosis.derived.portBudget
         let sockets = snapshot.sockets
         let frame = WatchFrame(
@@ -165,7 +165,7 @@ public struct WatchReading: Sendable {
 
 /// Text for a terminal or a log, made safe: control characters from the host's values (a file name with an
 /// escape sequence in it) are replaced, so they can never reach the terminal.
-public enum TerminalText {
+package enum TerminalText {
     /// `text` with every invisible scalar (controls, format characters, separators) but newline and tab made visible as `⟨U+XXXX⟩`.
-    public static func safe(_ text: String) -> String { Escaping.terminal(text) }
+    package static func safe(_ text: String) -> String { Escaping.terminal(text) }
 }

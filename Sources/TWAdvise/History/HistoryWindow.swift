@@ -26,7 +26,7 @@ public struct HistoryWindow: Sendable, Hashable {
     /// without `--to`, it ends now. With `--at` alone, the window is `span` either side of it.
     ///
     /// - Throws: ``HistoryWindowError`` naming the text that is not a time, or an empty or reversed window.
-    public static func parse(at: String?, from: String?, to: String?, now: Date = Date(), span: TimeInterval = 86_400)
+    package static func parse(at: String?, from: String?, to: String?, now: Date = Date(), span: TimeInterval = 86_400)
         throws(HistoryWindowError) -> HistoryWindow {
         func time(_ text: String?, _ option: HistoryWindowError.Field) throws(HistoryWindowError) -> Date? {
             guard let text else { return nil }
@@ -50,9 +50,9 @@ public struct HistoryWindow: Sendable, Hashable {
 }
 
 /// A window that cannot be read.
-public enum HistoryWindowError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum HistoryWindowError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Which of the three times.
-    public enum Field: String, Sendable, Hashable {
+    package enum Field: String, Sendable, Hashable {
         /// The moment to evaluate at.
         case at
         /// The window's start.
@@ -68,7 +68,7 @@ public enum HistoryWindowError: Error, Sendable, Hashable, CustomStringConvertib
     case atOutside(Date)
 
     /// One line saying what is wrong.
-    public var description: String {
+    package var description: String {
         switch self {
         case .notATime(let field, let text):
             "the \(field.rawValue) time '\(text)' is not a time: give RFC 3339 (2026-12-07T03:12:40Z) or a time relative to now (now, -2h, -30m, -1d)"
@@ -81,11 +81,11 @@ public enum HistoryWindowError: Error, Sendable, Hashable, CustomStringConvertib
 }
 
 /// Times as a person writes them on the command line.
-public enum TimeExpression {
+package enum TimeExpression {
     /// `now`; a time relative to now (`-2h`, `-30m`, `-1d`, `-90s`, `-1w`, and `+` forms); or RFC 3339
     /// (`2026-12-07T03:12:40Z`, with fractional seconds or an offset, `T` or a space between date and time).
     /// `nil` for anything else, and for a time before 1970 or after 9999.
-    public static func parse(_ text: String, now: Date) -> Date? {
+    package static func parse(_ text: String, now: Date) -> Date? {
         let text = text.trimmingCharacters(in: .whitespaces)
         if text == "now" { return now }
         if let first = text.first, first == "-" || first == "+", text.count >= 3, text.count <= 12 {
@@ -97,7 +97,7 @@ public enum TimeExpression {
 
     /// A duration as a person writes it, a number and a unit (`90s`, `30m`, `2h`, `7d`, `1w`), in seconds;
     /// `nil` for anything else, a negative or non-finite amount, and more than ten years.
-    public static func duration<S: StringProtocol>(_ text: S) -> Double? {
+    package static func duration<S: StringProtocol>(_ text: S) -> Double? {
         guard let unit = text.last, let amount = Double(text.dropLast()), amount.isFinite, amount >= 0 else { return nil }
         let seconds: Double
         switch unit {

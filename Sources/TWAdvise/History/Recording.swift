@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+package import FoundationEssentials
 #else
-public import Foundation
+package import Foundation
 #endif
 public import TWAdviseEngine
 import TWAdviseFacts
@@ -11,12 +11,12 @@ import TWAdviseRunbooks
 
 /// What `twadvise record` keeps between readings: the last settings stored (stored again only when they
 /// change) and the end of the last interval of kernel messages.
-public struct RecorderMemory: Sendable {
+package struct RecorderMemory: Sendable {
     var sysctls: [String: String] = [:]
     var persistent: String?
     var lastKernelRead: Date?
     /// Nothing stored yet.
-    public init() {}
+    package init() {}
 }
 
 extension WatchReading {
@@ -24,7 +24,7 @@ extension WatchReading {
     /// most pressed destinations, counter deltas; the host's sysctls and persistent configuration only when
     /// they changed; the kernel messages of the interval; and, when a finding is high or critical, the full
     /// snapshot of every namespace (for `--facts`).
-    public func recorded(at time: Date, top: Int = 8, memory: inout RecorderMemory, kernelMessages: [String] = []) -> RecordedReading {
+    package func recorded(at time: Date, top: Int = 8, memory: inout RecorderMemory, kernelMessages: [String] = []) -> RecordedReading {
         let all = [(snapshot, diagnosis)] + others
         var namespaces: [RecordedNamespace] = []
         for (snapshot, diagnosis) in all {
@@ -110,7 +110,7 @@ extension RecordedReading {
     /// The reading as `watch --recording` replays it: its time, then per namespace (the most pressed first)
     /// TIME_WAIT in and out and its `top` most pressed destinations with U(D), TIME_WAIT, share of R (and its
     /// bar) and pressure. Values from the store are escaped for the terminal.
-    public func view(top: Int) -> String {
+    package func view(top: Int) -> String {
         var lines = ["twadvise watch (replay of a recording) at \(ReportTime.full(time))"]
         let ordered = namespaces.sorted { a, b in
             (a.destinations.first?.rankingValue ?? -1, a.timeWait ?? 0) > (b.destinations.first?.rankingValue ?? -1, b.timeWait ?? 0)

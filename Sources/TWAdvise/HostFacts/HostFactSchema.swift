@@ -7,7 +7,7 @@ import TWAdviseHistory
 /// where each value was read, the fact reference and the Prometheus metric names.
 public enum HostFactSchema {
     /// Integer sysctls exposed under `sysctl.` (runtime) and `persistent.` (as configured), by name → dotted key.
-    public static let integerSysctls: [(name: String, key: String, doc: String)] = [
+    package static let integerSysctls: [(name: String, key: String, doc: String)] = [
         ("tcp_tw_reuse", "net.ipv4.tcp_tw_reuse", "0 off, 1 on for outgoing connections, 2 loopback only (default since 4.19)"),
         ("tcp_tw_recycle", "net.ipv4.tcp_tw_recycle", "removed in Linux 4.12; breaks clients behind NAT"),
         ("tcp_tw_reuse_delay", "net.ipv4.tcp_tw_reuse_delay", "ms a TIME_WAIT must age before reuse (Linux 6.14+, default 1000)"),
@@ -456,7 +456,7 @@ public enum HostFactSchema {
     }()
 
     /// Prometheus metric by fact path, for the facts that have one.
-    public static let metrics: [String: HostFactMetric] = Dictionary(uniqueKeysWithValues: facts.compactMap { f in f.metric.map { (f.path, $0) } })
+    static let metrics: [String: HostFactMetric] = Dictionary(uniqueKeysWithValues: facts.compactMap { f in f.metric.map { (f.path, $0) } })
 }
 
 extension HostFactInput {

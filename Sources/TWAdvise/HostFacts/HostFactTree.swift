@@ -118,15 +118,15 @@ extension FactValue {
 
 extension HostFactSchema {
     /// The fact reference as Markdown (docs/facts.md is this text; a test keeps it fresh).
-    public static var markdownReference: String { FactReference.markdown(schema) }
+    package static var markdownReference: String { FactReference.markdown(schema) }
 
     /// One line per fact path, as `rules facts` prints it.
-    public static var textReference: String { FactReference.text(schema) }
+    package static var textReference: String { FactReference.text(schema) }
 }
 
 extension FactsSnapshot {
     /// Current values by schema name, for rollback steps (`tcp_tw_reuse` → `2`, `ip_local_port_range` → `32768 60999`).
-    public var currentValues: [String: String] {
+    package var currentValues: [String: String] {
         var values: [String: String] = [:]
         for (name, key, _) in HostFactSchema.integerSysctls {
             if let v = sysctls.integer(key) { values[name] = String(v) }

@@ -1,20 +1,20 @@
-public import TWAdviseFacts
+package import TWAdviseFacts
 
 /// Values a runbook's commands are computed from, for the host in front of it: never lower than what the
 /// host runs now, and one combined value where several findings touch the same key.
 ///
 /// Templates print them as `{{{plan.NAME}}}`; a value that cannot be computed (its input was not read) is
 /// absent, and the command line that needs it is replaced by a comment saying so.
-public enum RunbookPlan {
+package enum RunbookPlan {
     /// The largest limit a command ever suggests: far above any host, far below where arithmetic overflows.
     static let ceiling: Int64 = 1 << 40
 
     /// Every name a plan can have (`rules lint` checks templates against it).
-    public static let names: Set<String> = ["reserved_ports", "nf_conntrack_max", "file_max", "tcp_max_tw_buckets", "ip_local_port_range",
+    package static let names: Set<String> = ["reserved_ports", "nf_conntrack_max", "file_max", "tcp_max_tw_buckets", "ip_local_port_range",
                                             "set_timestamps", "set_tw_reuse"]
 
     /// The plan for `snapshot`, by name; ``names`` lists them.
-    public static func values(_ snapshot: FactsSnapshot) -> [String: String] {
+    package static func values(_ snapshot: FactsSnapshot) -> [String: String] {
         values(snapshot, derived: snapshot.derived)
     }
 
@@ -72,12 +72,12 @@ extension RunbookPlan {
         + [("ip_local_port_range", "net.ipv4.ip_local_port_range"), ("ip_local_reserved_ports", "net.ipv4.ip_local_reserved_ports")]
 
     /// Every name notes can have (`rules lint` checks templates against it).
-    public static let noteNames: Set<String> = Set(persistentKeys.map { "set_elsewhere_" + $0.name })
+    package static let noteNames: Set<String> = Set(persistentKeys.map { "set_elsewhere_" + $0.name })
 
     /// Text for a person, by name: `set_elsewhere_KEY` lists every line of the persistent configuration that
     /// sets KEY (`etc/sysctl.conf:12 sets net.ipv4.tcp_tw_reuse = 0`). A drop-in loses to /etc/sysctl.conf,
     /// which procps applies after every sysctl.d file, and to any file that sorts after it.
-    public static func notes(_ snapshot: FactsSnapshot) -> [String: String] {
+    package static func notes(_ snapshot: FactsSnapshot) -> [String: String] {
         var notes: [String: String] = [:]
         for (name, key) in persistentKeys {
             let lines = snapshot.persistentSysctls.entries.filter { $0.key == key }

@@ -10,9 +10,9 @@ public struct CapturedOutputs: Sendable, Hashable {
     public var netstatStatistics: String?
     /// The files were found inside a sosreport, not named by a person: only regular files inside it are read
     /// (a named file may be a pipe, `--ss /dev/stdin`).
-    public var foundInTree: Bool = false
+    var foundInTree: Bool = false
     /// The sosreport the files were found in: each is opened so that it cannot leave it (``foundInTree``).
-    public var tree: String?
+    package var tree: String?
 
     /// Captured files, each optional.
     public init(socketTables: [String] = [], sysctl: String? = nil, nstat: String? = nil, netstatStatistics: String? = nil) {
@@ -23,8 +23,8 @@ public struct CapturedOutputs: Sendable, Hashable {
     }
 
     /// Whether no captured output is given.
-    public var isEmpty: Bool { socketTables.isEmpty && sysctl == nil && nstat == nil && netstatStatistics == nil }
+    package var isEmpty: Bool { socketTables.isEmpty && sysctl == nil && nstat == nil && netstatStatistics == nil }
 
     /// Every file named.
-    public var files: [String] { socketTables + [sysctl, nstat, netstatStatistics].compactMap { $0 } }
+    package var files: [String] { socketTables + [sysctl, nstat, netstatStatistics].compactMap { $0 } }
 }

@@ -6,7 +6,7 @@ public struct CounterRates: Codable, Sendable, Hashable {
     public var deltas: KeyedCounters
 
     /// Rates from counter changes over `intervalSeconds`.
-    public init(intervalSeconds: Double, deltas: KeyedCounters) {
+    package init(intervalSeconds: Double, deltas: KeyedCounters) {
         self.intervalSeconds = intervalSeconds
         self.deltas = deltas
     }
@@ -18,7 +18,7 @@ public struct CounterRates: Codable, Sendable, Hashable {
     }
 
     /// Deltas of every counter in both readings; a counter that went backwards (reset, wrap) is left out.
-    public init(first: KeyedCounters, second: KeyedCounters, intervalSeconds: Double) {
+    package init(first: KeyedCounters, second: KeyedCounters, intervalSeconds: Double) {
         var deltas = KeyedCounters()
         for (section, values) in second.sections {
             for (name, value) in values {
@@ -38,12 +38,12 @@ extension Duration {
 extension FactsSnapshot {
     /// The counters rates are computed from: ``counters`` and the conntrack statistics (under
     /// ``ConntrackFacts/rateSection``), so `insert_failed` and `drop` get a rate like the TCP counters.
-    public var rateBasis: KeyedCounters { counters.adding(conntrackStats: conntrack.stats) }
+    package var rateBasis: KeyedCounters { counters.adding(conntrackStats: conntrack.stats) }
 }
 
 extension KeyedCounters {
     /// These counters with conntrack statistics under ``ConntrackFacts/rateSection``, when there are any.
-    public func adding(conntrackStats stats: [String: Int64]?) -> KeyedCounters {
+    func adding(conntrackStats stats: [String: Int64]?) -> KeyedCounters {
         var basis = self
         if let stats { basis.sections[ConntrackFacts.rateSection] = stats }
         return basis

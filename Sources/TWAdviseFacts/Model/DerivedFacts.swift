@@ -33,7 +33,7 @@ public struct TimeWaitReuse: Sendable, Hashable {
     public var delaySeconds: Double
 
     /// The reuse settings of `sysctls`.
-    public init(_ sysctls: Sysctls) {
+    init(_ sysctls: Sysctls) {
         reuse = sysctls.tcpTwReuse
         timestamps = sysctls.tcpTimestamps
         let delay = sysctls.integer("net.ipv4.tcp_tw_reuse_delay")
@@ -97,14 +97,14 @@ public struct DerivedFacts: Sendable, Hashable {
     public var persistentPortRange: PortRange?
 
     /// Sysctls whose runtime/persistent disagreement matters for TIME_WAIT and port exhaustion.
-    public static let timeWaitRelatedKeys: Set<String> = [
+    static let timeWaitRelatedKeys: Set<String> = [
         "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_timestamps",
         "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_max_tw_buckets", "net.ipv4.ip_local_port_range",
         "net.ipv4.ip_local_reserved_ports", "net.netfilter.nf_conntrack_max", "fs.file-max",
     ]
 
     /// Computes every derived quantity of `snapshot`.
-    public init(_ snapshot: FactsSnapshot) {
+    init(_ snapshot: FactsSnapshot) {
         let sysctls = snapshot.sysctls
         reuse = TimeWaitReuse(sysctls)
         if let range = sysctls.ipLocalPortRange, let reserved = sysctls.ipLocalReservedPorts, let sockets = snapshot.sockets {
@@ -167,7 +167,7 @@ public struct ReadLocations: Codable, Sendable, Hashable {
     public var fileHandles: String?
 
     /// Locations by group; `nil` for a group that was not read.
-    public init(sockets: String? = nil, host: String? = nil, sysctls: String? = nil, persistent: String? = nil, sockstat: String? = nil,
+    package init(sockets: String? = nil, host: String? = nil, sysctls: String? = nil, persistent: String? = nil, sockstat: String? = nil,
                 counters: String? = nil, conntrack: String? = nil, fileHandles: String? = nil) {
         self.sockets = sockets
         self.host = host
@@ -180,7 +180,7 @@ public struct ReadLocations: Codable, Sendable, Hashable {
     }
 
     /// Every location passed through `transform` (to name files relative to a sosreport's top, say).
-    public func mapped(_ transform: (String) -> String) -> ReadLocations {
+    func mapped(_ transform: (String) -> String) -> ReadLocations {
         ReadLocations(sockets: sockets.map(transform), host: host.map(transform), sysctls: sysctls.map(transform), persistent: persistent.map(transform),
                       sockstat: sockstat.map(transform), counters: counters.map(transform), conntrack: conntrack.map(transform),
                       fileHandles: fileHandles.map(transform))

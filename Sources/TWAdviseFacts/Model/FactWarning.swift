@@ -10,7 +10,7 @@ public struct FactWarning: Codable, Sendable, Hashable, CustomStringConvertible 
     public var message: String
 
     /// A problem at `path` (and `line`, when it is about one line).
-    public init(path: String, line: Int? = nil, message: String) {
+    package init(path: String, line: Int? = nil, message: String) {
         self.path = path
         self.line = line
         self.message = message

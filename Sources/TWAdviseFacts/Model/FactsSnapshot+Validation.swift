@@ -1,13 +1,13 @@
 extension FactsSnapshot {
     /// The largest socket count a snapshot may carry: far above any host (a kernel holds at most a few
     /// hundred million sockets), far below where sums of counts could overflow.
-    public static let maxCount = 1 << 40
+    static let maxCount = 1 << 40
 
     /// Checks that every count, port and duration a snapshot file carries is in range, so that nothing
     /// computed from it can overflow or divide by something absurd.
     ///
     /// - Throws: ``SnapshotDecodingError`` naming the JSON path of the first value out of range.
-    public func validate() throws(SnapshotDecodingError) {
+    func validate() throws(SnapshotDecodingError) {
         try validateOwn()
         guard let namespaces else { return }
         guard namespaces.count <= FactsInput.maxNamespaces else {

@@ -36,7 +36,7 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// An origin of `kind` at `location`.
-    public init(kind: Kind, location: String, captured: String? = nil, namespace: String? = nil, snapshotFile: String? = nil) {
+    package init(kind: Kind, location: String, captured: String? = nil, namespace: String? = nil, snapshotFile: String? = nil) {
         self.kind = kind
         self.location = location
         self.captured = captured
@@ -54,7 +54,7 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
     /// How a sentence names a namespace by its label: `network namespace blue` for an `ip netns` name (given
     /// as `netns blue`, or a sosreport's bare name), `network namespace of pid 4242 (sleep)` for one known by
     /// what is in it.
-    public static func namespacePhrase(_ label: String) -> String {
+    package static func namespacePhrase(_ label: String) -> String {
         if label.hasPrefix("netns ") { return "network namespace " + label.dropFirst("netns ".count) }
         for prefix in ["pid ", "pod ", "inode ", "docker ", "containerd ", "crio ", "podman "] where label.hasPrefix(prefix) {
             return "network namespace of " + label
@@ -129,7 +129,7 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     public var kernelLog: KernelLogFacts?
 
     /// A snapshot; every group defaults to unknown.
-    public init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,
+    package init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,
                 origin: FactsOrigin, collectedAt: String? = nil, host: HostInfo = HostInfo(),
                 sysctls: Sysctls = Sysctls(), persistentSysctls: PersistentSysctlConfig = PersistentSysctlConfig(),
                 sockstat: KeyedCounters? = nil, sockstat6: KeyedCounters? = nil, counters: KeyedCounters = KeyedCounters(),

@@ -8,7 +8,7 @@ public struct HostInfo: Codable, Sendable, Hashable {
     public var uptimeSeconds: Double?
 
     /// Host facts, each unknown unless given.
-    public init(hostname: String? = nil, kernel: KernelVersion? = nil, uptimeSeconds: Double? = nil) {
+    package init(hostname: String? = nil, kernel: KernelVersion? = nil, uptimeSeconds: Double? = nil) {
         self.hostname = hostname
         self.kernel = kernel
         self.uptimeSeconds = uptimeSeconds
@@ -26,10 +26,10 @@ public struct ConntrackFacts: Codable, Sendable, Hashable {
 
     /// The section under which ``stats`` join the counters that rates are computed from
     /// (``FactsSnapshot/rateBasis``).
-    public static let rateSection = "Conntrack"
+    package static let rateSection = "Conntrack"
 
     /// Conntrack facts, each unknown unless given.
-    public init(count: Int64? = nil, max: Int64? = nil, stats: [String: Int64]? = nil) {
+    package init(count: Int64? = nil, max: Int64? = nil, stats: [String: Int64]? = nil) {
         self.count = count
         self.max = max
         self.stats = stats
@@ -46,7 +46,7 @@ public struct FileHandleFacts: Codable, Sendable, Hashable {
     public var maximum: Int64?
 
     /// File-handle facts, each unknown unless given.
-    public init(allocated: Int64? = nil, unused: Int64? = nil, maximum: Int64? = nil) {
+    package init(allocated: Int64? = nil, unused: Int64? = nil, maximum: Int64? = nil) {
         self.allocated = allocated
         self.unused = unused
         self.maximum = maximum

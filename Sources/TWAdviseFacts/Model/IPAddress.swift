@@ -10,14 +10,14 @@ public struct IPAddress: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public var isIPv6: Bool
 
     /// An IPv4 address from its 32-bit value in host order.
-    public init(ipv4 value: UInt32) {
+    package init(ipv4 value: UInt32) {
         high = 0
         low = UInt64(value)
         isIPv6 = false
     }
 
     /// An IPv6 address from its high and low 64 bits.
-    public init(ipv6High high: UInt64, low: UInt64) {
+    package init(ipv6High high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
         isIPv6 = true

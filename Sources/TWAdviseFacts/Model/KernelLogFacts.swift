@@ -14,7 +14,7 @@ public struct KernelLogFacts: Codable, Sendable, Hashable {
         public var last: String
 
         /// Messages of one kind.
-        public init(count: Int, suppressed: Int, first: String, last: String) {
+        package init(count: Int, suppressed: Int, first: String, last: String) {
             self.count = count
             self.suppressed = suppressed
             self.first = first
@@ -30,7 +30,7 @@ public struct KernelLogFacts: Codable, Sendable, Hashable {
     public var sources: [String]
 
     /// Facts of a log read from `sources`.
-    public init(messages: [String: Messages] = [:], sources: [String] = []) {
+    package init(messages: [String: Messages] = [:], sources: [String] = []) {
         self.messages = messages
         self.sources = sources
     }

@@ -12,7 +12,7 @@ public struct KernelVersion: Codable, Sendable, Hashable, Comparable, CustomStri
     public var release: String
 
     /// A kernel version; `release` defaults to `major.minor.patch`.
-    public init(major: Int, minor: Int, patch: Int = 0, release: String? = nil) {
+    package init(major: Int, minor: Int, patch: Int = 0, release: String? = nil) {
         self.major = major
         self.minor = minor
         self.patch = patch
@@ -20,7 +20,7 @@ public struct KernelVersion: Codable, Sendable, Hashable, Comparable, CustomStri
     }
 
     /// Parses the leading `MAJOR.MINOR[.PATCH]` of a release string; `nil` when there is none.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let release = text.trimmingASCIIWhitespace()
         var numbers: [Int] = []
         var current = 0

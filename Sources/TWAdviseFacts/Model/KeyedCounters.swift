@@ -8,7 +8,7 @@ public struct KeyedCounters: Codable, Sendable, Hashable {
     public var sections: [String: [String: Int64]]
 
     /// Counters by section and name.
-    public init(sections: [String: [String: Int64]] = [:]) {
+    package init(sections: [String: [String: Int64]] = [:]) {
         self.sections = sections
     }
 
@@ -21,7 +21,7 @@ public struct KeyedCounters: Codable, Sendable, Hashable {
     public var isEmpty: Bool { sections.isEmpty }
 
     /// Adds every value of `other`, keeping this one's on a clash.
-    public mutating func merge(_ other: KeyedCounters) {
+    mutating func merge(_ other: KeyedCounters) {
         for (section, values) in other.sections {
             sections[section, default: [:]].merge(values) { mine, _ in mine }
         }

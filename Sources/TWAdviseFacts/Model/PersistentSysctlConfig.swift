@@ -15,7 +15,7 @@ public struct PersistentSysctlEntry: Codable, Sendable, Hashable {
     public var location: String { "\(file):\(line)" }
 
     /// An assignment of `key` at `file:line`.
-    public init(key: String, value: String, file: String, line: Int, ignoreErrors: Bool = false) {
+    init(key: String, value: String, file: String, line: Int, ignoreErrors: Bool = false) {
         self.key = key
         self.value = value
         self.file = file
@@ -40,7 +40,7 @@ public struct PersistentSysctlConfig: Codable, Sendable, Hashable {
     public var missingKeys: [String]?
 
     /// The configuration: files read and their assignments, in the order they are applied.
-    public init(files: [String] = [], entries: [PersistentSysctlEntry] = [], missingKeys: [String]? = nil) {
+    init(files: [String] = [], entries: [PersistentSysctlEntry] = [], missingKeys: [String]? = nil) {
         self.files = files
         self.entries = entries
         self.missingKeys = missingKeys

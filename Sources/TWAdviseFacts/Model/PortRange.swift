@@ -44,7 +44,7 @@ public struct PortSet: Codable, Sendable, Hashable, CustomStringConvertible {
     public private(set) var ranges: [PortRange]
 
     /// A set of these ranges.
-    public init(ranges: [PortRange] = []) {
+    package init(ranges: [PortRange] = []) {
         var merged: [PortRange] = []
         for range in ranges.filter({ $0.count > 0 }).sorted(by: { $0.low < $1.low }) {
             if let last = merged.last, range.low <= last.high + 1 {

@@ -23,7 +23,7 @@ public struct DestinationLoad: Codable, Sendable, Hashable {
     public var owners: [SocketOwner]?
 
     /// A destination's counts; each state defaults to 0.
-    public init(localAddress: IPAddress, remoteAddress: IPAddress, remotePort: Int,
+    package init(localAddress: IPAddress, remoteAddress: IPAddress, remotePort: Int,
                 timeWait: Int = 0, established: Int = 0, synSent: Int = 0, other: Int = 0, closeWait: Int? = nil) {
         self.localAddress = localAddress
         self.remoteAddress = remoteAddress
@@ -68,7 +68,7 @@ public struct ListeningPortLoad: Codable, Sendable, Hashable {
     public var owner: SocketOwner?
 
     /// A listening port's counts; each state defaults to 0.
-    public init(port: Int, timeWait: Int = 0, established: Int = 0, other: Int = 0) {
+    package init(port: Int, timeWait: Int = 0, established: Int = 0, other: Int = 0) {
         self.port = port
         self.timeWait = timeWait
         self.established = established
@@ -118,7 +118,7 @@ public struct SocketTable: Codable, Sendable, Hashable {
     public var ownerLookup: OwnerLookup?
 
     /// A socket table; everything defaults to empty.
-    public init(sources: [String] = [], ipv4: StateCounts? = nil, ipv6: StateCounts? = nil,
+    package init(sources: [String] = [], ipv4: StateCounts? = nil, ipv6: StateCounts? = nil,
                 ephemeralRange: PortRange? = nil, listeningPorts: [Int] = [], timeWait: Int = 0,
                 outboundTimeWait: Int = 0, inboundTimeWait: Int = 0, ephemeralPortsInUse: Int = 0,
                 destinationCount: Int = 0, destinations: [DestinationLoad] = [],

@@ -3,8 +3,11 @@
 /// In JSON an integer is a number, a port range `{"low":32768,"high":60999}`, a port set a list of such
 /// ranges, and a vector of integers (`tcp_mem`) a list of numbers.
 public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// One integer (`tcp_tw_reuse`, `tcp_max_tw_buckets`).
     case integer(Int64)
+    /// An inclusive range of ports (`ip_local_port_range`).
     case portRange(PortRange)
+    /// A set of ports (`ip_local_reserved_ports`).
     case portSet(PortSet)
     /// Several integers on one line (`tcp_mem`: min, pressure, max, in pages).
     case integers([Int64])
@@ -68,9 +71,9 @@ public enum SysctlValue: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// A kernel parameter TWAdvise reads, with the shape of its value.
-public struct SysctlKey: Sendable, Hashable {
+package struct SysctlKey: Sendable, Hashable {
     /// How the key's value is written.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         case integer
         case portRange
         case portSet
@@ -79,23 +82,23 @@ public struct SysctlKey: Sendable, Hashable {
     }
 
     /// Dotted name, as `sysctl` prints it: `net.ipv4.tcp_tw_reuse`.
-    public var name: String
+    package var name: String
     /// How its value is written.
-    public var kind: Kind
+    package var kind: Kind
 
     /// A key named `name` (dotted) whose values are of `kind`.
-    public init(_ name: String, _ kind: Kind = .integer) {
+    package init(_ name: String, _ kind: Kind = .integer) {
         self.name = name
         self.kind = kind
     }
 
     /// The file under the fact root: `proc/sys/net/ipv4/tcp_tw_reuse`.
-    public var procPath: String {
+    package var procPath: String {
         "proc/sys/" + name.replacingDots()
     }
 
     /// Every parameter in the snapshot (the rules' inputs).
-    public static let all: [SysctlKey] = [
+    package static let all: [SysctlKey] = [
         SysctlKey("net.ipv4.ip_local_port_range", .portRange),
         SysctlKey("net.ipv4.ip_local_reserved_ports", .portSet),
         SysctlKey("net.ipv4.ip_unprivileged_port_start"),
@@ -118,7 +121,7 @@ public struct SysctlKey: Sendable, Hashable {
     ]
 
     /// The known key with this dotted (or slash-separated) name.
-    public static func named(_ name: String) -> SysctlKey? {
+    package static func named(_ name: String) -> SysctlKey? {
         let dotted = name.replacingSlashes()
         return all.first { $0.name == dotted }
     }

@@ -1,4 +1,4 @@
-/// Runtime values of the kernel parameters in ``SysctlKey/all``, as read from `/proc/sys`.
+/// Runtime values of the kernel parameters TWAdvise reads, as read from `/proc/sys`.
 ///
 /// A key is in exactly one of three places: ``values`` (read), ``absent`` (the file does not exist,
 /// e.g. `tcp_tw_recycle` on Linux ≥ 4.12, or a key the capture did not include) or neither
@@ -10,7 +10,7 @@ public struct Sysctls: Codable, Sendable, Hashable {
     public var absent: [String]
 
     /// Runtime values by dotted key, and the keys found absent.
-    public init(values: [String: SysctlValue] = [:], absent: [String] = []) {
+    package init(values: [String: SysctlValue] = [:], absent: [String] = []) {
         self.values = values
         self.absent = absent.sorted()
     }

@@ -1,6 +1,29 @@
 /// The kernel's TCP states, numbered as in `include/net/tcp_states.h` and the `st` column of /proc/net/tcp.
 public enum TCPState: UInt8, Sendable, CaseIterable, Codable {
-    case established = 1, synSent, synRecv, finWait1, finWait2, timeWait, close, closeWait, lastAck, listen, closing, newSynRecv
+    /// ESTABLISHED (1).
+    case established = 1
+    /// SYN_SENT: a connect not yet answered.
+    case synSent
+    /// SYN_RECV.
+    case synRecv
+    /// FIN_WAIT1.
+    case finWait1
+    /// FIN_WAIT2.
+    case finWait2
+    /// TIME_WAIT: closed first by this side, held for 60 s.
+    case timeWait
+    /// CLOSE.
+    case close
+    /// CLOSE_WAIT: the peer closed, the application has not.
+    case closeWait
+    /// LAST_ACK.
+    case lastAck
+    /// LISTEN.
+    case listen
+    /// CLOSING.
+    case closing
+    /// NEW_SYN_RECV (a request socket).
+    case newSynRecv
 
     /// The name used by /proc, netstat and in the snapshot: `TIME_WAIT`.
     public var name: String {
@@ -21,7 +44,7 @@ public enum TCPState: UInt8, Sendable, CaseIterable, Codable {
     }
 
     /// Accepts the /proc and netstat spelling (`TIME_WAIT`) and the ss spelling (`TIME-WAIT`, `ESTAB`, `UNCONN`).
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.uppercased().replacingOccurrencesOfDash() {
         case "ESTABLISHED", "ESTAB": self = .established
         case "SYN_SENT": self = .synSent
@@ -51,7 +74,7 @@ public struct StateCounts: Sendable, Hashable, Codable {
     private var counts: [Int]
 
     /// All counts 0.
-    public init() { counts = [Int](repeating: 0, count: 13) }
+    package init() { counts = [Int](repeating: 0, count: 13) }
 
     /// The count of sockets in `state`.
     public subscript(state: TCPState) -> Int {

@@ -15,7 +15,7 @@ public struct FactSource: Sendable, Hashable {
 
     /// Read `proc/net/...` as `proc/thread-self/net/...`: the network namespace of the reading thread, which
     /// differs from the process's when the thread entered another one (`/proc/net` follows the process).
-    public var perThreadNet = false
+    package var perThreadNet = false
 
     /// A source of files under `root`.
     ///
@@ -28,10 +28,10 @@ public struct FactSource: Sendable, Hashable {
     }
 
     /// Whether this source is the running host's own `/`.
-    public var isLiveRoot: Bool { root == "/" || root.isEmpty }
+    package var isLiveRoot: Bool { root == "/" || root.isEmpty }
 
     /// The absolute path of `relative` under the root.
-    public func absolutePath(_ relative: String) -> String {
+    package func absolutePath(_ relative: String) -> String {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
         if perThreadNet, relative.hasPrefix("proc/net/") {
             return base + "/proc/thread-self/net/" + relative.dropFirst("proc/net/".count)

@@ -35,10 +35,10 @@ public struct FactsInput: Sendable, Hashable {
     public static let namespacesNotice = "network namespaces"
 
     /// Most network namespaces of a sosreport diagnosed; the report names the bound when it is hit.
-    public static let maxNamespaces = 256
+    package static let maxNamespaces = 256
 
     /// The largest snapshot file read, from a file or standard input.
-    public static let snapshotSizeLimit = 64 << 20
+    static let snapshotSizeLimit = 64 << 20
 
     /// An input; with nothing given, the live host.
     public init(root: String? = nil, snapshotFile: String? = nil, sosReport: String? = nil, namespace: String? = nil,
@@ -199,6 +199,7 @@ public enum FactsInputError: Error, Sendable, Equatable, CustomStringConvertible
         case sosReport(String)
     }
 
+    /// The problem in one line, without option names.
     public var description: String {
         switch self {
         case .cannotEnterNamespaces(let wanted):

@@ -22,7 +22,7 @@ public struct NetworkNamespace: Sendable, Hashable, Codable {
     public var isOwn: Bool
 
     /// A namespace; the label is made from what is known.
-    public init(inode: UInt64, path: String, name: String? = nil, pid: Int32? = nil, command: String? = nil,
+    package init(inode: UInt64, path: String, name: String? = nil, pid: Int32? = nil, command: String? = nil,
                 owner: CgroupOwner? = nil, isOwn: Bool = false) {
         self.inode = inode
         self.path = path
@@ -73,7 +73,7 @@ public struct CgroupOwner: Sendable, Hashable, Codable, CustomStringConvertible 
     public var podName: String?
 
     /// An owner.
-    public init(kind: Kind, id: String, podUID: String? = nil, podNamespace: String? = nil, podName: String? = nil) {
+    package init(kind: Kind, id: String, podUID: String? = nil, podNamespace: String? = nil, podName: String? = nil) {
         self.kind = kind
         self.id = id
         self.podUID = podUID
@@ -92,7 +92,7 @@ public struct CgroupOwner: Sendable, Hashable, Codable, CustomStringConvertible 
 
     /// The owner a `/proc/PID/cgroup` text names, from its cgroup v2 line (`0::/...`) or else any line.
     /// `nil` for a process in no unit or container (a user session, the root cgroup).
-    public static func parse(cgroup text: String) -> CgroupOwner? {
+    package static func parse(cgroup text: String) -> CgroupOwner? {
         var paths: [Substring] = []
         for line in text.split(separator: "\n").prefix(64) {
             // hierarchy-ID:controllers:path; the path may itself hold ':'.
@@ -146,9 +146,9 @@ public struct CgroupOwner: Sendable, Hashable, Codable, CustomStringConvertible 
 }
 
 /// Finds the network namespaces of the live host: its own, every `ip netns` name, every one a process is in.
-public enum NetworkNamespaces {
+package enum NetworkNamespaces {
     /// Most processes looked at (bounds the scan of `/proc` on a host with a huge PID space).
-    public static let maxProcesses = 1 << 20
+    static let maxProcesses = 1 << 20
 
     /// Every network namespace, the own first, then by label; de-duplicated by inode.
     ///
@@ -157,7 +157,7 @@ public enum NetworkNamespaces {
     ///   - runNetns: where `ip netns` keeps its names.
     ///   - podLogs: where the kubelet keeps one directory per pod, `NAMESPACE_NAME_UID`.
     /// - Returns: the namespaces, and how many processes' namespaces could not be read (permission).
-    public static func discover(proc: String = "/proc", runNetns: String = "/run/netns",
+    package static func discover(proc: String = "/proc", runNetns: String = "/run/netns",
                                 podLogs: String = "/var/log/pods") -> (namespaces: [NetworkNamespace], unreadable: Int) {
         let found = discoverAll(proc: proc, runNetns: runNetns, podLogs: podLogs)
         return (found.namespaces, found.unreadable)
@@ -219,12 +219,12 @@ public enum NetworkNamespaces {
 
     /// The namespace `wanted` names: an `ip netns` name or label, a PID in it, or a file that refers to it
     /// (`/proc/PID/ns/net`, `/run/netns/NAME`); `nil` when none does.
-    public static func find(_ wanted: String, proc: String = "/proc", runNetns: String = "/run/netns") -> NetworkNamespace? {
+    package static func find(_ wanted: String, proc: String = "/proc", runNetns: String = "/run/netns") -> NetworkNamespace? {
         LiveNamespaceReader.match(wanted, in: discover(proc: proc, runNetns: runNetns).namespaces, proc: proc)
     }
 
     /// Whether this process may enter other network namespaces: `CAP_SYS_ADMIN` in its effective set.
-    public static func canEnter(proc: String = "/proc") -> Bool {
+    package static func canEnter(proc: String = "/proc") -> Bool {
         guard let bytes = try? SystemFile(path: proc + "/self/status").readAll(limit: 1 << 16) else { return geteuid() == 0 }
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("CapEff:") {
             let hex = line.dropFirst("CapEff:".count).trimmed(" \t")
@@ -257,7 +257,7 @@ public enum NetworkNamespaces {
     }
 
     /// The kubelet's pod log directories, `NAMESPACE_NAME_UID`, by UID.
-    public static func podDirectories(_ directory: String) -> [String: (namespace: String, name: String)] {
+    package static func podDirectories(_ directory: String) -> [String: (namespace: String, name: String)] {
         var pods: [String: (namespace: String, name: String)] = [:]
         for entry in ((try? listDirectory(directory)) ?? []).prefix(100_000) {
             let parts = entry.split(separator: "_")

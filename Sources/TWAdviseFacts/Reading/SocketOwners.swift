@@ -8,31 +8,34 @@ import Musl
 /// Which process holds each socket: socket inode → PID, from `/proc/PID/fd` (one `readlinkat` per open
 /// descriptor), bounded in descriptors read and in time. Socket inodes are unique across network
 /// namespaces, so one index serves every namespace of the host.
+///
+/// Opaque outside the package: the readers make it (``OwnerLookupPolicy/scanOnce``); it is public only
+/// because ``OwnerLookupPolicy/index(_:)`` carries one.
 public struct SocketOwnerIndex: Sendable, Hashable {
     /// Socket inode → PID of the first process found holding it.
     var pids: [UInt32: Int32] = [:]
     /// Open descriptors per process (all kinds), for the processes read.
-    public private(set) var descriptors: [Int32: Int] = [:]
+    package private(set) var descriptors: [Int32: Int] = [:]
     /// Processes whose descriptors could not be listed (another user's, without the privilege).
-    public private(set) var unreadableProcesses = 0
+    package private(set) var unreadableProcesses = 0
     /// Whether the scan stopped at a bound before every process was read.
-    public private(set) var truncated = false
+    package private(set) var truncated = false
 
     /// Most descriptors read in one scan.
-    public static let maxDescriptors = 2_000_000
+    package static let maxDescriptors = 2_000_000
     /// Longest a scan runs.
-    public static let timeLimit: Duration = .seconds(2)
+    package static let timeLimit: Duration = .seconds(2)
 
     /// An empty index (tests build their own with ``record(inode:pid:)``).
-    public init() {}
+    package init() {}
 
     /// Records that `pid` holds the socket `inode`.
-    public mutating func record(inode: UInt32, pid: Int32) {
+    package mutating func record(inode: UInt32, pid: Int32) {
         if pids[inode] == nil { pids[inode] = pid }
     }
 
     /// The process holding socket `inode`, if it was found.
-    public func pid(of inode: UInt32) -> Int32? { pids[inode] }
+    package func pid(of inode: UInt32) -> Int32? { pids[inode] }
 
     /// Sockets (any kind) each process was found holding, computed in one pass.
     var socketCounts: [Int32: Int] {
@@ -42,7 +45,7 @@ public struct SocketOwnerIndex: Sendable, Hashable {
     }
 
     /// Reads every process's descriptors under `proc`.
-    public static func scan(proc: String = "/proc", maxDescriptors: Int = maxDescriptors, timeLimit: Duration = timeLimit) -> SocketOwnerIndex {
+    package static func scan(proc: String = "/proc", maxDescriptors: Int = maxDescriptors, timeLimit: Duration = timeLimit) -> SocketOwnerIndex {
         var index = SocketOwnerIndex()
         let deadline = ContinuousClock.now + timeLimit
         var read = 0
@@ -97,7 +100,7 @@ public struct SocketOwnerIndex: Sendable, Hashable {
     }
 
     /// What a person needs to know about `pid`: its command, unit or container, descriptors and their limit.
-    public func process(_ pid: Int32, proc: String = "/proc", pods: [String: (namespace: String, name: String)] = [:]) -> SocketOwner {
+    package func process(_ pid: Int32, proc: String = "/proc", pods: [String: (namespace: String, name: String)] = [:]) -> SocketOwner {
         SocketOwner(pid: pid, command: NetworkNamespaces.command(proc: proc, pid: pid),
                     owner: NetworkNamespaces.owner(proc: proc, pid: pid, pods: pods),
                     openDescriptors: descriptors[pid], descriptorLimit: Self.openFileLimit(proc: proc, pid: pid))
@@ -129,7 +132,7 @@ public struct SocketOwner: Codable, Sendable, Hashable, CustomStringConvertible 
     public var descriptorLimit: Int64?
 
     /// A process.
-    public init(pid: Int32, command: String? = nil, owner: CgroupOwner? = nil, sockets: Int = 0,
+    package init(pid: Int32, command: String? = nil, owner: CgroupOwner? = nil, sockets: Int = 0,
                 openDescriptors: Int? = nil, descriptorLimit: Int64? = nil) {
         self.pid = pid
         self.command = command

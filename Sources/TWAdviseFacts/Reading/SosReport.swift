@@ -12,18 +12,18 @@ import Musl
 /// `netstat_-W_-neopa`, `netstat_-neopa`; sysctls from `sos_commands/kernel/sysctl_-a`; counters from
 /// `sos_commands/networking/nstat_-zas`, then `netstat_-s`. Every network namespace sos captured
 /// (`ip_netns_exec_NS_*` files, or `namespaces/NS/`) becomes a snapshot of its own: TIME_WAIT is per namespace.
-public struct SosReport: Sendable {
+package struct SosReport: Sendable {
     /// The report's top directory (the one holding `sos_commands/`).
-    public let directory: String
+    package let directory: String
     /// The temporary directory an archive was extracted to, removed by ``close()``.
-    public let extractedTo: String?
+    package let extractedTo: String?
     /// The path that was given (the archive, or the directory), which reports name.
-    public let given: String
+    package let given: String
 
     /// Most entries an archive may hold.
-    public static let maxEntries = 200_000
+    package static let maxEntries = 200_000
     /// Most bytes an archive may extract to.
-    public static let maxExtractedBytes: Int64 = 4 << 30
+    package static let maxExtractedBytes: Int64 = 4 << 30
 
     /// Opens an extracted sosreport directory or extracts a `.tar.xz`/`.tar.gz`/`.tar` archive.
     ///
@@ -32,7 +32,7 @@ public struct SosReport: Sendable {
     /// (as files owned by the caller) into a new temporary directory. `tar` runs by absolute path with a fixed
     /// environment and `--force-local`, so a name like `web01:x.tar.xz` is a file, not a remote host. On
     /// SIGINT or SIGTERM while `tar` runs, `tar` is stopped, the directory removed, and the signal taken.
-    public static func open(_ path: String, maxEntries: Int = maxEntries,
+    package static func open(_ path: String, maxEntries: Int = maxEntries,
                             maxBytes: Int64 = maxExtractedBytes) throws(SosReportError) -> SosReport {
         if isDirectory(path) {
             // A folder of several reports is not one report: name them rather than pick one.
@@ -96,7 +96,7 @@ public struct SosReport: Sendable {
     }
 
     /// Removes the extracted copy of an archive.
-    public func close() {
+    package func close() {
         if let extractedTo { Helper.remove(extractedTo) }
     }
 
@@ -138,7 +138,7 @@ public struct SosReport: Sendable {
     }
 
     /// The host's snapshot.
-    public func hostSnapshot(options: SnapshotReader.Options = .init()) -> FactsSnapshot {
+    package func hostSnapshot(options: SnapshotReader.Options = .init()) -> FactsSnapshot {
         var captured = CapturedOutputs()
         if !exists("proc/net/tcp") && !exists("proc/net/tcp6"),
            let table = first(in: "sos_commands/networking", ["ss_-peaonmi", "netstat_-W_-neopa", "netstat_-neopa", "netstat_-T_-neopa"]) {
@@ -224,7 +224,7 @@ public struct SosReport: Sendable {
     }
 
     /// Network namespaces sos captured, sorted.
-    public var namespaces: [String] {
+    package var namespaces: [String] {
         var names: Set<String> = []
         let networking = directory + "/sos_commands/networking"
         for name in (try? listDirectory(networking + "/namespaces")) ?? [] where isDirectory(networking + "/namespaces/" + name) {
@@ -243,7 +243,7 @@ public struct SosReport: Sendable {
     }
 
     /// The snapshot of one network namespace, from its command captures; host name and kernel from the host.
-    public func namespaceSnapshot(_ namespace: String, host: FactsSnapshot, options: SnapshotReader.Options = .init()) -> FactsSnapshot {
+    package func namespaceSnapshot(_ namespace: String, host: FactsSnapshot, options: SnapshotReader.Options = .init()) -> FactsSnapshot {
         let networking = directory + "/sos_commands/networking"
         var files: [String] = []
         if isDirectory(networking + "/namespaces/" + namespace) {
@@ -285,7 +285,7 @@ public struct SosReportError: Error, Sendable, Equatable, CustomStringConvertibl
     public var reason: String
 
     /// An error about `path`.
-    public init(path: String, reason: String) {
+    package init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }

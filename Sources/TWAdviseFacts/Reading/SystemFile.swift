@@ -352,7 +352,7 @@ package func symlinkTarget(_ path: String) -> String? {
 }
 
 /// Reads whole input files named on the command line (facts, rules, overlays) with the same
-/// error vocabulary as the fact readers.
+/// error vocabulary as the fact readers. Only ``Failure`` is public: ``FactsInputError`` carries it.
 public enum InputFile {
     /// A file that could not be read, with a one-line reason (`no such file`, `permission denied`, ...).
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -366,7 +366,7 @@ public enum InputFile {
 
     /// Fails when `path` cannot be opened for reading (missing, a directory, permission denied, ...). Reads
     /// nothing, so a pipe (`<(...)`, `/dev/stdin`) keeps every byte for the real read.
-    public static func checkReadable(_ path: String) throws(Failure) {
+    static func checkReadable(_ path: String) throws(Failure) {
         let directory: Bool
         do {
             directory = try SystemFile(path: path).isDirectory
@@ -377,14 +377,14 @@ public enum InputFile {
     }
 
     /// The device and inode of `path` (following links), to tell two names of one file apart from two files.
-    public static func identity(_ path: String) -> String? {
+    package static func identity(_ path: String) -> String? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return "\(info.st_dev):\(info.st_ino)"
     }
 
     /// Reads standard input to its end, refusing more than `limit` bytes.
-    public static func readStandardInput(limit: Int) throws(Failure) -> [UInt8] {
+    static func readStandardInput(limit: Int) throws(Failure) -> [UInt8] {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -401,7 +401,7 @@ public enum InputFile {
 
     /// Reads `path` whole, refusing files larger than `limit` bytes; with `requireRegular`, anything but a
     /// regular file is refused without waiting.
-    public static func read(_ path: String, limit: Int = 64 << 20, requireRegular: Bool = false) throws(Failure) -> [UInt8] {
+    package static func read(_ path: String, limit: Int = 64 << 20, requireRegular: Bool = false) throws(Failure) -> [UInt8] {
         do {
             let file = try SystemFile(path: path, requireRegular: requireRegular)
             return try file.readAll(limit: limit)
