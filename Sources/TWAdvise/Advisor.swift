@@ -145,7 +145,7 @@ public struct Advisor: Sendable {
         input.plan = RunbookPlan.values(snapshot, derived: derived)
         input.notes = RunbookPlan.notes(snapshot)
         input.overridden = catalog.ruleSet.rules.compactMap { rule in rule.overrideJustification.map { (rule.id, $0) } }
-        input.notCovered = snapshot.warnings.filter { $0.path == FactsInput.namespacesNotice }.map(\.message)
+        input.notCovered = snapshot.notCovered ?? []
         input.observed = ObservedFacts.observed(snapshot, derived)
         input.verdictGaps = ObservedFacts.verdictGaps(evaluation)
         if let namespace = snapshot.namespace {

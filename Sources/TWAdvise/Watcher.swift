@@ -146,8 +146,7 @@ public struct WatchReading: Sendable {
             },
             timeWaitHistory: timeWaitHistory, opensHistory: opensHistory)
         // What the reading does not cover (namespaces left out at the bound, or not entered), as diagnose says.
-        let notices = snapshot.warnings.filter { $0.path == FactsInput.namespacesNotice }
-            .map { "\n  note: " + Escaping.terminalValue($0.message) }.joined()
+        let notices = (snapshot.notCovered ?? []).map { "\n  note: " + Escaping.terminalValue($0) }.joined()
         // Another namespace than the host's own, shown in full because it is the most pressed, says so first.
         let heading = (shownBecausePressed ? snapshot.origin.namespace : nil).map { "  " + Escaping.terminalValue(FactsOrigin.namespacePhrase($0)) + ", shown in full: the most pressed\n" } ?? ""
         return heading + frame.render() + NamespaceSummary.watchLines(others.map(\.diagnosis.summaryRow), shown: top) + notices

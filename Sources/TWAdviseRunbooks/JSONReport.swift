@@ -60,6 +60,9 @@ public struct JSONReport: Codable, Sendable {
     public var verdict: String
     /// The key facts as read, before any rule.
     public var observed: Observed
+    /// What the reading does not cover and why (network namespaces not entered, or left out at the bound);
+    /// absent when nothing was left out.
+    public var notCovered: [String]?
     /// The rules the verdict rests on that lacked facts (absent when none did).
     public var verdictGaps: [VerdictGap]?
     /// When the facts were read from history: the window, the moment the rules were evaluated at, the series
@@ -84,6 +87,7 @@ public struct JSONReport: Codable, Sendable {
         collectedAt = input.collectedAt
         verdict = input.verdict.description
         observed = input.observed
+        notCovered = input.notCovered.isEmpty ? nil : input.notCovered
         verdictGaps = input.verdictGaps.isEmpty ? nil : input.verdictGaps
         timeline = input.timeline
         highestSeverity = input.highestSeverity

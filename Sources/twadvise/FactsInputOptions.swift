@@ -79,8 +79,8 @@ struct FactsInputOptions: ParsableArguments {
             throw InputError(error.commandLineMessage)
         }
         // What the report covers changed (namespaces not entered, or a bound hit): say it where it is seen at once.
-        for warning in snapshots.first?.warnings ?? [] where warning.path == FactsInput.namespacesNotice {
-            printError("twadvise: \(warning.message)")
+        for notice in snapshots.first?.notCovered ?? [] {
+            printError("twadvise: \(notice)")
         }
         return snapshots
     }

@@ -53,3 +53,21 @@ struct FactsInputErrorTests {
         #expect(!error.description.isEmpty && !error.description.contains("\n"))
     }
 }
+
+/// What a reading left out is a value of the snapshot, not a warning of a reserved path.
+@Suite("What a snapshot does not cover")
+struct NotCoveredTests {
+    @Test("a snapshot written before notCovered gives its namespace notices back there, and its other warnings as they were")
+    func legacyNotices() throws {
+        var old = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/"))
+        old.warnings = [FactWarning(path: FactsInput.namespacesNotice, message: "other network namespaces were not read"),
+                        FactWarning(path: "proc/net/tcp6", message: "permission denied")]
+        let read = try FactsSnapshot.decode(json: try old.jsonData())
+        #expect(read.notCovered == ["other network namespaces were not read"])
+        #expect(read.warnings.map(\.path) == ["proc/net/tcp6"])
+
+        var new = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/"))
+        new.notCovered = ["300 network namespaces found; 256 are read"]
+        #expect(try FactsSnapshot.decode(json: try new.jsonData()).notCovered == new.notCovered)
+    }
+}

@@ -127,6 +127,9 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
     public var notRead: String?
     /// Kernel messages of this domain in the log kept (a postmortem reads them); `nil` when no log was read.
     public var kernelLog: KernelLogFacts?
+    /// What the reading does not cover and why: other network namespaces not entered, or left out at the
+    /// bound of namespaces per report. A report says it at the top; `nil` when nothing was left out.
+    public var notCovered: [String]?
 
     /// A snapshot; every group defaults to unknown.
     package init(schemaVersion: Int = FactsSnapshot.currentSchemaVersion, tool: String = TWAdviseVersion.tool,
@@ -178,13 +181,21 @@ public struct FactsSnapshot: Codable, Sendable, Hashable {
         guard version <= currentSchemaVersion, version >= 1 else {
             throw SnapshotDecodingError(message: "schemaVersion \(version) is not supported (this twadvise reads 1...\(currentSchemaVersion))")
         }
-        let snapshot: FactsSnapshot
+        var snapshot: FactsSnapshot
         do {
             snapshot = try JSONDecoder().decode(FactsSnapshot.self, from: data)
         } catch {
             throw SnapshotDecodingError(message: describe(error))
         }
         try snapshot.validate()
+        // Snapshots written before `notCovered` kept those notices as warnings of a path of their own.
+        if snapshot.notCovered == nil {
+            let notices = snapshot.warnings.filter { $0.path == FactsInput.namespacesNotice }
+            if !notices.isEmpty {
+                snapshot.notCovered = notices.map(\.message)
+                snapshot.warnings.removeAll { $0.path == FactsInput.namespacesNotice }
+            }
+        }
         return snapshot
     }
 

@@ -30,8 +30,8 @@ public struct FactsInput: Sendable, Hashable {
     /// Counts the `/proc/PID/fd` scans this input's reading makes (tests).
     package var scanCounter: OwnerScanCounter?
 
-    /// The path of the warnings about which network namespaces were read; a command line tool prints them
-    /// on standard error too, since they change what the report covers.
+    /// The path of the warnings that said which network namespaces were read in snapshots written before
+    /// ``FactsSnapshot/notCovered``: decoding such a snapshot moves them there.
     public static let namespacesNotice = "network namespaces"
 
     /// Most network namespaces of a sosreport diagnosed; the report names the bound when it is hit.
@@ -152,8 +152,8 @@ public struct FactsInput: Sendable, Hashable {
         }
         guard host.hasAnyFact else { throw FactsInputError.noFacts(.sosReport(path), problems: host.warnings.count, first: host.warnings.first?.description) }
         if namespaces.count > Self.maxNamespaces {
-            host.warnings.insert(FactWarning(path: "sos_commands/networking", message:
-                "\(namespaces.count) network namespaces captured; the first \(Self.maxNamespaces) by name are diagnosed, \(namespaces.count - Self.maxNamespaces) are not (the bound of namespaces per report); any one of them is read when asked for by name"), at: 0)
+            host.notCovered = (host.notCovered ?? []) + [
+                "\(namespaces.count) network namespaces captured; the first \(Self.maxNamespaces) by name are diagnosed, \(namespaces.count - Self.maxNamespaces) are not (the bound of namespaces per report); any one of them is read when asked for by name"]
             namespaces = Array(namespaces.prefix(Self.maxNamespaces))
         }
         return [host] + namespaces.map { report.namespaceSnapshot($0, host: host, options: options) }

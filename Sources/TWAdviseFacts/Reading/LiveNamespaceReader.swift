@@ -34,13 +34,13 @@ package struct LiveNamespaceReader {
         }
         guard canEnter else {
             var host = try hostSnapshot(nil, owners: owners)
-            host.warnings.append(FactWarning(path: FactsInput.namespacesNotice, message:
-                "other network namespaces were not read: entering them needs root or CAP_SYS_ADMIN; this report covers only the namespace twadvise runs in"))
+            host.notCovered = ["other network namespaces were not read: entering them needs root or CAP_SYS_ADMIN; this report covers only the namespace twadvise runs in"]
             return [host]
         }
         let found = NetworkNamespaces.discoverAll(proc: proc, runNetns: runNetns)
         var namespaces = found.namespaces.filter { !$0.isOwn }
         var notices: [FactWarning] = []
+        var notCovered: [String] = []
         if found.unreadable > 0 {
             notices.append(FactWarning(path: proc, message: "the network namespace of \(found.unreadable) process\(found.unreadable == 1 ? "" : "es") could not be read (permission: another process's /proc/PID/ns/net needs CAP_SYS_PTRACE besides CAP_SYS_ADMIN)"))
         }
@@ -50,8 +50,7 @@ package struct LiveNamespaceReader {
         if namespaces.count > FactsInput.maxNamespaces {
             let (kept, left) = Self.bounded(namespaces, proc: proc)
             namespaces = kept
-            notices.append(FactWarning(path: FactsInput.namespacesNotice, message:
-                "\(kept.count + left.count) network namespaces found; \(kept.count) are read (named and container or pod namespaces first, then the most used), \(left.count) are not: \(Self.kinds(left)) (the bound of namespaces per report); any one of them is read when asked for by name, PID or path"))
+            notCovered.append("\(kept.count + left.count) network namespaces found; \(kept.count) are read (named and container or pod namespaces first, then the most used), \(left.count) are not: \(Self.kinds(left)) (the bound of namespaces per report); any one of them is read when asked for by name, PID or path")
         }
         // With an interval, every namespace's counters are read first, then one wait, then the full readings:
         // the wait is not multiplied by the number of namespaces.
@@ -64,6 +63,7 @@ package struct LiveNamespaceReader {
         }
         var host = try hostSnapshot(nil, owners: owners, first: first[-1])
         host.warnings += notices
+        if !notCovered.isEmpty { host.notCovered = notCovered }
         return [host] + readAll(namespaces, owners: owners, first: first)
     }
 
