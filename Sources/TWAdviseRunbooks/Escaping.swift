@@ -33,23 +33,54 @@ public enum Escaping {
     }
 
     /// Markdown-escapes `text` for prose and table cells: a backslash before the characters that change inline
-    /// meaning (`` \ ` * _ [ ] | ~ ``; without `[` no link or image can start), newline, carriage return and
-    /// tab folded to a space, every other invisible scalar made visible. `<`, `>` and `&` are left to
-    /// ``html(_:)``.
+    /// meaning (`` \ ` * _ [ ] | ~ ``; without `[` no link or image can start), and before what would start a
+    /// block where the value begins a line (``blockStartIndex(_:)``: a heading, a setext underline, a list
+    /// item); newline, carriage return and tab folded to a space,
+    /// every other invisible scalar made visible, and the private-use scalars U+F8F0 and U+F8F1 too (a
+    /// runbook marks a value it could not read with them). `<`, `>` and `&` are left to ``html(_:)``.
     public static func markdown(_ text: String) -> String {
         var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
+        let blockStart = blockStartIndex(text)
+        for (index, scalar) in text.unicodeScalars.enumerated() {
             switch scalar {
             case "\\", "`", "*", "_", "[", "]", "|", "~":
                 out.append("\\")
                 out.append(scalar)
+            case _ where index == blockStart:
+                out.append("\\")
+                out.append(scalar)
             case "\n", "\r", "\t":
                 out.append(" ")
+            case "\u{F8F0}", "\u{F8F1}":
+                out.append(contentsOf: visible(scalar).unicodeScalars)
             default:
                 appendVisible(scalar, to: &out)
             }
         }
         return String(out)
+    }
+
+    /// Where `text`, at the start of a line, would open a Markdown block: a leading `#`; a leading `-`, `+` or
+    /// `=` before a space or the end; a line of `=` or `-` alone (a setext underline or a rule); the `.` or
+    /// `)` after leading digits before a space or the end (an ordered list). `1.5`, `-3` and `a-b` open none.
+    static func blockStartIndex(_ text: String) -> Int? {
+        let scalars = Array(text.unicodeScalars.prefix(12))
+        guard let first = scalars.first else { return nil }
+        func endsMarker(_ i: Int) -> Bool { i >= scalars.count || scalars[i] == " " || scalars[i] == "\t" }
+        switch first {
+        case "#":
+            return 0
+        case "-", "+", "=":
+            if endsMarker(1) { return 0 }
+            if first != "+", text.unicodeScalars.allSatisfy({ $0 == first }) { return 0 }
+            return nil
+        case "0"..."9":
+            let digits = scalars.prefix { ("0"..."9").contains($0) }.count
+            guard digits < scalars.count, scalars[digits] == "." || scalars[digits] == ")", endsMarker(digits + 1) else { return nil }
+            return digits
+        default:
+            return nil
+        }
     }
 
     /// Appends `scalar`, or its visible form when it is invisible.

@@ -127,8 +127,11 @@ public struct MarkdownReport: Sendable {
             if let section = try templates.sectionTemplate(id) { sections[id] = section }
         }
         let current = Self.shellValues(input.current)
-        return shown.enumerated().map { index, finding in
-            Self.steps(finding, rank: index + 1, input: input, current: current, sections: sections)
+        // `{{{rank}}}` is the finding's rank in the Markdown report: its rule's place among the groups.
+        var rankOfRule: [String: Int] = [:]
+        for (index, group) in FindingGroup.grouping(shown).enumerated() { rankOfRule[group.worst.id] = index + 1 }
+        return shown.map { finding in
+            Self.steps(finding, rank: rankOfRule[finding.id] ?? 0, input: input, current: current, sections: sections)
         }
     }
 
@@ -277,6 +280,8 @@ public struct MarkdownReport: Sendable {
             }
             let blocks = subsection.blocks.compactMap { block -> RunbookBlock? in
                 guard case .code(var code) = block, code.lines.contains(where: \.changesHostFiles) else { return block }
+                // A here-document's body without its first line would run as commands: the block goes whole.
+                if code.writesFile { return nil }
                 code.lines.removeAll(where: \.changesHostFiles)
                 return code.lines.isEmpty ? nil : .code(code)  // a code block left empty goes too
             }
@@ -353,7 +358,8 @@ public struct MarkdownReport: Sendable {
             let value: String
             if case .float(let number) = fact { value = Presentation.number(number) } else { value = fact.description }
             vars[name] = host(value)
-            shell[name] = Escaping.shellSafe(value) ?? "VALUE-NOT-SHELL-SAFE"
+            // Spaces pass (`32768 60999`): a command quotes such a value, as it does current.* and plan.*.
+            shell[name] = Escaping.shellSafe(value.replacingSpaces()) != nil ? value : "VALUE-NOT-SHELL-SAFE"
         }
         return [
             "rank": rank,

@@ -16,6 +16,7 @@ public struct RunbookTemplates: Sendable {
     /// Builds the templates from files: name (without `.md`) → text. `report` is the document template;
     /// every other file is split into sections at its `<!-- runbook: ID -->` markers.
     public init(files: [String: String]) throws(RunbookTemplateError) {
+        let files = files.mapValues(Self.unixLines)
         guard let report = files["report"] else {
             throw RunbookTemplateError(file: "report.md", message: "no document template 'report.md'")
         }
@@ -55,6 +56,7 @@ public struct RunbookTemplates: Sendable {
     /// Replaces templates with those of `overrides` (same names override, new sections add).
     public mutating func override(with overrides: [String: String]) throws(RunbookTemplateError) {
         guard !overrides.isEmpty else { return }
+        let overrides = overrides.mapValues(Self.unixLines)
         self = RunbookTemplates(report: report, sections: sections)  // a fresh cache: none of the old parses
 
         for name in overrides.keys.sorted() {
@@ -79,6 +81,24 @@ public struct RunbookTemplates: Sendable {
                 }
             }
         }
+    }
+
+    /// `text` with CRLF and CR line ends as LF: a template saved on another system reads as it was written.
+    static func unixLines(_ text: String) -> String {
+        guard text.utf8.contains(0x0D) else { return text }
+        var out = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let scalar = pending {
+            pending = scalars.next()
+            if scalar == "\r" {
+                out.append("\n")
+                if pending == "\n" { pending = scalars.next() }
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// Line `sectionLine` of section `id` as a line of the file `text` it was cut from.
@@ -146,6 +166,7 @@ public struct RunbookTemplates: Sendable {
 
     /// Checks a template as Mustache, its loops, and (a section) its structure of subsections and blocks.
     static func validate(_ text: String, file: String, isSection: Bool = true) throws(RunbookTemplateError) {
+        try TemplateForm.check(text, file: file)
         do {
             _ = try MustacheTemplate(string: text)
         } catch {

@@ -138,7 +138,73 @@ struct SectionTemplate: Sendable {
         var inline: [String] = []
         var code: (language: String, line: Int, stack: [(condition: Condition?, nodes: [CodeNode])], lines: [String])?
 
+        /// Paragraphs and code blocks so far: merging compares them pairwise, so their number is bounded.
+        var blocks = 0
+
         init(file: String) { self.file = file }
+
+        /// Most paragraphs and code blocks in one section.
+        static let maxBlocks = 500
+
+        /// Sections on a line of their own show or hide whole blocks: they test a value (`plan.set_tw_reuse`,
+        /// `vars.owner`) or a flag of the finding, never loop over a list (a loop belongs inside a line).
+        static let blockFlags: Set<String> = ["hasSubject", "hasReferences", "hasJustifications", "inContainer"]
+
+        mutating func countBlock(_ line: Int) throws(RunbookTemplateError) {
+            blocks += 1
+            guard blocks <= Self.maxBlocks else {
+                throw error(line, "more than \(Self.maxBlocks) paragraphs and code blocks in one section")
+            }
+        }
+
+        func checkBlockSection(_ name: String, number: Int) throws(RunbookTemplateError) {
+            let namespace = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+            let dotted = name.contains(".") && (TemplateVariables.namespaces.contains(namespace) || namespace == "known")
+            guard dotted || Self.blockFlags.contains(name) else {
+                throw error(number, "'{{#\(name)}}' on a line of its own shows or hides whole blocks, so it must test one value (vars.NAME, plan.NAME, current.NAME, notes.NAME, params.NAME) or a flag (\(Self.blockFlags.sorted().joined(separator: ", "))); a loop over a list belongs inside one line or paragraph")
+            }
+        }
+
+        /// A command prints only values made for commands: `shell.` (shell-safe), `current.` and `plan.`
+        /// (shell-safe), `params.` (the rule file's) and the rule's `id`; a `vars.` or host text value in a
+        /// command could carry `$(...)` from a process name.
+        func checkCommand(_ line: String, number: Int) throws(RunbookTemplateError) {
+            for tag in TemplateVariables.tags(line) where tag.kind == nil {
+                guard let name = tag.name else { continue }
+                let allowed = name == "id" || ["shell.", "current.", "plan.", "params."].contains { name.hasPrefix($0) }
+                guard allowed else {
+                    throw error(number, "'\(name)' printed in a command: a command takes only shell., current., plan. and params. values (escaped for a shell) and id; use {{{shell.\(name.split(separator: ".").last ?? "")}}} with the same var")
+                }
+            }
+        }
+
+        /// Prose may not make Markdown structure the document would not know: only `### ` headings, only
+        /// ``` fences at the start of a line, no setext underline or rule, no indented code.
+        func checkProse(_ line: String, number: Int, startsParagraph: Bool) throws(RunbookTemplateError) {
+            let unindented = line.drop { $0 == " " }
+            if unindented.hasPrefix("```") || unindented.hasPrefix("~~~") {
+                throw error(number, "a code fence must be ``` at the start of its line")
+            }
+            if unindented.hasPrefix("#") {
+                let marks = unindented.prefix { $0 == "#" }.count
+                let after = unindented.dropFirst(marks).first
+                if marks <= 6, after == nil || after == " " || after == "\t" {
+                    throw error(number, "only '### ' headings, at the start of a line, make a subsection")
+                }
+            }
+            let trimmed = line.trimmingCharacters(in: " ")
+            if trimmed.count >= 2, trimmed.allSatisfy({ $0 == "=" || $0 == "-" }) {
+                throw error(number, "a line of '=' or '-' alone makes a heading or a rule in Markdown: not allowed in a section")
+            }
+            if startsParagraph, line.hasPrefix("    ") || line.hasPrefix("\t") {
+                throw error(number, "an indented paragraph is a code block in Markdown: fence commands with ```")
+            }
+            for tag in TemplateVariables.tags(line) {
+                if let name = tag.name, TemplateVariables.namespaces.contains(name) || name == "known" {
+                    throw error(number, "'\(name)' alone names a group of values, not one: use \(name).NAME")
+                }
+            }
+        }
 
         func error(_ line: Int, _ message: String) -> RunbookTemplateError {
             RunbookTemplateError(file: file, line: line, message: message)
@@ -169,6 +235,7 @@ struct SectionTemplate: Sendable {
             if let open = inline.last {
                 throw error(paragraphLine, "'{{#\(open)}}' opened in this paragraph is not closed in it: close it before the blank line, or put the tag on a line of its own before the paragraph")
             }
+            try countBlock(paragraphLine)
             stack[stack.count - 1].nodes.append(.prose(try piece(paragraph.joined(separator: "\n"), line: paragraphLine)))
             paragraph = []
         }
@@ -181,6 +248,7 @@ struct SectionTemplate: Sendable {
                     guard open.stack.count == 1 else {
                         throw error(number, "'{{#\(open.stack.last!.condition!.name)}}' opened in this code block is not closed in it")
                     }
+                    try countBlock(open.line)
                     let nodes = open.stack[0].nodes
                     let writesFile = open.lines.contains { $0.contains("<<") }
                     stack[stack.count - 1].nodes.append(.code(language: open.language, writesFile: writesFile, lines: nodes))
@@ -195,9 +263,11 @@ struct SectionTemplate: Sendable {
                         let done = open.stack.removeLast()
                         open.stack[open.stack.count - 1].nodes.append(.conditional(done.condition!, done.nodes))
                     } else {
+                        try checkBlockSection(tag.name, number: number)
                         open.stack.append((try condition(tag.kind, tag.name, line: number), []))
                     }
                 } else if SectionTemplate.standaloneTag(line)?.kind != "!" {
+                    try checkCommand(line, number: number)
                     open.lines.append(line)
                     open.stack[open.stack.count - 1].nodes.append(.line(try piece(line, line: number), changesHostFiles: SectionTemplate.changesHostFiles(line)))
                 }
@@ -230,6 +300,7 @@ struct SectionTemplate: Sendable {
                         return
                     }
                     try flushParagraph()
+                    try checkBlockSection(tag.name, number: number)
                     stack.append((try condition(tag.kind, tag.name, line: number), [], number))
                     return
                 default:
@@ -251,6 +322,7 @@ struct SectionTemplate: Sendable {
                 try flushParagraph()
                 return
             }
+            try checkProse(line, number: number, startsParagraph: paragraph.isEmpty)
             if paragraph.isEmpty { paragraphLine = number }
             paragraph.append(line)
         }

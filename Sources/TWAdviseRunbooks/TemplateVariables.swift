@@ -123,3 +123,103 @@ enum MissingValue {
         return names
     }
 }
+
+/// The forms a runbook template may take, checked when it loads (a team's `--runbooks` templates are input
+/// like any other): bounded sizes, and only tags whose meaning the checks of runbook values can see.
+enum TemplateForm {
+    /// Largest template (a document or one section), in bytes.
+    static let maxBytes = 64 << 10
+    /// Longest line, in bytes.
+    static let maxLineBytes = 4 << 10
+    /// Most tags in one template.
+    static let maxTags = 1_000
+
+    /// Refuses a template over the bounds, and any tag but `{{{name}}}`, `{{name}}`, `{{&name}}`,
+    /// `{{#name}}`, `{{^name}}`, `{{/name}}` and `{{! comment }}`, with spaces only around a dotted name
+    /// (`vars.owner`): no partials, no transforms, no delimiter changes, no other whitespace, each of which
+    /// the checks of unguarded values and of loops inside loops could not see.
+    static func check(_ text: String, file: String) throws(RunbookTemplateError) {
+        guard text.utf8.count <= maxBytes else {
+            throw RunbookTemplateError(file: file, message: "larger than the limit of \(maxBytes >> 10) KiB for one template")
+        }
+        var line = 1
+        var lineBytes = 0
+        var tags = 0
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            let scalar = scalars[i]
+            if scalar == "\n" {
+                line += 1
+                lineBytes = 0
+                i += 1
+                continue
+            }
+            lineBytes += UTF8.width(scalar)
+            guard lineBytes <= maxLineBytes else {
+                throw RunbookTemplateError(file: file, line: line, message: "a line longer than \(maxLineBytes) bytes")
+            }
+            guard scalar == "{", i + 1 < scalars.count, scalars[i + 1] == "{" else {
+                i += 1
+                continue
+            }
+            tags += 1
+            guard tags <= maxTags else {
+                throw RunbookTemplateError(file: file, line: line, message: "more than \(maxTags) tags in one template")
+            }
+            var j = i + 2
+            let triple = j < scalars.count && scalars[j] == "{"
+            if triple { j += 1 }
+            var close = j
+            while close + 1 < scalars.count, !(scalars[close] == "}" && scalars[close + 1] == "}") {
+                guard scalars[close] != "\n" else { break }
+                close += 1
+            }
+            guard close + 1 < scalars.count, scalars[close] == "}", scalars[close + 1] == "}" else {
+                throw RunbookTemplateError(file: file, line: line, message: "a tag is not closed with }} on its line")
+            }
+            var end = close + 2
+            if triple {
+                guard end < scalars.count, scalars[end] == "}" else {
+                    throw RunbookTemplateError(file: file, line: line, message: "a tag opened with {{{ is not closed with }}}")
+                }
+                end += 1
+            }
+            let body = scalars[j..<close]
+            if body.first != "!" || triple {
+                var name = body[...]
+                if !triple, let sigil = name.first, "#^/&".unicodeScalars.contains(sigil) { name = name.dropFirst() }
+                while name.first == " " { name = name.dropFirst() }
+                while name.last == " " { name = name.dropLast() }
+                guard isName(name) else {
+                    if body.first == "=" {
+                        throw RunbookTemplateError(file: file, line: line, message: "changing the tag delimiters is not supported")
+                    }
+                    let shown = String(String.UnicodeScalarView(scalars[i..<end]))
+                    throw RunbookTemplateError(file: file, line: line, message:
+                        "'\(Escaping.terminalValue(shown))' is not a tag a runbook template may use: {{{name}}}, {{#name}}, {{^name}}, {{/name}} or {{! comment }}, a dotted name with spaces only around it (no partials, transforms or delimiter changes)")
+                }
+            }
+            lineBytes += scalars[(i + 1)..<end].reduce(0) { $0 + UTF8.width($1) }
+            i = end
+        }
+    }
+
+    /// `name` or `namespace.name`: letters, digits and `_`, not starting with a digit, joined by single dots.
+    static func isName(_ name: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let first = name.first, first != "." else { return false }
+        var previousDot = false
+        for (index, s) in name.enumerated() {
+            let letter = (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "_"
+            let digit = s >= "0" && s <= "9"
+            if s == "." {
+                if previousDot { return false }
+                previousDot = true
+                continue
+            }
+            guard letter || (digit && index > 0) else { return false }
+            previousDot = false
+        }
+        return !previousDot
+    }
+}

@@ -61,6 +61,14 @@ struct RuleDirectoryTests {
             try RuleDirectory.sources(tree.path("latin"))
         }
 
+        // A name that is not UTF-8, or that holds a newline, would be shown garbled or add a line: refused.
+        try tree.mkdir("names")
+        let badName = tree.path("names") + "/x\u{1B}[2J.yaml"
+        #expect(FileManager.default.createFile(atPath: badName, contents: Data(Self.rule.utf8)))
+        #expect(throws: RuleFileError(path: tree.path("names"), reason: "a rule file named 'x\\x1b[2J.yaml': not UTF-8 or holding a control character")) {
+            try RuleDirectory.sources(tree.path("names"))
+        }
+
         try tree.mkdir("empty")
         #expect(throws: RuleFileError(path: tree.path("empty"), reason: "no *.yaml or *.yml rule file in the directory")) {
             try RuleDirectory.sources(tree.path("empty"))

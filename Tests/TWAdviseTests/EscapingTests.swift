@@ -29,6 +29,22 @@ struct EscapingTests {
         #expect(!markdown.unicodeScalars.contains("\u{0600}"))
     }
 
+    @Test("a value that would start a Markdown block where it begins a line is escaped", arguments: [
+        ("# heading", "\\# heading"),
+        ("=====", "\\====="),
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("12. item", "12\\. item"),
+        ("3) item", "3\\) item"),
+        ("---", "\\---"),
+        ("a-b #1 2.5", "a-b #1 2.5"),  // inside a value, nothing starts a block
+        ("1.5", "1.5"), ("-3", "-3"), ("-", "\\-"), ("+1", "+1"), ("2)x", "2)x"),
+        ("\u{F8F0}x\u{F8F1}", "⟨U+F8F0⟩x⟨U+F8F1⟩"),  // a runbook's own markers cannot be forged
+    ])
+    func blockStarts(_ value: String, escaped: String) {
+        #expect(Escaping.markdown(value) == escaped)
+    }
+
     @Test("Prometheus labels: CRLF as one Character, a quote behind U+0600, ESC and BEL cannot break the file")
     func prometheusLabels() throws {
         let subjects = ["a\r\nb{x=\"1\"} 9", "\u{0600}\"injected=\"1", "bell\u{07}esc\u{1B}[31m", "zw\u{200B}bidi\u{202E}"]

@@ -127,6 +127,17 @@ struct SectionTemplateTests {
         ("text\n{{#vars.x}}\nmore\n\nlast\n{{/vars.x}}\n", 1, "not closed in it"),
         ("### A\n\n```sh\n{{#vars.x}}\necho\n```\n", 6, "not closed in it"),
         ("### A\n\n{{/vars.x}}\n", 3, "closes no section"),
+        // A command prints only values escaped for a shell.
+        ("### A\n\n```sh\necho {{{vars.owner}}}\n```\n", 4, "printed in a command"),
+        ("### A\n\n```sh\necho {{{subject}}}\n```\n", 4, "printed in a command"),
+        // Block-level sections test one value or a flag, never loop over a list.
+        ("### A\n\n{{#evidence}}\n\ntext\n{{/evidence}}\n", 3, "shows or hides whole blocks"),
+        // Markdown structure the document would not know.
+        ("### A\n\n## B\n", 3, "only '### ' headings"),
+        ("### A\n\ntext\n---\n", 4, "a line of '=' or '-' alone"),
+        ("### A\n\n    indented\n", 3, "an indented paragraph"),
+        ("### A\n\n~~~sh\necho\n~~~\n", 3, "a code fence must be"),
+        ("### A\n\nall of {{{vars}}}\n", 3, "names a group of values"),
     ])
     func refused(_ text: String, line: Int, message: String) {
         #expect {
@@ -135,6 +146,47 @@ struct SectionTemplateTests {
             guard let error = error as? RunbookTemplateError else { return false }
             return error.line == line && error.message.contains(message)
         }
+    }
+
+    @Test("template forms past the bounds or beyond plain tags are refused when the templates load", arguments: [
+        ("{{> partial}}\n", "is not a tag a runbook template may use"),
+        ("{{=<% %>=}}\n", "changing the tag delimiters is not supported"),
+        ("{{ vars.x | upper }}\n", "is not a tag a runbook template may use"),
+        ("{{{vars.x}}\n", "not closed with }}}"),
+        ("{{vars.x\n}}\n", "not closed with }} on its line"),
+        (String(repeating: "a", count: 5_000) + "\n", "a line longer than"),
+        (String(repeating: "{{id}}\n", count: 1_001), "more than 1000 tags"),
+        (String(repeating: "text\n", count: 14_000), "larger than the limit of 64 KiB"),
+    ])
+    func refusedForms(_ text: String, message: String) {
+        #expect {
+            try TemplateForm.check(text, file: "t.md")
+        } throws: { error in
+            (error as? RunbookTemplateError)?.message.contains(message) == true
+        }
+    }
+
+    @Test("plain tags, dotted names with spaces around them, and comments pass the form check")
+    func allowedForms() throws {
+        try TemplateForm.check("{{{vars.x}}} {{ vars.y }} {{&id}} {{#plan.a}}{{/plan.a}} {{^known.x}}{{/known.x}} {{! any text: here }}\n",
+                               file: "t.md")
+    }
+
+    @Test("a section of more than 500 blocks is refused")
+    func tooManyBlocks() {
+        let text = "### A\n\n" + String(repeating: "text\n\n", count: 501)
+        #expect {
+            _ = try Self.parse(text)
+        } throws: { error in
+            (error as? RunbookTemplateError)?.message.contains("more than 500 paragraphs") == true
+        }
+    }
+
+    @Test("a template saved with CRLF or CR line ends reads as with LF")
+    func lineEnds() {
+        #expect(RunbookTemplates.unixLines("a\r\nb\rc\n") == "a\nb\nc\n")
+        #expect(RunbookTemplates.unixLines("\r\n\r\n") == "\n\n")
+        #expect(RunbookTemplates.unixLines("plain\n") == "plain\n")
     }
 
     @Test("a code block of two or more commands printed by an earlier finding points back to it; one command never does")

@@ -5,6 +5,9 @@ public enum Suggestions {
         let lowered = Array(name.lowercased().unicodeScalars)
         var best: (String, Int)?
         for candidate in candidates {
+            // The distance is at least the difference in length: a name far longer than any candidate (a
+            // megabyte key in a hostile file) costs nothing.
+            guard abs(lowered.count - candidate.unicodeScalars.count) <= 3 else { continue }
             let distance = editDistance(lowered, Array(candidate.lowercased().unicodeScalars))
             let limit = max(1, min(3, (max(lowered.count, candidate.unicodeScalars.count) + 2) / 4))
             guard distance <= limit else { continue }

@@ -40,6 +40,7 @@ package enum Lexer {
                     guard let unit = durationUnits.first(where: { $0.0 == suffix }), let value = Double(digits) else {
                         throw ExpressionError(TextRange(i, unitEnd), "unknown duration unit '\(suffix)'", notes: ["durations are written 1500ms, 60s, 5m, 2h or 1d"])
                     }
+                    guard (value * unit.1).isFinite else { throw ExpressionError(TextRange(start, unitEnd), "invalid duration '\(digits)\(suffix)'") }
                     i = unitEnd
                     tokens.append(Token(kind: .duration(value * unit.1), range: TextRange(start, i)))
                     continue

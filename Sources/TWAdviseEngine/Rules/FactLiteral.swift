@@ -10,8 +10,9 @@ package enum FactLiteral {
             var fields: [String: FactValue] = [:]
             for (key, valueNode) in pairs {
                 guard let spec = record.fields[key.value] else {
-                    diagnostics.append(Diagnostic(at: key.location, "no fact '\(path.isEmpty ? key.value : path + "." + key.value)'",
-                                                  notes: Suggestions.note(for: key.value, in: record.fields.keys)))
+                    // Past the diagnostics a file shows, a suggestion would only be cut: none is computed.
+                    let notes = diagnostics.count < Diagnostic.maxPerFile ? Suggestions.note(for: key.value, in: record.fields.keys) : []
+                    diagnostics.append(Diagnostic(at: key.location, "no fact '\(path.isEmpty ? key.value : path + "." + key.value)'", notes: notes))
                     continue
                 }
                 if case .scalar(let s) = valueNode, s.isNull { continue }  // explicit null: unknown

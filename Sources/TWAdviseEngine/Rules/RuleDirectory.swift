@@ -8,8 +8,10 @@ internal import Musl
 /// ones, whose names start with a dot), sorted by
 /// name, each read as hostile input. A symbolic link is never followed, a FIFO or device never opened for
 /// reading (opened without blocking, then refused: only a regular file is read), every file is bounded by
-/// ``YAMLLimits/maxBytes`` and the directory by ``maxFiles``, and a file that cannot be read fails the whole
-/// load with its path and reason: nothing is skipped in silence.
+/// ``YAMLLimits/maxBytes``, the directory by ``maxFiles`` and ``maxTotalBytes``, a name that is not UTF-8 or
+/// holds a control character is refused, and a file that cannot be read fails the whole load with its path
+/// and reason: nothing is skipped in silence. Links among the entries are never followed; the directory's
+/// own path is the caller's, opened as given.
 ///
 /// ```swift
 /// let (rules, diagnostics) = try RuleSet.load(directory: "/etc/queue-rules", schema: schema)
@@ -19,6 +21,8 @@ public enum RuleDirectory {
     public static let maxFiles = 1_000
     /// Most directory entries looked at (rule files or not).
     public static let maxEntries = 100_000
+    /// Most bytes of rule files read from one directory, all files together.
+    public static let maxTotalBytes = 64 << 20
 
     /// The rule files of `directory`, sorted by name.
     ///
@@ -34,20 +38,37 @@ public enum RuleDirectory {
         defer { closedir(stream) }
         var names: [String] = []
         var seen = 0
-        while let entry = readdir(stream) {
+        while true {
+            errno = 0  // readdir returns nil at the end and on an error alike: errno tells them apart
+            guard let entry = readdir(stream) else {
+                if errno != 0 { throw RuleFileError(path: directory, reason: reason(errno)) }
+                break
+            }
             seen += 1
             guard seen <= maxEntries else { throw RuleFileError(path: directory, reason: "more than \(maxEntries) entries") }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            let tail = Array(bytes.suffix(5))
+            let isRuleFile = tail == Array(".yaml".utf8) || tail.suffix(4) == Array(".yml".utf8)[...]
+            guard isRuleFile, bytes.first != UInt8(ascii: ".") else { continue }
+            // A name is shown in errors and reports: not UTF-8, or holding a control character, it is refused.
+            guard let name = String(validating: bytes, as: UTF8.self),
+                  !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+                let shown = bytes.map { (0x20..<0x7F).contains($0) && $0 != UInt8(ascii: "\\") ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
+                throw RuleFileError(path: directory, reason: "a rule file named '\(shown)': not UTF-8 or holding a control character")
             }
-            guard name.hasSuffix(".yaml") || name.hasSuffix(".yml"), !name.hasPrefix(".") else { continue }
             names.append(name)
             guard names.count <= maxFiles else { throw RuleFileError(path: directory, reason: "more than \(maxFiles) rule files") }
         }
         guard !names.isEmpty else { throw RuleFileError(path: directory, reason: "no *.yaml or *.yml rule file in the directory") }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        var total = 0
         return try names.sorted().map { name throws(RuleFileError) in
-            RuleSource(path: prefix + name, text: try read(name, in: dirfd(stream), path: prefix + name))
+            let text = try read(name, in: dirfd(stream), path: prefix + name)
+            total += text.utf8.count
+            guard total <= maxTotalBytes else {
+                throw RuleFileError(path: directory, reason: "rule files larger than \(maxTotalBytes >> 20) MiB together")
+            }
+            return RuleSource(path: prefix + name, text: text)
         }
     }
 
