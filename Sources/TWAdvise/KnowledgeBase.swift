@@ -88,12 +88,6 @@ public enum KnowledgeBase {
     }
 }
 
-/// A rule path that could not be read.
-public struct RuleSourceError: Error, Sendable, CustomStringConvertible {
-    /// The file or directory.
-    public var path: String
-    /// Why it could not be read (`no such file`, `not valid UTF-8`).
-    public var reason: String
-    /// `PATH: REASON`.
-    public var description: String { "\(path): \(reason)" }
-}
+/// A rule path that could not be read: the engine's ``RuleFileError`` (a path and why), one type for a
+/// rule file wherever it is read.
+public typealias RuleSourceError = RuleFileError
