@@ -109,36 +109,43 @@ public enum TerminalMarkdown {
     }
 
     /// Inline Markdown for a terminal: escapes and entities undone, `**bold**` in bold, `` `code` `` without
-    /// its backticks, `[title](url)` as `title <url>`, severity words coloured.
+    /// its backticks, `[title](url)` as `title <url>`, severity words coloured. Read by Unicode scalar, as
+    /// ``Escaping/markdown(_:)`` wrote it: an escaped `[` joined to a combining scalar is still an escape.
     static func inline(_ text: String, color: Bool) -> String {
-        var out = ""
-        let chars = Array(text)
+        var out = String.UnicodeScalarView()
+        let scalars = Array(text.unicodeScalars)
         var i = 0
         var bold = false
-        while i < chars.count {
-            let c = chars[i]
-            if c == "\\", i + 1 < chars.count, "\\`*_[]|~".contains(chars[i + 1]) {
-                out.append(chars[i + 1])
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\\", i + 1 < scalars.count, Self.escaped.contains(scalars[i + 1]) {
+                out.append(scalars[i + 1])
                 i += 2
-            } else if c == "*", i + 1 < chars.count, chars[i + 1] == "*" {
+            } else if c == "*", i + 1 < scalars.count, scalars[i + 1] == "*" {
                 bold.toggle()
-                if color { out += bold ? Style.bold.rawValue : Style.reset.rawValue }
+                if color { out.append(contentsOf: (bold ? Style.bold.rawValue : Style.reset.rawValue).unicodeScalars) }
                 i += 2
             } else if c == "`" {
                 i += 1
-            } else if c == "[", let close = chars[i...].firstIndex(of: "]"), close + 1 < chars.count, chars[close + 1] == "(",
-                      let end = chars[(close + 1)...].firstIndex(of: ")") {
-                out += String(chars[(i + 1)..<close]) + " <" + String(chars[(close + 2)..<end]) + ">"
+            } else if c == "[", let close = scalars[i...].firstIndex(of: "]"), close + 1 < scalars.count, scalars[close + 1] == "(",
+                      let end = scalars[(close + 1)...].firstIndex(of: ")") {
+                out.append(contentsOf: scalars[(i + 1)..<close])
+                out.append(contentsOf: " <".unicodeScalars)
+                out.append(contentsOf: scalars[(close + 2)..<end])
+                out.append(">")
                 i = end + 1
             } else {
                 out.append(c)
                 i += 1
             }
         }
-        if bold, color { out += Style.reset.rawValue }
-        out = out.replacingEntities()
-        return color ? colouringSeverities(out) : out
+        if bold, color { out.append(contentsOf: Style.reset.rawValue.unicodeScalars) }
+        let plain = String(out).replacingEntities()
+        return color ? colouringSeverities(plain) : plain
     }
+
+    /// What ``Escaping/markdown(_:)`` puts a backslash before: inline marks, and what would open a block.
+    static let escaped = Set("\\`*_[]|~#=-+.)".unicodeScalars)
 
     static let severityStyles: [(word: String, style: Style)] = [
         ("ACTION NEEDED NOW", .red), ("ACTION NEEDED", .red), ("CRITICAL", .red), ("HIGH", .red),
@@ -173,19 +180,26 @@ public enum TerminalMarkdown {
 }
 
 extension String {
-    /// `&lt;`, `&gt;` and `&amp;` back to the characters the report escaped for HTML.
+    /// `&lt;`, `&gt;` and `&amp;` back to the characters the report escaped for HTML, by Unicode scalar (a
+    /// combining scalar after `&lt;` joins its `;` into one Character, and the entity is still one).
     func replacingEntities() -> String {
-        guard contains("&") else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let amp = rest.firstIndex(of: "&") {
-            out += rest[..<amp]
-            rest = rest[amp...]
-            if rest.hasPrefix("&lt;") { out += "<"; rest = rest.dropFirst(4) }
-            else if rest.hasPrefix("&gt;") { out += ">"; rest = rest.dropFirst(4) }
-            else if rest.hasPrefix("&amp;") { out += "&"; rest = rest.dropFirst(5) }
-            else { out += "&"; rest = rest.dropFirst() }
+        guard unicodeScalars.contains("&") else { return self }
+        let scalars = Array(unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        func at(_ i: Int, _ entity: String) -> Bool {
+            let e = Array(entity.unicodeScalars)
+            return i + e.count <= scalars.count && scalars[i..<(i + e.count)].elementsEqual(e)
         }
-        return out + rest
+        while i < scalars.count {
+            if scalars[i] == "&" {
+                if at(i, "&lt;") { out.append("<"); i += 4; continue }
+                if at(i, "&gt;") { out.append(">"); i += 4; continue }
+                if at(i, "&amp;") { out.append("&"); i += 5; continue }
+            }
+            out.append(scalars[i])
+            i += 1
+        }
+        return String(out)
     }
 }

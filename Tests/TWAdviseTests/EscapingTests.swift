@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TWAdvise
-import TWAdviseRunbooks
+@testable import TWAdviseRunbooks
 import TWAdviseTestSupport
 
 /// One escaping policy per output, applied by Unicode scalar: what an unprivileged user puts in a process,
@@ -108,6 +108,21 @@ struct EscapingTests {
                 if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
             }
             return String(scalars)
+        }
+    }
+
+    @Test("property: a terminal shows a visible value as it was, whatever Markdown escaped in it")
+    func terminalRoundTrip() {
+        var rng = SeededRandom(seed: 0x7E21)
+        // Scalars Markdown escapes or reads as structure, a combining scalar to join them, letters and digits.
+        let pool = Array("\\`*_[]|~#=-+.)(<>&! 1aZ9".unicodeScalars) + ["\u{0301}", "é"]
+        for _ in 0..<2_000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...16, using: &rng) { scalars.append(pool.randomElement(using: &rng)!) }
+            let value = String(scalars)
+            let shown = TerminalMarkdown.inline(MarkdownReport.host(value), color: false)
+            // Only a value that makes bold (`**`), code or a link of its own could differ; escaping rules them out.
+            #expect(shown.unicodeScalars.elementsEqual(value.unicodeScalars), "\(value.unicodeScalars.map(\.value)) shown as \(shown.unicodeScalars.map(\.value))")
         }
     }
 
