@@ -12,53 +12,57 @@ import TWAdviseRunbooks
 public struct Watcher: Sendable {
     /// Evaluates each reading.
     public let advisor: Advisor
-    /// The host (`/`) or a captured tree.
-    public let source: FactSource
+    /// What each reading reads, read as `diagnose` reads it (``FactsInput/load()``): the live host's own
+    /// network namespace (``FactsInput/hostNamespaceOnly``), every one of them, the one named
+    /// (``FactsInput/namespace``), or a captured tree (``FactsInput/root``). The view names no process, so
+    /// owners are never looked up, whatever ``FactsInput/owners`` says: no `/proc/PID/fd` is read, in any
+    /// namespace, at any interval.
+    public var input: FactsInput
     /// Destinations shown and exported.
     public let top: Int
     /// The previous reading's counters, by network namespace ("" for the one read first).
     private var previous: [String: (counters: KeyedCounters, at: ContinuousClock.Instant)] = [:]
-    /// The live network namespace followed, when not the own one.
-    public var namespace: NetworkNamespace?
-    /// Read every network namespace of the live host each time (needs root or CAP_SYS_ADMIN): the own one is
-    /// shown in full, the others one line each, the most pressed first.
-    public var allNamespaces = false
     /// TIME_WAIT and new connections per second of the last readings, oldest first, for the sparklines, by
     /// namespace ("" for the one read first): the namespace shown in full may change between readings.
     private var history: [String: [(timeWait: Double?, opens: Double?)]] = [:]
     /// Readings the sparklines cover.
     static let historyLength = 30
 
-    /// A watcher of `source` that shows and exports the `top` most pressed destinations.
-    public init(advisor: Advisor, source: FactSource = FactSource(), top: Int = 5) {
+    /// A watcher of `input` (by default the live host's own network namespace) that shows and exports the
+    /// `top` most pressed destinations.
+    public init(advisor: Advisor, input: FactsInput = FactsInput(hostNamespaceOnly: true), top: Int = 5) {
         self.advisor = advisor
-        self.source = source
+        self.input = input
         self.top = top
     }
 
+    /// Whether each reading covers every network namespace of the live host (needs root or CAP_SYS_ADMIN):
+    /// the most pressed is then shown in full, the others one line each.
+    var readsEveryNamespace: Bool {
+        input.root == nil && input.namespace == nil && input.sosReport == nil && input.snapshotFile == nil
+            && input.captured.isEmpty && !input.hostNamespaceOnly
+    }
+
     /// Reads the host once; from the second reading on, the snapshot carries the rates since the previous one.
+    /// An input that cannot be read this time (a namespace whose last process exited) gives a reading that
+    /// says so: watching goes on.
     public mutating func read() -> WatchReading {
-        // The view names no process: no /proc/PID/fd is read, in any namespace, at any interval.
-        var options = SnapshotReader.Options(topDestinations: max(top, 100))
-        options.owners = .off
-        var snapshot: FactsSnapshot
-        var others: [FactsSnapshot] = []
-        var everyNamespace = FactsInput(topDestinations: max(top, 100))
-        everyNamespace.owners = .off
-        if allNamespaces, namespace == nil, let all = try? everyNamespace.load(), let first = all.first {
-            snapshot = first
-            others = Array(all.dropFirst())
-        } else if let namespace {
-            switch LiveNamespaceReader.read(namespace, options: options) {
-            case .success(let read): snapshot = read
-            case .failure(let failure):
-                snapshot = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespace.label))
-                snapshot.warnings.append(FactWarning(path: namespace.path, message: failure.description))
-                snapshot.notRead = failure.description
-            }
-        } else {
-            snapshot = SnapshotReader(source: source, options: options).read()
+        var input = self.input
+        input.topDestinations = max(top, 100)
+        input.owners = .off
+        var read: [FactsSnapshot]
+        do {
+            read = try input.load()
+        } catch {
+            let location = input.root ?? "/"
+            var unread = FactsSnapshot(origin: FactsOrigin(kind: input.root == nil ? .live : .root, location: location,
+                                                           namespace: input.namespace))
+            unread.warnings.append(FactWarning(path: location, message: error.description))
+            unread.notRead = error.description
+            read = [unread]
         }
+        var snapshot = read.removeFirst()
+        var others = read
         let now = ContinuousClock.now
         var seen: [String: (counters: KeyedCounters, at: ContinuousClock.Instant)] = [:]
         func withRates(_ snapshot: FactsSnapshot) -> FactsSnapshot {
@@ -87,7 +91,7 @@ public struct Watcher: Sendable {
         // info (then the highest pressure), so an empty host namespace does not hide a pod that is running out
         // of ports; the host's own while no namespace has such a finding.
         var chosen = false
-        if allNamespaces, namespace == nil, let best = Self.mostPressed(diagnosed), best != 0 {
+        if readsEveryNamespace, let best = Self.mostPressed(diagnosed), best != 0 {
             diagnosed.swapAt(0, best)
             chosen = true
         }
@@ -125,7 +129,7 @@ public struct WatchReading: Sendable {
     public var timeWaitHistory: [Double?] = []
     /// New connections per second of the last readings, oldest first (this one last).
     public var opensHistory: [Double?] = []
-    /// The other network namespaces read, with their diagnoses (``Watcher/allNamespaces``).
+    /// The other network namespaces read, with their diagnoses (when ``Watcher/input`` covers them).
     var others: [(snapshot: FactsSnapshot, diagnosis: Diagnosis)] = []
     /// Whether another namespace than the host's own is shown in full because it is the most pressed.
     var shownBecausePressed = false
@@ -146,7 +150,8 @@ public struct WatchReading: Sendable {
             },
             timeWaitHistory: timeWaitHistory, opensHistory: opensHistory)
         // What the reading does not cover (namespaces left out at the bound, or not entered), as diagnose says.
-        let notices = (snapshot.notCovered ?? []).map { "\n  note: " + Escaping.terminalValue($0) }.joined()
+        var notices = (snapshot.notCovered ?? []).map { "\n  note: " + Escaping.terminalValue($0) }.joined()
+        if let notRead = snapshot.notRead { notices = "\n  not read: " + Escaping.terminalValue(notRead) + notices }
         // Another namespace than the host's own, shown in full because it is the most pressed, says so first.
         let heading = (shownBecausePressed ? snapshot.origin.namespace : nil).map { "  " + Escaping.terminalValue(FactsOrigin.namespacePhrase($0)) + ", shown in full: the most pressed\n" } ?? ""
         return heading + frame.render() + NamespaceSummary.watchLines(others.map(\.diagnosis.summaryRow), shown: top) + notices

@@ -99,9 +99,9 @@ struct RecordCommand: ParsableCommand {
             defer { store.close() }
             var watcher = Watcher(advisor: advisor, top: top)
             if hostNamespace {
-                watcher.allNamespaces = false
+                watcher.input.hostNamespaceOnly = true
             } else if NetworkNamespaces.canEnter() {
-                watcher.allNamespaces = true
+                watcher.input.hostNamespaceOnly = false
             } else {
                 printError("twadvise: other network namespaces are not recorded: entering them needs root or CAP_SYS_ADMIN")
             }

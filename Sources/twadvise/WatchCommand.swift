@@ -74,21 +74,25 @@ struct WatchCommand: ParsableCommand {
             sigaddset(&signals, SIGTERM)
             pthread_sigmask(SIG_BLOCK, &signals, nil)
 
-            var watcher = Watcher(advisor: advisor, source: FactSource(root: rootPath), top: top)
+            // Read as diagnose reads the same options, each reading.
+            var input = FactsInput(root: root, hostNamespaceOnly: true)
             if let namespace {
-                // The same selection, and the same messages, as diagnose --namespace.
+                // The same selection, and the same messages, as diagnose --namespace (checked once here; a
+                // namespace gone later is a reading that says so).
                 do throws(FactsInputError) {
-                    watcher.namespace = try NetworkNamespaces.select(namespace)
+                    _ = try NetworkNamespaces.select(namespace)
+                    input.namespace = namespace
                 } catch {
                     throw InputError(error.commandLineMessage)
                 }
             } else if root == nil && !hostNamespace {
                 if NetworkNamespaces.canEnter() {
-                    watcher.allNamespaces = true
+                    input.hostNamespaceOnly = false
                 } else {
                     printError("twadvise: other network namespaces are not watched: entering them needs root or CAP_SYS_ADMIN; this covers only the namespace twadvise runs in")
                 }
             }
+            var watcher = Watcher(advisor: advisor, input: input, top: top)
             // At a terminal (and not --once), each reading replaces the last one on the alternate screen, which
             // is restored on exit; with TERM=dumb, or into a file or pipe, readings follow one another.
             let inPlace = !once && isatty(1) == 1 && ProcessInfo.processInfo.environment["TERM"].map { $0 != "dumb" } ?? false
