@@ -167,6 +167,20 @@ struct RunbookValueTests {
         }
     }
 
+    @Test("a value with a space reaches its command quoted, never as VALUE-NOT-SHELL-SAFE (the runtime port range in a rollback)")
+    func spacedValueInCommand() throws {
+        let tree = try TemporaryTree([
+            "proc/sys/net/ipv4/ip_local_port_range": "32768\t60999\n",
+            "etc/sysctl.conf": "net.ipv4.ip_local_port_range = 1024 65000\n",
+            "proc/net/sockstat": "sockets: used 10\nTCP: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n",
+        ])
+        let diagnosis = ScenarioTests.advisor.diagnose(SnapshotReader(source: FactSource(root: tree.root)).read())
+        #expect(diagnosis.findings.contains { $0.id == "sysctl.runtime-differs-from-persistent" })
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.contains("sysctl -w net.ipv4.ip_local_port_range=\"32768 60999\""))
+        #expect(!markdown.contains("VALUE-NOT-SHELL-SAFE"))
+    }
+
     @Test("a drop-in that another persistent line would override names that line")
     func dropInNamesWhatOverridesIt() throws {
         var files = Scenario.clientExhaustion.files
