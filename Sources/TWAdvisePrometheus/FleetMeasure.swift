@@ -3,8 +3,9 @@ internal import TWAdviseHistory
 
 /// A quantity the fleet is ranked by, each computed by the server in PromQL.
 public enum FleetMeasure: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
-    /// The share of R the most pressed destination holds: `twadvise_destination_pressure` (reuse-aware), else
-    /// `twadvise_destination_port_share` (U(D)/R), per series of `twadvise watch --textfile`.
+    /// The most pressed destination's pressure (`twadvise_destination_pressure`, the reuse-aware value), or
+    /// where a host exports no pressure series its share of R (`twadvise_destination_port_share`, U(D)/R),
+    /// per series of `twadvise watch --textfile`; the fleet report says which it shows.
     case destinationPressure = "destination_pressure"
     /// TIME_WAIT sockets, the kernel's count (`node_sockstat_TCP_tw`, node_exporter only).
     case timeWait = "time_wait"
