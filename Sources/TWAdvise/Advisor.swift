@@ -263,7 +263,10 @@ public struct Diagnosis: Sendable {
     /// The runbook of ``markdown(_:)`` as a terminal shows it: escapes undone, bold, aligned tables, and
     /// severities in colour unless `color` is false (`NO_COLOR`), in which case no control sequence at all.
     public static func terminal(_ diagnoses: [Diagnosis], color: Bool) throws(AdvisorError) -> String {
-        TerminalMarkdown.render(try markdown(diagnoses), color: color)
+        // Rule and template text is checked for control characters when it loads; this is the last guard, for
+        // whatever reaches the report another way: every invisible scalar but newline and tab made visible
+        // before the renderer adds its own colours.
+        TerminalMarkdown.render(Escaping.terminal(try markdown(diagnoses)), color: color)
     }
 
     /// One Markdown document for several diagnoses of one host (its network namespaces, the own first): the

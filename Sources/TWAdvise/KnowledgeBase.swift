@@ -46,7 +46,15 @@ public enum KnowledgeBase {
         return [try textSource(path)]
     }
 
-    /// The Markdown templates (`*.md`) of a directory, by name without `.md`.
+    /// Most runbook template files read from one directory.
+    public static let maxTemplateFiles = 100
+    /// Largest runbook template file, in bytes (a section is bounded again when it is checked).
+    public static let maxTemplateFileBytes = 1 << 20
+    /// Most bytes of runbook templates read from one directory, all files together.
+    public static let maxTemplateBytes = 4 << 20
+
+    /// The Markdown templates (`*.md`) of a directory, by name without `.md`: at most ``maxTemplateFiles``
+    /// files of ``maxTemplateFileBytes`` each, ``maxTemplateBytes`` in all.
     public static func runbookTemplates(at directory: String) throws(RuleSourceError) -> [String: String] {
         guard isDirectory(directory) else { throw RuleSourceError(path: directory, reason: "not a directory") }
         let names: [String]
@@ -55,28 +63,38 @@ public enum KnowledgeBase {
         } catch {
             throw RuleSourceError(path: directory, reason: error.description)
         }
+        let templates = names.sorted().filter { $0.hasSuffix(".md") }
+        guard templates.count <= maxTemplateFiles else {
+            throw RuleSourceError(path: directory, reason: "more than \(maxTemplateFiles) template files")
+        }
         var files: [String: String] = [:]
-        for name in names.sorted() where name.hasSuffix(".md") {
-            files[String(name.dropLast(3))] = try textSource(directory + "/" + name, within: directory).text
+        var total = 0
+        for name in templates {
+            let text = try textSource(directory + "/" + name, within: directory, limit: maxTemplateFileBytes).text
+            total += text.utf8.count
+            guard total <= maxTemplateBytes else {
+                throw RuleSourceError(path: directory, reason: "template files larger than \(maxTemplateBytes >> 20) MiB together")
+            }
+            files[String(name.dropLast(3))] = text
         }
         return files
     }
 
     /// One rule or overlay file as a source, within the size limit and as UTF-8. With `directory`, the file
     /// was found in it: it is read only when its symbolic links stay inside, and only when it is a regular file.
-    static func textSource(_ file: String, within directory: String? = nil) throws(RuleSourceError) -> RuleSource {
+    static func textSource(_ file: String, within directory: String? = nil, limit: Int = YAMLLimits.maxBytes) throws(RuleSourceError) -> RuleSource {
         let bytes: [UInt8]
         if let directory {
             // Opened so that no link can lead out of the directory, checked on the descriptor itself.
             do throws(FileReadError) {
-                bytes = try SystemFile(confined: file, within: directory).readAll(limit: YAMLLimits.maxBytes)
+                bytes = try SystemFile(confined: file, within: directory).readAll(limit: limit)
             } catch {
-                throw RuleSourceError(path: file, reason: error == .tooLarge(limit: YAMLLimits.maxBytes)
-                                      ? "larger than the limit of \(YAMLLimits.maxBytes >> 20) MiB" : error.description)
+                throw RuleSourceError(path: file, reason: error == .tooLarge(limit: limit)
+                                      ? "larger than the limit of \(limit >> 20) MiB" : error.description)
             }
         } else {
             do {
-                bytes = try InputFile.read(file, limit: YAMLLimits.maxBytes)
+                bytes = try InputFile.read(file, limit: limit)
             } catch {
                 throw RuleSourceError(path: file, reason: error.reason)
             }

@@ -172,4 +172,6 @@ public struct WatchReading: Sendable {
 package enum TerminalText {
     /// `text` with every invisible scalar (controls, format characters, separators) but newline and tab made visible as `⟨U+XXXX⟩`.
     package static func safe(_ text: String) -> String { Escaping.terminal(text) }
+    /// `text` as one line: newline and tab made visible too.
+    package static func line(_ text: String) -> String { Escaping.terminalValue(text) }
 }

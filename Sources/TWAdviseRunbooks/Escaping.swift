@@ -62,22 +62,25 @@ public enum Escaping {
 
     /// Where `text`, at the start of a line, would open a Markdown block: a leading `#`; a leading `-`, `+` or
     /// `=` before a space or the end; a line of `=` or `-` alone (a setext underline or a rule); the `.` or
-    /// `)` after leading digits before a space or the end (an ordered list). `1.5`, `-3` and `a-b` open none.
+    /// `)` after leading digits before a space or the end (an ordered list); each after up to three spaces.
+    /// `1.5`, `-3` and `a-b` open none.
     static func blockStartIndex(_ text: String) -> Int? {
-        let scalars = Array(text.unicodeScalars.prefix(12))
+        // Up to three spaces may stand before a block's marker (CommonMark).
+        let indent = min(3, text.unicodeScalars.prefix { $0 == " " }.count)
+        let scalars = Array(text.unicodeScalars.dropFirst(indent).prefix(12))
         guard let first = scalars.first else { return nil }
         func endsMarker(_ i: Int) -> Bool { i >= scalars.count || scalars[i] == " " || scalars[i] == "\t" }
         switch first {
         case "#":
-            return 0
+            return indent
         case "-", "+", "=":
-            if endsMarker(1) { return 0 }
-            if first != "+", text.unicodeScalars.allSatisfy({ $0 == first }) { return 0 }
+            if endsMarker(1) { return indent }
+            if first != "+", text.unicodeScalars.dropFirst(indent).allSatisfy({ $0 == first }) { return indent }
             return nil
         case "0"..."9":
             let digits = scalars.prefix { ("0"..."9").contains($0) }.count
             guard digits < scalars.count, scalars[digits] == "." || scalars[digits] == ")", endsMarker(digits + 1) else { return nil }
-            return digits
+            return indent + digits
         default:
             return nil
         }

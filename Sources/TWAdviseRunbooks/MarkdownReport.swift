@@ -297,7 +297,14 @@ public struct MarkdownReport: Sendable {
     }
 
     /// A value from the host or a server as Markdown text: Markdown- and HTML-escaped, invisible scalars shown.
-    package static func host(_ text: String) -> String { Escaping.html(Escaping.markdown(text)) }
+    /// Leading spaces are written `&#32;`: a value that begins a line with four of them would otherwise be an
+    /// indented code block, with up to three a heading or list item.
+    package static func host(_ text: String) -> String {
+        let escaped = Escaping.html(Escaping.markdown(text))
+        guard escaped.unicodeScalars.first == " " else { return escaped }
+        let spaces = escaped.unicodeScalars.prefix { $0 == " " }.count
+        return String(repeating: "&#32;", count: spaces) + String(escaped.unicodeScalars.dropFirst(spaces))
+    }
 
     static func shellValues(_ values: [String: String]) -> [String: String] {
         var result: [String: String] = [:]
@@ -307,6 +314,16 @@ public struct MarkdownReport: Sendable {
             if value.isEmpty || Escaping.shellSafe(value.replacingSpaces()) != nil { result[key] = value }
         }
         return result
+    }
+
+    /// A `shell.` value: as it is when ``Escaping/shellSafe(_:)``; a sysctl's vector of numbers
+    /// (`32768 60999`, which a template quotes) with its single spaces; anything else, a file name with a
+    /// space included (it would split into options of the command), `VALUE-NOT-SHELL-SAFE`.
+    static func shellValue(_ value: String) -> String {
+        if Escaping.shellSafe(value) != nil { return value }
+        let words = value.split(separator: " ", omittingEmptySubsequences: false)
+        let numbers = words.count > 1 && words.allSatisfy { !$0.isEmpty && $0.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } }
+        return numbers ? value : "VALUE-NOT-SHELL-SAFE"
     }
 
     /// The "What was seen" table: the key facts as read, formatted here and only here.
@@ -358,8 +375,7 @@ public struct MarkdownReport: Sendable {
             let value: String
             if case .float(let number) = fact { value = Presentation.number(number) } else { value = fact.description }
             vars[name] = host(value)
-            // Spaces pass (`32768 60999`): a command quotes such a value, as it does current.* and plan.*.
-            shell[name] = Escaping.shellSafe(value.replacingSpaces()) != nil ? value : "VALUE-NOT-SHELL-SAFE"
+            shell[name] = Self.shellValue(value)
         }
         return [
             "rank": rank,

@@ -173,7 +173,21 @@ public struct RunbookTemplates: Sendable {
             throw RunbookTemplateError(file: file, error)
         }
         try checkNesting(text, file: file)
-        if isSection { _ = try SectionTemplate(parsing: TemplateVariables.guarded(text), file: file) }
+        if isSection { _ = try SectionTemplate(parsing: TemplateVariables.guarded(text), file: file) } else { try checkFrame(text, file: file) }
+    }
+
+    /// The document frame holds no commands: the checks of what a command may print are made on sections, so
+    /// a code fence in `report.md`, or an indented line with a value (an indented code block), is refused.
+    static func checkFrame(_ text: String, file: String) throws(RunbookTemplateError) {
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let unindented = line.drop { $0 == " " }
+            if line.count - unindented.count <= 3, unindented.hasPrefix("```") || unindented.hasPrefix("~~~") {
+                throw RunbookTemplateError(file: file, line: index + 1, message: "a code block in the document frame: commands belong in a rule's section, where what they print is checked")
+            }
+            if line.hasPrefix("    ") || line.hasPrefix("\t"), line.contains("{{") {
+                throw RunbookTemplateError(file: file, line: index + 1, message: "an indented line with a value is a code block in Markdown: not allowed in the document frame")
+            }
+        }
     }
 
     /// Refuses a loop over an unbounded list inside another (and delimiter changes, which would hide one),

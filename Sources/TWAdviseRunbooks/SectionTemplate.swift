@@ -169,8 +169,18 @@ struct SectionTemplate: Sendable {
         /// (shell-safe), `params.` (the rule file's) and the rule's `id`; a `vars.` or host text value in a
         /// command could carry `$(...)` from a process name.
         func checkCommand(_ line: String, number: Int) throws(RunbookTemplateError) {
-            for tag in TemplateVariables.tags(line) where tag.kind == nil {
+            for tag in TemplateVariables.tags(line) {
                 guard let name = tag.name else { continue }
+                if tag.kind != nil {
+                    // A section over a group of values (`{{#vars}}`) or a list would let a name allowed here
+                    // (`{{{id}}}`) find a host value of that group instead.
+                    let group = String(name.split(separator: ".")[0])
+                    let dotted = name.contains(".") && (TemplateVariables.namespaces.contains(group) || group == "known")
+                    guard dotted || name == "id" || Self.blockFlags.contains(name) else {
+                        throw error(number, "'{{#\(name)}}' in a command: a section inside a command line may test only one value (shell.NAME, plan.NAME, ...) or a flag")
+                    }
+                    continue
+                }
                 let allowed = name == "id" || ["shell.", "current.", "plan.", "params."].contains { name.hasPrefix($0) }
                 guard allowed else {
                     throw error(number, "'\(name)' printed in a command: a command takes only shell., current., plan. and params. values (escaped for a shell) and id; use {{{shell.\(name.split(separator: ".").last ?? "")}}} with the same var")

@@ -155,6 +155,9 @@ enum TemplateForm {
                 i += 1
                 continue
             }
+            if (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value) {
+                throw RunbookTemplateError(file: file, line: line, message: "the control character U+\(String(scalar.value, radix: 16, uppercase: true)) in a template: not allowed")
+            }
             lineBytes += UTF8.width(scalar)
             guard lineBytes <= maxLineBytes else {
                 throw RunbookTemplateError(file: file, line: line, message: "a line longer than \(maxLineBytes) bytes")

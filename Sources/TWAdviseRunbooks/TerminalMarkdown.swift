@@ -180,7 +180,7 @@ public enum TerminalMarkdown {
 }
 
 extension String {
-    /// `&lt;`, `&gt;` and `&amp;` back to the characters the report escaped for HTML, by Unicode scalar (a
+    /// `&lt;`, `&gt;`, `&amp;` and `&#32;` back to the characters the report escaped, by Unicode scalar (a
     /// combining scalar after `&lt;` joins its `;` into one Character, and the entity is still one).
     func replacingEntities() -> String {
         guard unicodeScalars.contains("&") else { return self }
@@ -196,6 +196,7 @@ extension String {
                 if at(i, "&lt;") { out.append("<"); i += 4; continue }
                 if at(i, "&gt;") { out.append(">"); i += 4; continue }
                 if at(i, "&amp;") { out.append("&"); i += 5; continue }
+                if at(i, "&#32;") { out.append(" "); i += 5; continue }
             }
             out.append(scalars[i])
             i += 1

@@ -96,5 +96,6 @@ struct FactsInputOptions: ParsableArguments {
 /// An input that cannot be read at all: printed on one line, exit status 2.
 struct InputError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// One line: a value inside it (a namespace name, a path) cannot add another or send a control sequence.
+    init(_ description: String) { self.description = TerminalText.line(description) }
 }

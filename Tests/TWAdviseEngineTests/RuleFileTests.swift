@@ -72,6 +72,13 @@ struct RuleFileTests {
                 expect: [{severity: high}]
         """
 
+    @Test("rule text with a control character (an escape sequence that hides text) is refused at its place")
+    func controlCharacters() {
+        let text = Self.goodRule.replacing("title: loaded items", with: "title: \"loaded \\e[8mhidden\\e[0m items\"")
+        let (_, diagnostics) = RuleSet.load([RuleSource(path: "good.yaml", text: text)], schema: TestSchema.schema)
+        #expect(diagnostics.map(\.message) == ["'title' holds the control character U+001B: not allowed in rule text"])
+    }
+
     @Test("evaluation: findings per subject, escalation, score, evidence, parameters, ranking")
     func evaluation() throws {
         let (ruleSet, diagnostics) = RuleSet.load([RuleSource(path: "good.yaml", text: Self.goodRule)], schema: TestSchema.schema)

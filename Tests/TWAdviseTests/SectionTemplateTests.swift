@@ -1,5 +1,7 @@
 import Testing
 @testable import TWAdviseRunbooks
+import TWAdvise
+import TWAdviseTestSupport
 
 /// A runbook section parsed once into subsections, paragraphs and code blocks: what each block is comes from
 /// the template, never from the shape of the rendered text.
@@ -138,6 +140,8 @@ struct SectionTemplateTests {
         ("### A\n\n    indented\n", 3, "an indented paragraph"),
         ("### A\n\n~~~sh\necho\n~~~\n", 3, "a code fence must be"),
         ("### A\n\nall of {{{vars}}}\n", 3, "names a group of values"),
+        // A section over a group inside a command would let {{{id}}} find vars.id.
+        ("### A\n\n```sh\necho {{#vars}}{{{id}}}{{/vars}}\n```\n", 4, "in a command"),
     ])
     func refused(_ text: String, line: Int, message: String) {
         #expect {
@@ -157,6 +161,7 @@ struct SectionTemplateTests {
         (String(repeating: "a", count: 5_000) + "\n", "a line longer than"),
         (String(repeating: "{{id}}\n", count: 1_001), "more than 1000 tags"),
         (String(repeating: "text\n", count: 14_000), "larger than the limit of 64 KiB"),
+        ("Title \u{1B}]52;c;cm0K\u{07} done\n", "the control character U+1B"),
     ])
     func refusedForms(_ text: String, message: String) {
         #expect {
@@ -170,6 +175,35 @@ struct SectionTemplateTests {
     func allowedForms() throws {
         try TemplateForm.check("{{{vars.x}}} {{ vars.y }} {{&id}} {{#plan.a}}{{/plan.a}} {{^known.x}}{{/known.x}} {{! any text: here }}\n",
                                file: "t.md")
+    }
+
+    @Test("the document frame holds no commands: a code fence or an indented line with a value is refused")
+    func frameHasNoCommands() {
+        for frame in ["# {{{host}}}\n\n```sh\nssh root@{{{host}}}\n```\n", "# x\n\n    ssh {{{host}}}\n", "# x\n\n  ~~~\nid\n  ~~~\n"] {
+            #expect {
+                _ = try RunbookTemplates(files: ["report.md": frame])
+            } throws: { error in
+                (error as? RunbookTemplateError)?.file == "report.md"
+            }
+        }
+    }
+
+    @Test("a shell value is one safe word, or a sysctl's vector of numbers; a file name with a space never passes")
+    func shellValues() {
+        #expect(MarkdownReport.shellValue("net.ipv4.tcp_tw_reuse") == "net.ipv4.tcp_tw_reuse")
+        #expect(MarkdownReport.shellValue("32768 60999") == "32768 60999")
+        #expect(MarkdownReport.shellValue("4096 131072 6291456") == "4096 131072 6291456")
+        #expect(MarkdownReport.shellValue("/etc/sysctl.d/99-net.conf --expression=1eid x.conf") == "VALUE-NOT-SHELL-SAFE")
+        #expect(MarkdownReport.shellValue("1  2") == "VALUE-NOT-SHELL-SAFE")
+        #expect(MarkdownReport.shellValue("1 x") == "VALUE-NOT-SHELL-SAFE")
+        #expect(MarkdownReport.shellValue("$(id)") == "VALUE-NOT-SHELL-SAFE")
+    }
+
+    @Test("a host value that begins a line with spaces makes no heading and no indented code block")
+    func leadingSpaces() {
+        #expect(MarkdownReport.host("   # Rollback") == "&#32;&#32;&#32;\\# Rollback")
+        #expect(MarkdownReport.host("    rm -rf /") == "&#32;&#32;&#32;&#32;rm -rf /")
+        #expect(Escaping.markdown("  - item") == "  \\- item")
     }
 
     @Test("a section of more than 500 blocks is refused")
@@ -202,5 +236,28 @@ struct SectionTemplateTests {
         // The same subsection word for word is named in one line.
         #expect(MarkdownReport.referringBack(first, rank: 3, printed: &printed).markdown
                 == "**Immediate steps:** the same as in finding 1 above.")
+    }
+}
+
+/// A team's `--runbooks` directory is bounded like a rules directory.
+@Suite("Runbook directories")
+struct RunbookDirectoryTests {
+    @Test("more than 100 template files, or more than 4 MiB of them, is refused naming the directory")
+    func bounds() throws {
+        var many: [String: String] = [:]
+        for i in 0...100 { many["t\(i).md"] = "<!-- runbook: x.\(i) -->\n### Why\n\ntext\n" }
+        let manyTree = try TemporaryTree(many)
+        #expect(throws: RuleSourceError(path: manyTree.root, reason: "more than 100 template files")) {
+            try KnowledgeBase.runbookTemplates(at: manyTree.root)
+        }
+        let large = String(repeating: "text text text\n", count: 60_000)  // 900 KB each
+        let largeTree = try TemporaryTree(Dictionary(uniqueKeysWithValues: (0..<5).map { ("t\($0).md", large) }))
+        #expect(throws: RuleSourceError(path: largeTree.root, reason: "template files larger than 4 MiB together")) {
+            try KnowledgeBase.runbookTemplates(at: largeTree.root)
+        }
+        let huge = try TemporaryTree(["t.md": String(repeating: "x", count: (1 << 20) + 1)])
+        #expect(throws: RuleSourceError(path: huge.path("t.md"), reason: "larger than the limit of 1 MiB")) {
+            try KnowledgeBase.runbookTemplates(at: huge.root)
+        }
     }
 }

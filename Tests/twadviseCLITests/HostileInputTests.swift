@@ -252,6 +252,14 @@ struct HostileInputTests {
         #expect(overridden == [["id": "ports.destination-exhaustion", "justification": "capacity test OPS-77"]])
     }
 
+    @Test("#18: an error naming a value (a namespace asked for) stays one line: its newline and escapes are made visible")
+    func oneLineErrors() throws {
+        let result = try CLIRunner.run(["watch", "--once", "--namespace", "evil\u{1B}[2Jns\nFAKE OK"], wrapper: Self.timeout)
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("evil⟨U+001B⟩[2Jns⟨U+000A⟩FAKE OK"), "\(result.stderr)")
+    }
+
     @Test("#18: control characters from the host never reach the terminal: watch, stderr and Markdown")
     func controlCharacters() throws {
         var files = Scenario.clientExhaustion.files

@@ -87,6 +87,12 @@ package struct RuleLoader {
             error(node.location, "'\(what)' must be a single value, found \(node.kindName)")
             return nil
         }
+        // Rule text reaches reports and terminals as it is written: a control character (an escape sequence
+        // that hides text or sets the clipboard) has no place in it. Tab and newline are text.
+        if let bad = s.value.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n") || (0x7F...0x9F).contains($0.value) }) {
+            error(s.location, "'\(what)' holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4)): not allowed in rule text")
+            return nil
+        }
         return s
     }
 
@@ -123,4 +129,9 @@ package struct RuleLoader {
             diagnostics.append(Diagnostic(at: scalar.location(atOffset: other.range.start), other.message, notes: other.notes))
         }
     }
+}
+
+extension String {
+    /// The string with `0` before it up to `width` characters (`1B` → `001B`).
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
