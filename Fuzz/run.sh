@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-all}
 seconds=${2:-60}
-targets=(rules expression proctcp sockstat counters sysctlconf sockettext commandoutput snapshotjson sosdir escapemarkdown escapeprometheus gzip kernellog sysstat prometheusjson)
+targets=(rules expression proctcp sockstat counters sysctlconf sockettext commandoutput snapshotjson sosdir escapemarkdown escapeprometheus gzip kernellog sysstat prometheusjson runbooks)
 [ "$target" = all ] || targets=("$target")
 
 # TWADVISE_FUZZ=1 makes Package.swift leave out the embedding plugin (its build tool would get libFuzzer's
@@ -24,6 +24,7 @@ for t in "${targets[@]}"; do
   extra=("Fuzz/corpus/$t")
   case $t in
     rules) extra+=(rules) ;;
+    runbooks) extra+=(runbooks) ;;
     proctcp|sockstat|counters) [ -d "$peers" ] && extra+=("$peers/prometheus-procfs/proc/net" "$peers/prometheus-node_exporter/proc/net" "$peers/insights-core/proc/net") ;;
     sockettext) [ -d "$peers" ] && extra+=("$peers/insights-core/ss_-tupna" "$peers/insights-core/netstat_-neopa" "$peers/datadog-integrations-core/network/tests/fixtures") ;;
     commandoutput) [ -d "$peers" ] && extra+=("$peers/insights-core/netstat_-s") ;;

@@ -13,6 +13,7 @@ enum FuzzTarget: String, CaseIterable {
     case rules, expression, proctcp, sockstat, counters, sysctlconf, sockettext, commandoutput, snapshotjson, sosdir
     case escapemarkdown, escapeprometheus
     case gzip, kernellog, sysstat, prometheusjson
+    case runbooks
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["TWADVISE_FUZZ_TARGET"] ?? ""
@@ -103,6 +104,15 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .sosdir:
             Self.sosDirectory(bytes)
+        case .runbooks:
+            // A team's runbook section: it loads (its form, structure and commands checked) or fails with a
+            // template error, within its bounds; one that loads is at most 64 KiB.
+            let text = String(decoding: bytes, as: UTF8.self)
+            do {
+                _ = try RunbookTemplates(files: ["report.md": "# {{{host}}}\n\n{{#findings}}{{{body}}}{{/findings}}\n",
+                                                 "team": "<!-- runbook: team.fuzz -->\n" + text])
+                precondition(text.utf8.count <= 64 << 10, "a section over 64 KiB loaded")
+            } catch {}
         case .escapemarkdown:
             // Markdown and HTML, the terminal: no markup, no line break, no invisible scalar gets through.
             let text = String(decoding: bytes, as: UTF8.self)

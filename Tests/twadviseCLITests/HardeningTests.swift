@@ -64,7 +64,7 @@ struct HardeningTests {
     func fuzzReplay() throws {
         let binary = Self.fuzzBinary
         for target in ["rules", "expression", "proctcp", "sockstat", "counters", "sysctlconf", "sockettext", "commandoutput", "snapshotjson", "sosdir",
-                       "escapemarkdown", "escapeprometheus", "gzip", "kernellog", "sysstat", "prometheusjson"] {
+                       "escapemarkdown", "escapeprometheus", "gzip", "kernellog", "sysstat", "prometheusjson", "runbooks"] {
             var files: [String] = []
             for folder in ["Fuzz/corpus/\(target)", "Fuzz/regressions/\(target)"] {
                 let path = PeerFixtures.packageRoot + "/" + folder
