@@ -102,6 +102,30 @@ struct HostFactDeclarationTests {
         #expect(Set(HostFactSchema.schema.allPaths.map(\.path)) == Set(paths))
     }
 
+    @Test("a derived fact names declared facts as its inputs, and its sources are theirs, in the schema too")
+    func derivedSources() throws {
+        let byPath = Dictionary(uniqueKeysWithValues: HostFactSchema.facts.map { ($0.path, $0) })
+        for fact in HostFactSchema.facts {
+            guard case .derived(let inputs) = fact.origin, !inputs.isEmpty else { continue }
+            for input in inputs { #expect(byPath[input] != nil, "\(fact.path) is derived from '\(input)', which is not declared") }
+            var expected: [String] = []
+            for input in inputs { for source in byPath[input]?.sources ?? [] where !expected.contains(source) { expected.append(source) } }
+            #expect(fact.sources == expected, "\(fact.path)")
+        }
+        // pressure is computed from the timestamps setting too, and the schema a missing fact is named from says so.
+        let pressure = try #require(byPath["sockets.destinations[].pressure"])
+        #expect(pressure.sources.contains("proc/sys/net/ipv4/tcp_timestamps"))
+        guard case .list(.record(let destination))? = HostFactSchema.schema.root.fields["sockets"].flatMap({ field -> FactType? in
+            if case .record(let sockets) = field.type { return sockets.fields["destinations"]?.type }
+            return nil
+        }) else {
+            Issue.record("no sockets.destinations list in the schema")
+            return
+        }
+        #expect(destination.fields["pressure"]?.sources == pressure.sources)
+        #expect(destination.fields["port_hold_seconds"]?.sources.contains("proc/sys/net/ipv4/tcp_tw_reuse_delay") == true)
+    }
+
     @Test("the share of R is computed once, in the model, and read the same way by the tree and watch")
     func portShare() throws {
         let tree = try Scenario.clientExhaustion.tree()

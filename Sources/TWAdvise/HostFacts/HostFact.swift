@@ -142,6 +142,62 @@ extension HostFact {
                  doc: doc, sources: [], metric: nil, origin: .derived([]), read: nil)
     }
 
+    /// `facts` with each derived fact's sources computed from what it is derived from (the sources of each
+    /// input fact, a group's being its facts' common folder), never listed by hand; a table's record type
+    /// takes its fields' sources from them.
+    static func withDerivedSources(_ facts: [HostFact]) -> [HostFact] {
+        let byPath = Dictionary(uniqueKeysWithValues: facts.map { ($0.path, $0) })
+        var resolved: [String: [String]] = [:]
+        var resolving: Set<String> = []
+        func unique(_ items: [String]) -> [String] {
+            var seen: Set<String> = []
+            return items.filter { seen.insert($0).inserted }
+        }
+        func resolve(_ path: String) -> [String] {
+            if let known = resolved[path] { return known }
+            guard let fact = byPath[path], resolving.insert(path).inserted else { return [] }
+            defer { resolving.remove(path) }
+            var result = fact.sources
+            if case .derived(let inputs) = fact.origin {
+                if inputs.isEmpty, case .record = fact.type {
+                    // A group: the common folder of its facts' sources (`proc/sys` for `sysctl`).
+                    let below = facts.filter { $0.path.hasPrefix(path + ".") }.flatMap { resolve($0.path) }
+                    result = commonFolder(unique(below)).map { [$0] } ?? []
+                } else if !inputs.isEmpty {
+                    result = unique(inputs.flatMap(resolve))
+                }
+            }
+            resolved[path] = result
+            return result
+        }
+        let updated = facts.map { fact -> HostFact in
+            HostFact(path: fact.path, type: fact.type, doc: fact.doc, sources: resolve(fact.path), metric: fact.metric,
+                     origin: fact.origin, read: fact.read)
+        }
+        // A list's record type carries its fields' specs, sources included: rebuilt from the resolved fields.
+        let resolvedByPath = Dictionary(uniqueKeysWithValues: updated.map { ($0.path, $0) })
+        return updated.map { fact in
+            guard case .list(.record(var record)) = fact.type else { return fact }
+            for (name, spec) in record.fields {
+                if let field = resolvedByPath[fact.path + "[]." + name] { record.fields[name] = FieldSpec(spec.type, spec.doc, sources: field.sources) }
+            }
+            return HostFact(path: fact.path, type: .list(.record(record)), doc: fact.doc, sources: fact.sources, metric: fact.metric,
+                            origin: fact.origin, read: fact.read)
+        }
+    }
+
+    /// The folder every path of `paths` lies in, if they are more than one file and share one.
+    static func commonFolder(_ paths: [String]) -> String? {
+        guard let first = paths.first else { return nil }
+        guard paths.count > 1 else { return first }
+        var common = first.split(separator: "/")
+        for path in paths.dropFirst() {
+            let parts = path.split(separator: "/")
+            common = Array(zip(common, parts).prefix { $0 == $1 }.map(\.0))
+        }
+        return common.isEmpty ? nil : common.joined(separator: "/")
+    }
+
     /// A list of records built column by column from the model's rows: the list and one fact per field.
     static func table<Row>(_ path: String, record: String, _ doc: String, _ origin: HostFactOrigin, sources: [String],
                            rows: @escaping @Sendable (HostFactInput) -> [Row]?, fields: [HostFactField<Row>]) -> [HostFact] {

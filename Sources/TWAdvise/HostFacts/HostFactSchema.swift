@@ -287,11 +287,10 @@ public enum HostFactSchema {
                                          metric: .watch("twadvise_destination_sockets", "Sockets holding an ephemeral port toward a destination, U(D).")) { d, _ in Int64(d.inUse) },
                                     .float("port_share", "U(D) / R: the share of the usable ephemeral ports it holds (unknown when R is)",
                                            metric: .watch("twadvise_destination_port_share", "U(D) / R: share of the usable ephemeral ports a destination holds."),
-                                           origin: .derived(["sockets.destinations", "ports.usable"]), sources: socketFiles + [rangeFile, reservedFile]) { d, input in input.derived.portBudget?.share(of: d) },
+                                           origin: .derived(["sockets.destinations", "ports.usable"])) { d, input in input.derived.portBudget?.share(of: d) },
                                     .bool("remote_is_loopback", "remote is 127/8, ::1 or v4-mapped loopback (tcp_tw_reuse = 2 applies)") { d, _ in d.remoteAddress.isLoopback },
                                     .bool("reuse_applies", "tcp_tw_reuse lets connect() take over its TIME_WAIT ports after the reuse delay (timestamps on; reuse 1, or 2 and a loopback peer)",
-                                          origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps", "sockets.destinations"]),
-                                          sources: socketFiles + ["proc/sys/net/ipv4/tcp_tw_reuse", "proc/sys/net/ipv4/tcp_timestamps"]) { d, input in
+                                          origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps", "sockets.destinations"])) { d, input in
                                         input.derived.reuse.applies(to: d)
                                     },
                                     .string("reuse_step", "'yes' when setting tcp_tw_reuse = 1 would help it (reuse does not apply, or that is unknown); unknown otherwise",
@@ -315,14 +314,12 @@ public enum HostFactSchema {
                                         d.closeWait.map(Int64.init)
                                     },
                                     .float("port_hold_seconds", "seconds a connection closed by this host holds its port toward it: the reuse delay where tcp_tw_reuse applies, else 60 (TCP_TIMEWAIT_LEN)",
-                                           origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps", "sysctl.tcp_tw_reuse_delay"]),
-                                           sources: ["proc/sys/net/ipv4/tcp_tw_reuse", "proc/sys/net/ipv4/tcp_timestamps"]) { d, input in
+                                           origin: .derived(["sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps", "sysctl.tcp_tw_reuse_delay"])) { d, input in
                                         input.derived.reuse.holdSeconds(of: d)
                                     },
                                     .float("pressure", "the share of R it really holds: like port_share, but where reuse applies its TIME_WAIT counts only for the reuse delay, not 60 s",
                                            metric: .watch("twadvise_destination_pressure", "The share of R a destination really holds: TIME_WAIT counts only for the reuse delay where tcp_tw_reuse applies."),
-                                           origin: .derived(["sockets.destinations", "ports.usable", "sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"]),
-                                           sources: socketFiles + [rangeFile, reservedFile, "proc/sys/net/ipv4/tcp_tw_reuse"]) { d, input in
+                                           origin: .derived(["sockets.destinations", "ports.usable", "sysctl.tcp_tw_reuse", "sysctl.tcp_timestamps"])) { d, input in
                                         input.derived.reuse.pressure(of: d, budget: input.derived.portBudget)
                                     },
                                 ])
@@ -346,7 +343,7 @@ public enum HostFactSchema {
                                         l.backlog.map(Int64.init)
                                     },
                                     .bool("in_ephemeral_range", "the port lies inside ip_local_port_range",
-                                          origin: .derived(["sockets.listeners", "sysctl.ip_local_port_range_low"]), sources: socketFiles + [rangeFile]) { l, input in
+                                          origin: .derived(["sockets.listeners", "sysctl.ip_local_port_range_low"])) { l, input in
                                         input.snapshot.sysctls.ipLocalPortRange?.contains(l.port)
                                     },
                                     .bool("reserved", "the port is in ip_local_reserved_ports", origin: .sysctl(key: "net.ipv4.ip_local_reserved_ports"),
@@ -426,7 +423,7 @@ public enum HostFactSchema {
             .int("files.max", "file handle limit", .fileHandles, sources: ["proc/sys/fs/file-nr"],
                  metric: .nodeExporter("node_filefd_maximum")) { $0.snapshot.fileHandles.maximum },
         ]
-        return facts
+        return HostFact.withDerivedSources(facts)
     }()
 
     /// The schema rules are checked against, made from ``facts``.
