@@ -7,20 +7,26 @@
 /// - mapping: `m` LINE `,` COLUMN `:` COUNT `:` then COUNT pairs of a key scalar and a node;
 /// - sequence: `q` LINE `,` COLUMN `:` COUNT `:` then COUNT nodes.
 ///
-/// File names are not stored: the reader names the file every location is in.
+/// File names are not stored: the reader names the file every location is in. The whole is sealed
+/// (``EmbeddedSeal``, tag ``tag``): a form whose checksum or version does not match is not decoded.
 package enum CompiledYAML {
+    /// The form's name and version in its seal.
+    package static let tag = "twadvise-yaml/1"
+
     /// The compact form of `node`.
     package static func encode(_ node: YAMLNode) -> String {
         var out: [UInt8] = []
         write(node, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        return EmbeddedSeal.seal(out, tag: tag)
     }
 
     /// The tree `encode` wrote, with every location in `file`; `nil` when the text is not that form (a
-    /// truncated or hand-edited file): the caller then parses the YAML text instead.
+    /// truncated, damaged or hand-edited file, or another version): the caller then parses the YAML text instead.
     package static func decode(_ text: String, file: String) -> YAMLNode? {
         var text = text
-        return text.withUTF8 { bytes -> YAMLNode? in
+        return text.withUTF8 { sealed -> YAMLNode? in
+            guard let body = EmbeddedSeal.open(sealed, tag: tag) else { return nil }
+            let bytes = UnsafeBufferPointer(rebasing: sealed[body])
             var reader = Reader(bytes: bytes, file: file)
             guard let node = reader.node(depth: 0), reader.position == bytes.count else { return nil }
             return node

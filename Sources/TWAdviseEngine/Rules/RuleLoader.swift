@@ -19,6 +19,12 @@ package struct RuleLoader {
     let factSources: [String: [String]]
     /// Whether `tests:` are read (a diagnosis of rules whose tests ran when they were built does not need them).
     package var loadsTests = true
+    /// Expressions the build parsed, by their exact text, for the source being loaded (``CompiledExpressions``).
+    var parsedExpressions: [String: Expr] = [:]
+    /// When not `nil`, every expression parsed is recorded here by its text (the build, for ``CompiledExpressions``).
+    package var recordedExpressions: [String: Expr]?
+    /// Expressions lexed and parsed at run time so far (those not found in ``parsedExpressions``).
+    package private(set) var expressionsParsed = 0
 
     package init(schema: FactSchema) {
         self.schema = schema
@@ -34,10 +40,22 @@ package struct RuleLoader {
     /// Loads every rule of one source, from the tree the build compiled when there is one; problems go to
     /// ``diagnostics``.
     package mutating func load(_ source: RuleSource) -> [Rule] {
+        // A table that does not decode whole (damaged, another version) is not used: every expression is parsed.
+        parsedExpressions = source.expressions.flatMap(CompiledExpressions.decode) ?? [:]
+        defer { parsedExpressions = [:] }
         if let compiled = source.compiled, let root = CompiledYAML.decode(compiled, file: source.path) {
             return load(root: root)
         }
         return load(text: source.text, file: source.path)
+    }
+
+    /// The expression `text` parses to: the build's parse when it recorded this exact text, else the parser's.
+    mutating func parse(_ text: String) throws(ExpressionError) -> Expr {
+        if let parsed = parsedExpressions[text] { return parsed }
+        expressionsParsed += 1
+        let expr = try Parser.parse(text)
+        recordedExpressions?[text] = expr
+        return expr
     }
 
     /// Loads every rule of one file; problems go to ``diagnostics``.
@@ -106,7 +124,7 @@ package struct RuleLoader {
     /// Parses and checks the expression in `scalar`, reporting errors at their exact position in the file.
     package mutating func expression(_ scalar: YAMLScalar, _ checker: inout TypeChecker) -> (CheckedExpr, FactType)? {
         do {
-            let expr = try Parser.parse(scalar.value)
+            let expr = try parse(scalar.value)
             return try checker.check(expr)
         } catch {
             report(error, scalar)
