@@ -117,6 +117,40 @@ struct CompiledKnowledgeTests {
         }
     }
 
+    @Test("a tree decoded without the rules' tests is the whole tree less each rule's 'tests' key")
+    func treeWithoutTests() throws {
+        for source in KnowledgeBase.ruleSources {
+            let compiled = try #require(source.compiled)
+            let whole = try #require(CompiledYAML.decode(compiled, file: source.path))
+            let lean = try #require(CompiledYAML.decode(compiled, file: source.path, skippingRuleTests: true))
+            guard case .mapping(let pairs, let location) = whole else { Issue.record("not a mapping"); continue }
+            let expected = YAMLNode.mapping(pairs.map { key, value in
+                guard case .sequence(let rules, let at) = value else { return (key, value) }
+                return (key, .sequence(rules.map { rule in
+                    guard case .mapping(let fields, let ruleAt) = rule else { return rule }
+                    return .mapping(fields.filter { $0.key.value != "tests" }, ruleAt)
+                }, at))
+            }, location)
+            #expect(CompiledYAML.encode(lean) == CompiledYAML.encode(expected), "\(source.path)")
+            #expect(CompiledYAML.encode(lean) != compiled, "\(source.path) has tests")
+        }
+    }
+
+    @Test("rule ids: the byte check accepts exactly what the dotted-words definition does")
+    func ruleIDs() {
+        func reference(_ id: String) -> Bool {
+            let parts = id.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count >= 2 else { return false }
+            return parts.allSatisfy { part in
+                !part.isEmpty && part.first != "-" && part.last != "-"
+                    && part.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }
+            }
+        }
+        let ids = ["ports.destination-exhaustion", "a.b", "a.b.c-d", "a", "", ".", "a.", ".a", "a..b", "-a.b", "a-.b", "a.-b", "a.b-",
+                   "A.b", "a.b c", "a.b_c", "a1.2b", "é.a", "a.é", "a.b\u{0}", "tw.reuse-2", "a.b.", "a--b.c", "ab.c-d-e"]
+        for id in ids { #expect(RuleLoader.isValidID(id) == reference(id), "\(id)") }
+    }
+
     /// What a loaded rule is made of, as text: ids, parameters, every checked expression, slots and columns.
     static func fingerprint(_ rules: [Rule]) -> [String] {
         rules.map { rule in

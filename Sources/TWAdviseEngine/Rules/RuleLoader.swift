@@ -28,9 +28,7 @@ package struct RuleLoader {
 
     package init(schema: FactSchema) {
         self.schema = schema
-        var sources: [String: [String]] = [:]
-        for (path, spec) in schema.allPaths where !spec.sources.isEmpty { sources[path] = spec.sources }
-        self.factSources = sources
+        self.factSources = schema.sourcesByPath
     }
 
     package mutating func error(_ location: SourceLocation, _ message: String, notes: [String] = []) {
@@ -43,7 +41,8 @@ package struct RuleLoader {
         // A table that does not decode whole (damaged, another version) is not used: every expression is parsed.
         parsedExpressions = source.expressions.flatMap(CompiledExpressions.decode) ?? [:]
         defer { parsedExpressions = [:] }
-        if let compiled = source.compiled, let root = CompiledYAML.decode(compiled, file: source.path) {
+        // Without tests, the tree is decoded without them (the loader would not read them).
+        if let compiled = source.compiled, let root = CompiledYAML.decode(compiled, file: source.path, skippingRuleTests: !loadsTests) {
             return load(root: root)
         }
         return load(text: source.text, file: source.path)
@@ -89,13 +88,26 @@ package struct RuleLoader {
         return rules
     }
 
+    /// Dotted lower-case words: at least two parts split at '.', each non-empty, of `a-z`, `0-9` and '-', and
+    /// neither starting nor ending with '-'. (Every allowed character is ASCII: a byte loop over UTF-8 decides.)
     static func isValidID(_ id: String) -> Bool {
-        let parts = id.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2 else { return false }
-        return parts.allSatisfy { part in
-            !part.isEmpty && part.first != "-" && part.last != "-"
-                && part.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }
+        var parts = 1
+        var partLength = 0
+        var previous: UInt8 = 0
+        for byte in id.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard partLength > 0, previous != UInt8(ascii: "-") else { return false }
+                parts += 1
+                partLength = 0
+            } else {
+                guard (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                        || byte == UInt8(ascii: "-") else { return false }
+                if partLength == 0, byte == UInt8(ascii: "-") { return false }
+                partLength += 1
+            }
+            previous = byte
         }
+        return parts >= 2 && partLength > 0 && previous != UInt8(ascii: "-")
     }
 
     // MARK: - Helpers
