@@ -97,6 +97,12 @@ public struct Advisor: Sendable {
         self.catalog = catalog
     }
 
+    /// Parses the report's document template now rather than at the first report (a template with an error
+    /// is not kept: the report meets the same error). `diagnose` does it on a worker while it reads the input.
+    package func prepareReport() {
+        templates.prepareReport()
+    }
+
     /// The namespace's row in the table a report over several namespaces starts with: the same observed facts
     /// its own report opens with.
     static func summaryRow(_ snapshot: FactsSnapshot, _ input: ReportInput) -> NamespaceSummary.Row {

@@ -4,18 +4,19 @@ import TWAdviseFacts
 /// The built-in rules and runbook templates, embedded at build time from `rules/` and `runbooks/`.
 public enum KnowledgeBase {
     #if TWADVISE_NO_EMBEDDED_KNOWLEDGE
-    static let embedded: [(path: String, text: String, compiled: String)] = []
+    static let embedded: [(path: String, text: String, compiled: String, expressions: String)] = []
     #else
     static let embedded = EmbeddedKnowledgeBase.files
     #endif
 
     /// Built-in rule files, in file-name order, named `builtin:rules/NAME.yaml` in messages. Each carries the
-    /// YAML tree the build parsed, so that loading it does not parse the YAML again.
+    /// YAML tree and the expressions the build parsed, so that loading it parses neither again.
     public static var ruleSources: [RuleSource] {
         embedded
             .filter { $0.path.hasPrefix("rules/") }
             .map { $0.compiled.isEmpty ? RuleSource(path: "builtin:" + $0.path, text: $0.text)
-                                       : RuleSource(path: "builtin:" + $0.path, text: $0.text, compiled: $0.compiled) }
+                                       : RuleSource(path: "builtin:" + $0.path, text: $0.text, compiled: $0.compiled,
+                                                    expressions: $0.expressions.isEmpty ? nil : $0.expressions) }
     }
 
     /// Built-in runbook templates by file name without extension (`ports`, `timewait`, ...).

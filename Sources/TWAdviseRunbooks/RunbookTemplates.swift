@@ -46,6 +46,12 @@ public struct RunbookTemplates: Sendable {
         try parsed.template("", text: report, file: "report.md")
     }
 
+    /// Parses the document template now, when it parses, so that the first report finds it parsed (one that
+    /// does not parse is not kept: the report meets the same error).
+    package func prepareReport() {
+        _ = try? reportTemplate()
+    }
+
     /// Section `id`, guarded (``TemplateVariables/guarded(_:)``) and parsed once into its structure; `nil`
     /// when no template defines it.
     func sectionTemplate(_ id: String) throws(RunbookTemplateError) -> SectionTemplate? {

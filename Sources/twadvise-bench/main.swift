@@ -185,6 +185,18 @@ func renderBenchmark() throws {
     quiet.sockets?.outboundTimeWait = 36
     let healthy = advisor!.diagnose(quiet)
     let healthyMarkdown = try time(runs: 5) { _ = try healthy.markdown() }
+    // The test scenarios' reports (Tests/Support/Scenarios.swift), read from their captured trees: the first
+    // report of a fresh advisor (which parses the templates it needs) and the median of the next five.
+    var scenarioLines: [String] = []
+    for scenario in [Scenario.healthy, .fiveDestinations] {
+        let tree = try scenario.tree()
+        let scenarioSnapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
+        let fresh = try Advisor()
+        let scenarioDiagnosis = fresh.diagnose(scenarioSnapshot)
+        let first = try time(runs: 1) { _ = try scenarioDiagnosis.markdown() }
+        let again = try time(runs: 5) { _ = try scenarioDiagnosis.markdown() }
+        scenarioLines.append("render: Markdown runbook of the \(scenario.rawValue) scenario: first \(fmt(first)), then \(fmt(again)) (\(scenarioDiagnosis.findings.count) findings)")
+    }
     let yaml = time(runs: 5) { for source in KnowledgeBase.ruleSources { _ = YAMLDocument.parse(source.text, file: source.path) } }
     let decode = time(runs: 5) {
         for source in KnowledgeBase.ruleSources { _ = CompiledYAML.decode(source.compiled ?? "", file: source.path) }
@@ -192,6 +204,7 @@ func renderBenchmark() throws {
     print("render: load built-in rules and templates \(fmt(load)) (decoding the YAML trees the build parsed \(fmt(decode)); parsing the YAML instead would take \(fmt(yaml)))")
     goal("load the built-in knowledge base <= 2 ms", measured: fmt(load).trimmingCharacters(in: .whitespaces), met: load <= 0.002)
     print("render: Markdown runbook of a healthy host \(fmt(healthyMarkdown)) (\(healthy.findings.count) findings)")
+    for line in scenarioLines { print(line) }
     print("render: evaluate against 60 pressed destinations \(fmt(evaluate)) (\(diagnosis!.findings.count) findings)")
     print("render: Markdown runbook \(fmt(markdown)) (\(bytes / 1024) KiB), JSON \(fmt(json))")
 }

@@ -55,12 +55,26 @@ struct DiagnoseCommand: ParsableCommand {
 
     func run() throws {
         try runReportingInputErrors {
-            let advisor = try rules.advisor(runbooks: runbooks)
+            // The rules and templates load on a worker while this thread reads the input; what goes wrong is
+            // reported in the same order as before: the rules' errors first, then the input's. An input that
+            // may keep this thread waiting (standard input, two readings --interval apart) is read after the
+            // rules loaded, as before, so that an error in them is said at once.
+            let loading = rules.loadingAdvisor(runbooks: runbooks)
             let diagnoses: [Diagnosis]
             if past.wanted {
-                diagnoses = [try postmortem(advisor)]
+                diagnoses = [try postmortem(try rules.advisor(loading))]
             } else {
-                let snapshots = try input.loadAll()
+                let advisor: Advisor
+                let snapshots: [FactsSnapshot]
+                if input.interval == nil, input.facts != "-" {
+                    let read = Result { try input.loadAll(printingNotices: false) }
+                    advisor = try rules.advisor(loading)
+                    snapshots = try read.get()
+                    input.printNotices(snapshots)
+                } else {
+                    advisor = try rules.advisor(loading)
+                    snapshots = try input.loadAll()
+                }
                 diagnoses = snapshots.map { advisor.diagnose($0, minimumSeverity: minSeverity.value, profile: profile) }
             }
             guard let diagnosis = diagnoses.first else { throw InputError("no facts to diagnose") }

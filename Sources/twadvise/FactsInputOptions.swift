@@ -71,18 +71,23 @@ struct FactsInputOptions: ParsableArguments {
     }
 
     /// Every snapshot the input holds (a sosreport gives one per network namespace too); exit 2 when unreadable.
-    func loadAll() throws -> [FactsSnapshot] {
+    /// With `printingNotices` false, what the snapshots do not cover is left for ``printNotices(_:)``.
+    func loadAll(printingNotices: Bool = true) throws -> [FactsSnapshot] {
         let snapshots: [FactsSnapshot]
         do {
             snapshots = try input.load()
         } catch {
             throw InputError(error.commandLineMessage)
         }
-        // What the report covers changed (namespaces not entered, or a bound hit): say it where it is seen at once.
+        if printingNotices { printNotices(snapshots) }
+        return snapshots
+    }
+
+    /// What the report covers changed (namespaces not entered, or a bound hit): say it where it is seen at once.
+    func printNotices(_ snapshots: [FactsSnapshot]) {
         for notice in snapshots.first?.notCovered ?? [] {
             printError("twadvise: \(notice)")
         }
-        return snapshots
     }
 
     /// The first snapshot of the input.

@@ -41,6 +41,26 @@ struct RuleOptions: ParsableArguments {
         advisor.inputNames = .commandLine
         return advisor
     }
+
+    /// ``advisor(extraPaths:runbooks:)`` made on a worker thread, with the report's document template parsed
+    /// too, while the caller reads its input; ``advisor(_:)`` waits for it.
+    func loadingAdvisor(runbooks: String? = nil) -> Concurrent<Result<Advisor, AdvisorError>> {
+        let configuration = configuration(runbooks: runbooks)
+        return Concurrent {
+            Result { () throws(AdvisorError) -> Advisor in
+                let advisor = try Advisor(configuration)
+                advisor.prepareReport()
+                return advisor
+            }
+        }
+    }
+
+    /// The advisor `loading` made, as ``advisor(extraPaths:runbooks:)`` returns it (its errors printed the same way).
+    func advisor(_ loading: Concurrent<Result<Advisor, AdvisorError>>) throws -> Advisor {
+        var advisor = try advisorCall { () throws(AdvisorError) in try loading.wait().get() }
+        advisor.inputNames = .commandLine
+        return advisor
+    }
 }
 
 /// Runs a library call; an ``AdvisorError`` prints its diagnostics and becomes a one-line input error (exit 2).

@@ -70,6 +70,24 @@ public struct FactSchema: Sendable, Hashable {
         self.root = root
     }
 
+    /// The sources (files) of every path that names some, as ``allPaths`` spells the paths; in no order.
+    package var sourcesByPath: [String: [String]] {
+        var result: [String: [String]] = [:]
+        func walk(_ record: RecordType, _ prefix: String) {
+            for (name, spec) in record.fields {
+                let path = prefix.isEmpty ? name : prefix + "." + name
+                if !spec.sources.isEmpty { result[path] = spec.sources }
+                switch spec.type {
+                case .record(let inner): walk(inner, path)
+                case .list(.record(let inner)): walk(inner, path + "[]")
+                default: break
+                }
+            }
+        }
+        walk(root, "")
+        return result
+    }
+
     /// Every path with its field spec, depth first, sorted (`kernel.version`, `sockets.destinations`, ...).
     public var allPaths: [(path: String, spec: FieldSpec)] {
         var result: [(String, FieldSpec)] = []

@@ -7,21 +7,32 @@
 /// - mapping: `m` LINE `,` COLUMN `:` COUNT `:` then COUNT pairs of a key scalar and a node;
 /// - sequence: `q` LINE `,` COLUMN `:` COUNT `:` then COUNT nodes.
 ///
-/// File names are not stored: the reader names the file every location is in.
+/// File names are not stored: the reader names the file every location is in. The whole is sealed
+/// (``EmbeddedSeal``, tag ``tag``): a form whose checksum or version does not match is not decoded.
 package enum CompiledYAML {
+    /// The form's name and version in its seal.
+    package static let tag = "twadvise-yaml/1"
+
     /// The compact form of `node`.
     package static func encode(_ node: YAMLNode) -> String {
         var out: [UInt8] = []
         write(node, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        return EmbeddedSeal.seal(out, tag: tag)
     }
 
     /// The tree `encode` wrote, with every location in `file`; `nil` when the text is not that form (a
-    /// truncated or hand-edited file): the caller then parses the YAML text instead.
-    package static func decode(_ text: String, file: String) -> YAMLNode? {
+    /// truncated, damaged or hand-edited file, or another version): the caller then parses the YAML text instead.
+    ///
+    /// With `skippingRuleTests`, the value of each rule's `tests:` key (a mapping's key two levels down:
+    /// root → `rules:` list → rule) is read over, not built, and the key is left out: a diagnosis does not load
+    /// the built-in rules' tests, which are a third of the tree.
+    package static func decode(_ text: String, file: String, skippingRuleTests: Bool = false) -> YAMLNode? {
         var text = text
-        return text.withUTF8 { bytes -> YAMLNode? in
+        return text.withUTF8 { sealed -> YAMLNode? in
+            guard let body = EmbeddedSeal.open(sealed, tag: tag) else { return nil }
+            let bytes = UnsafeBufferPointer(rebasing: sealed[body])
             var reader = Reader(bytes: bytes, file: file)
+            reader.skipsRuleTests = skippingRuleTests
             guard let node = reader.node(depth: 0), reader.position == bytes.count else { return nil }
             return node
         }
@@ -70,6 +81,7 @@ package enum CompiledYAML {
         let bytes: UnsafeBufferPointer<UInt8>
         let file: String
         var position = 0
+        var skipsRuleTests = false
 
         init(bytes: UnsafeBufferPointer<UInt8>, file: String) {
             self.bytes = bytes
@@ -98,14 +110,57 @@ package enum CompiledYAML {
                 var pairs: [(key: YAMLScalar, value: YAMLNode)] = []
                 pairs.reserveCapacity(count)
                 for _ in 0..<count {
-                    guard position < bytes.count, bytes[position] == UInt8(ascii: "s"), let key = scalar(),
-                          let value = node(depth: depth + 1) else { return nil }
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: "s"), let key = scalar() else { return nil }
+                    if skipsRuleTests, depth == 2, key.value == "tests" {
+                        guard skip(depth: depth + 1) else { return nil }
+                        continue
+                    }
+                    guard let value = node(depth: depth + 1) else { return nil }
                     pairs.append((key, value))
                 }
                 return .mapping(pairs, location)
             default:
                 return nil
             }
+        }
+
+        /// Reads over one node as ``node(depth:)`` would read it, building nothing; `false` where that fails.
+        mutating func skip(depth: Int) -> Bool {
+            guard depth <= YAMLDocument.maxDepth, position < bytes.count else { return false }
+            let kind = bytes[position]
+            position += 1
+            switch kind {
+            case UInt8(ascii: "s"):
+                return skipScalarAfterKind()
+            case UInt8(ascii: "m"), UInt8(ascii: "q"):
+                guard number() != nil, expect(","), number() != nil, expect(":"), let count = number(), expect(":"),
+                      count <= bytes.count - position else { return false }
+                for _ in 0..<count {
+                    if kind == UInt8(ascii: "m") {
+                        guard position < bytes.count, bytes[position] == UInt8(ascii: "s") else { return false }
+                        position += 1
+                        guard skipScalarAfterKind() else { return false }
+                    }
+                    guard skip(depth: depth + 1) else { return false }
+                }
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Reads over a scalar whose `s` was read.
+        mutating func skipScalarAfterKind() -> Bool {
+            guard position < bytes.count, "p'\"|>".utf8.contains(bytes[position]) else { return false }
+            position += 1
+            guard number() != nil, expect(","), number() != nil else { return false }
+            if position < bytes.count, bytes[position] == UInt8(ascii: ";") {
+                position += 1
+                guard number() != nil, expect(","), number() != nil else { return false }
+            }
+            guard expect(":"), let length = number(), expect(":"), length <= bytes.count - position else { return false }
+            position += length
+            return true
         }
 
         mutating func scalar() -> YAMLScalar? {

@@ -81,7 +81,7 @@ extension RuleLoader {
         let offset = tokens[2].range.start
         let collectionText = String(String.UnicodeScalarView(scalars[offset...]))
         do {
-            let expr = try Parser.parse(collectionText)
+            let expr = try parse(collectionText)
             let (checked, type) = try checker.check(expr)
             guard case .list(let element) = type else {
                 error(scalar.location(atOffset: offset), "'for_each' needs a list, found \(type)")

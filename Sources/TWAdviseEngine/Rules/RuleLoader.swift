@@ -19,12 +19,16 @@ package struct RuleLoader {
     let factSources: [String: [String]]
     /// Whether `tests:` are read (a diagnosis of rules whose tests ran when they were built does not need them).
     package var loadsTests = true
+    /// Expressions the build parsed, by their exact text, for the source being loaded (``CompiledExpressions``).
+    var parsedExpressions: [String: Expr] = [:]
+    /// When not `nil`, every expression parsed is recorded here by its text (the build, for ``CompiledExpressions``).
+    package var recordedExpressions: [String: Expr]?
+    /// Expressions lexed and parsed at run time so far (those not found in ``parsedExpressions``).
+    package private(set) var expressionsParsed = 0
 
     package init(schema: FactSchema) {
         self.schema = schema
-        var sources: [String: [String]] = [:]
-        for (path, spec) in schema.allPaths where !spec.sources.isEmpty { sources[path] = spec.sources }
-        self.factSources = sources
+        self.factSources = schema.sourcesByPath
     }
 
     package mutating func error(_ location: SourceLocation, _ message: String, notes: [String] = []) {
@@ -34,10 +38,23 @@ package struct RuleLoader {
     /// Loads every rule of one source, from the tree the build compiled when there is one; problems go to
     /// ``diagnostics``.
     package mutating func load(_ source: RuleSource) -> [Rule] {
-        if let compiled = source.compiled, let root = CompiledYAML.decode(compiled, file: source.path) {
+        // A table that does not decode whole (damaged, another version) is not used: every expression is parsed.
+        parsedExpressions = source.expressions.flatMap(CompiledExpressions.decode) ?? [:]
+        defer { parsedExpressions = [:] }
+        // Without tests, the tree is decoded without them (the loader would not read them).
+        if let compiled = source.compiled, let root = CompiledYAML.decode(compiled, file: source.path, skippingRuleTests: !loadsTests) {
             return load(root: root)
         }
         return load(text: source.text, file: source.path)
+    }
+
+    /// The expression `text` parses to: the build's parse when it recorded this exact text, else the parser's.
+    mutating func parse(_ text: String) throws(ExpressionError) -> Expr {
+        if let parsed = parsedExpressions[text] { return parsed }
+        expressionsParsed += 1
+        let expr = try Parser.parse(text)
+        recordedExpressions?[text] = expr
+        return expr
     }
 
     /// Loads every rule of one file; problems go to ``diagnostics``.
@@ -71,13 +88,26 @@ package struct RuleLoader {
         return rules
     }
 
+    /// Dotted lower-case words: at least two parts split at '.', each non-empty, of `a-z`, `0-9` and '-', and
+    /// neither starting nor ending with '-'. (Every allowed character is ASCII: a byte loop over UTF-8 decides.)
     static func isValidID(_ id: String) -> Bool {
-        let parts = id.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2 else { return false }
-        return parts.allSatisfy { part in
-            !part.isEmpty && part.first != "-" && part.last != "-"
-                && part.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }
+        var parts = 1
+        var partLength = 0
+        var previous: UInt8 = 0
+        for byte in id.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard partLength > 0, previous != UInt8(ascii: "-") else { return false }
+                parts += 1
+                partLength = 0
+            } else {
+                guard (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                        || byte == UInt8(ascii: "-") else { return false }
+                if partLength == 0, byte == UInt8(ascii: "-") { return false }
+                partLength += 1
+            }
+            previous = byte
         }
+        return parts >= 2 && partLength > 0 && previous != UInt8(ascii: "-")
     }
 
     // MARK: - Helpers
@@ -112,7 +142,7 @@ package struct RuleLoader {
     /// Parses and checks the expression in `scalar`, reporting errors at their exact position in the file.
     package mutating func expression(_ scalar: YAMLScalar, _ checker: inout TypeChecker) -> (CheckedExpr, FactType)? {
         do {
-            let expr = try Parser.parse(scalar.value)
+            let expr = try parse(scalar.value)
             return try checker.check(expr)
         } catch {
             report(error, scalar)

@@ -7,6 +7,9 @@ public struct RuleSource: Sendable, Hashable {
     /// The file's YAML tree in ``CompiledYAML`` form, when the build parsed it already (the built-in rules):
     /// loading then decodes it instead of parsing the text.
     package var compiled: String?
+    /// The parsed expressions of the file in ``CompiledExpressions`` form, when the build recorded them (the
+    /// built-in rules): loading then looks each expression up instead of lexing and parsing it.
+    package var expressions: String?
 
     /// A rule file named `path` in messages, with its text.
     public init(path: String, text: String) {
@@ -14,11 +17,13 @@ public struct RuleSource: Sendable, Hashable {
         self.text = text
     }
 
-    /// A rule file whose YAML the build parsed already into `compiled`.
-    package init(path: String, text: String, compiled: String) {
+    /// A rule file whose YAML the build parsed already into `compiled`, and whose expressions it parsed into
+    /// `expressions`.
+    package init(path: String, text: String, compiled: String, expressions: String? = nil) {
         self.path = path
         self.text = text
         self.compiled = compiled
+        self.expressions = expressions
     }
 }
 

@@ -1,0 +1,66 @@
+/// The envelope of a form the build writes and a run decodes (``CompiledYAML``, ``CompiledExpressions``):
+/// `TAG CHECKSUM:` then the body, where TAG names the form and its version and CHECKSUM is 16 hex digits of
+/// ``checksum(_:)`` over the body. A run uses a body only when both match: a damaged, truncated or older
+/// embedding is refused whole, and the caller takes the slow path (parsing the text).
+package enum EmbeddedSeal {
+    /// `tag`, the checksum of `body` and `body`.
+    package static func seal(_ body: [UInt8], tag: String) -> String {
+        let sum = body.withUnsafeBufferPointer(checksum)
+        var digits = String(sum, radix: 16)
+        digits = String(repeating: "0", count: 16 - digits.count) + digits
+        return tag + " " + digits + ":" + String(decoding: body, as: UTF8.self)
+    }
+
+    /// The range of the body in `bytes` when `bytes` starts with `tag` and the checksum matches; else `nil`.
+    package static func open(_ bytes: UnsafeBufferPointer<UInt8>, tag: String) -> Range<Int>? {
+        let tagBytes = Array(tag.utf8)
+        let headerCount = tagBytes.count + 1 + 16 + 1
+        guard bytes.count >= headerCount, bytes[tagBytes.count] == UInt8(ascii: " "), bytes[headerCount - 1] == UInt8(ascii: ":")
+        else { return nil }
+        for (i, byte) in tagBytes.enumerated() where bytes[i] != byte { return nil }
+        var expected: UInt64 = 0
+        for i in tagBytes.count + 1..<headerCount - 1 {
+            let c = bytes[i]
+            let digit: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            expected = expected << 4 | UInt64(digit)
+        }
+        let body = headerCount..<bytes.count
+        return checksum(UnsafeBufferPointer(rebasing: bytes[body])) == expected ? body : nil
+    }
+
+    /// A 64-bit checksum of `bytes`, eight bytes a step (a multiply-rotate hash; it finds damage, it is no
+    /// defence against a forger, who could change the generated source anyway). Every byte and the length count.
+    package static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let m: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+        var i = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while bytes.count - i >= 8 {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                h = ((h ^ word) &* m).rotatedLeft(29)
+                i += 8
+            }
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            tail |= UInt64(bytes[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = ((h ^ tail) &* m).rotatedLeft(29)
+        h ^= h >> 32
+        h = h &* m
+        return h ^ (h >> 29)
+    }
+}
+
+extension UInt64 {
+    fileprivate func rotatedLeft(_ n: UInt64) -> UInt64 { (self << n) | (self >> (64 - n)) }
+}
