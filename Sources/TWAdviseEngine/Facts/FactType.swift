@@ -73,29 +73,24 @@ public struct FactSchema: Sendable, Hashable {
     /// The sources (files) of every path that names some, as ``allPaths`` spells the paths; in no order.
     package var sourcesByPath: [String: [String]] {
         var result: [String: [String]] = [:]
-        func walk(_ record: RecordType, _ prefix: String) {
-            for (name, spec) in record.fields {
-                let path = prefix.isEmpty ? name : prefix + "." + name
-                if !spec.sources.isEmpty { result[path] = spec.sources }
-                switch spec.type {
-                case .record(let inner): walk(inner, path)
-                case .list(.record(let inner)): walk(inner, path + "[]")
-                default: break
-                }
-            }
-        }
-        walk(root, "")
+        visit(sorted: false) { path, spec in if !spec.sources.isEmpty { result[path] = spec.sources } }
         return result
     }
 
     /// Every path with its field spec, depth first, sorted (`kernel.version`, `sockets.destinations`, ...).
     public var allPaths: [(path: String, spec: FieldSpec)] {
         var result: [(String, FieldSpec)] = []
+        visit(sorted: true) { result.append(($0, $1)) }
+        return result
+    }
+
+    /// Calls `body` with every path and its field spec, depth first; `sorted` by name at each level.
+    func visit(sorted: Bool, _ body: (String, FieldSpec) -> Void) {
         func walk(_ record: RecordType, _ prefix: String) {
-            for name in record.fields.keys.sorted() {
+            for name in sorted ? record.fields.keys.sorted() : Array(record.fields.keys) {
                 guard let spec = record.fields[name] else { continue }
                 let path = prefix.isEmpty ? name : prefix + "." + name
-                result.append((path, spec))
+                body(path, spec)
                 switch spec.type {
                 case .record(let inner): walk(inner, path)
                 case .list(.record(let inner)): walk(inner, path + "[]")
@@ -104,7 +99,6 @@ public struct FactSchema: Sendable, Hashable {
             }
         }
         walk(root, "")
-        return result
     }
 
     /// The field spec at a dotted path (`[]` steps into list elements), or `nil`.

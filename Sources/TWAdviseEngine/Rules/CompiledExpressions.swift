@@ -127,7 +127,7 @@ package enum CompiledExpressions {
 
     // MARK: - Reading
 
-    private struct Reader {
+    private struct Reader: EmbeddedByteReader {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
 
@@ -205,22 +205,6 @@ package enum CompiledExpressions {
             return value
         }
 
-        mutating func expect(_ character: Unicode.Scalar) -> Bool {
-            guard position < bytes.count, bytes[position] == UInt8(character.value) else { return false }
-            position += 1
-            return true
-        }
-
-        /// A non-negative decimal of at most 12 digits (counts, lengths, positions).
-        mutating func number() -> Int? {
-            var value = 0
-            let start = position
-            while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39, position - start < 12 {
-                value = value * 10 + Int(bytes[position] - 0x30)
-                position += 1
-            }
-            return position > start ? value : nil
-        }
 
         /// A decimal `UInt64` (a bit pattern).
         mutating func unsigned() -> UInt64? {

@@ -77,7 +77,7 @@ package enum CompiledYAML {
         out += Array("\(location.line),\(location.column):\(count):".utf8)
     }
 
-    private struct Reader {
+    private struct Reader: EmbeddedByteReader {
         let bytes: UnsafeBufferPointer<UInt8>
         let file: String
         var position = 0
@@ -196,20 +196,5 @@ package enum CompiledYAML {
             return SourceLocation(file: file, line: line, column: column)
         }
 
-        mutating func expect(_ character: Unicode.Scalar) -> Bool {
-            guard position < bytes.count, bytes[position] == UInt8(character.value) else { return false }
-            position += 1
-            return true
-        }
-
-        mutating func number() -> Int? {
-            var value = 0
-            let start = position
-            while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39, position - start < 12 {
-                value = value * 10 + Int(bytes[position] - 0x30)
-                position += 1
-            }
-            return position > start ? value : nil
-        }
     }
 }

@@ -64,3 +64,30 @@ package enum EmbeddedSeal {
 extension UInt64 {
     fileprivate func rotatedLeft(_ n: UInt64) -> UInt64 { (self << n) | (self >> (64 - n)) }
 }
+
+/// A reader of an embedded form's bytes, shared by ``CompiledYAML`` and ``CompiledExpressions``: a position
+/// in the buffer, an expected character, a bounded decimal.
+protocol EmbeddedByteReader {
+    var bytes: UnsafeBufferPointer<UInt8> { get }
+    var position: Int { get set }
+}
+
+extension EmbeddedByteReader {
+    /// Steps over `character` when it is next.
+    mutating func expect(_ character: Unicode.Scalar) -> Bool {
+        guard position < bytes.count, bytes[position] == UInt8(character.value) else { return false }
+        position += 1
+        return true
+    }
+
+    /// A non-negative decimal of at most 12 digits (counts, lengths, positions).
+    mutating func number() -> Int? {
+        var value = 0
+        let start = position
+        while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39, position - start < 12 {
+            value = value * 10 + Int(bytes[position] - 0x30)
+            position += 1
+        }
+        return position > start ? value : nil
+    }
+}
