@@ -77,6 +77,8 @@ struct RuleFileTests {
         let text = Self.goodRule.replacing("title: loaded items", with: "title: \"loaded \\e[8mhidden\\e[0m items\"")
         let (_, diagnostics) = RuleSet.load([RuleSource(path: "good.yaml", text: text)], schema: TestSchema.schema)
         #expect(diagnostics.map(\.message) == ["'title' holds the control character U+001B: not allowed in rule text"])
+        #expect(RuleLoader.hasControlCharacter("a\u{9B}b") && RuleLoader.hasControlCharacter("\u{7F}") && RuleLoader.hasControlCharacter("\r"))
+        #expect(!RuleLoader.hasControlCharacter("é\tcafé ĀĂ¡\n€"), "tab, newline and other scalars with a C2-like byte are text")
     }
 
     @Test("evaluation: findings per subject, escalation, score, evidence, parameters, ranking")

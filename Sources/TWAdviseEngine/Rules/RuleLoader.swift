@@ -119,7 +119,7 @@ package struct RuleLoader {
         }
         // Rule text reaches reports and terminals as it is written: a control character (an escape sequence
         // that hides text or sets the clipboard) has no place in it. Tab and newline are text.
-        if let bad = s.value.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n") || (0x7F...0x9F).contains($0.value) }) {
+        if Self.hasControlCharacter(s.value), let bad = s.value.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n") || (0x7F...0x9F).contains($0.value) }) {
             error(s.location, "'\(what)' holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4)): not allowed in rule text")
             return nil
         }
@@ -158,6 +158,22 @@ package struct RuleLoader {
         for other in error.others where other.followsFrom == nil {
             diagnostics.append(Diagnostic(at: scalar.location(atOffset: other.range.start), other.message, notes: other.notes))
         }
+    }
+}
+
+extension RuleLoader {
+    /// Whether `text` holds a C0 control but tab and newline, DEL, or a C1 control (UTF-8 `C2 80` to `C2 9F`):
+    /// one pass over the bytes, as every scalar of every rule file is checked when it loads.
+    static func hasControlCharacter(_ text: String) -> Bool {
+        func scan(_ bytes: some Sequence<UInt8>) -> Bool {
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) { return true }
+                previous = byte
+            }
+            return false
+        }
+        return text.utf8.withContiguousStorageIfAvailable(scan) ?? scan(text.utf8)
     }
 }
 
