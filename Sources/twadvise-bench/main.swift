@@ -188,6 +188,7 @@ func renderBenchmark() throws {
     // The test scenarios' reports (Tests/Support/Scenarios.swift), read from their captured trees: the first
     // report of a fresh advisor (which parses the templates it needs) and the median of the next five.
     var scenarioLines: [String] = []
+    var scenarioGoals: [(text: String, measured: String, met: Bool)] = []
     for scenario in [Scenario.healthy, .fiveDestinations] {
         let tree = try scenario.tree()
         let scenarioSnapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
@@ -196,6 +197,9 @@ func renderBenchmark() throws {
         let first = try time(runs: 1) { _ = try scenarioDiagnosis.markdown() }
         let again = try time(runs: 5) { _ = try scenarioDiagnosis.markdown() }
         scenarioLines.append("render: Markdown runbook of the \(scenario.rawValue) scenario: first \(fmt(first)), then \(fmt(again)) (\(scenarioDiagnosis.findings.count) findings)")
+        // A CLI run renders one report: the first of a fresh advisor is the one a person waits for.
+        let limit = scenario == .healthy ? 0.003 : 0.010
+        scenarioGoals.append(("\(scenario.rawValue) scenario's first Markdown report <= \(Int(limit * 1000)) ms", fmt(first).trimmingCharacters(in: .whitespaces), first <= limit))
     }
     let yaml = time(runs: 5) { for source in KnowledgeBase.ruleSources { _ = YAMLDocument.parse(source.text, file: source.path) } }
     let decode = time(runs: 5) {
@@ -205,6 +209,7 @@ func renderBenchmark() throws {
     goal("load the built-in knowledge base <= 2 ms", measured: fmt(load).trimmingCharacters(in: .whitespaces), met: load <= 0.002)
     print("render: Markdown runbook of a healthy host \(fmt(healthyMarkdown)) (\(healthy.findings.count) findings)")
     for line in scenarioLines { print(line) }
+    for (text, measured, met) in scenarioGoals { goal(text, measured: measured, met: met) }
     print("render: evaluate against 60 pressed destinations \(fmt(evaluate)) (\(diagnosis!.findings.count) findings)")
     print("render: Markdown runbook \(fmt(markdown)) (\(bytes / 1024) KiB), JSON \(fmt(json))")
 }
@@ -309,8 +314,8 @@ func liveBenchmark(levels: [Int]) throws {
             #endif
         }
         let at = "at \(tw) TIME_WAIT"
-        goal("snapshot <= 1.0x ss \(at)", measured: ratio(snapshot.seconds, ss.seconds), met: snapshot.seconds <= ss.seconds)
-        goal("diagnose <= 1.5x ss \(at)", measured: ratio(diagnose.seconds, ss.seconds), met: diagnose.seconds <= 1.5 * ss.seconds)
+        goal("snapshot <= 0.35x ss \(at)", measured: ratio(snapshot.seconds, ss.seconds), met: snapshot.seconds <= 0.35 * ss.seconds)
+        goal("diagnose <= 0.5x ss \(at)", measured: ratio(diagnose.seconds, ss.seconds), met: diagnose.seconds <= 0.5 * ss.seconds)
         if let netstat {
             goal("snapshot <= 0.1x netstat \(at)", measured: ratio(snapshot.seconds, netstat.seconds), met: snapshot.seconds <= 0.1 * netstat.seconds)
         }
