@@ -39,7 +39,9 @@ public enum KnowledgeBase {
                 throw RuleSourceError(path: path, reason: error.description)
             }
             let directory = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path  // no "team//x.yaml"
-            let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { directory + "/" + $0 }
+            let ruleFiles = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            try refuseUnreadableNames(ruleFiles, in: directory)
+            let files = ruleFiles.map { directory + "/" + $0 }
             if files.isEmpty { throw RuleSourceError(path: path, reason: "no *.yaml rule file in the directory") }
             // Inside a directory, a file is read only while its links stay inside it, and only a regular file.
             return try files.map { file throws(RuleSourceError) -> RuleSource in try textSource(file, within: directory) }
@@ -65,6 +67,7 @@ public enum KnowledgeBase {
             throw RuleSourceError(path: directory, reason: error.description)
         }
         let templates = names.sorted().filter { $0.hasSuffix(".md") }
+        try refuseUnreadableNames(templates, in: directory)
         guard templates.count <= maxTemplateFiles else {
             throw RuleSourceError(path: directory, reason: "more than \(maxTemplateFiles) template files")
         }
@@ -79,6 +82,14 @@ public enum KnowledgeBase {
             files[String(name.dropLast(3))] = text
         }
         return files
+    }
+
+    /// A name read from a directory that was not UTF-8 comes back with U+FFFD in it, and opening it would
+    /// fail as "no such file": it is refused for what it is.
+    static func refuseUnreadableNames(_ names: [String], in directory: String) throws(RuleSourceError) {
+        if let bad = names.first(where: { $0.unicodeScalars.contains("\u{FFFD}") }) {
+            throw RuleSourceError(path: directory + "/" + bad, reason: "a file name that is not valid UTF-8 (shown with U+FFFD); rename it")
+        }
     }
 
     /// One rule or overlay file as a source, within the size limit and as UTF-8. With `directory`, the file

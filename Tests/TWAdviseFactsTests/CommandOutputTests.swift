@@ -252,7 +252,7 @@ struct CapturedTreeSafetyTests {
         let snapshot = SnapshotReader(source: FactSource(root: tree.root)).read()
         #expect(snapshot.host.hostname == nil)
         #expect(snapshot.sockets?.ipv4 == nil)
-        let outside = snapshot.warnings.filter { $0.message.contains("leads outside the captured tree") }.map(\.path)
+        let outside = snapshot.warnings.filter { $0.message.contains("leads outside the directory read") }.map(\.path)
         #expect(outside.sorted() == ["proc/net/tcp", "proc/sys/kernel/hostname"])
         #expect(snapshot.sysctls.tcpTwReuse == 2)  // links inside the tree are fine
     }

@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import TWAdviseRunbooks
 import TWAdvise
 import TWAdviseTestSupport
@@ -254,6 +257,15 @@ struct RunbookDirectoryTests {
         let largeTree = try TemporaryTree(Dictionary(uniqueKeysWithValues: (0..<5).map { ("t\($0).md", large) }))
         #expect(throws: RuleSourceError(path: largeTree.root, reason: "template files larger than 4 MiB together")) {
             try KnowledgeBase.runbookTemplates(at: largeTree.root)
+        }
+        // A name that is not UTF-8 is refused for what it is, not as "no such file".
+        let latin = try TemporaryTree(["ok.md": "<!-- runbook: x.ok -->\n### Why\n\ntext\n"])
+        let rawName = Array((latin.root + "/caf").utf8) + [0xE9] + Array(".md".utf8) + [0]
+        let fd = rawName.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) } }
+        #expect(fd >= 0)
+        close(fd)
+        #expect(throws: RuleSourceError(path: latin.root + "/caf\u{FFFD}.md", reason: "a file name that is not valid UTF-8 (shown with U+FFFD); rename it")) {
+            try KnowledgeBase.runbookTemplates(at: latin.root)
         }
         let huge = try TemporaryTree(["t.md": String(repeating: "x", count: (1 << 20) + 1)])
         #expect(throws: RuleSourceError(path: huge.path("t.md"), reason: "larger than the limit of 1 MiB")) {

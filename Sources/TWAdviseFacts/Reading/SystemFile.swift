@@ -24,7 +24,7 @@ package enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible 
         case .isDirectory: return "is a directory, expected a file"
         case .symlinkLoop: return "too many levels of symbolic links"
         case .tooLarge(let limit): return "larger than the \(limit)-byte limit for this file"
-        case .outsideRoot: return "a symbolic link leads outside the captured tree, or is absolute; not read"
+        case .outsideRoot: return "a symbolic link leads outside the directory read, or is absolute; not read"
         case .notRegular: return "not a regular file (a FIFO, device or socket); not read"
         case .system(let code): return "read failed: \(String(cString: strerror(code)))"
         }
