@@ -36,13 +36,6 @@ public struct Watcher: Sendable {
         self.top = top
     }
 
-    /// Whether each reading covers every network namespace of the live host (needs root or CAP_SYS_ADMIN):
-    /// the most pressed is then shown in full, the others one line each.
-    var readsEveryNamespace: Bool {
-        input.root == nil && input.namespace == nil && input.sosReport == nil && input.snapshotFile == nil
-            && input.captured.isEmpty && !input.hostNamespaceOnly
-    }
-
     /// Reads the host once; from the second reading on, the snapshot carries the rates since the previous one.
     /// An input that cannot be read this time (a namespace whose last process exited) gives a reading that
     /// says so: watching goes on.
@@ -55,11 +48,8 @@ public struct Watcher: Sendable {
             read = try input.load()
         } catch {
             let location = input.root ?? "/"
-            var unread = FactsSnapshot(origin: FactsOrigin(kind: input.root == nil ? .live : .root, location: location,
-                                                           namespace: input.namespace))
-            unread.warnings.append(FactWarning(path: location, message: error.description))
-            unread.notRead = error.description
-            read = [unread]
+            read = [FactsSnapshot.notRead(FactsOrigin(kind: input.root == nil ? .live : .root, location: location, namespace: input.namespace),
+                                          path: location, reason: error.description)]
         }
         var snapshot = read.removeFirst()
         var others = read
@@ -91,7 +81,8 @@ public struct Watcher: Sendable {
         // info (then the highest pressure), so an empty host namespace does not hide a pod that is running out
         // of ports; the host's own while no namespace has such a finding.
         var chosen = false
-        if readsEveryNamespace, let best = Self.mostPressed(diagnosed), best != 0 {
+        // Over every namespace of the live host (needs root or CAP_SYS_ADMIN) the most pressed is shown in full.
+        if input.readsEveryLiveNamespace, let best = Self.mostPressed(diagnosed), best != 0 {
             diagnosed.swapAt(0, best)
             chosen = true
         }

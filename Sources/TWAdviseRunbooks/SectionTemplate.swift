@@ -157,10 +157,15 @@ struct SectionTemplate: Sendable {
             }
         }
 
+        /// Whether a section `{{#name}}` tests one value (`vars.owner`, `known.shell.port`) or a flag of the
+        /// finding, rather than stepping into a group of values or looping over a list.
+        static func testsOneValue(_ name: String) -> Bool {
+            guard let dot = name.firstIndex(of: ".") else { return blockFlags.contains(name) }
+            return TemplateVariables.isGroup(String(name[..<dot]))
+        }
+
         func checkBlockSection(_ name: String, number: Int) throws(RunbookTemplateError) {
-            let namespace = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
-            let dotted = name.contains(".") && (TemplateVariables.namespaces.contains(namespace) || namespace == "known")
-            guard dotted || Self.blockFlags.contains(name) else {
+            guard Self.testsOneValue(name) else {
                 throw error(number, "'{{#\(name)}}' on a line of its own shows or hides whole blocks, so it must test one value (vars.NAME, plan.NAME, current.NAME, notes.NAME, params.NAME) or a flag (\(Self.blockFlags.sorted().joined(separator: ", "))); a loop over a list belongs inside one line or paragraph")
             }
         }
@@ -174,9 +179,7 @@ struct SectionTemplate: Sendable {
                 if tag.kind != nil {
                     // A section over a group of values (`{{#vars}}`) or a list would let a name allowed here
                     // (`{{{id}}}`) find a host value of that group instead.
-                    let group = String(name.split(separator: ".")[0])
-                    let dotted = name.contains(".") && (TemplateVariables.namespaces.contains(group) || group == "known")
-                    guard dotted || name == "id" || Self.blockFlags.contains(name) else {
+                    guard Self.testsOneValue(name) || name == "id" else {
                         throw error(number, "'{{#\(name)}}' in a command: a section inside a command line may test only one value (shell.NAME, plan.NAME, ...) or a flag")
                     }
                     continue
@@ -210,7 +213,7 @@ struct SectionTemplate: Sendable {
                 throw error(number, "an indented paragraph is a code block in Markdown: fence commands with ```")
             }
             for tag in TemplateVariables.tags(line) {
-                if let name = tag.name, TemplateVariables.namespaces.contains(name) || name == "known" {
+                if let name = tag.name, TemplateVariables.isGroup(name) {
                     throw error(number, "'\(name)' alone names a group of values, not one: use \(name).NAME")
                 }
             }

@@ -1,3 +1,5 @@
+internal import TWAdviseEngine
+
 /// The host values a runbook section prints, found by reading its tags: `{{{current.tcp_tw_reuse}}}`,
 /// `{{{shell.remote_host}}}`, `{{#plan.file_max}}`.
 ///
@@ -7,6 +9,9 @@
 public struct TemplateVariables: Sendable, Hashable {
     /// The namespaces of host values a section can use.
     public static let namespaces: Set<String> = ["current", "shell", "vars", "plan", "params", "notes"]
+
+    /// Whether `name` names a group of values: one of ``namespaces``, or `known` (which of them the host gave).
+    static func isGroup(_ name: String) -> Bool { namespaces.contains(name) || name == "known" }
 
     /// `namespace.name` printed as a value.
     public private(set) var printed: Set<String> = []
@@ -155,7 +160,7 @@ enum TemplateForm {
                 i += 1
                 continue
             }
-            if (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value) {
+            if scalar.isControlCharacter, scalar != "\t" {
                 throw RunbookTemplateError(file: file, line: line, message: "the control character U+\(String(scalar.value, radix: 16, uppercase: true)) in a template: not allowed")
             }
             lineBytes += UTF8.width(scalar)

@@ -52,7 +52,7 @@ public enum RuleDirectory {
             guard isRuleFile, bytes.first != UInt8(ascii: ".") else { continue }
             // A name is shown in errors and reports: not UTF-8, or holding a control character, it is refused.
             guard let name = String(validating: bytes, as: UTF8.self),
-                  !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+                  !name.unicodeScalars.contains(where: \.isControlCharacter) else {
                 let shown = bytes.map { (0x20..<0x7F).contains($0) && $0 != UInt8(ascii: "\\") ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
                 throw RuleFileError(path: directory, reason: "a rule file named '\(shown)': not UTF-8 or holding a control character")
             }

@@ -119,7 +119,7 @@ package struct RuleLoader {
         }
         // Rule text reaches reports and terminals as it is written: a control character (an escape sequence
         // that hides text or sets the clipboard) has no place in it. Tab and newline are text.
-        if Self.hasControlCharacter(s.value), let bad = s.value.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n") || (0x7F...0x9F).contains($0.value) }) {
+        if Self.hasControlCharacter(s.value), let bad = s.value.unicodeScalars.first(where: { $0.isControlCharacter && $0 != "\t" && $0 != "\n" }) {
             error(s.location, "'\(what)' holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4)): not allowed in rule text")
             return nil
         }
@@ -180,4 +180,10 @@ extension RuleLoader {
 extension String {
     /// The string with `0` before it up to `width` characters (`1B` → `001B`).
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+extension Unicode.Scalar {
+    /// A C0 control (tab and newline included), DEL or a C1 control: what rule files, their names and runbook
+    /// templates may not hold, each caller allowing tab or newline where they are text.
+    package var isControlCharacter: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }

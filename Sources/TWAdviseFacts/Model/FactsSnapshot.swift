@@ -80,6 +80,14 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
 ///
 /// Versioned by ``schemaVersion``; a missing (or `null`) value is **unknown**, never zero.
 public struct FactsSnapshot: Codable, Sendable, Hashable {
+    /// A snapshot of `origin` that holds no facts and says why: `reason`, as a warning about `path` too.
+    package static func notRead(_ origin: FactsOrigin, path: String, reason: String) -> FactsSnapshot {
+        var snapshot = FactsSnapshot(origin: origin)
+        snapshot.warnings.append(FactWarning(path: path, message: reason))
+        snapshot.notRead = reason
+        return snapshot
+    }
+
     /// The schema this build writes and reads.
     public static let currentSchemaVersion = 1
 

@@ -37,6 +37,12 @@ public struct FactsInput: Sendable, Hashable {
     /// Most network namespaces of a sosreport diagnosed; the report names the bound when it is hit.
     package static let maxNamespaces = 256
 
+    /// Whether the input is the live host (no tree, capture, sosreport or snapshot file given).
+    package var isLive: Bool { root == nil && captured.isEmpty && sosReport == nil && snapshotFile == nil }
+
+    /// Whether the input is every network namespace of the live host.
+    package var readsEveryLiveNamespace: Bool { isLive && namespace == nil && !hostNamespaceOnly }
+
     /// The largest snapshot file read, from a file or standard input.
     static let snapshotSizeLimit = 64 << 20
 
@@ -96,8 +102,7 @@ public struct FactsInput: Sendable, Hashable {
             }
             seen[identity] = path
         }
-        let live = root == nil && captured.isEmpty
-        if live, namespace != nil || !hostNamespaceOnly {
+        if isLive, namespace != nil || !hostNamespaceOnly {
             let snapshots = try LiveNamespaceReader(input: self).read()
             alongside?(FactSource())
             return snapshots

@@ -171,10 +171,8 @@ package struct LiveNamespaceReader {
             switch Self.read(namespace, options: options, first: first[index]) {
             case .success(let read): return read
             case .failure(let failure):
-                var snapshot = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/", namespace: namespace.label))
-                snapshot.warnings.append(FactWarning(path: namespace.path, message: failure.description))
-                snapshot.notRead = failure.description
-                return snapshot
+                return FactsSnapshot.notRead(FactsOrigin(kind: .live, location: "/", namespace: namespace.label),
+                                             path: namespace.path, reason: failure.description)
             }
         }.map { $0 ?? FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/")) }
     }
