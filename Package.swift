@@ -60,7 +60,7 @@ let package = Package(
         ),
         // Benchmarks against ss, netstat, wc and awk on the same host: `swift run -c release twadvise-bench`.
         .executableTarget(
-            name: "twadvise-bench", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts", "TWAdviseRecorder", "TWAdviseTestSupport"],
+            name: "twadvise-bench", dependencies: ["TWAdvise", "TWAdviseEngine", "TWAdviseFacts", "TWAdviseRecorder", "TWAdviseRunbooks", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
         // libFuzzer targets (Fuzz/run.sh builds them with -sanitize=fuzzer); a plain build replays inputs.
         .executableTarget(

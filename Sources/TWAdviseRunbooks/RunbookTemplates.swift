@@ -42,14 +42,19 @@ public struct RunbookTemplates: Sendable {
     }
 
     /// The document template, parsed once.
-    func reportTemplate() throws(RunbookTemplateError) -> MustacheTemplate {
-        try parsed.template("", text: report, file: "report.md")
+    func reportTemplate() throws(RunbookTemplateError) -> FrameTemplate {
+        try parsed.frame(report, file: "report.md")
     }
 
     /// Parses the document template now, when it parses, so that the first report finds it parsed (one that
     /// does not parse is not kept: the report meets the same error).
     package func prepareReport() {
         _ = try? reportTemplate()
+    }
+
+    /// Parses every section now (a benchmark's and a profiler's measure of what first reports pay).
+    package func prepareSections() {
+        for id in sections.keys { _ = try? sectionTemplate(id) }
     }
 
     /// Section `id`, guarded (``TemplateVariables/guarded(_:)``) and parsed once into its structure; `nil`
@@ -190,7 +195,7 @@ public struct RunbookTemplates: Sendable {
             if line.count - unindented.count <= 3, unindented.hasPrefix("```") || unindented.hasPrefix("~~~") {
                 throw RunbookTemplateError(file: file, line: index + 1, message: "a code block in the document frame: commands belong in a rule's section, where what they print is checked")
             }
-            if line.hasPrefix("    ") || line.hasPrefix("\t"), line.contains("{{") {
+            if line.hasPrefix("    ") || line.hasPrefix("\t"), line.containsCharacters("{{") {
                 throw RunbookTemplateError(file: file, line: index + 1, message: "an indented line with a value is a code block in Markdown: not allowed in the document frame")
             }
         }
@@ -202,10 +207,10 @@ public struct RunbookTemplates: Sendable {
         var open: [String] = []
         var rest = Substring(text)
         var line = 1
-        while let start = rest.firstRange(of: "{{") {
+        while let start = rest.firstCharacterRange(of: "{{") {
             line += rest[..<start.lowerBound].filter { $0 == "\n" }.count
             rest = rest[start.upperBound...]
-            guard let end = rest.firstRange(of: "}}") else { break }
+            guard let end = rest.firstCharacterRange(of: "}}") else { break }
             let tag = rest[..<end.lowerBound].trimmingCharacters(in: " ")
             rest = rest[end.upperBound...]
             guard let kind = tag.first else { continue }
@@ -230,7 +235,7 @@ public struct RunbookTemplates: Sendable {
 
 /// Parsed templates shared by copies of one ``RunbookTemplates`` (its texts never change once built).
 final class ParsedTemplates: Sendable {
-    private let byID = Mutex<[String: MustacheTemplate]>([:])
+    private let report = Mutex<FrameTemplate?>(nil)
     private let sections = Mutex<[String: SectionTemplate]>([:])
 
     func section(_ id: String, text: String, file: String) throws(RunbookTemplateError) -> SectionTemplate {
@@ -240,16 +245,16 @@ final class ParsedTemplates: Sendable {
         return section
     }
 
-    func template(_ id: String, text: String, file: String) throws(RunbookTemplateError) -> MustacheTemplate {
-        if let known = byID.withLock({ $0[id] }) { return known }
-        let template: MustacheTemplate
+    func frame(_ text: String, file: String) throws(RunbookTemplateError) -> FrameTemplate {
+        if let known = report.withLock({ $0 }) { return known }
+        let frame: FrameTemplate
         do {
-            template = try MustacheTemplate(string: text)
+            frame = try FrameTemplate(text)
         } catch {
             throw RunbookTemplateError(file: file, error)
         }
-        byID.withLock { $0[id] = template }
-        return template
+        report.withLock { $0 = frame }
+        return frame
     }
 }
 

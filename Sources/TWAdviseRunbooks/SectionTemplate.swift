@@ -110,7 +110,7 @@ struct SectionTemplate: Sendable {
     /// Whether a code line (as written in the template) writes or removes a file in the host's
     /// `/etc/sysctl.d`: a runbook for another network namespace leaves such lines out.
     static func changesHostFiles(_ line: String) -> Bool {
-        line.contains("/etc/sysctl.d/99-twadvise") || line.contains("> /etc/sysctl.d/")
+        line.containsCharacters("/etc/sysctl.d/99-twadvise") || line.containsCharacters("> /etc/sysctl.d/")
     }
 
     /// A line that is a section tag alone (`{{#name}}`, `{{^name}}`, `{{/name}}`): its kind and name.
@@ -224,7 +224,7 @@ struct SectionTemplate: Sendable {
         }
 
         func piece(_ text: String, line: Int) throws(RunbookTemplateError) -> Piece {
-            guard text.contains("{{") else { return .text(text) }
+            guard text.containsCharacters("{{") else { return .text(text) }
             do {
                 return .template(try MustacheTemplate(string: text))
             } catch {
@@ -263,7 +263,7 @@ struct SectionTemplate: Sendable {
                     }
                     try countBlock(open.line)
                     let nodes = open.stack[0].nodes
-                    let writesFile = open.lines.contains { $0.contains("<<") }
+                    let writesFile = open.lines.contains { $0.containsCharacters("<<") }
                     stack[stack.count - 1].nodes.append(.code(language: open.language, writesFile: writesFile, lines: nodes))
                     code = nil
                     return

@@ -43,8 +43,8 @@ public struct TemplateVariables: Sendable, Hashable {
         var tags: [Tag] = []
         var open: [String] = []  // positive sections open here
         var index = template.startIndex
-        while let start = template[index...].firstRange(of: "{{") {
-            guard let close = template[start.upperBound...].firstRange(of: "}}") else { break }
+        while let start = template[index...].firstCharacterRange(of: "{{") {
+            guard let close = template[start.upperBound...].firstCharacterRange(of: "}}") else { break }
             var end = close.upperBound
             var body = template[start.upperBound..<close.lowerBound]
             if body.first == "{", end < template.endIndex, template[end] == "}" {
