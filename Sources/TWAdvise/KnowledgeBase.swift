@@ -29,24 +29,13 @@ public enum KnowledgeBase {
         return result
     }
 
-    /// Rule files (`*.yaml`, `*.yml`) of a directory, or the file itself, sorted by name.
+    /// Rule files (`*.yaml`, `*.yml`) of a directory, or the file itself, sorted by name. A directory is
+    /// listed, bounded and its names checked as ``RuleDirectory`` does for the engine alone; a file in it is
+    /// read only while its symbolic links stay inside the directory, and only a regular file.
     public static func ruleSources(at path: String) throws(RuleSourceError) -> [RuleSource] {
-        if isDirectory(path) {
-            let names: [String]
-            do {
-                names = try listDirectory(path)
-            } catch {
-                throw RuleSourceError(path: path, reason: error.description)
-            }
-            let directory = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path  // no "team//x.yaml"
-            let ruleFiles = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-            try refuseUnreadableNames(ruleFiles, in: directory)
-            let files = ruleFiles.map { directory + "/" + $0 }
-            if files.isEmpty { throw RuleSourceError(path: path, reason: "no *.yaml rule file in the directory") }
-            // Inside a directory, a file is read only while its links stay inside it, and only a regular file.
-            return try files.map { file throws(RuleSourceError) -> RuleSource in try textSource(file, within: directory) }
-        }
-        return [try textSource(path)]
+        guard isDirectory(path) else { return [try textSource(path)] }
+        let directory = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path  // no "team//x.yaml"
+        return try RuleDirectory.sources(directory) { _, _, file throws(RuleSourceError) in try textSource(file, within: directory).text }
     }
 
     /// Most runbook template files read from one directory.
@@ -59,36 +48,18 @@ public enum KnowledgeBase {
     /// The Markdown templates (`*.md`) of a directory, by name without `.md`: at most ``maxTemplateFiles``
     /// files of ``maxTemplateFileBytes`` each, ``maxTemplateBytes`` in all.
     public static func runbookTemplates(at directory: String) throws(RuleSourceError) -> [String: String] {
-        guard isDirectory(directory) else { throw RuleSourceError(path: directory, reason: "not a directory") }
-        let names: [String]
-        do {
-            names = try listDirectory(directory)
-        } catch {
-            throw RuleSourceError(path: directory, reason: error.description)
-        }
-        let templates = names.sorted().filter { $0.hasSuffix(".md") }
-        try refuseUnreadableNames(templates, in: directory)
-        guard templates.count <= maxTemplateFiles else {
-            throw RuleSourceError(path: directory, reason: "more than \(maxTemplateFiles) template files")
-        }
-        var files: [String: String] = [:]
-        var total = 0
-        for name in templates {
-            let text = try textSource(directory + "/" + name, within: directory, limit: maxTemplateFileBytes).text
-            total += text.utf8.count
-            guard total <= maxTemplateBytes else {
-                throw RuleSourceError(path: directory, reason: "template files larger than \(maxTemplateBytes >> 20) MiB together")
+        try RuleDirectory.withFiles(in: directory, endingWith: [".md"], maxFiles: maxTemplateFiles, kind: "template file") { _, names throws(RuleSourceError) in
+            var files: [String: String] = [:]
+            var total = 0
+            for name in names {
+                let text = try textSource(directory + "/" + name, within: directory, limit: maxTemplateFileBytes).text
+                total += text.utf8.count
+                guard total <= maxTemplateBytes else {
+                    throw RuleSourceError(path: directory, reason: "template files larger than \(maxTemplateBytes >> 20) MiB together")
+                }
+                files[String(name.dropLast(3))] = text
             }
-            files[String(name.dropLast(3))] = text
-        }
-        return files
-    }
-
-    /// A name read from a directory that was not UTF-8 comes back with U+FFFD in it, and opening it would
-    /// fail as "no such file": it is refused for what it is.
-    static func refuseUnreadableNames(_ names: [String], in directory: String) throws(RuleSourceError) {
-        if let bad = names.first(where: { $0.unicodeScalars.contains("\u{FFFD}") }) {
-            throw RuleSourceError(path: directory + "/" + bad, reason: "a file name that is not valid UTF-8 (shown with U+FFFD); rename it")
+            return files
         }
     }
 

@@ -1,3 +1,4 @@
+import TWAdviseEngine
 /// Escaping of values that come from the host (hostnames, paths, addresses, process names, cgroup and pod
 /// names) so that they cannot break the output they are written into: one policy per output, each applied
 /// **by Unicode scalar**, never by `Character` (a grapheme cluster can hide a `<`, a `"` or a line break
@@ -16,9 +17,10 @@
 /// escape is `⟨U+XXXX⟩`, which no Markdown, HTML or terminal reads as markup.
 public enum Escaping {
     /// Whether `scalar` is invisible or structural in text a person reads: a control, format, line or
-    /// paragraph separator scalar.
+    /// paragraph separator scalar: the controls rule text may not hold (one predicate for both), and the
+    /// other scalars that draw nothing.
     public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return true }
+        if scalar.isControlCharacter { return true }
         guard scalar.value >= 0xAD else { return false }
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true

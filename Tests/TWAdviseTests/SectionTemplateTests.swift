@@ -4,6 +4,7 @@ import Glibc
 #endif
 @testable import TWAdviseRunbooks
 import TWAdvise
+import TWAdviseEngine
 import TWAdviseTestSupport
 
 /// A runbook section parsed once into subsections, paragraphs and code blocks: what each block is comes from
@@ -245,6 +246,25 @@ struct SectionTemplateTests {
 /// A team's `--runbooks` directory is bounded like a rules directory.
 @Suite("Runbook directories")
 struct RunbookDirectoryTests {
+    @Test("--rules lists a directory as the engine's RuleDirectory does; only the link policy differs")
+    func rulesListedOnce() throws {
+        let rule = "rules:\n  - id: team.ok\n    title: ok\n    severity: low\n    condition: sockstat.tw > 1\n"
+        let tree = try TemporaryTree(["b.yml": rule, "a.yaml": rule, ".hidden.yaml": rule, "notes.txt": "x", "sub/c.yaml": rule])
+        let engine = try RuleDirectory.sources(tree.root).map(\.path)
+        #expect(engine == [tree.path("a.yaml"), tree.path("b.yml")])
+        #expect(try KnowledgeBase.ruleSources(at: tree.root + "/").map(\.path) == engine)
+        // A link that stays inside: followed by --rules, never by the engine's reader.
+        try tree.symlink("link.yaml", to: "a.yaml")
+        #expect(try KnowledgeBase.ruleSources(at: tree.root).map(\.path) == [tree.path("a.yaml"), tree.path("b.yml"), tree.path("link.yaml")])
+        #expect(throws: RuleFileError(path: tree.path("link.yaml"), reason: "a symbolic link: not followed")) {
+            try RuleDirectory.sources(tree.root)
+        }
+        let empty = try TemporaryTree(["notes.txt": "x"])
+        #expect(throws: RuleSourceError(path: empty.root, reason: "no *.yaml or *.yml rule file in the directory")) {
+            try KnowledgeBase.ruleSources(at: empty.root)
+        }
+    }
+
     @Test("more than 100 template files, or more than 4 MiB of them, is refused naming the directory")
     func bounds() throws {
         var many: [String: String] = [:]
@@ -264,7 +284,7 @@ struct RunbookDirectoryTests {
         let fd = rawName.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) } }
         #expect(fd >= 0)
         close(fd)
-        #expect(throws: RuleSourceError(path: latin.root + "/caf\u{FFFD}.md", reason: "a file name that is not valid UTF-8 (shown with U+FFFD); rename it")) {
+        #expect(throws: RuleSourceError(path: latin.root, reason: "a template file named 'caf\\xe9.md': not UTF-8 or holding a control character")) {
             try KnowledgeBase.runbookTemplates(at: latin.root)
         }
         let huge = try TemporaryTree(["t.md": String(repeating: "x", count: (1 << 20) + 1)])

@@ -28,6 +28,38 @@ public enum RuleDirectory {
     ///
     /// - Throws: ``RuleFileError`` when the directory or one of its rule files cannot be read, or it holds none.
     public static func sources(_ directory: String) throws(RuleFileError) -> [RuleSource] {
+        try sources(directory) { name, directoryFD, path throws(RuleFileError) in try read(name, in: directoryFD, path: path) }
+    }
+
+    /// The rule files of `directory` as ``sources(_:)`` lists, bounds and names them, each read by `reading`
+    /// (its name, the open directory and its path): TWAdvise's `--rules` reader follows a link that stays
+    /// inside the directory, where this engine's own never follows one. One listing, two link policies.
+    package static func sources(
+        _ directory: String, reading: (_ name: String, _ directory: Int32, _ path: String) throws(RuleFileError) -> String
+    ) throws(RuleFileError) -> [RuleSource] {
+        try withFiles(in: directory, endingWith: [".yaml", ".yml"], maxFiles: maxFiles, kind: "rule file") { directoryFD, names throws(RuleFileError) in
+            guard !names.isEmpty else { throw RuleFileError(path: directory, reason: "no *.yaml or *.yml rule file in the directory") }
+            let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+            var total = 0
+            return try names.map { name throws(RuleFileError) in
+                let text = try reading(name, directoryFD, prefix + name)
+                total += text.utf8.count
+                guard total <= maxTotalBytes else {
+                    throw RuleFileError(path: directory, reason: "rule files larger than \(maxTotalBytes >> 20) MiB together")
+                }
+                return RuleSource(path: prefix + name, text: text)
+            }
+        }
+    }
+
+    /// Calls `body` with `directory` open and the names of its entries that end with one of `suffixes`,
+    /// sorted: hidden names (a leading dot) left out, a name that is not UTF-8 or holds a control character
+    /// refused (names are shown in errors and reports), at most `maxFiles` of them and ``maxEntries`` entries
+    /// looked at. `kind` names a file in messages ("rule file", "template file").
+    package static func withFiles<T>(
+        in directory: String, endingWith suffixes: [String], maxFiles: Int, kind: String,
+        _ body: (_ directory: Int32, _ names: [String]) throws(RuleFileError) -> T
+    ) throws(RuleFileError) -> T {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw RuleFileError(path: directory, reason: reason(errno)) }
         guard let stream = fdopendir(fd) else {
@@ -36,6 +68,7 @@ public enum RuleDirectory {
             throw RuleFileError(path: directory, reason: reason(error))
         }
         defer { closedir(stream) }
+        let endings = suffixes.map { Array($0.utf8) }
         var names: [String] = []
         var seen = 0
         while true {
@@ -47,29 +80,17 @@ public enum RuleDirectory {
             seen += 1
             guard seen <= maxEntries else { throw RuleFileError(path: directory, reason: "more than \(maxEntries) entries") }
             let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
-            let tail = Array(bytes.suffix(5))
-            let isRuleFile = tail == Array(".yaml".utf8) || tail.suffix(4) == Array(".yml".utf8)[...]
-            guard isRuleFile, bytes.first != UInt8(ascii: ".") else { continue }
-            // A name is shown in errors and reports: not UTF-8, or holding a control character, it is refused.
+            guard endings.contains(where: { bytes.count > $0.count && bytes.suffix($0.count).elementsEqual($0) }),
+                  bytes.first != UInt8(ascii: ".") else { continue }
             guard let name = String(validating: bytes, as: UTF8.self),
                   !name.unicodeScalars.contains(where: \.isControlCharacter) else {
                 let shown = bytes.map { (0x20..<0x7F).contains($0) && $0 != UInt8(ascii: "\\") ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
-                throw RuleFileError(path: directory, reason: "a rule file named '\(shown)': not UTF-8 or holding a control character")
+                throw RuleFileError(path: directory, reason: "a \(kind) named '\(shown)': not UTF-8 or holding a control character")
             }
             names.append(name)
-            guard names.count <= maxFiles else { throw RuleFileError(path: directory, reason: "more than \(maxFiles) rule files") }
+            guard names.count <= maxFiles else { throw RuleFileError(path: directory, reason: "more than \(maxFiles) \(kind)s") }
         }
-        guard !names.isEmpty else { throw RuleFileError(path: directory, reason: "no *.yaml or *.yml rule file in the directory") }
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        var total = 0
-        return try names.sorted().map { name throws(RuleFileError) in
-            let text = try read(name, in: dirfd(stream), path: prefix + name)
-            total += text.utf8.count
-            guard total <= maxTotalBytes else {
-                throw RuleFileError(path: directory, reason: "rule files larger than \(maxTotalBytes >> 20) MiB together")
-            }
-            return RuleSource(path: prefix + name, text: text)
-        }
+        return try body(dirfd(stream), names.sorted())
     }
 
     /// Reads `name` of the directory open as `directory`: a regular file, not through a link, bounded, UTF-8.
