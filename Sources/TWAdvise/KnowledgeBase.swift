@@ -35,7 +35,9 @@ public enum KnowledgeBase {
     public static func ruleSources(at path: String) throws(RuleSourceError) -> [RuleSource] {
         guard isDirectory(path) else { return [try textSource(path)] }
         let directory = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path  // no "team//x.yaml"
-        return try RuleDirectory.sources(directory) { _, _, file throws(RuleSourceError) in try textSource(file, within: directory).text }
+        return try RuleDirectory.sources(directory) { name, directoryFD, file throws(RuleSourceError) in
+            try textSource(file, named: name, beneath: directoryFD).text
+        }
     }
 
     /// Most runbook template files read from one directory.
@@ -48,29 +50,40 @@ public enum KnowledgeBase {
     /// The Markdown templates (`*.md`) of a directory, by name without `.md`: at most ``maxTemplateFiles``
     /// files of ``maxTemplateFileBytes`` each, ``maxTemplateBytes`` in all.
     public static func runbookTemplates(at directory: String) throws(RuleSourceError) -> [String: String] {
-        try RuleDirectory.withFiles(in: directory, endingWith: [".md"], maxFiles: maxTemplateFiles, kind: "template file") { _, names throws(RuleSourceError) in
+        try RuleDirectory.withFiles(in: directory, endingWith: [".md"], maxFiles: maxTemplateFiles, kind: "template file") { directoryFD, names throws(RuleSourceError) in
             var files: [String: String] = [:]
+            var fileOf: [String: String] = [:]
             var total = 0
             for name in names {
-                let text = try textSource(directory + "/" + name, within: directory, limit: maxTemplateFileBytes).text
+                let text = try textSource(directory + "/" + name, named: name, beneath: directoryFD, limit: maxTemplateFileBytes).text
                 total += text.utf8.count
                 guard total <= maxTemplateBytes else {
                     throw RuleSourceError(path: directory, reason: "template files larger than \(maxTemplateBytes >> 20) MiB together")
                 }
-                files[String(name.dropLast(3))] = text
+                // The name without its ".md", cut by bytes: a scalar that joins the dot to the name (U+0600)
+                // must not make "report\u{600}.md" the document frame. Two names Swift takes for one key (é
+                // composed and decomposed) are refused, never one silently dropped.
+                let key = String(decoding: name.utf8.dropLast(3), as: UTF8.self)
+                if let other = fileOf[key] {
+                    throw RuleSourceError(path: directory, reason: "template files '\(other)' and '\(name)' have one name: rename one")
+                }
+                fileOf[key] = name
+                files[key] = text
             }
             return files
         }
     }
 
     /// One rule or overlay file as a source, within the size limit and as UTF-8. With `directory`, the file
-    /// was found in it: it is read only when its symbolic links stay inside, and only when it is a regular file.
-    static func textSource(_ file: String, within directory: String? = nil, limit: Int = YAMLLimits.maxBytes) throws(RuleSourceError) -> RuleSource {
+    /// `name` was listed in the directory open there (`file` is its path, for messages): it is read through
+    /// that descriptor, only when its symbolic links stay inside, and only when it is a regular file.
+    static func textSource(_ file: String, named name: String? = nil, beneath directory: Int32? = nil,
+                           limit: Int = YAMLLimits.maxBytes) throws(RuleSourceError) -> RuleSource {
         let bytes: [UInt8]
-        if let directory {
+        if let directory, let name {
             // Opened so that no link can lead out of the directory, checked on the descriptor itself.
             do throws(FileReadError) {
-                bytes = try SystemFile(confined: file, within: directory).readAll(limit: limit)
+                bytes = try SystemFile(confined: name, beneath: directory).readAll(limit: limit)
             } catch {
                 throw RuleSourceError(path: file, reason: error == .tooLarge(limit: limit)
                                       ? "larger than the limit of \(limit >> 20) MiB" : error.description)

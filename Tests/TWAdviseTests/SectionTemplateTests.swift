@@ -287,6 +287,20 @@ struct RunbookDirectoryTests {
         #expect(throws: RuleSourceError(path: latin.root, reason: "a template file named 'caf\\xe9.md': not UTF-8 or holding a control character")) {
             try KnowledgeBase.runbookTemplates(at: latin.root)
         }
+        // A name whose last scalars join its dot (U+0600 before ".md") is not "report.md" (a hostile review:
+        // it replaced the frame); two names Swift takes for one (é composed, decomposed) are refused.
+        let joined = try TemporaryTree(["report.md": "# {{{host}}}\n", "report\u{600}.md": "# REPLACED\n"])
+        let frames = try KnowledgeBase.runbookTemplates(at: joined.root)
+        #expect(frames["report"] == "# {{{host}}}\n" && frames["report\u{600}"] == "# REPLACED\n")
+        let twins = try TemporaryTree(["caf\u{E9}.md": "a\n"])
+        // The decomposed name by its bytes: as a Swift string it equals the composed one.
+        let decomposed = Array((twins.root + "/cafe").utf8) + [0xCC, 0x81] + Array(".md".utf8) + [0]
+        let twin = decomposed.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) } }
+        #expect(twin >= 0)
+        close(twin)
+        #expect(performing: { try KnowledgeBase.runbookTemplates(at: twins.root) }, throws: { error in
+            (error as? RuleSourceError)?.reason.hasSuffix("have one name: rename one") == true && (error as? RuleSourceError)?.path == twins.root
+        })
         let huge = try TemporaryTree(["t.md": String(repeating: "x", count: (1 << 20) + 1)])
         #expect(throws: RuleSourceError(path: huge.path("t.md"), reason: "larger than the limit of 1 MiB")) {
             try KnowledgeBase.runbookTemplates(at: huge.root)

@@ -254,6 +254,14 @@ package enum ConfinedOpen {
         return try walk(root, String(relative), flags: flags)
     }
 
+    /// Opens `name`, a path relative to the directory open as `root`, with `flags`, never leaving it: a
+    /// directory listed once is read through the same descriptor, so swapping it for another while it is
+    /// read cannot mix the two.
+    package static func open(_ name: String, beneath root: Int32, flags: Int32) throws(FileReadError) -> Int32 {
+        if let fd = try openat2(root, name, flags: flags) { return fd }
+        return try walk(root, name, flags: flags)
+    }
+
     /// `openat2` beneath `root`; `nil` when the kernel has none.
     static func openat2(_ root: Int32, _ relative: String, flags: Int32) throws(FileReadError) -> Int32? {
         guard let syscall else { return nil }
@@ -302,6 +310,12 @@ extension SystemFile {
     /// waiting, and only when the opened descriptor is a regular file.
     package init(confined path: String, within directory: String) throws(FileReadError) {
         let fd = try ConfinedOpen.open(path, within: directory, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        try self.init(descriptor: fd, requireRegular: true)
+    }
+
+    /// Opens `name` of the directory open as `directory` as ``init(confined:within:)`` opens a path under one.
+    package init(confined name: String, beneath directory: Int32) throws(FileReadError) {
+        let fd = try ConfinedOpen.open(name, beneath: directory, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         try self.init(descriptor: fd, requireRegular: true)
     }
 }
