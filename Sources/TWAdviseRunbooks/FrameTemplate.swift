@@ -16,10 +16,8 @@ internal import Mustache
 /// frame whole here, so `{{` and `}}` find every tag; so does a line end other than `\n` (Mustache also ends
 /// lines at U+2028 and U+2029); a frame whose pieces do not parse alone is kept whole.
 package struct FrameTemplate: Sendable {
-    enum Piece: Sendable {
-        case text(String)
-        case template(MustacheTemplate)
-    }
+    /// Fixed text or a parsed template, as in a section.
+    typealias Piece = SectionTemplate.Piece
 
     let pieces: [Piece]
 
@@ -43,12 +41,7 @@ package struct FrameTemplate: Sendable {
 
     func render(_ context: [String: Any]) -> String {
         var out = ""
-        for piece in pieces {
-            switch piece {
-            case .text(let text): out += text
-            case .template(let template): out += template.render(context)
-            }
-        }
+        for piece in pieces { out += piece.render(context) }
         return out
     }
 

@@ -477,4 +477,5 @@ case "live":
     try liveBenchmark(levels: levels.isEmpty ? [25_000] : levels.sorted())
 default:
     print("usage: twadvise-bench all | engine | render | parse [LINES] | live [SOCKETS...] | namespaces | record")
+    print("       for a profiler (perf record): load-once N | sections-once N | frame-once N [whole] | first-report N")
 }
