@@ -165,9 +165,10 @@ public enum LoopbackLoad {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// `TCP: ... tw N` from the live /proc/net/sockstat.
-    public static func sockstatTimeWait() -> Int? {
-        guard let file = fopen("/proc/net/sockstat", "r") else { return nil }
+    /// `TCP: ... tw N` from the live /proc/net/sockstat (`/proc/thread-self/net/sockstat`: the namespace of
+    /// the calling thread, when it entered another).
+    public static func sockstatTimeWait(_ path: String = "/proc/net/sockstat") -> Int? {
+        guard let file = fopen(path, "r") else { return nil }
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 512)
         while fgets(&line, 512, file) != nil {

@@ -9,13 +9,13 @@ enum LiveHost {
 
 @Suite("Live host", .serialized, .enabled(if: LiveHost.hasProc, "no /proc/net/sockstat on this machine"))
 struct LiveHostTests {
-    @Test("TIME_WAIT made on loopback shows up per destination, and the total agrees with sockstat")
+    /// The host's totals move with every other process's TIME_WAIT, so they are compared with sockstat
+    /// exactly in a namespace of its own (`LiveNamespaceTests.totalsAgreeInPrivate`); here, what is ours.
+    @Test("TIME_WAIT made on loopback shows up per destination, and the reader reads its own sockstat")
     func loopbackTimeWait() throws {
         let made = 300
         let port = try LoopbackLoad.makeTimeWait(count: made)
-        let before = try #require(LoopbackLoad.sockstatTimeWait())
         let snapshot = SnapshotReader().read()
-        let after = try #require(LoopbackLoad.sockstatTimeWait())
         let sockets = try #require(snapshot.sockets)
         #expect(snapshot.origin.kind == .live)
         #expect(snapshot.collectedAt != nil)
@@ -23,29 +23,24 @@ struct LiveHostTests {
         let ours = try #require(sockets.destinations.first { $0.remotePort == port && $0.remoteAddress.description == "127.0.0.1" })
         #expect(ours.timeWait == made)
         #expect(ours.remoteAddress.isLoopback)
-        // Within the churn of the read: other processes may open or expire TIME_WAIT meanwhile.
-        let low = min(before, after) - 5, high = max(before, after) + 5
-        #expect((low...high).contains(sockets.timeWait), "table \(sockets.timeWait), sockstat \(before)...\(after)")
+        #expect(sockets.timeWait >= made)
         #expect(sockets.outboundTimeWait >= made)
         #expect(sockets.ephemeralPortsInUse >= made)
         let sockstatTW = try #require(snapshot.sockstat?["TCP", "tw"])
-        #expect((low...high).contains(Int(sockstatTW)))  // the reader's own sockstat reading, same bounds
+        #expect(sockstatTW >= Int64(made), "the reader's own sockstat reading holds ours: \(sockstatTW)")
     }
 
     @Test("netlink sock_diag and /proc/net/tcp{,6} give the same aggregates, IPv4 and IPv6")
     func netlinkMatchesProc() throws {
         let port4 = try LoopbackLoad.makeTimeWait(count: 150)
         let port6 = try LoopbackLoad.makeIPv6TimeWait(count: 120)
-        let before = try #require(LoopbackLoad.sockstatTimeWait())
         let viaNetlink = SnapshotReader(options: .init(useNetlink: true)).read()
         let viaProc = SnapshotReader(options: .init(useNetlink: false)).read()
-        let after = try #require(LoopbackLoad.sockstatTimeWait())
         let n = try #require(viaNetlink.sockets), p = try #require(viaProc.sockets)
         #expect(n.sources == ["netlink sock_diag"], "\(viaNetlink.warnings)")
         #expect(p.sources == ["proc/net/tcp", "proc/net/tcp6"])
-        // Other suites may make TIME_WAIT meanwhile: both totals lie within the kernel's counts around the reads.
-        let range = (min(before, after) - 5)...(max(before, after) + 5)
-        #expect(range.contains(n.timeWait) && range.contains(p.timeWait), "netlink \(n.timeWait), proc \(p.timeWait), sockstat \(before)...\(after)")
+        // The totals move with other processes between the two reads: compared exactly in a namespace of
+        // its own (LiveNamespaceTests.totalsAgreeInPrivate); here, the destinations this test made.
         #expect(n.listeningPorts == p.listeningPorts)
         for (port, address) in [(port4, "127.0.0.1"), (port6, "::1")] {
             let a = try #require(n.destinations.first { $0.remotePort == port && $0.remoteAddress.description == address })
