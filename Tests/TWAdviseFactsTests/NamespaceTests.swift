@@ -152,41 +152,48 @@ struct LiveNamespaceTests {
         return text
     }
 
+    /// Runs `body` with a named network namespace made for it (loopback up), removed afterwards.
+    static func withNamespace<T>(_ prefix: String, _ body: (_ name: String) throws -> T) throws -> T {
+        let name = "\(prefix)-\(getpid())"
+        try run(["netns", "add", name])
+        defer { _ = try? run(["netns", "del", name]) }
+        try run(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
+        return try body(name)
+    }
+
     @Test("a named namespace is found under its name, with its own sysctls, TIME_WAIT and the process holding its connections",
           .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create a network namespace"))
     func namedNamespace() throws {
-        let name = "twa-test-\(getpid())"
-        try Self.run(["netns", "add", name])
-        defer { _ = try? Self.run(["netns", "del", name]) }
-        try Self.run(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
-        // Values that differ from any host's defaults, read back the way a person would check them.
-        try Self.run(["netns", "exec", name, "sysctl", "-qw", "net.ipv4.ip_local_port_range=41000 42999"])
-        try Self.run(["netns", "exec", name, "sysctl", "-qw", "net.ipv4.tcp_tw_reuse=0"])
-        let expectedRange = try Self.run(["netns", "exec", name, "sysctl", "-n", "net.ipv4.ip_local_port_range"])
-            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(expectedRange == "41000 42999")
+        try Self.withNamespace("twa-test") { name in
+            // Values that differ from any host's defaults, read back the way a person would check them.
+            try Self.run(["netns", "exec", name, "sysctl", "-qw", "net.ipv4.ip_local_port_range=41000 42999"])
+            try Self.run(["netns", "exec", name, "sysctl", "-qw", "net.ipv4.tcp_tw_reuse=0"])
+            let expectedRange = try Self.run(["netns", "exec", name, "sysctl", "-n", "net.ipv4.ip_local_port_range"])
+                .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(expectedRange == "41000 42999")
 
-        let load = NamespaceThread.run(in: "/run/netns/\(name)") { try? LoopbackLoad.makeHeldLoad(closed: 300, held: 12) }
-        let (port, descriptors) = try #require(try load.get())
-        defer { descriptors.forEach { close($0) } }
+            let load = NamespaceThread.run(in: "/run/netns/\(name)") { try? LoopbackLoad.makeHeldLoad(closed: 300, held: 12) }
+            let (port, descriptors) = try #require(try load.get())
+            defer { descriptors.forEach { close($0) } }
 
-        let snapshots = try FactsInput(topDestinations: 10).load()
-        let inside = try #require(snapshots.first { $0.origin.namespace == "netns \(name)" }, "\(snapshots.map(\.origin.namespace))")
-        #expect(snapshots.first?.origin.namespace == nil, "the host's own namespace comes first")
-        #expect(inside.namespace?.name == name)
-        #expect(inside.sysctls.ipLocalPortRange == PortRange(low: 41000, high: 42999))
-        #expect(inside.sysctls.tcpTwReuse == 0)
-        #expect(inside.persistentSysctls.entries.isEmpty, "the host's sysctl.d does not apply inside")
-        let destination = try #require(inside.sockets?.destinations.first { $0.remotePort == port })
-        // The 300 closed first are in TIME_WAIT, or for the last ones still in FIN_WAIT2 for a moment.
-        #expect(destination.timeWait + destination.other == 300 && destination.established == 12)
-        let owner = try #require(destination.owners?.first)
-        #expect(owner.pid == getpid() && owner.sockets == 12)
-        // The host's namespace does not see them.
-        #expect(snapshots[0].sockets?.destinations.contains { $0.remotePort == port && $0.timeWait == 300 } != true)
-        // --namespace NAME reads that one alone.
-        let one = try FactsInput(namespace: name).load()
-        #expect(one.count == 1 && one[0].origin.namespace == "netns \(name)")
+            let snapshots = try FactsInput(topDestinations: 10).load()
+            let inside = try #require(snapshots.first { $0.origin.namespace == "netns \(name)" }, "\(snapshots.map(\.origin.namespace))")
+            #expect(snapshots.first?.origin.namespace == nil, "the host's own namespace comes first")
+            #expect(inside.namespace?.name == name)
+            #expect(inside.sysctls.ipLocalPortRange == PortRange(low: 41000, high: 42999))
+            #expect(inside.sysctls.tcpTwReuse == 0)
+            #expect(inside.persistentSysctls.entries.isEmpty, "the host's sysctl.d does not apply inside")
+            let destination = try #require(inside.sockets?.destinations.first { $0.remotePort == port })
+            // The 300 closed first are in TIME_WAIT, or for the last ones still in FIN_WAIT2 for a moment.
+            #expect(destination.timeWait + destination.other == 300 && destination.established == 12)
+            let owner = try #require(destination.owners?.first)
+            #expect(owner.pid == getpid() && owner.sockets == 12)
+            // The host's namespace does not see them.
+            #expect(snapshots[0].sockets?.destinations.contains { $0.remotePort == port && $0.timeWait == 300 } != true)
+            // --namespace NAME reads that one alone.
+            let one = try FactsInput(namespace: name).load()
+            #expect(one.count == 1 && one[0].origin.namespace == "netns \(name)")
+        }
     }
 
     /// The totals a reading of the live host compares with sockstat, exactly: in a namespace of its own no
@@ -195,29 +202,27 @@ struct LiveNamespaceTests {
     @Test("in a namespace of its own, netlink, /proc/net/tcp{,6} and sockstat count the same TIME_WAIT",
           .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create a network namespace"))
     func totalsAgreeInPrivate() throws {
-        let name = "twa-totals-\(getpid())"
-        try Self.run(["netns", "add", name])
-        defer { _ = try? Self.run(["netns", "del", name]) }
-        try Self.run(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
-        let result = NamespaceThread.run(in: "/run/netns/\(name)") { () -> Result<(Int, Int, Int, Int, Int), CommandFailure> in
-            let sockstat = "/proc/thread-self/net/sockstat"
-            guard (try? LoopbackLoad.makeTimeWait(count: 150)) != nil, (try? LoopbackLoad.makeIPv6TimeWait(count: 120)) != nil else {
-                return .failure(CommandFailure(description: "no loopback load in the namespace"))
+        try Self.withNamespace("twa-totals") { name in
+            let result = NamespaceThread.run(in: "/run/netns/\(name)") { () -> Result<(Int, Int, Int, Int, Int), CommandFailure> in
+                let sockstat = "/proc/thread-self/net/sockstat"
+                guard (try? LoopbackLoad.makeTimeWait(count: 150)) != nil, (try? LoopbackLoad.makeIPv6TimeWait(count: 120)) != nil else {
+                    return .failure(CommandFailure(description: "no loopback load in the namespace"))
+                }
+                // The last ones may be in FIN_WAIT2 for the moment the server's FIN takes: wait for all 270 (bounded).
+                let deadline = ContinuousClock.now + .seconds(20)
+                while LoopbackLoad.sockstatTimeWait(sockstat) != 270, ContinuousClock.now < deadline { usleep(10_000) }
+                let before = LoopbackLoad.sockstatTimeWait(sockstat) ?? -1
+                var source = FactSource()
+                source.perThreadNet = true
+                let netlink = SnapshotReader(source: source, options: .init(useNetlink: true)).read().sockets?.timeWait ?? -1
+                let proc = SnapshotReader(source: source, options: .init(useNetlink: false)).read()
+                let after = LoopbackLoad.sockstatTimeWait(sockstat) ?? -1
+                return .success((before, netlink, proc.sockets?.timeWait ?? -1, Int(proc.sockstat?["TCP", "tw"] ?? -1), after))
             }
-            // The last ones may be in FIN_WAIT2 for the moment the server's FIN takes: wait for all 270 (bounded).
-            let deadline = ContinuousClock.now + .seconds(20)
-            while LoopbackLoad.sockstatTimeWait(sockstat) != 270, ContinuousClock.now < deadline { usleep(10_000) }
-            let before = LoopbackLoad.sockstatTimeWait(sockstat) ?? -1
-            var source = FactSource()
-            source.perThreadNet = true
-            let netlink = SnapshotReader(source: source, options: .init(useNetlink: true)).read().sockets?.timeWait ?? -1
-            let proc = SnapshotReader(source: source, options: .init(useNetlink: false)).read()
-            let after = LoopbackLoad.sockstatTimeWait(sockstat) ?? -1
-            return .success((before, netlink, proc.sockets?.timeWait ?? -1, Int(proc.sockstat?["TCP", "tw"] ?? -1), after))
+            let (before, netlink, proc, readerSockstat, after) = try result.get().get()
+            #expect(before == 270 && after == 270, "sockstat \(before) then \(after)")
+            #expect(netlink == 270 && proc == 270 && readerSockstat == 270, "netlink \(netlink), proc \(proc), the reader's sockstat \(readerSockstat)")
         }
-        let (before, netlink, proc, readerSockstat, after) = try result.get().get()
-        #expect(before == 270 && after == 270, "sockstat \(before) then \(after)")
-        #expect(netlink == 270 && proc == 270 && readerSockstat == 270, "netlink \(netlink), proc \(proc), the reader's sockstat \(readerSockstat)")
     }
 
     @Test("an anonymous namespace held only by a process is found and labelled by that process",
@@ -252,38 +257,36 @@ struct LiveNamespaceTests {
     @Test("owner lookup: 'off' reads no /proc/PID/fd in any namespace; 'scan once' reads them once for all",
           .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create a network namespace"))
     func ownerLookupPolicy() throws {
-        let name = "twa-owners-\(getpid())"
-        try Self.run(["netns", "add", name])
-        defer { _ = try? Self.run(["netns", "del", name]) }
-        try Self.run(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
-        let load = NamespaceThread.run(in: "/run/netns/\(name)") { try? LoopbackLoad.makeHeldLoad(closed: 20, held: 5) }
-        let (port, descriptors) = try #require(try load.get())
-        defer { descriptors.forEach { close($0) } }
+        try Self.withNamespace("twa-owners") { name in
+            let load = NamespaceThread.run(in: "/run/netns/\(name)") { try? LoopbackLoad.makeHeldLoad(closed: 20, held: 5) }
+            let (port, descriptors) = try #require(try load.get())
+            defer { descriptors.forEach { close($0) } }
 
-        var off = FactsInput(topDestinations: 10)
-        off.owners = .off
-        let noScan = OwnerScanCounter()
-        off.scanCounter = noScan
-        let unowned = try off.load()
-        #expect(noScan.count == 0)
-        #expect(unowned.count >= 2, "the host's namespace and the test's")
-        let inside = try #require(unowned.first { $0.origin.namespace == "netns \(name)" })
-        #expect(inside.sockets?.destinations.first { $0.remotePort == port }?.owners == nil)
+            var off = FactsInput(topDestinations: 10)
+            off.owners = .off
+            let noScan = OwnerScanCounter()
+            off.scanCounter = noScan
+            let unowned = try off.load()
+            #expect(noScan.count == 0)
+            #expect(unowned.count >= 2, "the host's namespace and the test's")
+            let inside = try #require(unowned.first { $0.origin.namespace == "netns \(name)" })
+            #expect(inside.sockets?.destinations.first { $0.remotePort == port }?.owners == nil)
 
-        var once = FactsInput(topDestinations: 10)
-        let oneScan = OwnerScanCounter()
-        once.scanCounter = oneScan
-        let owned = try once.load()
-        #expect(oneScan.count == 1, "one scan serves every namespace")
-        let found = try #require(owned.first { $0.origin.namespace == "netns \(name)" })
-        #expect(found.sockets?.destinations.first { $0.remotePort == port }?.owners?.first?.pid == getpid())
+            var once = FactsInput(topDestinations: 10)
+            let oneScan = OwnerScanCounter()
+            once.scanCounter = oneScan
+            let owned = try once.load()
+            #expect(oneScan.count == 1, "one scan serves every namespace")
+            let found = try #require(owned.first { $0.origin.namespace == "netns \(name)" })
+            #expect(found.sockets?.destinations.first { $0.remotePort == port }?.owners?.first?.pid == getpid())
 
-        // The host's namespace alone honours the policy too.
-        var hostOnly = FactsInput(hostNamespaceOnly: true, topDestinations: 10)
-        hostOnly.owners = .off
-        hostOnly.scanCounter = noScan
-        _ = try hostOnly.load()
-        #expect(noScan.count == 0)
+            // The host's namespace alone honours the policy too.
+            var hostOnly = FactsInput(hostNamespaceOnly: true, topDestinations: 10)
+            hostOnly.owners = .off
+            hostOnly.scanCounter = noScan
+            _ = try hostOnly.load()
+            #expect(noScan.count == 0)
+        }
     }
 
     @Test("--interval over 20 namespaces waits once: every namespace gets rates, in about one interval",
