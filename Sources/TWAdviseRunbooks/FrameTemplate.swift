@@ -52,6 +52,10 @@ package struct FrameTemplate: Sendable {
         if text.unicodeScalars.contains(where: { $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{85}" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }) {
             return [text]
         }
+        // The tags as the section checks read them; a `{{` left after the last one is a tag not closed.
+        let tags = TemplateVariables.tags(text, includingOthers: true)
+        guard !tags.contains(where: { $0.kind == "=" }),
+              !text[(tags.last?.range.upperBound ?? text.startIndex)...].containsCharacters("{{") else { return [text] }
         var pieces: [String] = []
         var depth = 0
         var pieceStart = text.startIndex
@@ -68,26 +72,16 @@ package struct FrameTemplate: Sendable {
                 index = after
             }
         }
-        while let open = text[index...].firstCharacterRange(of: "{{") {
-            cutLines(upTo: open.lowerBound)
-            guard let close = text[open.upperBound...].firstCharacterRange(of: "}}") else { return [text] }
-            var end = close.upperBound
-            var body = text[open.upperBound..<close.lowerBound]
-            if body.first == "{" {
-                // A triple mustache ends at "}}}".
-                guard end < text.endIndex, text[end] == "}" else { return [text] }
-                end = text.index(after: end)
-                body = body.dropFirst()
-            }
-            switch body.drop(while: { $0 == " " }).first {
+        for tag in tags {
+            cutLines(upTo: tag.range.lowerBound)
+            switch tag.kind {
             case "#", "^": depth += 1
             case "/": depth -= 1
-            case "=": return [text]
             default: break
             }
             guard depth >= 0 else { return [text] }
             lineHasTag = true
-            index = end
+            index = tag.range.upperBound
         }
         cutLines(upTo: text.endIndex)
         if pieceStart < text.endIndex { pieces.append(String(text[pieceStart...])) }

@@ -30,8 +30,9 @@ public struct TemplateVariables: Sendable, Hashable {
         }
     }
 
-    /// One `{{...}}` tag: where it is, its kind (`#`, `^`, `/`, or nil for a value) and name, and whether it
-    /// stands inside a section that tests the same name (so it prints only when the value is there).
+    /// One `{{...}}` tag: where it is, its kind (`#`, `^`, `/`, or nil for a value; with `includingOthers`,
+    /// also `!`, `=` or `>` with no name) and name, and whether it stands inside a section that tests the same
+    /// name (so it prints only when the value is there).
     struct Tag {
         var range: Range<String.Index>
         var kind: Character?
@@ -39,7 +40,9 @@ public struct TemplateVariables: Sendable, Hashable {
         var insideOwnSection: Bool
     }
 
-    static func tags(_ template: String) -> [Tag] {
+    /// The tags of `template` in order, up to the first `{{` left unclosed; comments, delimiter changes and
+    /// partials only `includingOthers`.
+    static func tags(_ template: String, includingOthers: Bool = false) -> [Tag] {
         var tags: [Tag] = []
         var open: [String] = []  // positive sections open here
         var index = template.startIndex
@@ -54,7 +57,11 @@ public struct TemplateVariables: Sendable, Hashable {
             body = body.drop { $0 == " " }
             var kind: Character? = body.first
             if kind == "#" || kind == "^" || kind == "/" { body = body.dropFirst() } else if kind == "&" { body = body.dropFirst(); kind = nil } else { kind = nil }
-            if let first = body.first, "!=>".contains(first) { index = end; continue }
+            if let first = body.first, "!=>".contains(first) {
+                if includingOthers { tags.append(Tag(range: start.lowerBound..<end, kind: first, name: nil, insideOwnSection: false)) }
+                index = end
+                continue
+            }
             let name = String(body.filter { $0 != " " })
             tags.append(Tag(range: start.lowerBound..<end, kind: kind, name: name, insideOwnSection: open.contains(name)))
             switch kind {
