@@ -46,7 +46,9 @@ let package = Package(
         // What a host kept of its past: kernel log and sysstat files (a tree, a sosreport or the live host).
         .target(name: "TWAdviseHistory", dependencies: ["TWAdviseFacts"], swiftSettings: strictSettings),
         // Prometheus history of one instance and the fleet ranking, over the HTTP API.
-        .target(name: "TWAdvisePrometheus", dependencies: ["TWAdviseHistory"], swiftSettings: strictSettings),
+        .target(name: "TWAdvisePrometheus", dependencies: ["TWAdviseHistory", "CTWAdviseCurl"], swiftSettings: strictSettings),
+        // Its HTTP exchange: libcurl loaded at run time with dlopen (C for curl_easy_setopt's variadic calls).
+        .target(name: "CTWAdviseCurl"),
         // The flight recorder's store: SQLite, loaded at run time from the system's libsqlite3.so.0.
         .target(name: "TWAdviseRecorder", dependencies: ["TWAdviseHistory", "TWAdviseFacts"], swiftSettings: strictSettings),
         .target(

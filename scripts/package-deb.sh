@@ -154,6 +154,17 @@ for pkg in "${deps_order[@]}"; do
 done
 grep -qE '(^|, )libc6 \(>= ' <<<"$depends" || die "no libc6 dependency found in NEEDED ($needed)"
 log "Depends: $depends"
+# Loaded at run time with dlopen, so not in NEEDED: libsqlite3.so.0 (the recorder's store) and libcurl.so.4
+# (--prometheus). Recommended under the name of the package that has them here (libcurl4 on Debian 12, libcurl4t64
+# on Ubuntu 24.04), else the usual name.
+recommends=""
+for pair in libsqlite3.so.0:libsqlite3-0 libcurl.so.4:libcurl4; do
+  soname=${pair%%:*} pkg=""
+  path=$(ldconfig -p 2>/dev/null | awk -v lib="$soname" '$1 == lib { print $NF; exit }')
+  [ -n "$path" ] && pkg=$(owner_of "$path")
+  recommends+="${recommends:+, }${pkg:-${pair#*:}}"
+done
+log "Recommends: $recommends"
 
 # --- The tree -----------------------------------------------------------------------------------------------
 install -d -m 0755 "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/man/man1" \
@@ -307,7 +318,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $installed_size
 Depends: $depends
-Recommends: libsqlite3-0
+Recommends: $recommends
 Section: net
 Priority: optional
 Description: diagnose TCP TIME_WAIT build-up and ephemeral-port exhaustion
@@ -320,6 +331,7 @@ Description: diagnose TCP TIME_WAIT build-up and ephemeral-port exhaustion
  The package includes shell completions, a manual page and a systemd unit for
  the flight recorder (twadvise record), installed disabled. The recorder keeps
  its history in SQLite, loaded at run time: libsqlite3-0 is needed only by it.
+ Likewise libcurl is loaded only to read a Prometheus server (--prometheus).
 EOF
 
 # Files 0644, directories and executables 0755, one date; root ownership comes from --root-owner-group.

@@ -44,6 +44,8 @@ echo "Depends: $depends"
 check "Depends has libc6 with a minimum version" grep -qE '(^|, )libc6 \(>= [0-9]+\.[0-9]+\)' <<<"$depends"
 check "Depends names no Swift runtime package" bash -c '! grep -qi swift <<<"$1"' _ "$depends"
 check "Recommends libsqlite3-0 (the recorder's store)" grep -qw libsqlite3-0 <<<"$(field Recommends)"
+check "Recommends libcurl (--prometheus, loaded at run time)" grep -qE '(^|, )libcurl4' <<<"$(field Recommends)"
+check "Depends names no libcurl (not loaded at start)" bash -c '! grep -q libcurl <<<"$1"' _ "$depends"
 check "Section net, Priority optional" test "$(field Section)/$(field Priority)" = net/optional
 check "Description has a synopsis and a long part" test "$(field Description | wc -l)" -ge 3
 

@@ -1,7 +1,4 @@
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import TWAdviseHistory
 
 /// How to reach a Prometheus server (or anything speaking its HTTP API: Thanos, Mimir, VictoriaMetrics).
@@ -12,8 +9,8 @@ public struct PrometheusOptions: Sendable {
     public var bearerTokenFile: String?
     /// A file holding one `user:password` line, sent as HTTP basic authentication.
     public var basicAuthFile: String?
-    /// A PEM bundle of CA certificates to trust for `https`. TLS is always verified; see ``PrometheusClient/init(_:)``
-    /// for where a custom CA cannot be used.
+    /// A PEM bundle of CA certificates to verify an `https` server with, instead of the system's trust store.
+    /// TLS is always verified.
     public var caBundleFile: String?
     /// Seconds a request may take in all (default 30).
     public var timeout: TimeInterval
@@ -73,19 +70,14 @@ public struct PrometheusAnswer<Value: Sendable>: Sendable {
 }
 
 /// A client of the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`, `/api/v1/label/NAME/values`)
-/// over Foundation's URLSession, every answer bounded in size and time.
+/// over libcurl (loaded when the first request is made), every answer bounded in size and time.
 public struct PrometheusClient: Sendable {
     /// The options the client was made with.
     public let options: PrometheusOptions
     private let secret: PrometheusSecret?
 
     /// A client for `options`, the credential file read now (a bad file fails here, naming the file and the
-    /// problem, never its content).
-    ///
-    /// A custom CA bundle cannot be used on Linux: swift-corelibs-foundation's URLSession (libcurl underneath)
-    /// sets libcurl's CA file only on Android (`EasyHandle.setCARootBundlePath`) and offers no server-trust
-    /// challenge, so this throws ``PrometheusError/configuration(reason:)`` rather than turning verification
-    /// off; add the CA to the system trust store instead. The same holds on Darwin for now.
+    /// problem, never its content); a CA bundle must be a readable regular file.
     public init(_ options: PrometheusOptions) throws {
         guard let scheme = options.baseURL.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = options.baseURL.host, !host.isEmpty else {
@@ -102,10 +94,13 @@ public struct PrometheusClient: Sendable {
             throw PrometheusError.configuration(reason: "timeout and response bound must be positive")
         }
         if let ca = options.caBundleFile {
-            throw PrometheusError.configuration(
-                reason: "a custom CA bundle (\(ca)) cannot be used: Foundation's URLSession on this platform takes no CA file "
-                    + "(libcurl's CA file is set only on Android); add the CA to the system trust store "
-                    + "(update-ca-certificates) instead; verification stays on")
+            var status = stat()
+            guard stat(ca, &status) == 0 else {
+                throw PrometheusError.configuration(reason: "CA bundle \(ca): \(String(cString: strerror(errno)))")
+            }
+            guard status.st_mode & S_IFMT == S_IFREG, access(ca, R_OK) == 0 else {
+                throw PrometheusError.configuration(reason: "CA bundle \(ca): not a readable regular file")
+            }
         }
         if options.bearerTokenFile != nil, options.basicAuthFile != nil {
             throw PrometheusError.configuration(reason: "give a bearer token file or a basic auth file, not both")
@@ -182,37 +177,30 @@ public struct PrometheusClient: Sendable {
         }
         let form = Self.formEncoded(parameters)
         let usePost = post ?? (endpoint.absoluteString.utf8.count + 1 + form.utf8.count > options.postAbove)
-        var request: URLRequest
-        if usePost {
-            request = URLRequest(url: endpoint)
-            request.httpMethod = "POST"
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(form.utf8)
-        } else {
-            guard let url = URL(string: endpoint.absoluteString + (form.isEmpty ? "" : "?" + form)) else {
-                throw PrometheusError.configuration(reason: "cannot form a URL for \(endpoint.absoluteString)")
-            }
-            request = URLRequest(url: url)
-        }
-        request.timeoutInterval = options.timeout
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue("twadvise", forHTTPHeaderField: "User-Agent")
-        if let secret { request.setValue(secret.header, forHTTPHeaderField: "Authorization") }
-
+        var url = endpoint.absoluteString
+        if !usePost, !form.isEmpty { url += "?" + form }
+        var headers = ["Accept: application/json", "User-Agent: twadvise", "Expect:"]
+        if usePost { headers.append("Content-Type: application/x-www-form-urlencoded") }
+        if let secret { headers.append("Authorization: " + secret.header) }
+        let request = HTTPExchange.Request(url: url, headers: headers, postBody: usePost ? Array(form.utf8) : nil,
+                                           caFile: options.caBundleFile, timeout: options.timeout,
+                                           limit: options.maxResponseBytes)
         let shown = endpoint.absoluteString
-        let response: HTTPURLResponse, body: Data
+        let answer: HTTPExchange.Answer
         do {
-            (response, body) = try await BoundedExchange.perform(request, limit: options.maxResponseBytes, timeout: options.timeout)
-        } catch let error as PrometheusError {
-            throw error
-        } catch {
-            throw PrometheusError.unreachable(url: shown, reason: Self.reason(error, timeout: options.timeout))
+            answer = try await HTTPExchange.perform(request)
+        } catch let failure as HTTPExchange.Failure {
+            if failure.tooLarge || failure.code == Self.fileSizeExceeded {
+                throw PrometheusError.tooLarge(limit: options.maxResponseBytes)
+            }
+            throw PrometheusError.unreachable(url: shown, reason: Self.reason(failure, timeout: options.timeout))
         }
+        let body = answer.body
         if let apiError = PrometheusDecoding.apiError(body) {
             throw PrometheusError.apiError(errorType: redacted(apiError.type), message: redacted(apiError.message))
         }
-        guard (200..<300).contains(response.statusCode) else {
-            throw PrometheusError.http(status: response.statusCode, url: shown, bodyExcerpt: redacted(Self.excerpt(body)))
+        guard (200..<300).contains(answer.status) else {
+            throw PrometheusError.http(status: answer.status, url: shown, bodyExcerpt: redacted(Self.excerpt(body)))
         }
         return body
     }
@@ -242,20 +230,23 @@ public struct PrometheusClient: Sendable {
         return out.trimmingCharacters(in: .whitespaces)
     }
 
-    /// A transport error in a few words.
-    static func reason(_ error: any Error, timeout: TimeInterval) -> String {
-        guard let urlError = error as? URLError else { return "\(error)" }
-        switch urlError.code {
-        case .timedOut: return "no answer within \(PromQL.duration(timeout))"
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "host not found"
-        case .networkConnectionLost: return "connection closed before the answer was complete"
-        case .notConnectedToInternet: return "no network"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid, .clientCertificateRejected:
-            return "TLS failed (certificate not trusted or handshake refused): \(urlError.localizedDescription)"
-        case .cancelled: return "cancelled"
-        default: return urlError.localizedDescription
+    /// `CURLE_FILESIZE_EXCEEDED`: a `Content-Length` above the bound.
+    static let fileSizeExceeded: Int32 = 63
+
+    /// A transport failure in a few words (libcurl's result codes, from curl/curl.h).
+    static func reason(_ failure: HTTPExchange.Failure, timeout: TimeInterval) -> String {
+        if failure.unavailable { return failure.message }
+        switch failure.code {
+        case 28: return "no answer within \(PromQL.duration(timeout))"
+        case 7 where failure.osErrno == ECONNREFUSED: return "connection refused"
+        case 7: return "cannot connect: \(failure.message)"
+        case 5: return "proxy not found: \(failure.message)"
+        case 6: return "host not found"
+        case 18, 52, 56: return "connection closed before the answer was complete"
+        case 1: return "unsupported URL scheme (only http and https)"
+        case 35, 51, 53, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91:
+            return "TLS failed (certificate not trusted or handshake refused): \(failure.message)"
+        default: return failure.message
         }
     }
 

@@ -19,7 +19,7 @@ public enum PrometheusError: Error, Sendable, Hashable, CustomStringConvertible 
     /// A credential file could not be used (never its content: the reason says what is wrong with it).
     case credentials(path: String, reason: String)
     /// The options cannot work as given (a base URL with a password in it, a step giving too many points,
-    /// a CA bundle on a platform whose URLSession cannot take one).
+    /// a CA bundle that is not a readable file).
     case configuration(reason: String)
 
     /// One line for a person.

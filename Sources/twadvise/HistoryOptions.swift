@@ -82,6 +82,11 @@ struct PrometheusConnectionOptions: ParsableArguments {
     @Option(name: .customLong("prometheus-basic-auth-file"), help: ArgumentHelp("A file holding 'user:password' for --prometheus.", valueName: "file"))
     var basicAuthFile: String?
 
+    @Option(name: .customLong("prometheus-ca-file"), help: ArgumentHelp(
+        "A PEM file of CA certificates to verify an https --prometheus with, instead of the system's trust store.",
+        valueName: "file"))
+    var caFile: String?
+
     @Option(name: .customLong("prometheus-timeout"), help: ArgumentHelp("Seconds to wait for each answer of --prometheus.", valueName: "seconds"))
     var timeout: Double = 30
 
@@ -93,7 +98,8 @@ struct PrometheusConnectionOptions: ParsableArguments {
     func client(url text: String) throws -> PrometheusClient {
         guard let url = URL(string: text) else { throw InputError("--prometheus \(text): not a URL") }
         do {
-            return try PrometheusClient(PrometheusOptions(baseURL: url, bearerTokenFile: bearerTokenFile, basicAuthFile: basicAuthFile, timeout: timeout))
+            return try PrometheusClient(PrometheusOptions(baseURL: url, bearerTokenFile: bearerTokenFile, basicAuthFile: basicAuthFile,
+                                                            caBundleFile: caFile, timeout: timeout))
         } catch {
             throw InputError("--prometheus: \(error)")
         }

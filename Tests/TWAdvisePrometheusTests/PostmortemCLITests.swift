@@ -3,7 +3,7 @@ import Testing
 import TWAdviseTestSupport
 
 /// `twadvise diagnose --prometheus` and `twadvise fleet` end to end, against a real server holding an incident.
-@Suite(.serialized, .enabled(if: Tools.serverAvailable, Tools.serverSkipReason))
+@Suite(.serialized, .enabled(if: Tools.serverAvailable, Tools.serverSkipReason), .enabled(if: Tools.curlAvailable, Tools.curlSkipReason))
 struct PostmortemCLITests {
     static func object(_ text: String) throws -> [String: Any] {
         let decoded = try JSONSerialization.jsonObject(with: Data(text.utf8))

@@ -5,7 +5,7 @@ import TWAdviseHistory
 import TWAdvisePrometheus
 
 /// The client against a stub HTTP server on loopback: each failure gives its error, credentials never leak.
-@Suite(.enabled(if: Tools.python3 != nil, "python3 not on PATH"))
+@Suite(.enabled(if: Tools.python3 != nil, "python3 not on PATH"), .enabled(if: Tools.curlAvailable, Tools.curlSkipReason))
 struct PrometheusClientTests {
     let token = "s3cret-t0ken"
 
@@ -172,13 +172,39 @@ struct PrometheusClientTests {
         let b = failure(PrometheusOptions(baseURL: base, basicAuthFile: noColon))
         #expect(b != nil && !(b?.description.contains("justapassword") ?? true))
         #expect(failure(PrometheusOptions(baseURL: base, bearerTokenFile: "/nonexistent/token"))?.description.contains("no such file") == true)
-        // Credentials in the URL are refused; a CA bundle is refused with the reason, verification never off.
+        // Credentials in the URL are refused; a CA bundle must be a readable file.
         guard case .configuration = failure(PrometheusOptions(baseURL: URL(string: "http://u:p@127.0.0.1:9090")!)) else {
             Issue.record("credentials in the URL accepted")
             return
         }
-        let ca = failure(PrometheusOptions(baseURL: URL(string: "https://prom.example")!, caBundleFile: "/etc/ssl/ca.pem"))
-        #expect(ca?.description.contains("system trust store") == true)
+        let ca = failure(PrometheusOptions(baseURL: URL(string: "https://prom.example")!, caBundleFile: "/nonexistent/ca.pem"))
+        #expect(ca == .configuration(reason: "CA bundle /nonexistent/ca.pem: No such file or directory"))
+        let caDirectory = failure(PrometheusOptions(baseURL: URL(string: "https://prom.example")!, caBundleFile: directory))
+        #expect(caDirectory == .configuration(reason: "CA bundle \(directory): not a readable regular file"))
+    }
+
+    /// TLS is verified: a server whose certificate the system does not trust is refused, and trusted when its
+    /// CA is given as the bundle (a self-signed certificate for 127.0.0.1, made by openssl for the test).
+    @Test(.enabled(if: Tools.find("openssl") != nil, "openssl not on PATH"))
+    func httpsIsVerifiedAgainstTheSystemOrTheGivenCA() async throws {
+        let directory = try temporaryDirectory("twadvise-prom-tls")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pem = directory + "/server.pem"
+        try run(Tools.find("openssl")!, [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=twadvise-test",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+        ], log: directory + "/openssl.log")
+        let both = try String(contentsOfFile: directory + "/cert.pem", encoding: .utf8)
+            + String(contentsOfFile: directory + "/key.pem", encoding: .utf8)
+        try both.write(toFile: pem, atomically: true, encoding: .utf8)
+        try await withStub(certificate: pem) { stub in
+            let untrusted = try PrometheusClient(PrometheusOptions(baseURL: stub.url("echo"), timeout: 10))
+            let e = await error { _ = try await untrusted.query("up") }
+            guard case .unreachable(_, let reason) = e else { Issue.record("got \(String(describing: e))"); return }
+            #expect(reason.hasPrefix("TLS failed"), "\(reason)")
+            let trusted = try PrometheusClient(PrometheusOptions(baseURL: stub.url("echo"), caBundleFile: directory + "/cert.pem"))
+            #expect(try await trusted.query("up").value.first?.labels == ["method": "GET", "query": "up"])
+        }
     }
 
     @Test func promqlStringsAreEscaped() {

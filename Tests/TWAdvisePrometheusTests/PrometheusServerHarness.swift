@@ -1,9 +1,7 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Glibc
 import Testing
+@testable import TWAdvisePrometheus
 
 /// Executables the real-server tests need, looked up on PATH.
 enum Tools {
@@ -15,6 +13,9 @@ enum Tools {
     static let prometheus = find("prometheus")
     static let promtool = find("promtool")
     static let python3 = find("python3")
+    /// The client's HTTP library, loaded at run time as `--prometheus` loads it.
+    static let curlAvailable = HTTPExchange.libraryVersion != nil
+    static let curlSkipReason: Comment = "libcurl.so.4 not found (Debian: apt-get install libcurl4)"
     static let serverAvailable = prometheus != nil && promtool != nil
     static let serverSkipReason: Comment = "prometheus and promtool not on PATH (Debian: apt-get install prometheus)"
 }
@@ -96,13 +97,10 @@ final class ChildProcess: @unchecked Sendable {
 /// GET `url` until it answers 200 or `timeout` passes.
 func waitUntilReady(_ url: URL, timeout: TimeInterval, process: ChildProcess) async throws {
     let deadline = Date().addingTimeInterval(timeout)
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.timeoutIntervalForRequest = 2
-    let session = URLSession(configuration: configuration)
-    defer { session.finishTasksAndInvalidate() }
+    let request = HTTPExchange.Request(url: url.absoluteString, headers: [], postBody: nil, caFile: nil, timeout: 2, limit: 1 << 20)
     while Date() < deadline {
         guard process.process.isRunning else { throw HarnessError("exited before ready: \(process.logText.suffix(2000))") }
-        if let (_, response) = try? await session.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 { return }
+        if let answer = try? await HTTPExchange.perform(request), answer.status == 200 { return }
         try await Task.sleep(nanoseconds: 200_000_000)
     }
     throw HarnessError("not ready within \(Int(timeout)) s: \(process.logText.suffix(2000))")

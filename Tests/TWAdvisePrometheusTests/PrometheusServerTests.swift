@@ -4,7 +4,7 @@ import TWAdviseHistory
 import TWAdvisePrometheus
 
 /// Against a real Prometheus server over backfilled blocks (skipped, with the reason, without the binaries).
-@Suite(.serialized, .enabled(if: Tools.serverAvailable, Tools.serverSkipReason))
+@Suite(.serialized, .enabled(if: Tools.serverAvailable, Tools.serverSkipReason), .enabled(if: Tools.curlAvailable, Tools.curlSkipReason))
 struct PrometheusServerTests {
     func client(_ server: RunningPrometheus) throws -> PrometheusClient {
         try PrometheusClient(PrometheusOptions(baseURL: server.url, timeout: 30))

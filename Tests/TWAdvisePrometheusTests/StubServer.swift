@@ -92,6 +92,11 @@ struct StubServer: Sendable {
             self.handle_any(self.rfile.read(length).decode())
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if len(sys.argv) > 3:  # https: a PEM file holding the certificate and its key
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
     """#
@@ -99,19 +104,23 @@ struct StubServer: Sendable {
     let port: Int
     let child: ChildProcess
     let directory: String
+    /// `https` when started with a certificate.
+    var scheme = "http"
 
-    func url(_ mode: String) -> URL { URL(string: "http://127.0.0.1:\(port)/\(mode)")! }
+    func url(_ mode: String) -> URL { URL(string: "\(scheme)://127.0.0.1:\(port)/\(mode)")! }
 
-    static func start(token: String, basic: String) throws -> StubServer {
+    /// A stub on `http`, or on `https` when `certificate` (a PEM file with the certificate and its key) is given.
+    static func start(token: String, basic: String, certificate: String? = nil) throws -> StubServer {
         guard let python = Tools.python3 else { throw HarnessError("python3 not found") }
         let directory = try temporaryDirectory("twadvise-prom-stub")
         try script.write(toFile: directory + "/stub.py", atomically: true, encoding: .utf8)
-        let child = try ChildProcess(python, [directory + "/stub.py", token, basic], log: directory + "/stub.log")
+        let child = try ChildProcess(python, [directory + "/stub.py", token, basic] + (certificate.map { [$0] } ?? []),
+                                     log: directory + "/stub.log")
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             let first = child.logText.split(separator: "\n").first.map(String.init) ?? ""
             if let port = Int(first.trimmingCharacters(in: .whitespaces)) {
-                return StubServer(port: port, child: child, directory: directory)
+                return StubServer(port: port, child: child, directory: directory, scheme: certificate == nil ? "http" : "https")
             }
             guard child.process.isRunning else { break }
             usleep(50_000)
@@ -127,8 +136,9 @@ struct StubServer: Sendable {
 }
 
 /// Runs `body` against a fresh stub, stopped whatever `body` does.
-func withStub(token: String = "s3cret-t0ken", basic: String = "alice:pa55word", _ body: (StubServer) async throws -> Void) async throws {
-    let stub = try await offPool { try StubServer.start(token: token, basic: basic) }
+func withStub(token: String = "s3cret-t0ken", basic: String = "alice:pa55word", certificate: String? = nil,
+              _ body: (StubServer) async throws -> Void) async throws {
+    let stub = try await offPool { try StubServer.start(token: token, basic: basic, certificate: certificate) }
     do {
         try await body(stub)
     } catch {

@@ -21,10 +21,9 @@ struct APISurfaceTests {
         for module in modules {
             let result = try CLIRunner.process(toolchain.symbolGraphExtract, [
                 "-module-name", module, "-I", toolchain.buildDirectory + "/Modules",
-                "-Xcc", "-fmodule-map-file=" + toolchain.yamlModuleMap,
                 "-module-cache-path", toolchain.buildDirectory + "/ModuleCache",
                 "-minimum-access-level", "public", "-skip-synthesized-members", "-output-dir", output,
-            ])
+            ] + toolchain.moduleMapArguments)
             guard result.status == 0 else { throw SurfaceError(message: "swift-symbolgraph-extract \(module): \(result.stderr)") }
         }
         var lines: [String] = []
@@ -126,9 +125,8 @@ struct APISurfaceTests {
         // unused `let` of an example) do not matter; errors do.
         let result = try CLIRunner.process(toolchain.swiftc, [
             "-typecheck", "-swift-version", "6", "-I", toolchain.buildDirectory + "/Modules",
-            "-Xcc", "-fmodule-map-file=" + toolchain.yamlModuleMap, "-module-cache-path", toolchain.buildDirectory + "/ModuleCache",
-            "-suppress-warnings", file,
-        ])
+            "-module-cache-path", toolchain.buildDirectory + "/ModuleCache", "-suppress-warnings", file,
+        ] + toolchain.moduleMapArguments)
         #expect(result.status == 0, "the examples do not compile against the public API:\n\(result.stderr)\n\(client)")
     }
 }
@@ -141,8 +139,11 @@ enum SurfaceToolchain {
         var swiftc: String
         /// `.build/<triple>/debug`: `Modules/` and `ModuleCache/`.
         var buildDirectory: String
-        /// Yams's C module map, which loading TWAdviseEngine (hence TWAdvise) needs.
-        var yamlModuleMap: String
+        /// The C modules' maps loading TWAdvise needs: Yams's (under TWAdviseEngine) and the HTTP shim's (under
+        /// TWAdvisePrometheus), each generated or checked out by the build.
+        var moduleMaps: [String]
+
+        var moduleMapArguments: [String] { moduleMaps.flatMap { ["-Xcc", "-fmodule-map-file=" + $0] } }
     }
 
     static let found: Toolchain? = {
@@ -162,8 +163,10 @@ enum SurfaceToolchain {
         // <scratch>/<triple>/debug → <scratch>/checkouts; the package's own .build otherwise.
         let scratch = real.deletingLastPathComponent().deletingLastPathComponent()
         let maps = [scratch.path, PeerFixtures.packageRoot + "/.build"].map { $0 + "/checkouts/Yams/Sources/CYaml/include/module.modulemap" }
-        guard let bin, let map = maps.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
+        let curl = real.path + "/CTWAdviseCurl.build/module.modulemap"
+        guard let bin, let map = maps.first(where: { FileManager.default.fileExists(atPath: $0) }),
+              FileManager.default.fileExists(atPath: curl) else { return nil }
         return Toolchain(symbolGraphExtract: bin + "/swift-symbolgraph-extract", swiftc: bin + "/swiftc", buildDirectory: real.path,
-                         yamlModuleMap: map)
+                         moduleMaps: [map, curl])
     }()
 }
