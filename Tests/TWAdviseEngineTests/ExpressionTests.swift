@@ -1,5 +1,6 @@
 import Testing
 @testable import TWAdviseEngine
+import TWAdviseTestSupport
 
 struct LexerAndParserTests {
     @Test("literals: ints with underscores, floats, exponents, durations, strings with escapes")
@@ -213,5 +214,37 @@ extension String {
             rest = rest[r.upperBound...]
         }
         return result + rest
+    }
+}
+
+/// `for_each`'s quick split (used when the build parsed the collection, so that it lexes) reads `NAME in REST`
+/// exactly as the lexer does: whenever it answers and REST lexes, the lexer finds the same name and REST at the
+/// same place, on written lines and on seeded random ones made of the pieces such lines are made of.
+struct IterationSplitTests {
+    static func lexed(_ text: String) -> (String, Int)? {
+        guard let tokens = try? Lexer.tokenize(text), tokens.count >= 3, case .identifier(let name) = tokens[0].kind,
+              case .keyword("in") = tokens[1].kind else { return nil }
+        return (name, tokens[2].range.start)
+    }
+
+    @Test func agreesWithTheLexer() {
+        let written = ["d in sockets.destinations", "  d\tin\n x", "dx in y", "in in x", "d in", "d in ", "d  in(x)",
+                       "d.in x", "_d9 in [1, 2]", "9d in x", "d inx", "dé in x", "d in é", "and in x", "d in  \"a b\""]
+        var random = SeededRandom(seed: 22)
+        // Slot by slot: leading space, a name, space, `in`, space, the rest; each slot also draws wrong pieces.
+        let slots: [[String]] = [["", " ", "\t", "\n "], ["d", "x9", "_a", "and", "in", "9d", "dé", ".d", ""],
+                                 [" ", "\t", "", "\n", "  "], ["in", "inx", "in(", "i n", "and", ""],
+                                 [" ", "", "\t", "(", "\n"], ["x", "sockets.destinations", "[1, 2]", "é", "", "\"s\"", "f(x)", "1d"]]
+        let generated = (0..<20_000).map { _ in slots.map { $0.randomElement(using: &random)! }.joined() }
+        var compared = 0
+        for text in written + generated {
+            let scalars = Array(text.unicodeScalars)
+            guard let split = RuleLoader.iterationSplit(scalars),
+                  (try? Lexer.tokenize(String(String.UnicodeScalarView(scalars[split.offset...])))) != nil else { continue }
+            compared += 1
+            let lexed = Self.lexed(text)
+            #expect(lexed?.0 == split.variable && lexed?.1 == split.offset, "\(text.debugDescription)")
+        }
+        #expect(compared > 300)  // the quick path was taken often enough to be compared (381 with this seed)
     }
 }

@@ -66,19 +66,25 @@ extension RuleLoader {
     mutating func loadIteration(_ scalar: YAMLScalar, _ checker: inout TypeChecker) -> (slot: Int, collection: CheckedExpr)? {
         let text = scalar.value
         let scalars = Array(text.unicodeScalars)
-        // `NAME in EXPRESSION`
-        let tokens: [Token]
-        do {
-            tokens = try Lexer.tokenize(text)
-        } catch {
-            report(error, scalar)
-            return nil
+        // `NAME in EXPRESSION`: a collection the build parsed needs no lexing of the whole line (the build lexed
+        // it); any other is lexed whole, so that an error anywhere in it is reported where it is.
+        let variable: String, offset: Int
+        if let split = Self.iterationSplit(scalars), parsedExpressions[String(String.UnicodeScalarView(scalars[split.offset...]))] != nil {
+            (variable, offset) = split
+        } else {
+            let tokens: [Token]
+            do {
+                tokens = try Lexer.tokenize(text)
+            } catch {
+                report(error, scalar)
+                return nil
+            }
+            guard tokens.count >= 3, case .identifier(let name) = tokens[0].kind, case .keyword("in") = tokens[1].kind else {
+                error(scalar.location(atOffset: 0), "'for_each' must read 'NAME in COLLECTION', as in 'd in sockets.destinations'")
+                return nil
+            }
+            (variable, offset) = (name, tokens[2].range.start)
         }
-        guard tokens.count >= 3, case .identifier(let variable) = tokens[0].kind, case .keyword("in") = tokens[1].kind else {
-            error(scalar.location(atOffset: 0), "'for_each' must read 'NAME in COLLECTION', as in 'd in sockets.destinations'")
-            return nil
-        }
-        let offset = tokens[2].range.start
         let collectionText = String(String.UnicodeScalarView(scalars[offset...]))
         do {
             let expr = try parse(collectionText)
@@ -100,6 +106,26 @@ extension RuleLoader {
             report(shifted, scalar)
             return nil
         }
+    }
+
+    /// `NAME in REST` as the lexer reads it (an identifier that is no keyword, then the keyword `in`): the name
+    /// and where REST starts; `nil` for anything else.
+    static func iterationSplit(_ s: [Unicode.Scalar]) -> (variable: String, offset: Int)? {
+        func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
+        func isIdentStart(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
+        func isIdent(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || (c >= "0" && c <= "9") }
+        var i = 0
+        while i < s.count, isSpace(s[i]) { i += 1 }
+        let start = i
+        guard i < s.count, isIdentStart(s[i]) else { return nil }
+        while i < s.count, isIdent(s[i]) { i += 1 }
+        let name = String(String.UnicodeScalarView(s[start..<i]))
+        guard !Lexer.keywords.contains(name) else { return nil }
+        while i < s.count, isSpace(s[i]) { i += 1 }
+        guard i + 2 < s.count, s[i] == "i", s[i + 1] == "n", isSpace(s[i + 2]) else { return nil }
+        i += 2
+        while i < s.count, isSpace(s[i]) { i += 1 }
+        return i < s.count ? (name, i) : nil
     }
 
     mutating func loadEvidence(_ node: YAMLNode, _ checker: inout TypeChecker) -> [EvidenceSpec] {
