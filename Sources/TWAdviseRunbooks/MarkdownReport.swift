@@ -23,10 +23,7 @@ public struct MarkdownReport: Sendable {
         let report = try templates.reportTemplate()
         let shown = input.shownFindings
         // Only the sections of the findings shown are parsed (once per set of templates, then kept).
-        var sections: [String: SectionTemplate] = [:]
-        for id in Set(shown.compactMap(\.runbook)) {
-            if let section = try templates.sectionTemplate(id) { sections[id] = section }
-        }
+        let sections = try templates.sectionTemplates(shown.compactMap(\.runbook))
         let current = Self.shellValues(input.current)
         let groups = FindingGroup.grouping(shown)
         var findings: [[String: Any]] = []
@@ -122,10 +119,7 @@ public struct MarkdownReport: Sendable {
     /// finding (what the JSON report carries as `steps`).
     public func steps(_ input: ReportInput) throws(RunbookTemplateError) -> [RunbookSteps] {
         let shown = input.shownFindings
-        var sections: [String: SectionTemplate] = [:]
-        for id in Set(shown.compactMap(\.runbook)) {
-            if let section = try templates.sectionTemplate(id) { sections[id] = section }
-        }
+        let sections = try templates.sectionTemplates(shown.compactMap(\.runbook))
         let current = Self.shellValues(input.current)
         // `{{{rank}}}` is the finding's rank in the Markdown report: its rule's place among the groups.
         var rankOfRule: [String: Int] = [:]

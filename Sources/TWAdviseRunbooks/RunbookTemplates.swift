@@ -1,3 +1,4 @@
+internal import Dispatch
 internal import Mustache
 import Synchronization
 
@@ -55,6 +56,25 @@ public struct RunbookTemplates: Sendable {
     /// Parses every section now (a benchmark's and a profiler's measure of what first reports pay).
     package func prepareSections() {
         for id in sections.keys { _ = try? sectionTemplate(id) }
+    }
+
+    /// The sections of `ids` that a template defines, each parsed once (``sectionTemplate(_:)``). Those not
+    /// parsed yet are parsed side by side, one per CPU (a first report pays for every section it shows, and
+    /// sections parse independently); a section that does not parse throws, the first in id order.
+    func sectionTemplates(_ ids: some Sequence<String>) throws(RunbookTemplateError) -> [String: SectionTemplate] {
+        let wanted = Set(ids).filter { sections[$0] != nil }.sorted()
+        let unparsed = wanted.filter { !parsed.hasSection($0) }
+        if unparsed.count > 1 {
+            let templates = self
+            DispatchQueue.concurrentPerform(iterations: unparsed.count) { index in
+                _ = try? templates.sectionTemplate(unparsed[index])
+            }
+        }
+        var result: [String: SectionTemplate] = [:]
+        for id in wanted {
+            if let section = try sectionTemplate(id) { result[id] = section }
+        }
+        return result
     }
 
     /// Section `id`, guarded (``TemplateVariables/guarded(_:)``) and parsed once into its structure; `nil`
@@ -237,6 +257,8 @@ public struct RunbookTemplates: Sendable {
 final class ParsedTemplates: Sendable {
     private let report = Mutex<FrameTemplate?>(nil)
     private let sections = Mutex<[String: SectionTemplate]>([:])
+
+    func hasSection(_ id: String) -> Bool { sections.withLock { $0[id] != nil } }
 
     func section(_ id: String, text: String, file: String) throws(RunbookTemplateError) -> SectionTemplate {
         if let known = sections.withLock({ $0[id] }) { return known }
