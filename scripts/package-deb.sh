@@ -158,9 +158,10 @@ log "Depends: $depends"
 # (--prometheus). Recommended under the name of the package that has them here (libcurl4 on Debian 12, libcurl4t64
 # on Ubuntu 24.04), else the usual name.
 recommends=""
+cache=$(ldconfig -p 2>/dev/null || true)  # read whole: a reader that stops early would SIGPIPE it under pipefail
 for pair in libsqlite3.so.0:libsqlite3-0 libcurl.so.4:libcurl4; do
   soname=${pair%%:*} pkg=""
-  path=$(ldconfig -p 2>/dev/null | awk -v lib="$soname" '$1 == lib { print $NF; exit }')
+  path=$(awk -v lib="$soname" '$1 == lib && !found { print $NF; found = 1 }' <<<"$cache")
   [ -n "$path" ] && pkg=$(owner_of "$path")
   recommends+="${recommends:+, }${pkg:-${pair#*:}}"
 done

@@ -16,6 +16,7 @@ enum {
     OPT_XFERINFODATA = 10057, OPT_SSL_VERIFYPEER = 64, OPT_CAINFO = 10065, OPT_SSL_VERIFYHOST = 81,
     OPT_NOSIGNAL = 99, OPT_MAXFILESIZE_LARGE = 30117, OPT_POSTFIELDSIZE_LARGE = 30120, OPT_TIMEOUT_MS = 155,
     OPT_CONNECTTIMEOUT_MS = 156, OPT_PROTOCOLS = 181, OPT_XFERINFOFUNCTION = 20219, OPT_PROTOCOLS_STR = 10318,
+    OPT_CAPATH = 10097, OPT_HTTP09_ALLOWED = 285,
 };
 enum { INFO_RESPONSE_CODE = 0x200000 + 2, INFO_OS_ERRNO = 0x200000 + 25 };
 enum { E_OK = 0, E_WRITE_ERROR = 23, E_UNKNOWN_OPTION = 48, E_FAILED_INIT = 2 };
@@ -143,7 +144,8 @@ void twa_http_perform(const twa_http_request *request, twa_http_response *respon
     SET(OPT_ERRORBUFFER, response->error);
     SET(OPT_URL, request->url);
     SET(OPT_NOSIGNAL, 1L);  // no SIGALRM for name lookups: the process has threads
-    // Only http and https, and never a redirect: credentials go nowhere but the configured server.
+    // Only http and https, and never a redirect: credentials go to the configured server only (or through the
+    // proxy the environment names: libcurl honours http_proxy, https_proxy and no_proxy, as the README says).
     if (code == E_OK) {
         code = lib.easy_setopt(curl, OPT_PROTOCOLS_STR, "http,https");
         if (code == E_UNKNOWN_OPTION) code = lib.easy_setopt(curl, OPT_PROTOCOLS, (long)(PROTO_HTTP | PROTO_HTTPS));
@@ -151,7 +153,18 @@ void twa_http_perform(const twa_http_request *request, twa_http_response *respon
     SET(OPT_FOLLOWLOCATION, 0L);
     SET(OPT_SSL_VERIFYPEER, 1L);
     SET(OPT_SSL_VERIFYHOST, 2L);
-    if (request->ca_file != NULL) SET(OPT_CAINFO, request->ca_file);
+    // A CA file replaces the system's trust store: libcurl built with a CA directory (Debian's: /etc/ssl/certs)
+    // would otherwise keep trusting every CA there too.
+    if (request->ca_file != NULL) {
+        SET(OPT_CAINFO, request->ca_file);
+        SET(OPT_CAPATH, (char *)NULL);
+    }
+    // No HTTP/0.9 answer (a body without status or headers): libcurl refuses it by default only since 7.66;
+    // before 7.64 the option is unknown (such an answer then fails as a body that is not the API's JSON).
+    if (code == E_OK) {
+        int http09 = lib.easy_setopt(curl, OPT_HTTP09_ALLOWED, 0L);
+        if (http09 != E_UNKNOWN_OPTION) code = http09;
+    }
     SET(OPT_TIMEOUT_MS, request->timeout_ms);
     SET(OPT_CONNECTTIMEOUT_MS, request->timeout_ms);
     SET(OPT_MAXFILESIZE_LARGE, (curl_off)(request->limit > INT64_MAX ? INT64_MAX : (curl_off)request->limit));

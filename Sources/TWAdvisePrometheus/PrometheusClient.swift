@@ -123,7 +123,7 @@ public struct PrometheusClient: Sendable {
         var parameters = [("query", promql)]
         if let time { parameters.append(("time", Self.format(time))) }
         let data = try await call("api/v1/query", parameters)
-        return try redacting { try PrometheusDecoding.vector(data) }
+        return try redacting { try PrometheusDecoding.vector(data, redact: redacted) }
     }
 
     /// A range query over `start...end` every `step` seconds.
@@ -131,7 +131,7 @@ public struct PrometheusClient: Sendable {
         -> PrometheusAnswer<[PrometheusSeries]> {
         let data = try await call("api/v1/query_range", [("query", promql), ("start", Self.format(start)),
                                                          ("end", Self.format(end)), ("step", Self.format(step))])
-        return try redacting { try PrometheusDecoding.matrix(data) }
+        return try redacting { try PrometheusDecoding.matrix(data, redact: redacted) }
     }
 
     /// The values of label `name` on series matching `match` (all series when empty) between `start` and `end`.
@@ -142,7 +142,7 @@ public struct PrometheusClient: Sendable {
         let encodedName = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["_"])) ?? name
         let data = try await call("api/v1/label/\(encodedName)/values", parameters, post: false)
         do {
-            return try PrometheusDecoding.strings(data)
+            return try PrometheusDecoding.strings(data, redact: redacted)
         } catch PrometheusError.badResponse(let reason) {
             throw PrometheusError.badResponse(reason: redacted(reason))
         }
@@ -200,7 +200,7 @@ public struct PrometheusClient: Sendable {
             throw PrometheusError.apiError(errorType: redacted(apiError.type), message: redacted(apiError.message))
         }
         guard (200..<300).contains(answer.status) else {
-            throw PrometheusError.http(status: answer.status, url: shown, bodyExcerpt: redacted(Self.excerpt(body)))
+            throw PrometheusError.http(status: answer.status, url: shown, bodyExcerpt: Self.excerpt(body, redact: redacted))
         }
         return body
     }
@@ -215,12 +215,16 @@ public struct PrometheusClient: Sendable {
         return out
     }
 
-    /// Up to 200 characters of a body, control characters escaped, on one line.
-    static func excerpt(_ body: Data) -> String {
-        let text = String(decoding: body.prefix(600), as: UTF8.self)
+    /// Up to `limit` characters of a body, control characters escaped, on one line. `redact` is applied to the
+    /// text before it is cut: a credential the cut would split must not show in part (a hostile server may echo
+    /// it after 190 characters of padding).
+    static func excerpt(_ body: Data, limit: Int = 200, redact: (String) -> String = { $0 }) -> String {
+        let text = redact(String(decoding: body.prefix(64 << 10), as: UTF8.self))
         var out = ""
+        var count = 0
         for scalar in text.unicodeScalars {
-            if out.count >= 200 { out += "…"; break }
+            if count >= limit { out += "…"; break }
+            count += 1
             switch scalar.value {
             case 0x0A, 0x0D, 0x09: out += " "
             case 0..<0x20, 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
@@ -242,8 +246,7 @@ public struct PrometheusClient: Sendable {
         case 7: return "cannot connect: \(failure.message)"
         case 5: return "proxy not found: \(failure.message)"
         case 6: return "host not found"
-        case 18, 52, 56: return "connection closed before the answer was complete"
-        case 1: return "unsupported URL scheme (only http and https)"
+        case 18, 52: return "connection closed before the answer was complete"
         case 35, 51, 53, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91:
             return "TLS failed (certificate not trusted or handshake refused): \(failure.message)"
         default: return failure.message

@@ -53,8 +53,10 @@ package enum PrometheusDecoding {
         return (envelope.errorType ?? "unknown", envelope.error ?? "")
     }
 
-    package static func vector(_ body: Data) throws -> PrometheusAnswer<[PrometheusSample]> {
-        let (result, warnings) = try decode(Result<VectorItem>.self, body)
+    /// `redact` is applied to the excerpt of a body that is not the API's JSON before it is cut (so that a
+    /// credential the server echoed cannot show in part).
+    package static func vector(_ body: Data, redact: (String) -> String = { $0 }) throws -> PrometheusAnswer<[PrometheusSample]> {
+        let (result, warnings) = try decode(Result<VectorItem>.self, body, redact: redact)
         guard result.resultType == "vector" else { throw PrometheusError.badResponse(reason: "expected a vector, got \(result.resultType.prefix(40))") }
         let samples = result.result.map {
             PrometheusSample(labels: $0.metric, time: Date(timeIntervalSince1970: $0.value.time), value: $0.value.value)
@@ -62,8 +64,8 @@ package enum PrometheusDecoding {
         return PrometheusAnswer(value: samples, warnings: warnings)
     }
 
-    package static func matrix(_ body: Data) throws -> PrometheusAnswer<[PrometheusSeries]> {
-        let (result, warnings) = try decode(Result<MatrixItem>.self, body)
+    package static func matrix(_ body: Data, redact: (String) -> String = { $0 }) throws -> PrometheusAnswer<[PrometheusSeries]> {
+        let (result, warnings) = try decode(Result<MatrixItem>.self, body, redact: redact)
         guard result.resultType == "matrix" else { throw PrometheusError.badResponse(reason: "expected a matrix, got \(result.resultType.prefix(40))") }
         let series = result.result.map { item in
             PrometheusSeries(labels: item.metric,
@@ -74,16 +76,16 @@ package enum PrometheusDecoding {
         return PrometheusAnswer(value: series, warnings: warnings)
     }
 
-    package static func strings(_ body: Data) throws -> [String] {
-        try decode([String].self, body).0
+    package static func strings(_ body: Data, redact: (String) -> String = { $0 }) throws -> [String] {
+        try decode([String].self, body, redact: redact).0
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ body: Data) throws -> (T, [String]) {
+    private static func decode<T: Decodable>(_ type: T.Type, _ body: Data, redact: (String) -> String) throws -> (T, [String]) {
         let envelope: Envelope<T>
         do {
             envelope = try JSONDecoder().decode(Envelope<T>.self, from: body)
         } catch {
-            throw PrometheusError.badResponse(reason: "not the API's JSON (\(describe(error))): \(PrometheusClient.excerpt(body.prefix(80)))")
+            throw PrometheusError.badResponse(reason: "not the API's JSON (\(describe(error))): \(PrometheusClient.excerpt(body, limit: 80, redact: redact))")
         }
         guard envelope.status == "success", let data = envelope.data else {
             throw PrometheusError.badResponse(reason: "status \(envelope.status.prefix(40)) without data")

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 import TWAdviseHistory
 import TWAdvisePrometheus
+import TWAdviseTestSupport
 
 /// The client against a stub HTTP server on loopback: each failure gives its error, credentials never leak.
 @Suite(.enabled(if: Tools.python3 != nil, "python3 not on PATH"), .enabled(if: Tools.curlAvailable, Tools.curlSkipReason))
@@ -141,6 +142,20 @@ struct PrometheusClientTests {
         }
     }
 
+    /// A token echoed where the excerpt's cut (200 characters) falls is redacted whole, never shown in part:
+    /// redaction comes before the cut (the review found 33 of 40 characters of a token shown).
+    @Test func aTokenAcrossTheExcerptsCutIsRedacted() async throws {
+        try await withStub { stub in
+            let secret = "tok_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            let file = try writeFile(secret + "\n")
+            let client = try PrometheusClient(PrometheusOptions(baseURL: stub.url("echoauth160"), bearerTokenFile: file))
+            let e = await error { _ = try await client.query("up") }
+            guard case .http(401, _, let body) = e else { Issue.record("got \(String(describing: e))"); return }
+            #expect(!body.contains("tok_ABC") && !body.contains("Bearer t"), "\(body)")
+            #expect(body.hasSuffix("<redacted>"), "\(body)")
+        }
+    }
+
     /// A body that is not the API's JSON is quoted in the error, with the token it echoed redacted.
     @Test func aNonJSONExcerptNeverCarriesTheToken() async throws {
         try await withStub { stub in
@@ -204,6 +219,49 @@ struct PrometheusClientTests {
             #expect(reason.hasPrefix("TLS failed"), "\(reason)")
             let trusted = try PrometheusClient(PrometheusOptions(baseURL: stub.url("echo"), caBundleFile: directory + "/cert.pem"))
             #expect(try await trusted.query("up").value.first?.labels == ["method": "GET", "query": "up"])
+        }
+    }
+
+    /// `--prometheus-ca-file` replaces the system's trust store, not adds to it: in a mount namespace of its own
+    /// whose /etc/ssl/certs (bundle and hashed directory) trusts only the test server's certificate, the CLI
+    /// trusts the server with no CA file,
+    /// and refuses it when given another CA (libcurl built with a CA directory kept trusting it: the review's
+    /// finding).
+    @Test(.enabled(if: getuid() == 0 && Tools.find("unshare") != nil && Tools.find("openssl") != nil,
+                   "needs root, unshare and openssl (a mount namespace of its own)"))
+    func aCAFileReplacesTheSystemStore() async throws {
+        let directory = try temporaryDirectory("twadvise-prom-castore")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let openssl = Tools.find("openssl")!
+        for name in ["server", "other"] {
+            try run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=twadvise-\(name)",
+                              "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "\(directory)/\(name).key",
+                              "-out", "\(directory)/\(name).pem"], log: directory + "/openssl.log")
+        }
+        let both = try String(contentsOfFile: directory + "/server.pem", encoding: .utf8)
+            + String(contentsOfFile: directory + "/server.key", encoding: .utf8)
+        try both.write(toFile: directory + "/server-both.pem", atomically: true, encoding: .utf8)
+        // The store as OpenSSL reads a CA directory: the certificate under its subject hash.
+        let store = directory + "/store"
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        let hash = try CLIRunner.process(openssl, ["x509", "-hash", "-noout", "-in", directory + "/server.pem"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.copyItem(atPath: directory + "/server.pem", toPath: "\(store)/\(hash).0")
+        // And as the bundle libcurl reads by default (Debian's: ca-certificates.crt in the same directory).
+        try FileManager.default.copyItem(atPath: directory + "/server.pem", toPath: store + "/ca-certificates.crt")
+        try await withStub(certificate: directory + "/server-both.pem") { stub in
+            func cli(_ caFile: String?) throws -> CLIRunner.Result {
+                let script = #"mount --bind "$1" /etc/ssl/certs && shift && exec "$@""#
+                return try CLIRunner.process(Tools.find("unshare")!, ["-m", "sh", "-c", script, "sh", store, CLIRunner.executable,
+                    "diagnose", "--prometheus", stub.url("echo").absoluteString, "--instance", "a:9100", "--prometheus-timeout", "10"]
+                    + (caFile.map { ["--prometheus-ca-file", $0] } ?? []))
+            }
+            let system = try cli(nil)
+            #expect(!system.stderr.contains("TLS failed") && system.stderr.contains("echo"), "\(system.stderr)")
+            let other = try cli(directory + "/other.pem")
+            #expect(other.status == 2 && other.stderr.contains("TLS failed"), "\(other.stderr)")
+            let own = try cli(directory + "/server.pem")
+            #expect(!own.stderr.contains("TLS failed") && own.stderr.contains("echo"), "\(own.stderr)")
         }
     }
 

@@ -5,7 +5,7 @@ import Glibc
 /// `/status500/…` a 500 HTML page; `/auth/…` the API's answer when `Authorization: Bearer TOKEN` is sent, else
 /// a 401 that echoes the header it got; `/basic/…` the same for `Basic base64(user:pass)`; `/huge/…` 4 MiB
 /// without Content-Length; `/hugelength/…` a Content-Length of 100 MiB; `/malformed/…` truncated JSON;
-/// `/apierror/…` a 400 with the API's error envelope; `/redirect/…` a 302 elsewhere; `/echo/…` a vector
+/// `/apierror/…` a 400 with the API's error envelope; `/echoauth160/…` a 401 echoing the header after 160 bytes; `/redirect/…` a 302 elsewhere; `/echo/…` a vector
 /// whose labels are the method and the `query` parameter received (GET or POST form).
 struct StubServer: Sendable {
     static let script = #"""
@@ -63,6 +63,8 @@ struct StubServer: Sendable {
                     for _ in range(60):
                         self.wfile.write(b" "); self.wfile.flush(); time.sleep(1)
                 except Exception: pass
+            elif mode == "echoauth160":
+                self.send(401, ("x" * 160 + auth).encode(), "text/plain")
             elif mode == "echojson":
                 self.send(200, ("not json, got " + auth).encode(), "text/plain")
             elif mode == "hugelength":
