@@ -438,7 +438,7 @@ public enum HostFactSchema {
             guard let dot = path.lastIndex(of: ".") else { return ("", path) }
             return (String(path[..<dot]), String(path[path.index(after: dot)...]))
         }
-        for fact in facts where !fact.path.contains("[]") {
+        for fact in facts where !fact.path.utf8.contains(UInt8(ascii: "[")) {  // not a list field (`[` is only in `[]`)
             if case .record = fact.type { continue }
             let (p, name) = parent(fact.path)
             children[p, default: [:]][name] = FieldSpec(fact.type, fact.doc, sources: fact.sources)
