@@ -225,17 +225,15 @@ public struct RunbookTemplates: Sendable {
     /// so that rendering work stays linear in the number of findings.
     static func checkNesting(_ text: String, file: String) throws(RunbookTemplateError) {
         var open: [String] = []
-        var rest = Substring(text)
         var line = 1
-        while let start = rest.firstCharacterRange(of: "{{") {
-            line += rest[..<start.lowerBound].filter { $0 == "\n" }.count
-            rest = rest[start.upperBound...]
-            guard let end = rest.firstCharacterRange(of: "}}") else { break }
-            let tag = rest[..<end.lowerBound].trimmingCharacters(in: " ")
-            rest = rest[end.upperBound...]
-            guard let kind = tag.first else { continue }
-            let name = String(tag.dropFirst()).trimmingCharacters(in: " ")
-            switch kind {
+        var counted = text.startIndex
+        // The tags as every other check reads them (``TemplateVariables/tags(_:includingOthers:)``); lines
+        // counted on the bytes between one tag and the next (a line feed is always a Character of its own).
+        for tag in TemplateVariables.tags(text, includingOthers: true) {
+            line += text.utf8[counted..<tag.range.lowerBound].lazy.filter { $0 == 0x0A }.count
+            counted = tag.range.lowerBound
+            let name = tag.name ?? ""
+            switch tag.kind {
             case "=":
                 throw RunbookTemplateError(file: file, line: line, message: "changing the tag delimiters is not supported in runbook templates")
             case "#", "^":
