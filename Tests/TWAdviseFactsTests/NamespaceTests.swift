@@ -134,31 +134,14 @@ struct NamespaceDiscoveryTests {
 @Suite("Live network namespaces", .serialized)
 struct LiveNamespaceTests {
     static var isRoot: Bool { geteuid() == 0 }
-    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let ip = TestNamespace.ip
 
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ip!)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw CommandFailure(description: "ip \(arguments.joined(separator: " ")): \(text)") }
-        return text
-    }
+    static func run(_ arguments: [String]) throws -> String { try TestNamespace.ip(arguments) }
 
     /// Runs `body` with a named network namespace made for it (loopback up), removed afterwards.
     static func withNamespace<T>(_ prefix: String, _ body: (_ name: String) throws -> T) throws -> T {
-        let name = "\(prefix)-\(getpid())"
-        try run(["netns", "add", name])
-        defer { _ = try? run(["netns", "del", name]) }
-        try run(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
-        return try body(name)
+        try TestNamespace.with(prefix, body)
     }
 
     @Test("a named namespace is found under its name, with its own sysctls, TIME_WAIT and the process holding its connections",
@@ -293,11 +276,11 @@ struct LiveNamespaceTests {
           .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create network namespaces"))
     func intervalWaitsOnce() throws {
         let names = (0..<20).map { "twa-iv-\(getpid())-\($0)" }
-        defer { for name in names { _ = try? Self.run(["netns", "del", name]) } }
-        for name in names { try Self.run(["netns", "add", name]) }
-        let start = ContinuousClock.now
-        let snapshots = try FactsInput(topDestinations: 10, interval: 2).load()
-        let elapsed = (ContinuousClock.now - start) / .seconds(1)
+        let (snapshots, elapsed) = try TestNamespace.with(names) {
+            let start = ContinuousClock.now
+            let snapshots = try FactsInput(topDestinations: 10, interval: 2).load()
+            return (snapshots, (ContinuousClock.now - start) / .seconds(1))
+        }
         let ours = snapshots.filter { $0.namespace?.name.map(names.contains) == true }
         #expect(ours.count == 20)
         for snapshot in ours + [snapshots[0]] {

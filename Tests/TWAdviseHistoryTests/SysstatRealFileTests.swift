@@ -104,9 +104,10 @@ import TWAdviseTestSupport
             print("skipped: sysstat is not installed (\(Self.sadc), sadf)")
             return
         }
-        let name = "twadvise-sa-\(UInt32.random(in: 0...UInt32.max))"
-        #expect(try Self.sh("ip netns add \(name) && ip netns exec \(name) ip link set lo up").0 == 0)
-        defer { _ = try? Self.sh("ip netns del \(name)") }
+        try TestNamespace.with("twadvise-sa") { name in try recordAndRead(in: name, sadf: sadf) }
+    }
+
+    private func recordAndRead(in name: String, sadf: String) throws {
         let tree = try TemporaryTree()
         try tree.mkdir("var/log/sa")
         let file = tree.path("var/log/sa/sa07")

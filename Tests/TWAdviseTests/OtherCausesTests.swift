@@ -9,7 +9,7 @@ import TWAdviseTestSupport
 @Suite("Other causes", .serialized)
 struct OtherCausesTests {
     static var isRoot: Bool { geteuid() == 0 }
-    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let ip = TestNamespace.ip
 
     /// A captured tree whose socket table is `lines` (state, count) toward 10.0.0.9:443.
     static func tree(_ lines: [(state: UInt8, count: Int)]) throws -> TemporaryTree {
@@ -116,14 +116,10 @@ struct OtherCausesTests {
     @Test("live: a client that never closes, and connects toward a full accept queue, inside a test namespace",
           .enabled(if: isRoot && ip != nil, "needs root and iproute2's ip to create a network namespace"))
     func liveCloseWaitAndSynSent() throws {
-        let name = "twa-causes-\(getpid())"
-        func ip(_ arguments: [String]) throws {
-            let result = try CLIRunner.process(Self.ip!, arguments)
-            guard result.status == 0 else { throw LoopbackLoad.Failure(description: "ip \(arguments): \(result.stderr)") }
-        }
-        try ip(["netns", "add", name])
-        defer { try? ip(["netns", "del", name]) }
-        try ip(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
+        try TestNamespace.with("twa-causes") { name in try closeWaitAndSynSent(in: name) }
+    }
+
+    private func closeWaitAndSynSent(in name: String) throws {
         let made = NamespaceThread.run(in: "/run/netns/\(name)") { () -> (Int, Int, [Int32])? in
             guard let closeWait = try? LoopbackLoad.makeCloseWait(count: 150),
                   let synSent = try? LoopbackLoad.makeSynSent(count: 80) else { return nil }

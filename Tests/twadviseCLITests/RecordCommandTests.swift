@@ -16,11 +16,14 @@ struct RecordCommandTests {
         let namespace = "twrec\(getpid() % 100_000)"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twadvise-record-\(getpid())").path
         try? FileManager.default.removeItem(atPath: directory)
-        defer {
-            _ = try? Self.sh("ip netns delete \(namespace)")
-            try? FileManager.default.removeItem(atPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try TestNamespace.with([namespace]) {
+            try TestNamespace.ip(["netns", "exec", namespace, "sysctl", "-qw", "net.ipv4.ip_local_port_range=40000 42000"])
+            try recordBurstAndReplay(in: namespace, directory: directory)
         }
-        #expect(try Self.sh("ip netns add \(namespace) && ip netns exec \(namespace) ip link set lo up && ip netns exec \(namespace) sysctl -qw net.ipv4.ip_local_port_range='40000 42000'").0 == 0)
+    }
+
+    private func recordBurstAndReplay(in namespace: String, directory: String) throws {
 
         let recorder = Process()
         recorder.executableURL = URL(fileURLWithPath: CLIRunner.executable)

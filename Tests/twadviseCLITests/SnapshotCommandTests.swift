@@ -165,11 +165,12 @@ struct UnprivilegedTests {
 @Suite("snapshot of every namespace", .serialized)
 struct NamespaceSnapshotTests {
     @Test("snapshot nests the other namespaces one level deep, and --facts gives them back as separate diagnoses",
-          .enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"), "needs root and iproute2"))
+          .enabled(if: TestNamespace.available, "\(TestNamespace.skipReason)"))
     func nestedNamespaces() throws {
-        let name = "twa-snap-\(getpid())"
-        _ = try CLIRunner.process("/usr/sbin/ip", ["netns", "add", name])
-        defer { _ = try? CLIRunner.process("/usr/sbin/ip", ["netns", "del", name]) }
+        try TestNamespace.with("twa-snap") { name in try nested(name) }
+    }
+
+    private func nested(_ name: String) throws {
         let result = try CLIRunner.run(["snapshot"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutBytes) as? [String: Any])
@@ -185,15 +186,14 @@ struct NamespaceSnapshotTests {
     }
 
     @Test("watch reads every namespace: the own one in full, each other with sockets one line; --host-namespace only the own",
-          .enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"), "needs root and iproute2"))
+          .enabled(if: TestNamespace.available, "\(TestNamespace.skipReason)"))
     func watchEveryNamespace() throws {
-        let name = "twa-watch-\(getpid())"
-        _ = try CLIRunner.process("/usr/sbin/ip", ["netns", "add", name])
-        defer { _ = try? CLIRunner.process("/usr/sbin/ip", ["netns", "del", name]) }
-        _ = try CLIRunner.process("/usr/sbin/ip", ["netns", "exec", name, "ip", "link", "set", "lo", "up"])
+        try TestNamespace.with("twa-watch") { name in try watchEvery(name) }
+    }
+
+    private func watchEvery(_ name: String) throws {
         let script = "import socket\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen(256);p=s.getsockname()[1]\nfor i in range(120):\n c=socket.create_connection(('127.0.0.1',p));a,_=s.accept();c.close();a.recv(1);a.close()\n"
-        let load = try CLIRunner.process("/usr/sbin/ip", ["netns", "exec", name, "python3", "-c", script])
-        #expect(load.status == 0, "\(load.stderr)")
+        try TestNamespace.ip(["netns", "exec", name, "python3", "-c", script])
         let result = try CLIRunner.run(["watch", "--once", "--top", "50"])
         #expect(result.status == 0, "\(result.stderr)")
         let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("netns \(name)") }, "\(result.stdout)")

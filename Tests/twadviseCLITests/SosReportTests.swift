@@ -28,11 +28,13 @@ struct SosReportTests {
     func realSosReport() throws {
         let tag = "twadv\(getpid() % 100000)"
         let namespaces = ["\(tag)a", "\(tag)b"]
-        defer { for ns in namespaces { _ = try? Self.sh("ip netns del \(ns)") } }
-        for (ns, count) in zip(namespaces, [60, 40]) {
-            #expect(try Self.sh("ip netns add \(ns) && ip netns exec \(ns) ip link set lo up").0 == 0)
-            try Self.timeWait(in: ns, count: count)
+        try TestNamespace.with(namespaces) {
+            for (ns, count) in zip(namespaces, [60, 40]) { try Self.timeWait(in: ns, count: count) }
+            try reportAndRead(namespaces)
         }
+    }
+
+    private func reportAndRead(_ namespaces: [String]) throws {
         let work = try TemporaryTree()
         let (status, output) = try Self.sh("timeout 240 sos report --batch --quiet -o networking,kernel,system --tmp-dir \(work.root) 2>&1")
         #expect(status == 0, "\(output)")
