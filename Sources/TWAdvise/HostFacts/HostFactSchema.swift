@@ -81,7 +81,7 @@ public enum HostFactSchema {
     static let persistentFiles = ["etc/sysctl.conf", "etc/sysctl.d"]
     static let rangeFile = "proc/sys/net/ipv4/ip_local_port_range"
     static let reservedFile = "proc/sys/net/ipv4/ip_local_reserved_ports"
-    static let twoReadings = ["two readings: snapshot --interval"]
+    static let twoReadings = ["two readings (--interval)"]
     static let processFiles = ["/proc/PID/fd, /proc/PID/limits (live host)"]
     /// Who holds a socket: read live from /proc, or from the users: column of captured `ss -p` output.
     static let ownerSources = ["/proc/PID/fd (live host)", "the users: column of captured ss -p output"]
