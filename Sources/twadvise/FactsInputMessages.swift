@@ -11,7 +11,7 @@ extension FactsInputError {
         case .notADirectory:
             return "--root " + description
         case .unreadableSnapshot(let failure):
-            return "cannot read facts file \(failure)"
+            return "--facts \(failure)"
         case .unreadableSosReport, .noFacts(.sosReport, _, _):
             return "--sos " + description.dropFirst("sosreport ".count)
         case .unreadableFile, .givenTwice, .invalidSnapshot, .noFacts:

@@ -97,7 +97,7 @@ struct HostileInputTests {
         let big = Data(repeating: UInt8(ascii: " "), count: (64 << 20) + 1)
         let result = try CLIRunner.run(["diagnose", "--facts", "-"], stdin: big, wrapper: Self.timeout)
         #expect(result.status == 2)
-        #expect(result.stderr == "twadvise: error: cannot read facts file standard input: larger than the limit of 64 MiB\n")
+        #expect(result.stderr == "twadvise: error: --facts standard input: larger than the limit of 64 MiB\n")
     }
 
     @Test("#11, #16, #20: an archive named like a remote host is a file; bombs and special files are refused unextracted")

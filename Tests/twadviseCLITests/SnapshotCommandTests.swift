@@ -36,8 +36,8 @@ struct SnapshotCommandTests {
     @Test("inputs that cannot be read at all: exit 2, one line on stderr, nothing on stdout",
           arguments: [
             (["snapshot", "--root", "/nonexistent/twadvise"], "twadvise: error: --root /nonexistent/twadvise: not a directory"),
-            (["snapshot", "--facts", "/nonexistent/facts.json"], "twadvise: error: cannot read facts file /nonexistent/facts.json: no such file"),
-            (["snapshot", "--facts", "/"], "twadvise: error: cannot read facts file /: is a directory, expected a file"),
+            (["snapshot", "--facts", "/nonexistent/facts.json"], "twadvise: error: --facts /nonexistent/facts.json: no such file"),
+            (["snapshot", "--facts", "/"], "twadvise: error: --facts /: is a directory, expected a file"),
           ])
     func unreadableInput(arguments: [String], message: String) throws {
         let result = try CLIRunner.run(arguments)
