@@ -5,15 +5,19 @@ package enum Lexer {
     static let oneCharSymbols: Set<Unicode.Scalar> = ["+", "-", "*", "/", "%", "<", ">", "(", ")", "[", "]", ",", ".", ":"]
     static let durationUnits: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
 
+    /// The lexer's character classes (ASCII only): what separates tokens, starts an identifier, continues one.
+    static func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
+    static func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
+    static func isIdentStart(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
+    static func isIdentifier(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || isDigit(c) }
+
     package static func tokenize(_ text: String) throws(ExpressionError) -> [Token] {
         let s = Array(text.unicodeScalars)
         var tokens: [Token] = []
         var i = 0
-        func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
-        func isIdentStart(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
         while i < s.count {
             let c = s[i]
-            if c == " " || c == "\t" || c == "\n" || c == "\r" {
+            if isSpace(c) {
                 i += 1
                 continue
             }
@@ -34,7 +38,7 @@ package enum Lexer {
                 }
                 // A unit directly after the number makes a duration.
                 var unitEnd = i
-                while unitEnd < s.count, isIdentStart(s[unitEnd]) || isDigit(s[unitEnd]) { unitEnd += 1 }
+                while unitEnd < s.count, isIdentifier(s[unitEnd]) { unitEnd += 1 }
                 let suffix = String(String.UnicodeScalarView(s[i..<unitEnd]))
                 if !suffix.isEmpty {
                     guard let unit = durationUnits.first(where: { $0.0 == suffix }), let value = Double(digits) else {
@@ -55,7 +59,7 @@ package enum Lexer {
                 continue
             }
             if isIdentStart(c) {
-                while i < s.count, isIdentStart(s[i]) || isDigit(s[i]) { i += 1 }
+                while i < s.count, isIdentifier(s[i]) { i += 1 }
                 let word = String(String.UnicodeScalarView(s[start..<i]))
                 tokens.append(Token(kind: keywords.contains(word) ? .keyword(word) : .identifier(word), range: TextRange(start, i)))
                 continue

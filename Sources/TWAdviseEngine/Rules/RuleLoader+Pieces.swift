@@ -111,20 +111,17 @@ extension RuleLoader {
     /// `NAME in REST` as the lexer reads it (an identifier that is no keyword, then the keyword `in`): the name
     /// and where REST starts; `nil` for anything else.
     static func iterationSplit(_ s: [Unicode.Scalar]) -> (variable: String, offset: Int)? {
-        func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
-        func isIdentStart(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
-        func isIdent(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || (c >= "0" && c <= "9") }
         var i = 0
-        while i < s.count, isSpace(s[i]) { i += 1 }
+        while i < s.count, Lexer.isSpace(s[i]) { i += 1 }
         let start = i
-        guard i < s.count, isIdentStart(s[i]) else { return nil }
-        while i < s.count, isIdent(s[i]) { i += 1 }
+        guard i < s.count, Lexer.isIdentStart(s[i]) else { return nil }
+        while i < s.count, Lexer.isIdentifier(s[i]) { i += 1 }
         let name = String(String.UnicodeScalarView(s[start..<i]))
         guard !Lexer.keywords.contains(name) else { return nil }
-        while i < s.count, isSpace(s[i]) { i += 1 }
-        guard i + 2 < s.count, s[i] == "i", s[i + 1] == "n", isSpace(s[i + 2]) else { return nil }
+        while i < s.count, Lexer.isSpace(s[i]) { i += 1 }
+        guard i + 2 < s.count, s[i] == "i", s[i + 1] == "n", Lexer.isSpace(s[i + 2]) else { return nil }
         i += 2
-        while i < s.count, isSpace(s[i]) { i += 1 }
+        while i < s.count, Lexer.isSpace(s[i]) { i += 1 }
         return i < s.count ? (name, i) : nil
     }
 
