@@ -250,8 +250,7 @@ package enum ConfinedOpen {
         let root = Glibc.open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { throw FileReadError.from(errno: errno) }
         defer { close(root) }
-        if let fd = try openat2(root, String(relative), flags: flags) { return fd }
-        return try walk(root, String(relative), flags: flags)
+        return try open(String(relative), beneath: root, flags: flags)
     }
 
     /// Opens `name`, a path relative to the directory open as `root`, with `flags`, never leaving it: a
