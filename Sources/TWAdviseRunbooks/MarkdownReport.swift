@@ -158,6 +158,7 @@ public struct MarkdownReport: Sendable {
             "notRead": timeline.notRead.map { ["text": Self.host($0)] }, "hasNotRead": !timeline.notRead.isEmpty,
         ]
         if let at = timeline.evaluatedAt { context["at"] = ReportTime.full(at) }
+        if let also = timeline.alsoEvaluated { context["alsoEvaluated"] = Self.host(also) }
         return context
     }
 

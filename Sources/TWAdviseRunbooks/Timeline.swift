@@ -108,6 +108,9 @@ public struct Timeline: Sendable, Hashable, Codable {
     public var read: [String]
     /// Inputs looked for and not read, with why (`var/log/sa/sa07: binary sysstat file; install sysstat`).
     public var notRead: [String]
+    /// The other moment the rules were evaluated at, and what they found there, when the input was read inside
+    /// the window (`The input as read, at …, was evaluated too: no finding`); `nil` otherwise.
+    public var alsoEvaluated: String?
 
     /// A timeline of the window `from`...`to`.
     public init(from: Date, to: Date, evaluatedAt: Date?, evaluatedBecause: String, series: [Series], events: [Event],

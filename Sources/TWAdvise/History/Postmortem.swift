@@ -23,21 +23,73 @@ extension Advisor {
     /// worst moment was `found` (each is computed once).
     func diagnose(clipped history: History, found: (time: Date, because: String, namespace: String?)?, base: FactsSnapshot,
                   window: HistoryWindow, minimumSeverity: Severity) -> Diagnosis {
+        // The input itself is a moment of the window when it was read inside it with a socket table (the live
+        // host, a tree or sosreport that kept its date): history never drops it silently.
+        let readAt = Postmortem.readingTime(base, window: window)
+        func timeline(_ diagnosis: inout Diagnosis, at: Date?, because: String) {
+            diagnosis.input.timeline = Postmortem.timeline(history, window: window, evaluatedAt: at, because: because)
+        }
+        if let asked = window.at, let readAt, abs(asked.timeIntervalSince(readAt)) <= Postmortem.readingTolerance {
+            // `--at now`: the moment asked for is the reading, whose sockets history does not keep.
+            var diagnosis = diagnose(base, minimumSeverity: minimumSeverity)
+            timeline(&diagnosis, at: readAt, because: "the moment asked for, when the input was read")
+            return diagnosis
+        }
         let worst = window.at.map { (time: $0, because: "the moment asked for") } ?? found.map { (time: $0.time, because: $0.because) }
         // The moment's facts are those of the namespace where the worst series was (a recording or the
         // `twadvise_` series of every namespace), the base's own when the series name none.
-        var base = base
+        var moment = base
         if let namespace = found?.namespace, namespace != (base.origin.namespace ?? "host") {
-            base.origin.namespace = namespace == "host" ? nil : namespace
+            moment.origin.namespace = namespace == "host" ? nil : namespace
         }
-        let snapshot = worst.map { Postmortem.facts(at: $0.time, history: history, base: base) } ?? base
+        let snapshot = worst.map { Postmortem.facts(at: $0.time, history: history, base: moment) } ?? moment
         var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
-        diagnosis.input.timeline = Postmortem.timeline(history, window: window, evaluatedAt: worst?.time,
-                                                       because: worst?.because ?? "")
+        timeline(&diagnosis, at: worst?.time, because: worst?.because ?? "")
         if worst == nil {
             diagnosis.input.timeline?.notRead.append("no series and no kernel message in the window: the facts are those read now")
+            return diagnosis
         }
+        guard window.at == nil, let readAt, let worst else { return diagnosis }
+        // Without `--at`, the reading competes with the worst moment history kept: the one with the higher
+        // finding (then the one whose verdict could be decided) is the report, and the other is named in it.
+        let reading = diagnose(base, minimumSeverity: minimumSeverity)
+        if Postmortem.outranks(reading.input, diagnosis.input) {
+            var chosen = reading
+            timeline(&chosen, at: readAt, because: "when the input was read: its findings outrank those of the worst moment history kept")
+            chosen.input.timeline?.alsoEvaluated = "The worst moment history kept, \(ReportTime.full(worst.time)) (\(worst.because)), was evaluated too: \(Postmortem.outcome(diagnosis.input))."
+            return chosen
+        }
+        diagnosis.input.timeline?.alsoEvaluated = "The input as read, at \(ReportTime.full(readAt)), was evaluated too: \(Postmortem.outcome(reading.input)); a diagnosis without a window reports it."
         return diagnosis
+    }
+}
+
+extension Postmortem {
+    /// How far `--at` may be from the reading and still name it (`--at now` is taken before the input is read).
+    static let readingTolerance: TimeInterval = 120
+
+    /// When `base` was read, if it was read inside `window` (or just after its end, which `now` set before the
+    /// reading) and holds a socket table; `nil` otherwise.
+    static func readingTime(_ base: FactsSnapshot, window: HistoryWindow) -> Date? {
+        guard base.sockets != nil, let text = base.collectedAt, let at = TimeExpression.parse(text, now: window.to),
+              at >= window.from, at <= window.to + readingTolerance else { return nil }
+        return at
+    }
+
+    /// Whether the report `a` says more than `b`: a higher finding, or at the same, a verdict it could decide.
+    static func outranks(_ a: ReportInput, _ b: ReportInput) -> Bool {
+        func weight(_ input: ReportInput) -> (Int, Int) {
+            (input.highestSeverity?.rank ?? -1, input.verdictGaps.isEmpty ? 1 : 0)
+        }
+        return weight(a) > weight(b)
+    }
+
+    /// A report's outcome in a few words: its highest finding, or none, or that it could not decide.
+    static func outcome(_ input: ReportInput) -> String {
+        if let highest = input.evaluation.findings.max(by: { $0.severity < $1.severity }) {
+            return "\(input.evaluation.findings.count) finding\(input.evaluation.findings.count == 1 ? "" : "s"), the highest \(highest.severity.rawValue.uppercased()) (rule \(highest.id))"
+        }
+        return input.verdictGaps.isEmpty ? "no finding" : "no finding, and insufficient data to say it is healthy"
     }
 }
 

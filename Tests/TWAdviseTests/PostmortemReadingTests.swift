@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TWAdvise
+import TWAdviseFacts
+import TWAdviseHistory
+import TWAdviseTestSupport
+
+/// A postmortem of an input read inside its window (the live host with `--history`): the reading is a moment
+/// of the window too, and history never drops it silently.
+@Suite("A postmortem of an input read inside the window")
+struct PostmortemReadingTests {
+    static let day = Date(timeIntervalSince1970: 1_796_601_600)  // 2026-12-07T00:00:00Z
+    static func at(_ minutes: Double) -> Date { day.addingTimeInterval(3 * 3600 + minutes * 60) }
+
+    /// sysstat's TIME_WAIT peak at 03:20 (27,000 sockets, 450 opens/s) and the kernel's bucket overflow just
+    /// before it, as the golden postmortem has them.
+    static let history: History = {
+        let tw = HistorySeries(quantity: .sockstat("TCP", "tw"), source: "var/log/sysstat/sar07",
+                               points: [(0, 500), (10, 900), (20, 27_000), (30, 450), (40, 460)].map { HistoryPoint(time: at($0.0), value: $0.1) })
+        let opens = HistorySeries(quantity: .counterRate("Tcp", "ActiveOpens"), source: "var/log/sysstat/sar07",
+                                  points: [(0, 10), (10, 12), (20, 450), (30, 11), (40, 10)].map { HistoryPoint(time: at($0.0), value: $0.1) })
+        let overflow = KernelLogEvent(kind: .timeWaitBucketOverflow, first: at(19), last: at(19.5), count: 3, suppressed: 40,
+                                      times: [at(19), at(19.2), at(19.5)], example: "TCP: time wait bucket table overflow", source: "var/log/kern.log")
+        return History(series: [tw, opens], kernelEvents: [overflow], read: ["var/log/kern.log", "var/log/sysstat/sar07"])
+    }()
+    static let window = HistoryWindow(from: day, to: day.addingTimeInterval(12 * 3600))
+
+    /// A scenario's facts, read at `readAt` (as the live reader stamps them), or with no time.
+    static func reading(_ scenario: Scenario, at readAt: Date?) throws -> FactsSnapshot {
+        var snapshot = try GoldenShapesTests.snapshot(scenario).0
+        snapshot.collectedAt = readAt.map { $0.formatted(.iso8601) }
+        return snapshot
+    }
+
+    @Test("a reading with a finding outranks a worst moment history kept without sockets")
+    func readingWithAFindingIsTheReport() throws {
+        let readAt = Self.at(200)
+        let diagnosis = ScenarioTests.advisor.diagnose(history: Self.history, base: try Self.reading(.clientExhaustion, at: readAt),
+                                                       window: Self.window)
+        let alone = ScenarioTests.advisor.diagnose(try Self.reading(.clientExhaustion, at: readAt))
+        #expect(diagnosis.findings.map(\.id) == alone.findings.map(\.id))
+        #expect(diagnosis.findings.contains { $0.id == "ports.destination-exhaustion" })
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.contains("evaluated at **2026-12-07T06:20:00Z**, when the input was read"))
+        #expect(markdown.contains("The worst moment history kept, 2026-12-07T03:20:00Z (the peak of TIME\\_WAIT sockets in var/log/sysstat/sar07), was evaluated too: "))
+    }
+
+    @Test("a worst moment with a finding stays the report when the reading has none; the reading is named")
+    func worstMomentStaysWhenTheReadingIsQuiet() throws {
+        let diagnosis = ScenarioTests.advisor.diagnose(history: Self.history, base: try Self.reading(.healthy, at: Self.at(200)),
+                                                       window: Self.window)
+        let withoutTime = ScenarioTests.advisor.diagnose(history: Self.history, base: try Self.reading(.healthy, at: nil), window: Self.window)
+        #expect(diagnosis.findings.map(\.id) == withoutTime.findings.map(\.id))
+        #expect(diagnosis.highestSeverity == .high)
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.contains("evaluated at **2026-12-07T03:20:00Z**, the peak of TIME\\_WAIT sockets"))
+        #expect(markdown.contains("The input as read, at 2026-12-07T06:20:00Z, was evaluated too: no finding; a diagnosis without a window reports it."))
+        #expect(try !withoutTime.markdown().contains("was evaluated too"))
+    }
+
+    @Test("--at the reading's moment evaluates the reading itself, not history's facts without sockets")
+    func atTheReadingIsTheReading() throws {
+        let readAt = Self.at(200)
+        var window = Self.window
+        window.at = readAt.addingTimeInterval(-3)  // `--at now` is taken just before the input is read
+        let diagnosis = ScenarioTests.advisor.diagnose(history: Self.history, base: try Self.reading(.clientExhaustion, at: readAt),
+                                                       window: window)
+        #expect(diagnosis.verdict != .insufficientData)
+        #expect(diagnosis.findings.contains { $0.id == "ports.destination-exhaustion" })
+        #expect(try diagnosis.markdown().contains("evaluated at **2026-12-07T06:20:00Z**, the moment asked for, when the input was read"))
+    }
+
+    @Test("a reading outside the window, or without a socket table, is not a moment of it")
+    func readingOutsideTheWindow() throws {
+        let late = ScenarioTests.advisor.diagnose(history: Self.history, base: try Self.reading(.clientExhaustion, at: Self.day.addingTimeInterval(13 * 3600)),
+                                                  window: Self.window)
+        #expect(!late.findings.contains { $0.id == "ports.destination-exhaustion" })
+        var noSockets = try Self.reading(.clientExhaustion, at: Self.at(200))
+        noSockets.sockets = nil
+        let blind = ScenarioTests.advisor.diagnose(history: Self.history, base: noSockets, window: Self.window)
+        #expect(try !blind.markdown().contains("was evaluated too"))
+    }
+}
