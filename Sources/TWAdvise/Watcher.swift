@@ -124,6 +124,10 @@ public struct WatchReading: Sendable {
     var others: [(snapshot: FactsSnapshot, diagnosis: Diagnosis)] = []
     /// Whether another namespace than the host's own is shown in full because it is the most pressed.
     var shownBecausePressed = false
+    /// The host's own namespace's facts (the one shown in full may be another, the most pressed).
+    package var hostSnapshot: FactsSnapshot {
+        ([snapshot] + others.map(\.snapshot)).first { $0.origin.namespace == nil } ?? snapshot
+    }
 
     /// The compact view `watch` prints.
     package var view: String {

@@ -317,7 +317,7 @@ public struct KernelLogReader: Sendable {
         guard fd >= 0 else {
             let code = errno
             let reason = code == EACCES || code == EPERM
-                ? "permission denied (kernel.dmesg_restrict, or not in the adm group)"
+                ? "permission denied (with kernel.dmesg_restrict = 1, reading it needs CAP_SYSLOG)"
                 : String(cString: strerror(code))
             gaps.append(HistoryGap(source: ringBufferPath, reason: reason))
             return nil

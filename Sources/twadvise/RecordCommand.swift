@@ -113,16 +113,27 @@ struct RecordCommand: ParsableCommand {
             var kmsg = KernelLogReader(source: FactSource())
             kmsg.readsRingBuffer = true
             var lastKernel = Date()
+            var hostRecord: RecordingStore.HostRecord?
             var taken = 0
             while true {
                 let started = Date()
                 guard let reading = PendingReading.read(&watcher, stoppingOn: &stopSignals) else { return }
                 // The kernel messages of this domain since the last reading, from the ring buffer.
                 let now = Date()
-                let events = kmsg.readRingBuffer(window: lastKernel...now).kernelEvents
+                let kernelLog = kmsg.readRingBuffer(window: lastKernel...now)
                 lastKernel = now
-                let messages = events.map { "\($0.count)× \($0.example)" }
+                let messages = kernelLog.kernelEvents.map { "\($0.count)× \($0.example)" }
                 let outcome = store.append(reading.recorded(at: started, top: top, memory: &memory, kernelMessages: messages))
+                // The host, and whether its kernel messages could be read, kept in the store when they change:
+                // a postmortem of the recording names the host and says when kernel messages are not in it.
+                let unreadable = kernelLog.notRead.first { $0.source == kmsg.ringBufferPath }.map { "\($0.source): \($0.reason)" }
+                let record = RecordingStore.HostRecord(hostname: reading.hostSnapshot.host.hostname, kernel: reading.hostSnapshot.host.kernel?.release,
+                                                       kernelMessagesNotRecorded: unreadable)
+                if record != hostRecord, outcome.stored, (try? store.noteHost(record)) != nil { hostRecord = record }
+                if let unreadable, !said.contains(unreadable) {
+                    said.insert(unreadable)
+                    printError("twadvise: kernel messages are not recorded: \(unreadable)")
+                }
                 // Each condition is said once on stderr (and in the store's events), then again when it is over.
                 for notice in outcome.notices where !said.contains(notice.description) {
                     said.insert(notice.description)

@@ -36,6 +36,24 @@ struct RecordingStoreTests {
             == [F.stored(second)])
     }
 
+    @Test("the host record: kept, replaced, a field removed when absent, a huge value cut, read back by a reader")
+    func hostRecordRoundTrip() throws {
+        let dir = try F.folder()
+        defer { F.remove(dir) }
+        let store = try RecordingStore.openForWriting(directory: dir)
+        #expect(try store.hostRecord() == RecordingStore.HostRecord())
+        try store.noteHost(RecordingStore.HostRecord(hostname: "web-1", kernel: "6.8.0-45-generic",
+                                                     kernelMessagesNotRecorded: "/dev/kmsg: permission denied"))
+        try store.noteHost(RecordingStore.HostRecord(hostname: String(repeating: "é", count: 2_000), kernel: "6.8.0-46-generic"))
+        store.close()
+        let reader = try RecordingStore.openForReading(directory: dir)
+        defer { reader.close() }
+        let record = try reader.hostRecord()
+        #expect(record.kernel == "6.8.0-46-generic")
+        #expect(record.kernelMessagesNotRecorded == nil)
+        #expect(record.hostname == String(repeating: "é", count: 256))
+    }
+
     @Test func historyHasTimeWaitPerNamespaceAndShareOfRPerDestination() throws {
         let dir = try F.folder()
         defer { F.remove(dir) }

@@ -113,7 +113,40 @@ struct RecordCommandTests {
     }
 }
 
+/// A recorder that cannot read the kernel's ring buffer (the shipped unit's `ProtectKernelLogs=yes`, or a user
+/// without CAP_SYSLOG where `kernel.dmesg_restrict` is 1) says so, and its recording says it too.
+@Suite("record without the kernel log", .serialized,
+       .enabled(if: RecordTools.available && CLIRunner.unprivilegedWrapper != nil && RecordTools.dmesgRestricted,
+                "needs root, setpriv, libsqlite3 and kernel.dmesg_restrict = 1"))
+struct RecordWithoutKernelLogTests {
+    @Test("as nobody: /dev/kmsg refused is said once on stderr; the recording names the host, its kernel and the gap")
+    func kernelLogRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twadvise-nokmsg-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        #expect(chown(directory, 65534, 65534) == 0)
+        let record = try CLIRunner.run(["record", "--dir", directory, "--interval", "1", "--readings", "2", "--host-namespace"],
+                                       wrapper: CLIRunner.unprivilegedWrapper!)
+        #expect(record.status == 0, "\(record.stderr)")
+        let notice = "twadvise: kernel messages are not recorded: /dev/kmsg: permission denied"
+        #expect(record.stderr.components(separatedBy: notice).count == 2, "\(record.stderr)")
+
+        let replay = try CLIRunner.run(["diagnose", "--recording", directory, "--from", "-10m", "--format", "json"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as? [String: Any])
+        let name = try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(report["host"] as? String == name)
+        let release = try String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(report["kernel"] as? String == release)
+        let notRead = try #require((report["timeline"] as? [String: Any])?["notRead"] as? [String])
+        #expect(notRead.contains { $0.hasPrefix("kernel messages: the recorder could not read them (/dev/kmsg: permission denied") }, "\(notRead)")
+    }
+}
+
 enum RecordTools {
+    static let dmesgRestricted = (try? String(contentsOfFile: "/proc/sys/kernel/dmesg_restrict", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     static let available: Bool = geteuid() == 0
         && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/bin/ip"))
         && (FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0")

@@ -84,15 +84,23 @@ extension Advisor {
         let clipped = Postmortem.clipped(try store.history(in: RecordingWindow(from: window.from, to: window.to)), to: window)
         let found = Postmortem.worstMoment(clipped)
         let moment = window.at ?? found?.time
+        let host = try store.hostRecord()
+        let notRecorded = host.kernelMessagesNotRecorded.map { "kernel messages: the recorder could not read them (\($0))" }
         // The full snapshot kept within one interval of the moment, if any: every fact of that moment.
         if let moment, let kept = try store.snapshot(nearest: moment), abs(kept.time.timeIntervalSince(moment)) <= 30,
            let snapshot = try? FactsSnapshot.decode(json: kept.json) {
             var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
             diagnosis.input.timeline = Postmortem.timeline(clipped, window: window, evaluatedAt: kept.time,
                                                            because: "the full snapshot the recorder kept at the worst moment")
+            if let notRecorded { diagnosis.input.timeline?.notRead.append(notRecorded) }
             return diagnosis
         }
         var base = FactsSnapshot(origin: FactsOrigin(kind: .captured, location: "recording \(store.directory)"))
+        base.host.hostname = host.hostname
+        base.host.kernel = host.kernel.flatMap(KernelVersion.init(parsing:))
+        if host.hostname != nil || host.kernel != nil {
+            base.readFrom = ReadLocations(host: "recording \(store.directory) (as the recorder last read it)")
+        }
         if let moment {
             let settings = try store.settings(at: moment)
             for (key, text) in settings.sysctls {
@@ -100,9 +108,13 @@ extension Advisor {
                 else { continue }
                 base.sysctls.values[key] = value
             }
-            base.readFrom = ReadLocations(sysctls: "recording \(store.directory) (sysctls as last stored before the moment)")
+            var read = base.readFrom ?? ReadLocations()
+            read.sysctls = "recording \(store.directory) (sysctls as last stored before the moment)"
+            base.readFrom = read
         }
-        return diagnose(clipped: clipped, found: found, base: base, window: window, minimumSeverity: minimumSeverity)
+        var diagnosis = diagnose(clipped: clipped, found: found, base: base, window: window, minimumSeverity: minimumSeverity)
+        if let notRecorded { diagnosis.input.timeline?.notRead.append(notRecorded) }
+        return diagnosis
     }
 }
 

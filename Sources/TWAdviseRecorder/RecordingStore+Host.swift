@@ -1,0 +1,56 @@
+extension RecordingStore {
+    /// What a recording says of the host it was made on, and of what its recorder could not record: kept in
+    /// the store's `meta` table (`hostname`, `kernel`, `kernel_messages`), as the recorder last saw them.
+    public struct HostRecord: Sendable, Hashable {
+        /// The host name the recorder read.
+        public var hostname: String?
+        /// The kernel release the recorder read (`6.8.0-45-generic`).
+        public var kernel: String?
+        /// Why kernel messages are not in the recording (`/dev/kmsg: permission denied (…)`); `nil` when
+        /// the recorder read them, or never said.
+        public var kernelMessagesNotRecorded: String?
+
+        /// A record of `hostname` and `kernel`, and why kernel messages were not recorded, if they were not.
+        public init(hostname: String? = nil, kernel: String? = nil, kernelMessagesNotRecorded: String? = nil) {
+            self.hostname = hostname
+            self.kernel = kernel
+            self.kernelMessagesNotRecorded = kernelMessagesNotRecorded
+        }
+    }
+
+    /// Longest value kept for each field: a host name is at most 64 bytes, a kernel release 64, a reason a line.
+    static let hostRecordLimit = 512
+
+    /// Stores `record`: each field present is kept (cut to 512 bytes), each absent one removed.
+    public func noteHost(_ record: HostRecord) throws(RecorderError) {
+        try withConnection { _, connection in
+            let replace = try connection.statement("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+            let remove = try connection.statement("DELETE FROM meta WHERE key = ?")
+            for (key, value) in [("hostname", record.hostname), ("kernel", record.kernel), ("kernel_messages", record.kernelMessagesNotRecorded)] {
+                if let value {
+                    try replace.run([.text(key), .text(String(decoding: value.utf8.prefix(Self.hostRecordLimit), as: UTF8.self))])
+                } else {
+                    try remove.run([.text(key)])
+                }
+            }
+        }
+    }
+
+    /// What the recording says of its host; every field `nil` in a recording made before it kept them.
+    public func hostRecord() throws(RecorderError) -> HostRecord {
+        try withConnection { _, connection in
+            let select = try connection.statement("SELECT key, value FROM meta WHERE key IN ('hostname', 'kernel', 'kernel_messages')")
+            defer { select.reset() }
+            var record = HostRecord()
+            while try select.step() {
+                let value = String(select.text(1).prefix(Self.hostRecordLimit))
+                switch select.text(0) {
+                case "hostname": record.hostname = value
+                case "kernel": record.kernel = value
+                default: record.kernelMessagesNotRecorded = value
+                }
+            }
+            return record
+        }
+    }
+}
