@@ -82,6 +82,37 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// What an unprivileged user can put where namespaces are looked for, and how many they can make.
+@Suite("Why a process's namespace could not be read")
+struct UnreadableNamespaceTests {
+    static func tree(own: (eff: String, prm: String), pid1: String) throws -> TemporaryTree {
+        try TemporaryTree([
+            "self/status": "Name:\ttwadvise\nCapPrm:\t\(own.prm)\nCapEff:\t\(own.eff)\n",
+            "1/status": "Name:\tinit\nCapPrm:\t\(pid1)\nCapEff:\t\(pid1)\n",
+        ])
+    }
+
+    @Test("without CAP_SYS_PTRACE, that is the reason")
+    func withoutPtrace() throws {
+        let tree = try Self.tree(own: ("0000000000200000", "0000000000200000"), pid1: "000001ffffffffff")
+        #expect(NetworkNamespaces.whyUnreadable([1], proc: tree.root) == "another user's /proc/PID/ns/net needs CAP_SYS_PTRACE besides CAP_SYS_ADMIN")
+    }
+
+    @Test("with CAP_SYS_PTRACE, the capabilities the process holds and twadvise lacks are named")
+    func morePrivileged() throws {
+        let tree = try Self.tree(own: ("000001fffeffffff", "000001fffeffffff"), pid1: "000001ffffffffff")
+        #expect(NetworkNamespaces.whyUnreadable([1], proc: tree.root)
+            == "refused although twadvise has CAP_SYS_PTRACE: PID 1 holds CAP_SYS_RESOURCE, which twadvise lacks, so it is more privileged, or in a user namespace above twadvise's")
+    }
+
+    @Test("with CAP_SYS_PTRACE and every capability the process has, another user namespace; an unreadable status too")
+    func otherUserNamespace() throws {
+        let tree = try Self.tree(own: ("000001ffffffffff", "000001ffffffffff"), pid1: "0000000000000000")
+        let other = "refused although twadvise has CAP_SYS_PTRACE: the process is in a user namespace twadvise has no capabilities in"
+        #expect(NetworkNamespaces.whyUnreadable([1], proc: tree.root) == other)
+        #expect(NetworkNamespaces.whyUnreadable([77], proc: tree.root) == other)
+    }
+}
+
 @Suite("Namespace discovery under attack")
 struct NamespaceDiscoveryTests {
     @Test("a FIFO, or a link to one, under /run/netns is 'not a network namespace', and nothing blocks on it")

@@ -41,8 +41,12 @@ package struct LiveNamespaceReader {
         var namespaces = found.namespaces.filter { !$0.isOwn }
         var notices: [FactWarning] = []
         var notCovered: [String] = []
-        if found.unreadable > 0 {
-            notices.append(FactWarning(path: proc, message: "the network namespace of \(found.unreadable) process\(found.unreadable == 1 ? "" : "es") could not be read (permission: another process's /proc/PID/ns/net needs CAP_SYS_PTRACE besides CAP_SYS_ADMIN)"))
+        if !found.unreadable.isEmpty {
+            let count = found.unreadable.count
+            let named = found.unreadable.prefix(5).map { pid in
+                "PID \(pid)" + (NetworkNamespaces.command(proc: proc, pid: pid).map { " (\($0))" } ?? "")
+            }.joined(separator: ", ") + (count > 5 ? ", and \(count - 5) more" : "")
+            notices.append(FactWarning(path: proc, message: "the network namespace of \(count) process\(count == 1 ? "" : "es") could not be read: \(named) (\(NetworkNamespaces.whyUnreadable(found.unreadable, proc: proc)))"))
         }
         for path in found.notNamespaces.prefix(10) {
             notices.append(FactWarning(path: path, message: "not a network namespace (not read)"))

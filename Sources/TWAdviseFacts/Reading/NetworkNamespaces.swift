@@ -156,16 +156,16 @@ package enum NetworkNamespaces {
     ///   - proc: where `/proc` is (tests give a fixture for the cgroup parts).
     ///   - runNetns: where `ip netns` keeps its names.
     ///   - podLogs: where the kubelet keeps one directory per pod, `NAMESPACE_NAME_UID`.
-    /// - Returns: the namespaces, and how many processes' namespaces could not be read (permission).
+    /// - Returns: the namespaces, and the processes whose namespaces could not be read (permission).
     package static func discover(proc: String = "/proc", runNetns: String = "/run/netns",
-                                podLogs: String = "/var/log/pods") -> (namespaces: [NetworkNamespace], unreadable: Int) {
+                                podLogs: String = "/var/log/pods") -> (namespaces: [NetworkNamespace], unreadable: [Int32]) {
         let found = discoverAll(proc: proc, runNetns: runNetns, podLogs: podLogs)
         return (found.namespaces, found.unreadable)
     }
 
     /// ``discover(proc:runNetns:podLogs:)`` with the entries of `runNetns` that are not network namespaces.
     package static func discoverAll(proc: String = "/proc", runNetns: String = "/run/netns", podLogs: String = "/var/log/pods")
-        -> (namespaces: [NetworkNamespace], unreadable: Int, notNamespaces: [String]) {
+        -> (namespaces: [NetworkNamespace], unreadable: [Int32], notNamespaces: [String]) {
         var notNamespaces: [String] = []
         var byInode: [UInt64: NetworkNamespace] = [:]
         let own = inode(of: proc + "/self/ns/net")
@@ -186,7 +186,7 @@ package enum NetworkNamespaces {
             if byInode[ino] == nil { byInode[ino] = NetworkNamespace(inode: ino, path: path) }
             if byInode[ino]?.isOwn == false { byInode[ino]?.name = name }
         }
-        var unreadable = 0
+        var unreadable: [Int32] = []
         let pods = podDirectories(podLogs)
         var seenProcesses = 0
         for entry in (try? listDirectory(proc)) ?? [] {
@@ -194,7 +194,7 @@ package enum NetworkNamespaces {
             seenProcesses += 1
             if seenProcesses > maxProcesses { break }
             guard let ino = inode(of: "\(proc)/\(pid)/ns/net") else {
-                if errno == EACCES || errno == EPERM { unreadable += 1 }
+                if errno == EACCES || errno == EPERM { unreadable.append(pid) }
                 continue
             }
             if var known = byInode[ino] {
@@ -225,13 +225,46 @@ package enum NetworkNamespaces {
 
     /// Whether this process may enter other network namespaces: `CAP_SYS_ADMIN` in its effective set.
     package static func canEnter(proc: String = "/proc") -> Bool {
-        guard let bytes = try? SystemFile(path: proc + "/self/status").readAll(limit: 1 << 16) else { return geteuid() == 0 }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("CapEff:") {
-            let hex = line.dropFirst("CapEff:".count).trimmed(" \t")
-            guard let caps = UInt64(hex, radix: 16) else { return false }
-            return caps & (1 << 21) != 0  // CAP_SYS_ADMIN
+        guard let caps = capabilities(proc: proc, pid: nil, set: "CapEff") else { return geteuid() == 0 }
+        return caps & (1 << 21) != 0  // CAP_SYS_ADMIN
+    }
+
+    /// A capability set (`CapEff`, `CapPrm`) of process `pid` (this process when `nil`), from its status file.
+    static func capabilities(proc: String, pid: Int32?, set: String) -> UInt64? {
+        guard let bytes = try? SystemFile(path: proc + "/" + (pid.map(String.init) ?? "self") + "/status").readAll(limit: 1 << 16)
+        else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(set + ":") {
+            return UInt64(line.dropFirst(set.count + 1).trimmed(" \t"), radix: 16)
         }
-        return geteuid() == 0
+        return nil
+    }
+
+    /// The kernel's names of capabilities 0 to 40 (capability.h).
+    static let capabilityNames = [
+        "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
+        "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
+        "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+        "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
+        "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
+        "CHECKPOINT_RESTORE",
+    ]
+
+    /// Why the network namespaces of `pids` (refused with EACCES or EPERM) could not be read, in a few words:
+    /// without `CAP_SYS_PTRACE`, that; with it, the capabilities the first holds and this process does not
+    /// (a ptrace access check refuses a more privileged process from another user namespace), or that it is
+    /// in a user namespace this process has no capabilities in.
+    package static func whyUnreadable(_ pids: [Int32], proc: String = "/proc") -> String {
+        guard let own = capabilities(proc: proc, pid: nil, set: "CapEff"), own & (1 << 19) != 0 else {
+            return "another user's /proc/PID/ns/net needs CAP_SYS_PTRACE besides CAP_SYS_ADMIN"
+        }
+        if let pid = pids.first, let theirs = capabilities(proc: proc, pid: pid, set: "CapPrm"),
+           let mine = capabilities(proc: proc, pid: nil, set: "CapPrm") {
+            let extra = (0..<capabilityNames.count).filter { theirs & ~mine & (1 << UInt64($0)) != 0 }.map { "CAP_" + capabilityNames[$0] }
+            if !extra.isEmpty {
+                return "refused although twadvise has CAP_SYS_PTRACE: PID \(pid) holds \(extra.joined(separator: ", ")), which twadvise lacks, so it is more privileged, or in a user namespace above twadvise's"
+            }
+        }
+        return "refused although twadvise has CAP_SYS_PTRACE: the process is in a user namespace twadvise has no capabilities in"
     }
 
     static func inode(of path: String) -> UInt64? {
