@@ -250,11 +250,22 @@ public struct Diagnosis: Sendable {
 
     /// The runbook of this namespace alone.
     func ownMarkdown() throws(AdvisorError) -> String {
+        try ownDocument().markdown
+    }
+
+    /// The report of this namespace alone, as a document.
+    func ownDocument() throws(AdvisorError) -> ReportDocument {
         do {
-            return try MarkdownReport(templates: templates).render(input)
+            return try MarkdownReport(templates: templates).document(input)
         } catch {
             throw AdvisorError(code: .invalidTemplate, message: "runbook template: \(error.description)")
         }
+    }
+
+    /// The report as one document: Markdown (``markdown()``) and the terminal's view (``terminal(_:color:)``)
+    /// are its two renderings. With nested namespaces, the table of namespaces first.
+    package func document() throws(AdvisorError) -> ReportDocument {
+        try Self.document([self])
     }
 
     /// The JSON report of this namespace alone, each finding with its steps.
@@ -269,24 +280,29 @@ public struct Diagnosis: Sendable {
     /// The runbook of ``markdown(_:)`` as a terminal shows it: escapes undone, bold, aligned tables, and
     /// severities in colour unless `color` is false (`NO_COLOR`), in which case no control sequence at all.
     public static func terminal(_ diagnoses: [Diagnosis], color: Bool) throws(AdvisorError) -> String {
-        // Rule and template text is checked for control characters when it loads; this is the last guard, for
-        // whatever reaches the report another way: every invisible scalar but newline and tab made visible
-        // before the renderer adds its own colours.
-        TerminalMarkdown.render(Escaping.terminal(try markdown(diagnoses)), color: color)
+        // Rule and template text is checked for control characters when it loads; the terminal rendering is
+        // the last guard, for whatever reaches the report another way: every invisible scalar but tab made
+        // visible before the renderer adds its own colours.
+        try document(diagnoses).terminal(color: color)
     }
 
     /// One Markdown document for several diagnoses of one host (its network namespaces, the own first): the
     /// table of namespaces, then the runbook of the host's namespace and of each namespace with findings.
     public static func markdown(_ diagnoses: [Diagnosis]) throws(AdvisorError) -> String {
+        try document(diagnoses).markdown
+    }
+
+    /// ``markdown(_:)`` as a document, of which Markdown and the terminal's view are two renderings.
+    package static func document(_ diagnoses: [Diagnosis]) throws(AdvisorError) -> ReportDocument {
         let diagnoses = diagnoses.flatMap(\.everyNamespace)
-        guard let first = diagnoses.first else { return "" }
-        guard diagnoses.count > 1 else { return try first.ownMarkdown() }
-        var texts = [NamespaceSummary(rows: diagnoses.map(\.summaryRow)).markdown(hostname: first.input.hostname)]
-        texts.append(try first.ownMarkdown())
+        guard let first = diagnoses.first else { return ReportDocument(blocks: []) }
+        guard diagnoses.count > 1 else { return try first.ownDocument() }
+        var document = NamespaceSummary(rows: diagnoses.map(\.summaryRow)).document(hostname: first.input.hostname)
+        document.blocks += try first.ownDocument().blocks
         for diagnosis in diagnoses.dropFirst() where !diagnosis.findings.isEmpty {
-            texts.append(try diagnosis.ownMarkdown())
+            document.blocks += try diagnosis.ownDocument().blocks
         }
-        return texts.joined(separator: "\n")
+        return document
     }
 
     /// The JSON report, documented by docs/report.schema.json.

@@ -27,11 +27,11 @@ struct FindingGroup {
         }.map(\.element)
     }
 
-    /// The evidence in Markdown: for one subject a table of what, value and where it was read; for several,
+    /// The evidence as blocks: for one subject a table of what, value and where it was read; for several,
     /// the values every subject shares in that table, then one row per subject with the values that differ.
     /// `tables` maps each subject table already shown to the rank of its finding: the same table again
     /// (another rule about the same destinations, with the same numbers) is a line pointing back to it.
-    func evidenceTable(sameAs tables: inout [(rank: Int, rows: [String: Set<String>])], rank: Int) -> String {
+    func evidenceBlocks(sameAs tables: inout [(rank: Int, rows: [String: Set<String>])], rank: Int) -> [ReportBlock] {
         let labels = worst.evidence.map(\.label)
         func item(_ f: Finding, _ i: Int) -> Evidence? {
             f.evidence.count == labels.count && f.evidence[i].label == labels[i] ? f.evidence[i] : f.evidence.first { $0.label == labels[i] }
@@ -45,13 +45,12 @@ struct FindingGroup {
         let shared = labels.indices.filter { i in !detailed.contains { item($0, i)?.value != worst.evidence[i].value } }
         // Values not known for any subject make one line, not rows of "unknown".
         let unknown = shared.filter { worst.evidence[$0].kind == .unknown }
-        var lines: [String] = []
+        var blocks: [ReportBlock] = []
         if shared.count > unknown.count {
-            lines += ["| Evidence | Value | Read from |", "|---|---|---|"]
-            for i in shared where !unknown.contains(i) {
+            blocks.append(.table(ReportTable(header: ["Evidence", "Value", "Read from"], rows: shared.filter { !unknown.contains($0) }.map { i in
                 let e = worst.evidence[i]
-                lines.append("| \(e.label) | \(Self.cell(e)) | \(MarkdownReport.host(e.source ?? "")) |")
-            }
+                return [e.label, Self.cell(e), MarkdownReport.host(e.source ?? "")]
+            })))
         }
         var notes: [String] = []
         let grouped = findings.count > 1 && !varying.isEmpty
@@ -64,38 +63,29 @@ struct FindingGroup {
         if !unknown.isEmpty {
             notes.append("Not known from this input: " + unknown.map { labels[$0] }.joined(separator: "; ") + ".")
         }
-        if !notes.isEmpty {
-            if !lines.isEmpty { lines.append("") }
-            lines.append(notes.joined(separator: " "))
-        }
-        guard grouped else { return lines.joined(separator: "\n") }
-        if !lines.isEmpty { lines.append("") }
-        lines.append("| Severity | Subject | " + varying.map { labels[$0] }.joined(separator: " | ") + " |")
-        lines.append("|---|---|" + String(repeating: "---|", count: varying.count))
-        var rows: [String] = []
+        if !notes.isEmpty { blocks.append(.paragraph([notes.joined(separator: " ")])) }
+        guard grouped else { return blocks }
+        var rows: [[String]] = []
         var values: [String: Set<String>] = [:]
         for f in detailed {
             let cells = varying.map { i in item(f, i).map(Self.cell) ?? "unknown" }
-            rows.append("| \(f.severity.rawValue.uppercased()) | \(MarkdownReport.host(f.subject ?? "")) | "
-                        + cells.joined(separator: " | ") + " |")
+            rows.append([f.severity.rawValue.uppercased(), MarkdownReport.host(f.subject ?? "")] + cells)
             values[f.subject ?? "", default: []].formUnion(zip(varying, cells).map { labels[$0] + "=" + $1 })
         }
         // Shown before when an earlier table had these subjects with these values (and maybe more columns).
         if let earlier = tables.first(where: { table in
             table.rows.count == values.count && values.allSatisfy { table.rows[$0.key]?.isSuperset(of: $0.value) == true }
         }) {
-            lines.removeLast(2)
-            lines.append("Its \(detailed.count) subjects and their \(varying.map { labels[$0] }.joined(separator: ", ")) are those of "
-                         + "finding \(earlier.rank)'s table above.")
-            return lines.joined(separator: "\n")
+            blocks.append(.paragraph(["Its \(detailed.count) subjects and their \(varying.map { labels[$0] }.joined(separator: ", ")) are those of "
+                                      + "finding \(earlier.rank)'s table above."]))
+            return blocks
         }
         tables.append((rank, values))
-        lines += rows
+        blocks.append(.table(ReportTable(header: ["Severity", "Subject"] + varying.map { labels[$0] }, rows: rows)))
         if findings.count > detailed.count {
-            lines.append("")
-            lines.append("\(findings.count - detailed.count) more subjects below these; `--format json` lists every one.")
+            blocks.append(.paragraph(["\(findings.count - detailed.count) more subjects below these; `--format json` lists every one."]))
         }
-        return lines.joined(separator: "\n")
+        return blocks
     }
 
     /// One evidence value for a person, by its kind: a count or rate rounded, a share with its bar, seconds

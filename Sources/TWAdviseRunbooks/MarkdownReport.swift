@@ -18,9 +18,16 @@ public struct MarkdownReport: Sendable {
         self.templates = templates
     }
 
-    /// The runbook text.
+    /// The runbook text: the Markdown of ``document(_:)``.
     public func render(_ input: ReportInput) throws(RunbookTemplateError) -> String {
+        try document(input).markdown
+    }
+
+    /// The report as a document: the frame's blocks, with each finding's evidence tables and runbook as the
+    /// typed blocks they were built as (``ReportDocument``).
+    public func document(_ input: ReportInput) throws(RunbookTemplateError) -> ReportDocument {
         let report = try templates.reportTemplate()
+        var spliced = Spliced()
         let shown = input.shownFindings
         // Only the sections of the findings shown are parsed (once per set of templates, then kept).
         let sections = try templates.sectionTemplates(shown.compactMap(\.runbook))
@@ -47,10 +54,10 @@ public struct MarkdownReport: Sendable {
                                   steps: Self.steps(finding, rank: index + 1, input: input, current: current, sections: sections))
             }
             var context = Self.topRow(group, rank: index + 1, current: current)
-            context["evidenceTable"] = group.evidenceTable(sameAs: &tables, rank: index + 1)
+            context["evidenceTable"] = spliced.placeholder(for: group.evidenceBlocks(sameAs: &tables, rank: index + 1))
             context["thresholds"] = group.thresholds()
             context["hasThresholds"] = !group.worst.parameters.isEmpty
-            context["body"] = Self.tidy(Self.referringBack(SectionMerge.merge(parts), rank: index + 1, printed: &printed).markdown)
+            context["body"] = spliced.placeholder(for: ReportDocument(steps: Self.referringBack(SectionMerge.merge(parts), rank: index + 1, printed: &printed)).blocks)
             findings.append(context)
             top.append(context)
         }
@@ -111,7 +118,51 @@ public struct MarkdownReport: Sendable {
         if let at = input.collectedAt { context["collectedAt"] = Self.host(at) }
         if let timeline = input.timeline { context["timeline"] = Self.timelineContext(timeline) }
         if let enter = input.enterNamespace { context["enterNamespace"] = enter }
-        return Self.tidy(report.render(context))
+        return spliced.document(report.render(context))
+    }
+
+    /// Blocks the report built itself, each standing in the frame's context as a placeholder until the frame
+    /// is rendered: a private-use scalar around a random key and a number, which no host value can guess.
+    struct Spliced {
+        let key = "\u{F8FF}" + String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        var blocks: [[ReportBlock]] = []
+
+        /// The text that stands for `blocks` in the frame.
+        mutating func placeholder(for blocks: [ReportBlock]) -> String {
+            self.blocks.append(blocks)
+            return key + "-\(self.blocks.count - 1)\u{F8FF}"
+        }
+
+        /// The rendered frame read into blocks, each placeholder that is a paragraph of its own replaced by its
+        /// blocks. A frame that put one inside a line (a team's `report.md` may) gets its blocks' Markdown
+        /// there, read with the rest.
+        func document(_ frame: String) -> ReportDocument {
+            guard !blocks.isEmpty else { return ReportDocument(markdown: frame) }
+            var out: [ReportBlock] = []
+            var standalone = 0
+            for block in ReportDocument(markdown: frame).blocks {
+                if case .paragraph(let lines) = block, lines.count == 1, let index = index(lines[0]) {
+                    out += blocks[index]
+                    standalone += 1
+                } else {
+                    out.append(block)
+                }
+            }
+            guard standalone < frame.ranges(of: key).count else { return ReportDocument(blocks: out) }
+            var text = frame
+            for (index, blocks) in blocks.enumerated() {
+                text = text.replacing(key + "-\(index)\u{F8FF}", with: blocks.map(\.markdown).joined(separator: "\n\n"))
+            }
+            return ReportDocument(markdown: text)
+        }
+
+        /// The number of the placeholder `line` is, if it is one.
+        func index(_ line: String) -> Int? {
+            guard line.hasPrefix(key), line.hasSuffix("\u{F8FF}") else { return nil }
+            let number = line.dropFirst(key.count)
+            guard number.hasPrefix("-"), let index = Int(number.dropFirst().dropLast()), blocks.indices.contains(index) else { return nil }
+            return index
+        }
     }
 
     /// Each shown finding's own runbook section as a document, in rank order: values in place, for the host
@@ -402,8 +453,22 @@ public struct MarkdownReport: Sendable {
     static func tidy(_ text: String) -> String {
         var lines: [Substring] = []
         var blank = 0
-        // Lines cut as `split(separator: "\n")` cuts Characters (a CR LF pair is one Character, never cut), on
-        // the UTF-8 bytes: a report is tens of kilobytes, and reading it by Character cost a first report 1.6 ms.
+        for line in Self.lines(text) {
+            let isBlank = line.utf8.allSatisfy { $0 == 0x20 }
+            blank = isBlank ? blank + 1 : 0
+            if blank <= 1 { lines.append(isBlank ? "" : line) }
+        }
+        while lines.first?.isEmpty == true { lines.removeFirst() }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension MarkdownReport {
+    /// `text`'s lines, cut as `split(separator: "\n")` cuts Characters (a CR LF pair is one Character, never
+    /// cut), on the UTF-8 bytes: a report is tens of kilobytes, and reading it by Character cost a first report
+    /// 1.6 ms.
+    static func lines(_ text: String) -> [Substring] {
         var split: [Substring] = []
         var start = text.utf8.startIndex
         var previous: UInt8 = 0
@@ -416,14 +481,7 @@ public struct MarkdownReport: Sendable {
             previous = byte
         }
         split.append(text[start...])
-        for line in split {
-            let isBlank = line.utf8.allSatisfy { $0 == 0x20 }
-            blank = isBlank ? blank + 1 : 0
-            if blank <= 1 { lines.append(isBlank ? "" : line) }
-        }
-        while lines.first?.isEmpty == true { lines.removeFirst() }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n") + "\n"
+        return split
     }
 }
 

@@ -98,18 +98,17 @@ public struct NamespaceSummary: Sendable {
 
     /// The table in Markdown, with the line that says which runbooks follow.
     public func markdown(hostname: String?) -> String {
-        var lines = [
-            "# TWAdvise: \(rows.count) network namespaces on \(MarkdownReport.host(hostname ?? "unknown host"))",
-            "",
-            "| Namespace | TIME_WAIT | Most pressed destination | Share of R | Pressure | Verdict |",
-            "|---|---|---|---|---|---|",
-        ]
-        for row in ordered {
-            lines.append("| \(MarkdownReport.host(row.label)) | \(row.timeWait.map(String.init) ?? "unknown") | "
-                         + "\(row.pressed.map { MarkdownReport.host($0.label) } ?? "-") | \(Self.shareCell(row.pressed?.shareOfR)) | "
-                         + "\(row.pressed?.pressure.map(Presentation.percent) ?? "-") | \(MarkdownReport.host(row.verdictCell)) |")
+        document(hostname: hostname).markdown
+    }
+
+    /// The table as a document: its heading, the table, what share of R and pressure are, and which runbooks
+    /// follow.
+    public func document(hostname: String?) -> ReportDocument {
+        let rows = ordered.map { row in
+            [MarkdownReport.host(row.label), row.timeWait.map(String.init) ?? "unknown", row.pressed.map { MarkdownReport.host($0.label) } ?? "-",
+             Self.shareCell(row.pressed?.shareOfR), row.pressed?.pressure.map(Presentation.percent) ?? "-", MarkdownReport.host(row.verdictCell)]
         }
-        let others = rows.dropFirst()
+        let others = self.rows.dropFirst()
         let unread = others.filter { $0.notRead != nil }.count
         let insufficient = others.filter { $0.notRead == nil && $0.insufficient && $0.shownFindings == 0 }.count
         let quiet = others.filter { $0.notRead == nil && !$0.insufficient && $0.shownFindings == 0 }.count
@@ -117,12 +116,13 @@ public struct NamespaceSummary: Sendable {
         if quiet > 0 { tail.append("\(quiet) namespace\(quiet == 1 ? " has" : "s have") none") }
         if insufficient > 0 { tail.append("\(insufficient) could not be decided (insufficient data)") }
         if unread > 0 { tail.append("\(unread) could not be read") }
-        lines.append("")
-        lines.append("Share of R is U(D)/R: the destination's sockets over the usable ephemeral ports. Pressure counts a "
-                     + "TIME_WAIT port only for the reuse delay where tcp_tw_reuse applies toward it.")
-        lines.append("")
-        lines.append("A runbook follows for the host's own namespace and for each namespace with findings"
-                     + (tail.isEmpty ? "." : "; " + tail.joined(separator: "; ") + "."))
-        return lines.joined(separator: "\n") + "\n"
+        return ReportDocument(blocks: [
+            .heading(level: 1, text: "TWAdvise: \(self.rows.count) network namespaces on \(MarkdownReport.host(hostname ?? "unknown host"))"),
+            .table(ReportTable(header: ["Namespace", "TIME_WAIT", "Most pressed destination", "Share of R", "Pressure", "Verdict"], rows: rows)),
+            .paragraph(["Share of R is U(D)/R: the destination's sockets over the usable ephemeral ports. Pressure counts a "
+                        + "TIME_WAIT port only for the reuse delay where tcp_tw_reuse applies toward it."]),
+            .paragraph(["A runbook follows for the host's own namespace and for each namespace with findings"
+                        + (tail.isEmpty ? "." : "; " + tail.joined(separator: "; ") + ".")]),
+        ])
     }
 }

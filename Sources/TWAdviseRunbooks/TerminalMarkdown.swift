@@ -1,5 +1,5 @@
-/// The runbook as a terminal shows it: the Markdown the report renders, without its escapes (`TIME\_WAIT`
-/// reads `TIME_WAIT`), headings and bold in bold, tables aligned in columns, code blocks indented, links as
+/// How a terminal shows a report's text (``ReportDocument/terminal(color:)`` uses these): inline Markdown
+/// without its escapes (`TIME\_WAIT` reads `TIME_WAIT`), bold in bold, tables aligned in columns, links as
 /// `title <url>`, and severities in colour: critical and high red, medium yellow, low cyan.
 ///
 /// With `color: false` (the `NO_COLOR` convention, or a dumb terminal) no control sequence is written at
@@ -16,46 +16,10 @@ public enum TerminalMarkdown {
         case reset = "\u{1B}[0m"
     }
 
-    /// `markdown` rendered for a terminal.
+    /// `markdown` rendered for a terminal: read into a ``ReportDocument`` and rendered as one
+    /// (``ReportDocument/terminal(color:)``). Reports are documents already; this is for Markdown from elsewhere.
     public static func render(_ markdown: String, color: Bool) -> String {
-        var out: [String] = []
-        var table: [[String]] = []
-        var inCode = false
-        func flushTable() {
-            guard !table.isEmpty else { return }
-            out += alignedTable(table, color: color)
-            table = []
-        }
-        for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = String(raw)
-            if line.hasPrefix("```") {
-                flushTable()
-                inCode.toggle()
-                continue
-            }
-            if inCode {
-                out.append("    " + line)  // commands stay exactly as written: they are to be copied
-                continue
-            }
-            if line.hasPrefix("|") {
-                let cells = cellsOf(line)
-                if !cells.allSatisfy({ $0.allSatisfy { $0 == "-" || $0 == ":" } && !$0.isEmpty }) { table.append(cells) }
-                continue
-            }
-            flushTable()
-            if line.hasPrefix("# ") {
-                out.append(styled(inline(String(line.dropFirst(2)), color: color), .boldUnderline, color))
-            } else if line.hasPrefix("## ") || line.hasPrefix("### ") || line.hasPrefix("#### ") {
-                let text = line.drop { $0 == "#" }.dropFirst()
-                out.append(styled(inline(String(text), color: color), .bold, color))
-            } else if line == "---" {
-                out.append(String(repeating: "─", count: 40))
-            } else {
-                out.append(inline(line, color: color))
-            }
-        }
-        flushTable()
-        return out.joined(separator: "\n")
+        ReportDocument(markdown: markdown).terminal(color: color)
     }
 
     static func styled(_ text: String, _ style: Style, _ color: Bool) -> String {

@@ -41,16 +41,9 @@ struct GoldenShapesTests {
     @Test("a postmortem: the Timeline and the rules at the worst moment of sysstat and the kernel log")
     func postmortem() throws {
         let (base, root) = try Self.snapshot(.healthy)
-        let day = Date(timeIntervalSince1970: 1_796_601_600)  // 2026-12-07T00:00:00Z
-        func at(_ minutes: Double) -> Date { day.addingTimeInterval(3 * 3600 + minutes * 60) }
-        let tw = HistorySeries(quantity: .sockstat("TCP", "tw"), source: "var/log/sysstat/sar07",
-                               points: [(0, 500), (10, 900), (20, 27_000), (30, 450), (40, 460)].map { HistoryPoint(time: at($0.0), value: $0.1) })
-        let opens = HistorySeries(quantity: .counterRate("Tcp", "ActiveOpens"), source: "var/log/sysstat/sar07",
-                                  points: [(0, 10), (10, 12), (20, 450), (30, 11), (40, 10)].map { HistoryPoint(time: at($0.0), value: $0.1) })
-        let overflow = KernelLogEvent(kind: .timeWaitBucketOverflow, first: at(19), last: at(19.5), count: 3, suppressed: 40,
-                                      times: [at(19), at(19.2), at(19.5)], example: "TCP: time wait bucket table overflow", source: "var/log/kern.log")
-        let history = History(series: [tw, opens], kernelEvents: [overflow], read: ["var/log/kern.log", "var/log/sysstat/sar07"])
-        let window = HistoryWindow(from: day, to: day.addingTimeInterval(12 * 3600))
+        // sysstat's TIME_WAIT and opens peaking at 03:20, the kernel's bucket overflow just before.
+        let history = PostmortemReadingTests.history
+        let window = PostmortemReadingTests.window
         let markdown = try ScenarioTests.advisor.diagnose(history: history, base: base, window: window).markdown()
             .replacingOccurrences(of: root, with: "/captured/healthy")
         try GoldenReportTests.compare(markdown, "postmortem-history.md")
