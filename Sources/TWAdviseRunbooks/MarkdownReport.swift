@@ -148,7 +148,15 @@ public struct MarkdownReport: Sendable {
                     out.append(block)
                 }
             }
-            guard standalone < frame.ranges(of: key).count else { return ReportDocument(blocks: out) }
+            // Every mark (U+F8FF, two to a placeholder) went with a standalone placeholder: nothing is left to put
+            // in a line. Otherwise (or when a host value held the mark itself) the slow way, by text.
+            var marks = 0
+            var previous: (UInt8, UInt8) = (0, 0)
+            for byte in frame.utf8 {
+                if byte == 0xBF, previous == (0xEF, 0xA3) { marks += 1 }
+                previous = (previous.1, byte)
+            }
+            guard marks > 2 * standalone else { return ReportDocument(blocks: out) }
             var text = frame
             for (index, blocks) in blocks.enumerated() {
                 text = text.replacing(key + "-\(index)\u{F8FF}", with: blocks.map(\.markdown).joined(separator: "\n\n"))
@@ -158,9 +166,12 @@ public struct MarkdownReport: Sendable {
 
         /// The number of the placeholder `line` is, if it is one.
         func index(_ line: String) -> Int? {
-            guard line.hasPrefix(key), line.hasSuffix("\u{F8FF}") else { return nil }
-            let number = line.dropFirst(key.count)
-            guard number.hasPrefix("-"), let index = Int(number.dropFirst().dropLast()), blocks.indices.contains(index) else { return nil }
+            let bytes = line.utf8
+            guard bytes.starts(with: key.utf8), bytes.last == 0xBF else { return nil }
+            let number = bytes.dropFirst(key.utf8.count)
+            guard number.first == UInt8(ascii: "-"), number.count > 4,
+                  let index = Int(String(decoding: number.dropFirst().dropLast(3), as: UTF8.self)), blocks.indices.contains(index),
+                  line == key + "-\(index)\u{F8FF}" else { return nil }
             return index
         }
     }

@@ -56,10 +56,10 @@ public struct ReportDocument: Sendable, Hashable, Codable {
             let line = lines[i]
             if isBlank(line) {
                 i += 1
-            } else if line.hasPrefix("```") {
+            } else if Self.isFence(line) {
                 var code: [RunbookCode.Line] = []
                 i += 1
-                while i < lines.count, !lines[i].hasPrefix("```") {
+                while i < lines.count, !Self.isFence(lines[i]) {
                     code.append(RunbookCode.Line(lines[i]))
                     i += 1
                 }
@@ -71,22 +71,22 @@ public struct ReportDocument: Sendable, Hashable, Codable {
             } else if line == "---" {
                 blocks.append(.rule)
                 i += 1
-            } else if line.hasPrefix("|"), i + 1 < lines.count, Self.isDelimiterRow(lines[i + 1]) {
+            } else if line.utf8.first == UInt8(ascii: "|"), i + 1 < lines.count, Self.isDelimiterRow(lines[i + 1]) {
                 let header = TerminalMarkdown.cellsOf(line)
                 var rows: [[String]] = []
                 i += 2
-                while i < lines.count, lines[i].hasPrefix("|") {
+                while i < lines.count, lines[i].utf8.first == UInt8(ascii: "|") {
                     rows.append(TerminalMarkdown.cellsOf(lines[i]))
                     i += 1
                 }
                 blocks.append(.table(ReportTable(header: header, rows: rows)))
-            } else if line.hasPrefix("- ") {
+            } else if Self.isListItem(line) {
                 var items: [[String]] = []
                 while i < lines.count, !isBlank(lines[i]) {
                     let next = lines[i]
-                    if next.hasPrefix("- ") {
+                    if Self.isListItem(next) {
                         items.append([String(next.dropFirst(2))])
-                    } else if next.hasPrefix("  ") {
+                    } else if next.utf8.starts(with: [0x20, 0x20]) {
                         items[items.count - 1].append(String(next.dropFirst(2)))
                     } else {
                         break
@@ -113,14 +113,21 @@ public struct ReportDocument: Sendable, Hashable, Codable {
         return hashes
     }
 
-    /// A table's second row: `|`, dashes, colons and `|` only.
+    /// A table's second row: `|`, dashes, colons and spaces only, a dash among them.
     static func isDelimiterRow(_ line: String) -> Bool {
-        line.hasPrefix("|") && line.contains("-") && line.unicodeScalars.allSatisfy { "|-: ".unicodeScalars.contains($0) }
+        line.utf8.first == UInt8(ascii: "|") && line.utf8.contains(UInt8(ascii: "-"))
+            && line.utf8.allSatisfy { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":") || $0 == 0x20 }
     }
+
+    /// A code fence: three backticks first.
+    static func isFence(_ line: String) -> Bool { line.utf8.starts(with: [0x60, 0x60, 0x60]) }
+
+    /// A list item: `- ` first.
+    static func isListItem(_ line: String) -> Bool { line.utf8.starts(with: [UInt8(ascii: "-"), 0x20]) }
 
     /// Whether `line` starts a block other than a paragraph, which ends the paragraph before it.
     static func startsBlock(_ line: String) -> Bool {
-        line.hasPrefix("```") || headingLevel(line) != nil || line == "---" || line.hasPrefix("- ")
+        isFence(line) || headingLevel(line) != nil || line == "---" || isListItem(line)
     }
 }
 

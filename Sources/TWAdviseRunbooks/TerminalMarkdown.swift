@@ -26,28 +26,34 @@ public enum TerminalMarkdown {
         color ? style.rawValue + text + Style.reset.rawValue : text
     }
 
-    /// The cells of a table row, split at unescaped `|`.
+    /// The cells of a table row (after its leading `|`), split at unescaped `|`, spaces trimmed; a last cell
+    /// after the final `|` only when it holds more than spaces. Read by UTF-8 byte: `|`, `\\` and space are
+    /// ASCII, which no byte of another scalar can be, so a `|` that a prepended scalar (U+0600) joins into one
+    /// Character is still a `|`. A `\\` ending the row is dropped.
     static func cellsOf(_ line: String) -> [String] {
-        // By Unicode scalar: a `|` that a prepended scalar (U+0600) joins into one Character is still a `|`.
         var cells: [String] = []
-        var current = String.UnicodeScalarView()
+        var current: [UInt8] = []
         var escaped = false
-        for c in line.unicodeScalars.dropFirst() {
+        func trimmed(_ bytes: [UInt8]) -> String {
+            guard let first = bytes.firstIndex(where: { $0 != 0x20 }), let last = bytes.lastIndex(where: { $0 != 0x20 }) else { return "" }
+            return String(decoding: bytes[first...last], as: UTF8.self)
+        }
+        for byte in line.utf8.dropFirst() {
             if escaped {
-                current.append("\\")
-                current.append(c)
+                current.append(UInt8(ascii: "\\"))
+                current.append(byte)
                 escaped = false
-            } else if c == "\\" {
+            } else if byte == UInt8(ascii: "\\") {
                 escaped = true
-            } else if c == "|" {
-                cells.append(String(current).trimmingCharacters(in: " "))
-                current = String.UnicodeScalarView()
+            } else if byte == UInt8(ascii: "|") {
+                cells.append(trimmed(current))
+                current.removeAll(keepingCapacity: true)
             } else {
-                current.append(c)
+                current.append(byte)
             }
         }
-        let last = String(current)
-        if !last.trimmingCharacters(in: " ").isEmpty { cells.append(last.trimmingCharacters(in: " ")) }
+        let last = trimmed(current)
+        if !last.isEmpty { cells.append(last) }
         return cells
     }
 
