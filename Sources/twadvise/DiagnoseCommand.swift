@@ -144,7 +144,7 @@ extension DiagnoseCommand {
                 history.notRead.append(HistoryGap(source: "--history", reason: "a snapshot file or captured output holds no log: give --root or --sos"))
             }
         } else {
-            base = FactsSnapshot(origin: FactsOrigin(kind: .captured, location: "prometheus \(past.prometheus!)", captured: past.instance))
+            base = FactsSnapshot(origin: FactsOrigin(kind: .history, location: "prometheus \(past.prometheus!)", captured: past.instance))
             base.host.hostname = past.instance
         }
         if let remote = try past.prometheusHistory(window) { history = history.merging(remote) }

@@ -139,6 +139,7 @@ struct RecordWithoutKernelLogTests {
         #expect(report["host"] as? String == name)
         let release = try String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(report["kernel"] as? String == release)
+        #expect(report["source"] as? String == "recording \(directory)")
         let notRead = try #require((report["timeline"] as? [String: Any])?["notRead"] as? [String])
         #expect(notRead.contains { $0.hasPrefix("kernel messages: the recorder could not read them (/dev/kmsg: permission denied") }, "\(notRead)")
     }

@@ -95,7 +95,7 @@ extension Advisor {
             if let notRecorded { diagnosis.input.timeline?.notRead.append(notRecorded) }
             return diagnosis
         }
-        var base = FactsSnapshot(origin: FactsOrigin(kind: .captured, location: "recording \(store.directory)"))
+        var base = FactsSnapshot(origin: FactsOrigin(kind: .history, location: "recording \(store.directory)"))
         base.host.hostname = host.hostname
         base.host.kernel = host.kernel.flatMap(KernelVersion.init(parsing:))
         if host.hostname != nil || host.kernel != nil {

@@ -93,7 +93,7 @@ public enum HostFactSchema {
         var facts: [HostFact] = [
             .group("host", "the host the facts describe"),
             .string("host.hostname", "kernel.hostname", .host, sources: ["proc/sys/kernel/hostname"]) { $0.snapshot.host.hostname },
-            .string("host.source", "'live', 'root', 'captured' or 'sosreport'", .host, sources: []) { $0.snapshot.origin.kind.rawValue },
+            .string("host.source", "'live', 'root', 'captured', 'sosreport' or 'history' (a recording or Prometheus)", .host, sources: []) { $0.snapshot.origin.kind.rawValue },
             .group("kernel", "kernel version and uptime"),
             .value("kernel.version", .version, "kernel version (major.minor.patch)", .kernelRelease, sources: ["proc/sys/kernel/osrelease"]) {
                 $0.snapshot.host.kernel.map { .version(Version([$0.major, $0.minor, $0.patch])) }

@@ -16,6 +16,9 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         case captured
         /// A sosreport (`--sos`): its copied /proc and /etc, with its command captures as fallbacks.
         case sosreport
+        /// What history kept of a host, for a postmortem: a recording or Prometheus (`location` says which,
+        /// `recording /var/lib/twadvise`, `prometheus http://prometheus:9090`).
+        case history
     }
 
     /// What kind of input it was.
@@ -69,6 +72,7 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         case .live: base = "live host" + (namespace.map { ", " + Self.namespacePhrase($0) } ?? "")
         case .root: base = "captured tree \(location)"
         case .captured: return "captured command output \(location)"
+        case .history: return location + (captured.map { " (\($0))" } ?? "")
         case .sosreport:
             return "sosreport \(location)" + (namespace.map { ", " + Self.namespacePhrase($0) } ?? "") + (captured.map { " (also \($0))" } ?? "")
         }
