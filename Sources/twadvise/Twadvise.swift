@@ -139,6 +139,7 @@ struct Twadvise: ParsableCommand {
         case nil: parsed = try? DiagnoseCommand.parseAsRoot([])
         case "diagnose": parsed = try? DiagnoseCommand.parseAsRoot(rest)
         case "snapshot": parsed = try? SnapshotCommand.parseAsRoot(rest)
+        case "--version"?: parsed = nil  // the root's own option: parsing it as diagnose first only fails
         case let option? where option.hasPrefix("-"): parsed = try? DiagnoseCommand.parseAsRoot(arguments)  // the default command
         default: parsed = nil
         }
