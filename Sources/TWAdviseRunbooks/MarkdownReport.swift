@@ -135,12 +135,13 @@ public struct MarkdownReport: Sendable {
 
         /// The rendered frame read into blocks, each placeholder that is a paragraph of its own replaced by its
         /// blocks. A frame that put one inside a line (a team's `report.md` may) gets its blocks' Markdown
-        /// there, read with the rest.
+        /// there: that block alone is read again, with the placeholder's Markdown in it.
         func document(_ frame: String) -> ReportDocument {
             guard !blocks.isEmpty else { return ReportDocument(markdown: frame) }
             var out: [ReportBlock] = []
             var standalone = 0
-            for block in ReportDocument(markdown: frame).blocks {
+            let parsed = ReportDocument(markdown: frame).blocks
+            for block in parsed {
                 if case .paragraph(let lines) = block, lines.count == 1, let index = index(lines[0]) {
                     out += blocks[index]
                     standalone += 1
@@ -148,20 +149,37 @@ public struct MarkdownReport: Sendable {
                     out.append(block)
                 }
             }
-            // Every mark (U+F8FF, two to a placeholder) went with a standalone placeholder: nothing is left to put
-            // in a line. Otherwise (or when a host value held the mark itself) the slow way, by text.
-            var marks = 0
-            var previous: (UInt8, UInt8) = (0, 0)
-            for byte in frame.utf8 {
-                if byte == 0xBF, previous == (0xEF, 0xA3) { marks += 1 }
-                previous = (previous.1, byte)
+            // Every placeholder stood alone (the usual frame): nothing is left in a line. The key is random, so
+            // no host value holds it.
+            guard Self.occurrences(of: key, in: frame) > standalone else { return ReportDocument(blocks: out) }
+            return ReportDocument(blocks: out.flatMap { block -> [ReportBlock] in
+                let markdown = block.markdown
+                guard Self.occurrences(of: key, in: markdown) > 0 else { return [block] }
+                var text = markdown
+                for (index, blocks) in blocks.enumerated() {
+                    text = text.replacing(key + "-\(index)\u{F8FF}", with: blocks.map(\.markdown).joined(separator: "\n\n"))
+                }
+                return ReportDocument(markdown: text).blocks
+            })
+        }
+
+        /// How many times `needle` is in `text`, by UTF-8 byte.
+        static func occurrences(of needle: String, in text: String) -> Int {
+            let needle = Array(needle.utf8)
+            var count = 0
+            text.utf8.withContiguousStorageIfAvailable { bytes in
+                guard let first = needle.first, bytes.count >= needle.count else { return }
+                var i = 0
+                while i <= bytes.count - needle.count {
+                    if bytes[i] == first, bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                        count += 1
+                        i += needle.count
+                    } else {
+                        i += 1
+                    }
+                }
             }
-            guard marks > 2 * standalone else { return ReportDocument(blocks: out) }
-            var text = frame
-            for (index, blocks) in blocks.enumerated() {
-                text = text.replacing(key + "-\(index)\u{F8FF}", with: blocks.map(\.markdown).joined(separator: "\n\n"))
-            }
-            return ReportDocument(markdown: text)
+            return count
         }
 
         /// The number of the placeholder `line` is, if it is one.

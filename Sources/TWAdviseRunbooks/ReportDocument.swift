@@ -193,11 +193,27 @@ public struct ReportTable: Sendable, Hashable, Codable {
         self.rows = rows
     }
 
-    /// `| a | b |` rows, the header first, then `|---|---|`; a row of empty cells as `| | |`.
+    /// `| a | b |` rows, the header first, then `|---|---|`; a row of empty cells as `| | |`. A `|` in a cell
+    /// that no backslash escapes (rule text as written, `|tcp_ehash_entries| / 2`) is escaped: it would end the
+    /// cell.
     public var markdown: String {
         func row(_ cells: [String]) -> String {
-            cells.allSatisfy(\.isEmpty) ? "|" + String(repeating: " |", count: cells.count) : "| " + cells.joined(separator: " | ") + " |"
+            cells.allSatisfy(\.isEmpty) ? "|" + String(repeating: " |", count: cells.count)
+                : "| " + cells.map(Self.escapingBars).joined(separator: " | ") + " |"
         }
         return ([row(header), "|" + String(repeating: "---|", count: header.count)] + rows.map(row)).joined(separator: "\n")
+    }
+
+    /// `cell` with a backslash before each `|` that none escapes, by UTF-8 byte.
+    static func escapingBars(_ cell: String) -> String {
+        guard cell.utf8.contains(UInt8(ascii: "|")) else { return cell }
+        var out: [UInt8] = []
+        var escaped = false
+        for byte in cell.utf8 {
+            if byte == UInt8(ascii: "|"), !escaped { out.append(UInt8(ascii: "\\")) }
+            escaped = byte == UInt8(ascii: "\\") && !escaped
+            out.append(byte)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -75,6 +75,15 @@ struct ReportDocumentTests {
         #expect(document.terminal(color: false).components(separatedBy: "\n\n").count == document.blocks.count)
     }
 
+    @Test("a | in a cell that nothing escapes (rule text as written) is escaped, so the row keeps its cells")
+    func barsInCells() {
+        let table = ReportTable(header: ["Evidence", "Value"], rows: [["default (|tcp_ehash_entries| / 2)", "131072"], ["web\\|1", "2"]])
+        #expect(table.markdown == "| Evidence | Value |\n|---|---|\n| default (\\|tcp_ehash_entries\\| / 2) | 131072 |\n| web\\|1 | 2 |")
+        #expect(ReportDocument(markdown: table.markdown).blocks == [.table(ReportTable(header: ["Evidence", "Value"],
+            rows: [["default (\\|tcp_ehash_entries\\| / 2)", "131072"], ["web\\|1", "2"]]))])
+        #expect(ReportBlock.table(table).terminal(color: false).contains("default (|tcp_ehash_entries| / 2)  131072"))
+    }
+
     @Test("a placeholder-looking host value is text, never a spliced block; a frame with the body inside a line still gets it")
     func placeholdersCannotBeForged() throws {
         var spliced = MarkdownReport.Spliced()
@@ -83,6 +92,13 @@ struct ReportDocumentTests {
         let document = spliced.document("# Report\n\n\(forged)\n\n\(stand)\n")
         #expect(document.blocks == [.heading(level: 1, text: "Report"), .paragraph([forged]),
                                     .code(RunbookCode(language: "sh", lines: [RunbookCode.Line("echo spliced")]))])
+        // A host value holding the private-use mark itself changes nothing: the code block stays typed.
+        let writes = spliced.placeholder(for: [.code(RunbookCode(language: "sh", lines: [RunbookCode.Line("cat > f <<'EOF'")], writesFile: true))])
+        let marked = spliced.document("Host x\u{F8FF}y\n\n\(writes)\n\nSee: \(stand)\n")
+        #expect(marked.blocks.first == .paragraph(["Host x\u{F8FF}y"]))
+        #expect(marked.blocks.contains(.code(RunbookCode(language: "sh", lines: [RunbookCode.Line("cat > f <<'EOF'")], writesFile: true))),
+                "a standalone placeholder keeps its typed block when another is inside a line")
+        #expect(marked.markdown.contains("See: ```sh\necho spliced"))
         let inline = spliced.document("Body: \(stand) end\n")
         // The blocks' Markdown where the frame put it, read as Markdown reads it; nothing lost, no placeholder left.
         #expect(inline.markdown.contains("Body: ```sh\necho spliced"))
