@@ -21,6 +21,17 @@ extension RecordingStore {
     /// Longest value kept for each field: a host name is at most 64 bytes, a kernel release 64, a reason a line.
     static let hostRecordLimit = 512
 
+    /// At most ``hostRecordLimit`` bytes of `bytes`, cut at a scalar's start (never inside one); invalid UTF-8
+    /// repaired. Give it one byte more than the bound, to see whether the cut falls inside a scalar.
+    static func bounded(_ bytes: some Collection<UInt8>) -> String {
+        let head = Array(bytes.prefix(hostRecordLimit + 1))
+        guard head.count > hostRecordLimit else { return String(decoding: head, as: UTF8.self) }
+        // The first byte left out continues a scalar (10xxxxxx): leave out that scalar's first bytes too.
+        var end = hostRecordLimit
+        while end > 0, head[end] & 0xC0 == 0x80 { end -= 1 }
+        return String(decoding: head[..<end], as: UTF8.self)
+    }
+
     /// Stores `record`: each field present is kept (cut to 512 bytes), each absent one removed.
     public func noteHost(_ record: HostRecord) throws(RecorderError) {
         try withConnection { _, connection in
@@ -28,7 +39,7 @@ extension RecordingStore {
             let remove = try connection.statement("DELETE FROM meta WHERE key = ?")
             for (key, value) in [("hostname", record.hostname), ("kernel", record.kernel), ("kernel_messages", record.kernelMessagesNotRecorded)] {
                 if let value {
-                    try replace.run([.text(key), .text(String(decoding: value.utf8.prefix(Self.hostRecordLimit), as: UTF8.self))])
+                    try replace.run([.text(key), .text(Self.bounded(value.utf8))])
                 } else {
                     try remove.run([.text(key)])
                 }
@@ -39,11 +50,15 @@ extension RecordingStore {
     /// What the recording says of its host; every field `nil` in a recording made before it kept them.
     public func hostRecord() throws(RecorderError) -> HostRecord {
         try withConnection { _, connection in
-            let select = try connection.statement("SELECT key, value FROM meta WHERE key IN ('hostname', 'kernel', 'kernel_messages')")
+            // At most the bound's bytes come out of SQLite, whatever a crafted recording holds.
+            let select = try connection.statement("""
+                SELECT key, substr(CAST(value AS BLOB), 1, \(Self.hostRecordLimit + 1)) FROM meta
+                WHERE key IN ('hostname', 'kernel', 'kernel_messages')
+                """)
             defer { select.reset() }
             var record = HostRecord()
             while try select.step() {
-                let value = String(select.text(1).prefix(Self.hostRecordLimit))
+                let value = Self.bounded(select.blob(1))
                 switch select.text(0) {
                 case "hostname": record.hostname = value
                 case "kernel": record.kernel = value

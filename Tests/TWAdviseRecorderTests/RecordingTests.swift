@@ -54,6 +54,24 @@ struct RecordingStoreTests {
         #expect(record.hostname == String(repeating: "é", count: 256))
     }
 
+    @Test("a crafted recording's host values come out at most 512 bytes, cut between scalars, however they group")
+    func hostRecordFromACraftedRecording() throws {
+        let dir = try F.folder()
+        defer { F.remove(dir) }
+        let store = try RecordingStore.openForWriting(directory: dir)
+        try store.noteHost(RecordingStore.HostRecord(hostname: "h", kernel: "k", kernelMessagesNotRecorded: "r"))
+        // One grapheme cluster of 100,001 scalars (a Character-counted cap lets it through whole), a 3-byte
+        // scalar cut at 512, and bytes that are not UTF-8.
+        try store.executeForTesting("UPDATE meta SET value = 'a' || replace(hex(zeroblob(100000)), '00', char(769)) WHERE key = 'hostname'")
+        try store.executeForTesting("UPDATE meta SET value = replace(hex(zeroblob(300)), '00', '€') WHERE key = 'kernel'")
+        try store.executeForTesting("UPDATE meta SET value = CAST(x'ff41fe' AS TEXT) WHERE key = 'kernel_messages'")
+        let record = try store.hostRecord()
+        store.close()
+        #expect(record.hostname == "a" + String(repeating: "\u{301}", count: 255))
+        #expect(record.kernel == String(repeating: "€", count: 170))
+        #expect(record.kernelMessagesNotRecorded == "\u{FFFD}A\u{FFFD}")
+    }
+
     @Test func historyHasTimeWaitPerNamespaceAndShareOfRPerDestination() throws {
         let dir = try F.folder()
         defer { F.remove(dir) }
