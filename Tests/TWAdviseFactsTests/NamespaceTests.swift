@@ -104,6 +104,20 @@ struct UnreadableNamespaceTests {
             == "refused although twadvise has CAP_SYS_PTRACE: PID 1 holds CAP_SYS_RESOURCE, which twadvise lacks, so it is more privileged, or in a user namespace above twadvise's")
     }
 
+    @Test("the warning names five processes at most, each name quoted so that it cannot pose as another process")
+    func namedAndQuoted() throws {
+        var files = [
+            "self/status": "CapPrm:\t0000000000200000\nCapEff:\t0000000000200000\n",
+            "2/comm": "x), PID 9 (sshd\n", "3/comm": "say \"hi\" \\o/\n",
+        ]
+        for pid in 4...8 { files["\(pid)/comm"] = "p\(pid)\n" }
+        let tree = try TemporaryTree(files)
+        #expect(NetworkNamespaces.unreadableMessage(Array(2...8), proc: tree.root)
+            == "the network namespace of 7 processes could not be read: PID 2 \"x), PID 9 (sshd\", PID 3 \"say \\\"hi\\\" \\\\o/\", "
+               + "PID 4 \"p4\", PID 5 \"p5\", PID 6 \"p6\", and 2 more (another user's /proc/PID/ns/net needs CAP_SYS_PTRACE besides CAP_SYS_ADMIN)")
+        #expect(NetworkNamespaces.unreadableMessage([77], proc: tree.root).hasPrefix("the network namespace of 1 process could not be read: PID 77 ("))
+    }
+
     @Test("with CAP_SYS_PTRACE and every capability the process has, another user namespace; an unreadable status too")
     func otherUserNamespace() throws {
         let tree = try Self.tree(own: ("000001ffffffffff", "000001ffffffffff"), pid1: "0000000000000000")

@@ -42,11 +42,7 @@ package struct LiveNamespaceReader {
         var notices: [FactWarning] = []
         var notCovered: [String] = []
         if !found.unreadable.isEmpty {
-            let count = found.unreadable.count
-            let named = found.unreadable.prefix(5).map { pid in
-                "PID \(pid)" + (NetworkNamespaces.command(proc: proc, pid: pid).map { " (\($0))" } ?? "")
-            }.joined(separator: ", ") + (count > 5 ? ", and \(count - 5) more" : "")
-            notices.append(FactWarning(path: proc, message: "the network namespace of \(count) process\(count == 1 ? "" : "es") could not be read: \(named) (\(NetworkNamespaces.whyUnreadable(found.unreadable, proc: proc)))"))
+            notices.append(FactWarning(path: proc, message: NetworkNamespaces.unreadableMessage(found.unreadable, proc: proc)))
         }
         for path in found.notNamespaces.prefix(10) {
             notices.append(FactWarning(path: path, message: "not a network namespace (not read)"))

@@ -249,6 +249,18 @@ package enum NetworkNamespaces {
         "CHECKPOINT_RESTORE",
     ]
 
+    /// The warning for processes whose network namespaces could not be read: how many, the first five by PID
+    /// and name (quoted, its `"` and `\\` escaped: a process names itself, and `x), PID 9 (sshd` must not read
+    /// as another process), and why.
+    package static func unreadableMessage(_ pids: [Int32], proc: String = "/proc") -> String {
+        let named = pids.prefix(5).map { pid in
+            "PID \(pid)" + (command(proc: proc, pid: pid).map { name in
+                " \"" + name.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+            } ?? "")
+        }.joined(separator: ", ") + (pids.count > 5 ? ", and \(pids.count - 5) more" : "")
+        return "the network namespace of \(pids.count) process\(pids.count == 1 ? "" : "es") could not be read: \(named) (\(whyUnreadable(pids, proc: proc)))"
+    }
+
     /// Why the network namespaces of `pids` (refused with EACCES or EPERM) could not be read, in a few words:
     /// without `CAP_SYS_PTRACE`, that; with it, the capabilities the first holds and this process does not
     /// (a ptrace access check refuses a more privileged process from another user namespace), or that it is
