@@ -91,7 +91,8 @@ extension Advisor {
            let snapshot = try? FactsSnapshot.decode(json: kept.json) {
             var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
             diagnosis.input.timeline = Postmortem.timeline(clipped, window: window, evaluatedAt: kept.time,
-                                                           because: "the full snapshot the recorder kept at the worst moment")
+                                                           because: "the full snapshot the recorder kept at the worst moment"
+                                                               + (window.at == nil ? found.map { " (\($0.because))" } ?? "" : ""))
             if let notRecorded { diagnosis.input.timeline?.notRead.append(notRecorded) }
             return diagnosis
         }
