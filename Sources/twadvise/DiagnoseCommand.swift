@@ -140,6 +140,9 @@ extension DiagnoseCommand {
                 throw InputError(error.commandLineMessage)
             }
             base = snapshots.removeFirst()
+            // The other network namespaces read (the live host as root, a sosreport's) stay with the reading:
+            // when the reading is the report, it covers them as `diagnose` without a window does.
+            if !snapshots.isEmpty { base.namespaces = (base.namespaces ?? []) + snapshots }
             if past.history, input.facts != nil || (input.root == nil && input.sos == nil && !input.captured.isEmpty) {
                 history.notRead.append(HistoryGap(source: "--history", reason: "a snapshot file or captured output holds no log: give --root or --sos"))
             }

@@ -3,6 +3,7 @@ import Testing
 import TWAdvise
 import TWAdviseFacts
 import TWAdviseHistory
+import TWAdviseRunbooks
 import TWAdviseTestSupport
 
 /// A postmortem of an input read inside its window (the live host with `--history`): the reading is a moment
@@ -43,6 +44,20 @@ struct PostmortemReadingTests {
         let markdown = try diagnosis.markdown()
         #expect(markdown.contains("evaluated at **2026-12-07T06:20:00Z**, when the input was read"))
         #expect(markdown.contains("The worst moment history kept, 2026-12-07T03:20:00Z (the peak of TIME\\_WAIT sockets in var/log/sysstat/sar07), was evaluated too: "))
+    }
+
+    @Test("the reading covers the network namespaces read with it: a namespace's finding is not dropped for history's host")
+    func readingKeepsItsNamespaces() throws {
+        var host = try Self.reading(.healthy, at: Self.at(200))
+        var blue = try GoldenShapesTests.snapshot(.clientExhaustion).0
+        blue.origin.namespace = "netns blue"
+        host.namespaces = [blue]
+        let diagnosis = ScenarioTests.advisor.diagnose(history: Self.history, base: host, window: Self.window)
+        #expect(diagnosis.namespaces.map(\.summaryRow.label) == ["netns blue"])
+        #expect(diagnosis.namespaces.first?.findings.contains { $0.id == "ports.destination-exhaustion" } == true)
+        let markdown = try diagnosis.markdown()
+        #expect(markdown.hasPrefix("# TWAdvise: 2 network namespaces on "))
+        #expect(markdown.contains("was evaluated too: "))
     }
 
     @Test("a worst moment with a finding stays the report when the reading has none; the reading is named")

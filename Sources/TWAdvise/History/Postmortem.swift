@@ -52,14 +52,15 @@ extension Advisor {
         guard window.at == nil, let readAt, let worst else { return diagnosis }
         // Without `--at`, the reading competes with the worst moment history kept: the one with the higher
         // finding (then the one whose verdict could be decided) is the report, and the other is named in it.
+        // The reading covers every network namespace read with it; history's moment, the one its series name.
         let reading = diagnose(base, minimumSeverity: minimumSeverity)
-        if Postmortem.outranks(reading.input, diagnosis.input) {
+        if Postmortem.outranks(reading, diagnosis) {
             var chosen = reading
             timeline(&chosen, at: readAt, because: "when the input was read: its findings outrank those of the worst moment history kept")
-            chosen.input.timeline?.alsoEvaluated = "The worst moment history kept, \(ReportTime.full(worst.time)) (\(worst.because)), was evaluated too: \(Postmortem.outcome(diagnosis.input))."
+            chosen.input.timeline?.alsoEvaluated = "The worst moment history kept, \(ReportTime.full(worst.time)) (\(worst.because)), was evaluated too: \(Postmortem.outcome(diagnosis))."
             return chosen
         }
-        diagnosis.input.timeline?.alsoEvaluated = "The input as read, at \(ReportTime.full(readAt)), was evaluated too: \(Postmortem.outcome(reading.input)); a diagnosis without a window reports it."
+        diagnosis.input.timeline?.alsoEvaluated = "The input as read, at \(ReportTime.full(readAt)), was evaluated too: \(Postmortem.outcome(reading)); a diagnosis without a window reports it."
         return diagnosis
     }
 }
@@ -76,20 +77,26 @@ extension Postmortem {
         return at
     }
 
-    /// Whether the report `a` says more than `b`: a higher finding, or at the same, a verdict it could decide.
-    static func outranks(_ a: ReportInput, _ b: ReportInput) -> Bool {
-        func weight(_ input: ReportInput) -> (Int, Int) {
-            (input.highestSeverity?.rank ?? -1, input.verdictGaps.isEmpty ? 1 : 0)
+    /// Whether the diagnosis `a` says more than `b`: a higher finding in any namespace it covers, or at the same,
+    /// verdicts it could decide where `b` could not.
+    static func outranks(_ a: Diagnosis, _ b: Diagnosis) -> Bool {
+        func weight(_ d: Diagnosis) -> (Int, Int) {
+            (d.highestSeverity?.rank ?? -1, d.everyNamespace.allSatisfy { $0.input.verdictGaps.isEmpty } ? 1 : 0)
         }
         return weight(a) > weight(b)
     }
 
-    /// A report's outcome in a few words: its highest finding, or none, or that it could not decide.
-    static func outcome(_ input: ReportInput) -> String {
-        if let highest = input.evaluation.findings.max(by: { $0.severity < $1.severity }) {
-            return "\(input.evaluation.findings.count) finding\(input.evaluation.findings.count == 1 ? "" : "s"), the highest \(highest.severity.rawValue.uppercased()) (rule \(highest.id))"
+    /// A diagnosis's outcome in a few words: its findings and the highest (with its namespace when not the
+    /// host's), or none, or that it could not decide.
+    static func outcome(_ diagnosis: Diagnosis) -> String {
+        let all = diagnosis.everyNamespace.flatMap { d in
+            d.input.evaluation.findings.map { (finding: $0, namespace: d.summaryRow.label == "host" ? nil : d.summaryRow.label) }
         }
-        return input.verdictGaps.isEmpty ? "no finding" : "no finding, and insufficient data to say it is healthy"
+        if let highest = all.max(by: { $0.finding.severity < $1.finding.severity }) {
+            let place = highest.namespace.map { " in \($0)" } ?? ""
+            return "\(all.count) finding\(all.count == 1 ? "" : "s"), the highest \(highest.finding.severity.rawValue.uppercased()) (rule \(highest.finding.id)\(place))"
+        }
+        return diagnosis.everyNamespace.allSatisfy({ $0.input.verdictGaps.isEmpty }) ? "no finding" : "no finding, and insufficient data to say it is healthy"
     }
 }
 
