@@ -68,6 +68,8 @@ struct RecordCommandTests {
         #expect((observed["timeWait"] as? Int ?? 0) >= 1_400, "\(observed)")
         let pressed = try #require(observed["mostPressed"] as? [String: Any])
         #expect((pressed["label"] as? String)?.hasSuffix("127.0.0.9:443") == true)
+        // R is the namespace's own (40000-42000), not the host's range.
+        #expect(observed["usablePorts"] as? Int == 2_001, "\(observed)")
         #expect((report["host"] as? String)?.contains(namespace) == true)
 
         // watch replays the same readings, oldest first.

@@ -56,6 +56,11 @@ extension WatchReading {
         let host = all.first { $0.0.origin.namespace == nil }?.0 ?? all[0].0
         var sysctls: [String: String] = [:]
         for (key, value) in host.sysctls.values { sysctls[key] = value.description }
+        // Each other namespace's own network settings (`net.*`), keyed `KEY@LABEL`: its R is its own range's.
+        for (snapshot, _) in all {
+            guard let label = snapshot.origin.namespace else { continue }
+            for (key, value) in snapshot.sysctls.values where key.hasPrefix("net.") { sysctls[key + "@" + label] = value.description }
+        }
         let changed = sysctls.filter { memory.sysctls[$0.key] != $0.value }
         memory.sysctls = sysctls
         let persistent = host.persistentSysctls.effective.keys.sorted().map { key in
@@ -85,7 +90,7 @@ extension Advisor {
         let found = Postmortem.worstMoment(clipped)
         let moment = window.at ?? found?.time
         let host = try store.hostRecord()
-        let notRecorded = host.kernelMessagesNotRecorded.map { "kernel messages: the recorder could not read them (\($0))" }
+        let kernelNotRecorded = host.kernelMessagesNotRecorded.map { "kernel messages: the recorder could not read them (\($0))" }
         // The full snapshot kept within one interval of the moment, if any: every fact of that moment.
         if let moment, let kept = try store.snapshot(nearest: moment), abs(kept.time.timeIntervalSince(moment)) <= 30,
            let snapshot = try? FactsSnapshot.decode(json: kept.json) {
@@ -93,7 +98,7 @@ extension Advisor {
             diagnosis.input.timeline = Postmortem.timeline(clipped, window: window, evaluatedAt: kept.time,
                                                            because: "the full snapshot the recorder kept at the worst moment"
                                                                + (window.at == nil ? found.map { " (\($0.because))" } ?? "" : ""))
-            if let notRecorded { diagnosis.input.timeline?.notRead.append(notRecorded) }
+            if let kernelNotRecorded { diagnosis.input.timeline?.notRead.append(kernelNotRecorded) }
             return diagnosis
         }
         var base = FactsSnapshot(origin: FactsOrigin(kind: .history, location: "recording \(store.directory)"))
@@ -102,19 +107,28 @@ extension Advisor {
         if host.hostname != nil || host.kernel != nil {
             base.readFrom = ReadLocations(host: "recording \(store.directory) (as the recorder last read it)")
         }
+        var notRecorded = kernelNotRecorded.map { [$0] } ?? []
         if let moment {
             let settings = try store.settings(at: moment)
-            for (key, text) in settings.sysctls {
-                guard let spec = SysctlKey.named(key), case .success(let value) = SysctlValueParser.parse(Array(text.utf8)[...], kind: spec.kind)
+            // The moment's namespace: its own `net.*` settings (kept as `KEY@LABEL`), the host's for the rest.
+            let namespace = found?.namespace ?? "host"
+            for (stored, text) in settings.sysctls {
+                let parts = stored.split(separator: "@", maxSplits: 1).map(String.init)
+                let key = parts[0], owner = parts.count == 2 ? parts[1] : "host"
+                guard key.hasPrefix("net.") ? owner == namespace : owner == "host",
+                      let spec = SysctlKey.named(key), case .success(let value) = SysctlValueParser.parse(Array(text.utf8)[...], kind: spec.kind)
                 else { continue }
                 base.sysctls.values[key] = value
+            }
+            if namespace != "host", !settings.sysctls.keys.contains(where: { $0.hasSuffix("@" + namespace) }) {
+                notRecorded.append("the network settings of \(namespace): not in this recording (made before twadvise kept each namespace's); its port range and R are unknown")
             }
             var read = base.readFrom ?? ReadLocations()
             read.sysctls = "recording \(store.directory) (sysctls as last stored before the moment)"
             base.readFrom = read
         }
         var diagnosis = diagnose(clipped: clipped, found: found, base: base, window: window, minimumSeverity: minimumSeverity)
-        if let notRecorded { diagnosis.input.timeline?.notRead.append(notRecorded) }
+        diagnosis.input.timeline?.notRead += notRecorded
         return diagnosis
     }
 }
