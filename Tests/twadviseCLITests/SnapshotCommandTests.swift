@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TWAdviseFacts
 import TWAdviseTestSupport
 
 @Suite("twadvise snapshot", .serialized)
@@ -183,6 +184,26 @@ struct NamespaceSnapshotTests {
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.hasPrefix("# TWAdvise: \(nested.count + 1) network namespaces on"))
         #expect(report.stdout.contains("| netns \(name) |"))
+    }
+
+    @Test("run inside `ip netns exec NAME`, the host is PID 1's namespace and NAME is named: its runbook writes no host /etc",
+          .enabled(if: TestNamespace.available && NetworkNamespaces.initialInode() != nil, "\(TestNamespace.skipReason), and /proc/1 or kthreadd's namespace readable"))
+    func insideIpNetnsExec() throws {
+        try TestNamespace.with("twa-inside") { name in
+            try TestNamespace.ip(["netns", "exec", name, "sysctl", "-qw", "net.ipv4.ip_local_port_range=40000 40999"])
+            let result = try CLIRunner.process(TestNamespace.ip!, ["netns", "exec", name, CLIRunner.executable, "diagnose", "--format", "markdown"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasPrefix("# TWAdvise: "), "\(result.stdout.prefix(200))")
+            let rows = result.stdout.split(separator: "\n").filter { $0.hasPrefix("| host |") || $0.hasPrefix("| netns \(name) |") }
+            #expect(rows.count == 2 && rows[0].hasPrefix("| host |"), "\(rows)")
+            let own = try #require(result.stdout.range(of: "# TWAdvise runbook for ").flatMap { first in
+                result.stdout.range(of: ", network namespace \(name)\n", range: first.upperBound..<result.stdout.endIndex)
+            }, "a runbook of its own for \(name)")
+            let runbook = result.stdout[own.upperBound...]
+            #expect(runbook.contains("`ip netns exec \(name) bash`"))
+            #expect(runbook.contains("twadvise ran inside network namespace netns \(name), not the host's"))
+            #expect(!runbook.contains("cat > /etc/sysctl.d/"), "a namespace's runbook writes no host drop-in")
+        }
     }
 
     @Test("watch reads every namespace: the own one in full, each other with sockets one line; --host-namespace only the own",

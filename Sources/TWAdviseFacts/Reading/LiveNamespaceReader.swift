@@ -64,7 +64,33 @@ package struct LiveNamespaceReader {
         var host = try hostSnapshot(nil, owners: owners, first: first[-1])
         host.warnings += notices
         if !notCovered.isEmpty { host.notCovered = notCovered }
-        return [host] + readAll(namespaces, owners: owners, first: first)
+        var others = readAll(namespaces, owners: owners, first: first)
+        // Run inside another network namespace (`ip netns exec NAME`, `nsenter -n`), the namespace twadvise runs
+        // in is not the host's: the host's is PID 1's. That one is the host, first; this one is named by what it
+        // is, so its runbook never writes the host's /etc (which this process reads, and which the host's
+        // namespace owns).
+        if let initial = NetworkNamespaces.initialInode(proc: proc), let own = found.namespaces.first(where: \.isOwn), own.inode != initial,
+           let index = namespaces.firstIndex(where: { $0.inode == initial }), others[index].notRead == nil {
+            var inside = own
+            inside.isOwn = false
+            var hostNamespace = others.remove(at: index)
+            hostNamespace.origin.namespace = nil
+            hostNamespace.namespace = nil
+            hostNamespace.persistentSysctls = host.persistentSysctls
+            hostNamespace.readFrom?.persistent = host.readFrom?.persistent
+            hostNamespace.warnings += host.warnings
+            hostNamespace.notCovered = host.notCovered
+            host.persistentSysctls = PersistentSysctlConfig()
+            host.readFrom?.persistent = nil
+            host.warnings = []
+            host.notCovered = nil
+            host.origin.namespace = inside.label
+            host.namespace = inside
+            host.warnings.append(FactWarning(path: proc + "/self/ns/net",
+                message: "twadvise ran inside network namespace \(inside.label), not the host's: the host's is read as 'host'"))
+            return [hostNamespace, host] + others
+        }
+        return [host] + others
     }
 
     /// Which namespaces are read when there are more than the bound: named (`ip netns`) and container or pod

@@ -184,7 +184,9 @@ package enum NetworkNamespaces {
             guard statted else { continue }
             let ino = UInt64(info.st_ino)
             if byInode[ino] == nil { byInode[ino] = NetworkNamespace(inode: ino, path: path) }
-            if byInode[ino]?.isOwn == false { byInode[ino]?.name = name }
+            // The own namespace keeps its name too (its label stays `host`): run inside `ip netns exec NAME`,
+            // the reader names it by it.
+            byInode[ino]?.name = name
         }
         var unreadable: [Int32] = []
         let pods = podDirectories(podLogs)
@@ -221,6 +223,16 @@ package enum NetworkNamespaces {
     /// (`/proc/PID/ns/net`, `/run/netns/NAME`); `nil` when none does.
     package static func find(_ wanted: String, proc: String = "/proc", runNetns: String = "/run/netns") -> NetworkNamespace? {
         LiveNamespaceReader.match(wanted, in: discover(proc: proc, runNetns: runNetns).namespaces, proc: proc)
+    }
+
+    /// The inode of the host's own network namespace, the one PID 1 runs in (or kthreadd, PID 2, where PID 1's
+    /// cannot be read: kernel threads always run in it); `nil` when neither can be read. In a container with a
+    /// PID namespace of its own, PID 1 is the container's and there is no kthreadd: the container is the host
+    /// as far as this process can see.
+    package static func initialInode(proc: String = "/proc") -> UInt64? {
+        if let inode = inode(of: proc + "/1/ns/net") { return inode }
+        guard command(proc: proc, pid: 2) == "kthreadd" else { return nil }
+        return inode(of: proc + "/2/ns/net")
     }
 
     /// Whether this process may enter other network namespaces: `CAP_SYS_ADMIN` in its effective set.
