@@ -1,6 +1,7 @@
 extension RecordingStore {
     /// What a recording says of the host it was made on, and of what its recorder could not record: kept in
-    /// the store's `meta` table (`hostname`, `kernel`, `kernel_messages`), as the recorder last saw them.
+    /// the store's `meta` table (`hostname`, `kernel`, `kernel_messages`, `other_namespaces`), as the recorder
+    /// last saw them.
     public struct HostRecord: Sendable, Hashable {
         /// The host name the recorder read.
         public var hostname: String?
@@ -9,12 +10,17 @@ extension RecordingStore {
         /// Why kernel messages are not in the recording (`/dev/kmsg: permission denied (…)`); `nil` when
         /// the recorder read them, or never said.
         public var kernelMessagesNotRecorded: String?
+        /// Why network namespaces other than the recorder's own are not in the recording (`entering them needs
+        /// root or CAP_SYS_ADMIN`, `--host-namespace`); `nil` when they were recorded, or never said.
+        public var otherNamespacesNotRecorded: String?
 
-        /// A record of `hostname` and `kernel`, and why kernel messages were not recorded, if they were not.
-        public init(hostname: String? = nil, kernel: String? = nil, kernelMessagesNotRecorded: String? = nil) {
+        /// A record of `hostname` and `kernel`, and why kernel messages or other namespaces were not recorded.
+        public init(hostname: String? = nil, kernel: String? = nil, kernelMessagesNotRecorded: String? = nil,
+                    otherNamespacesNotRecorded: String? = nil) {
             self.hostname = hostname
             self.kernel = kernel
             self.kernelMessagesNotRecorded = kernelMessagesNotRecorded
+            self.otherNamespacesNotRecorded = otherNamespacesNotRecorded
         }
     }
 
@@ -37,7 +43,8 @@ extension RecordingStore {
         try withConnection { _, connection in
             let replace = try connection.statement("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
             let remove = try connection.statement("DELETE FROM meta WHERE key = ?")
-            for (key, value) in [("hostname", record.hostname), ("kernel", record.kernel), ("kernel_messages", record.kernelMessagesNotRecorded)] {
+            for (key, value) in [("hostname", record.hostname), ("kernel", record.kernel), ("kernel_messages", record.kernelMessagesNotRecorded),
+                                 ("other_namespaces", record.otherNamespacesNotRecorded)] {
                 if let value {
                     try replace.run([.text(key), .text(Self.bounded(value.utf8))])
                 } else {
@@ -53,7 +60,7 @@ extension RecordingStore {
             // At most the bound's bytes come out of SQLite, whatever a crafted recording holds.
             let select = try connection.statement("""
                 SELECT key, substr(CAST(value AS BLOB), 1, \(Self.hostRecordLimit + 1)) FROM meta
-                WHERE key IN ('hostname', 'kernel', 'kernel_messages')
+                WHERE key IN ('hostname', 'kernel', 'kernel_messages', 'other_namespaces')
                 """)
             defer { select.reset() }
             var record = HostRecord()
@@ -62,7 +69,8 @@ extension RecordingStore {
                 switch select.text(0) {
                 case "hostname": record.hostname = value
                 case "kernel": record.kernel = value
-                default: record.kernelMessagesNotRecorded = value
+                case "kernel_messages": record.kernelMessagesNotRecorded = value
+                default: record.otherNamespacesNotRecorded = value
                 }
             }
             return record

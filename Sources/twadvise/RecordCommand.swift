@@ -98,11 +98,14 @@ struct RecordCommand: ParsableCommand {
             }
             defer { store.close() }
             var watcher = Watcher(advisor: advisor, top: top)
+            var namespacesNotRecorded: String?
             if hostNamespace {
                 watcher.input.hostNamespaceOnly = true
+                namespacesNotRecorded = "recorded with --host-namespace"
             } else if NetworkNamespaces.canEnter() {
                 watcher.input.hostNamespaceOnly = false
             } else {
+                namespacesNotRecorded = "entering them needs root or CAP_SYS_ADMIN"
                 printError("twadvise: other network namespaces are not recorded: entering them needs root or CAP_SYS_ADMIN")
             }
             // A recorder runs for weeks: few malloc arenas, and freed memory returned after each reading (the
@@ -128,7 +131,7 @@ struct RecordCommand: ParsableCommand {
                 // a postmortem of the recording names the host and says when kernel messages are not in it.
                 let unreadable = kernelLog.notRead.first { $0.source == kmsg.ringBufferPath }.map { "\($0.source): \($0.reason)" }
                 let record = RecordingStore.HostRecord(hostname: reading.hostSnapshot.host.hostname, kernel: reading.hostSnapshot.host.kernel?.release,
-                                                       kernelMessagesNotRecorded: unreadable)
+                                                       kernelMessagesNotRecorded: unreadable, otherNamespacesNotRecorded: namespacesNotRecorded)
                 if record != hostRecord, outcome.stored, (try? store.noteHost(record)) != nil { hostRecord = record }
                 if let unreadable, !said.contains(unreadable) {
                     said.insert(unreadable)

@@ -144,6 +144,7 @@ struct RecordWithoutKernelLogTests {
         #expect(report["source"] as? String == "recording \(directory)")
         let notRead = try #require((report["timeline"] as? [String: Any])?["notRead"] as? [String])
         #expect(notRead.contains { $0.hasPrefix("kernel messages: the recorder could not read them (/dev/kmsg: permission denied") }, "\(notRead)")
+        #expect(notRead.contains("network namespaces other than the recorder's own: not recorded (recorded with --host-namespace)"), "\(notRead)")
     }
 }
 

@@ -362,8 +362,9 @@ package enum Postmortem {
         let stamp = " at " + ReportTime.short(time, sameDayAs: time)
         var sockstat = KeyedCounters()
         var rateDeltas = KeyedCounters()
-        // Rates are kept as deltas over the series' own step (at least a minute): the interval a report names.
-        let rateInterval = max(60, (history.series.filter { if case .counterRate = $0.quantity { true } else { false } }.map(step).min() ?? 60).rounded())
+        // Rates are kept as deltas over the series' own step: the interval the report names (a recording's
+        // readings may be a second apart, sysstat's ten minutes).
+        let rateInterval = max(1, (history.series.filter { if case .counterRate = $0.quantity { true } else { false } }.map(step).min() ?? 60).rounded())
         var destinations: [String: DestinationLoad] = [:]
         var shares: [String: Double] = [:]
         var totals: [String: Int64] = [:]  // U(D) by destination, as kept

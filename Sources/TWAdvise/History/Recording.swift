@@ -90,15 +90,24 @@ extension Advisor {
         let found = Postmortem.worstMoment(clipped)
         let moment = window.at ?? found?.time
         let host = try store.hostRecord()
-        let kernelNotRecorded = host.kernelMessagesNotRecorded.map { "kernel messages: the recorder could not read them (\($0))" }
+        let notRecordedByRecorder = [host.kernelMessagesNotRecorded.map { "kernel messages: the recorder could not read them (\($0))" },
+                                 host.otherNamespacesNotRecorded.map { "network namespaces other than the recorder's own: not recorded (\($0))" }]
+            .compactMap { $0 }
         // The full snapshot kept within one interval of the moment, if any: every fact of that moment.
         if let moment, let kept = try store.snapshot(nearest: moment), abs(kept.time.timeIntervalSince(moment)) <= 30,
-           let snapshot = try? FactsSnapshot.decode(json: kept.json) {
+           var snapshot = try? FactsSnapshot.decode(json: kept.json) {
+            // Read live then, kept in the recording: the report's Input names the recording, not a live host.
+            func fromRecording(_ origin: FactsOrigin) -> FactsOrigin {
+                FactsOrigin(kind: .history, location: "recording \(store.directory) (the full snapshot kept at \(ReportTime.full(kept.time)))",
+                            namespace: origin.namespace)
+            }
+            snapshot.origin = fromRecording(snapshot.origin)
+            snapshot.namespaces = snapshot.namespaces?.map { var nested = $0; nested.origin = fromRecording(nested.origin); return nested }
             var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
             diagnosis.input.timeline = Postmortem.timeline(clipped, window: window, evaluatedAt: kept.time,
                                                            because: "the full snapshot the recorder kept at the worst moment"
                                                                + (window.at == nil ? found.map { " (\($0.because))" } ?? "" : ""))
-            if let kernelNotRecorded { diagnosis.input.timeline?.notRead.append(kernelNotRecorded) }
+            diagnosis.input.timeline?.notRead += notRecordedByRecorder
             return diagnosis
         }
         var base = FactsSnapshot(origin: FactsOrigin(kind: .history, location: "recording \(store.directory)"))
@@ -107,7 +116,7 @@ extension Advisor {
         if host.hostname != nil || host.kernel != nil {
             base.readFrom = ReadLocations(host: "recording \(store.directory) (as the recorder last read it)")
         }
-        var notRecorded = kernelNotRecorded.map { [$0] } ?? []
+        var notRecorded = notRecordedByRecorder
         if let moment {
             let settings = try store.settings(at: moment)
             // The moment's namespace: its own `net.*` settings (kept as `KEY@LABEL`), the host's for the rest.

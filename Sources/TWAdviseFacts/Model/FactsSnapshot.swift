@@ -72,7 +72,7 @@ public struct FactsOrigin: Codable, Sendable, Hashable, CustomStringConvertible 
         case .live: base = "live host" + (namespace.map { ", " + Self.namespacePhrase($0) } ?? "")
         case .root: base = "captured tree \(location)"
         case .captured: return "captured command output \(location)"
-        case .history: return location + (captured.map { " (\($0))" } ?? "")
+        case .history: return location + (namespace.map { ", " + Self.namespacePhrase($0) } ?? "") + (captured.map { " (\($0))" } ?? "")
         case .sosreport:
             return "sosreport \(location)" + (namespace.map { ", " + Self.namespacePhrase($0) } ?? "") + (captured.map { " (also \($0))" } ?? "")
         }
