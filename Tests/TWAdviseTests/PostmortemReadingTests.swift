@@ -96,3 +96,17 @@ struct PostmortemReadingTests {
         #expect(try !blind.markdown().contains("was evaluated too"))
     }
 }
+
+@Suite("The window of --at")
+struct AtWindowTests {
+    @Test("--at alone reads a day either side of the moment, never past now")
+    func neverPastNow() throws {
+        let now = Date(timeIntervalSince1970: 1_796_601_600)
+        let atNow = try HistoryWindow.parse(at: "now", from: nil, to: nil, now: now)
+        #expect(atNow.from == now - 86_400 && atNow.to == now && atNow.at == now)
+        let hourAgo = try HistoryWindow.parse(at: "-1h", from: nil, to: nil, now: now)
+        #expect(hourAgo.from == now - 90_000 && hourAgo.to == now)
+        let dayAgo = try HistoryWindow.parse(at: "-2d", from: nil, to: nil, now: now)
+        #expect(dayAgo.from == now - 259_200 && dayAgo.to == now - 86_400)
+    }
+}

@@ -145,6 +145,13 @@ struct RecordWithoutKernelLogTests {
         let notRead = try #require((report["timeline"] as? [String: Any])?["notRead"] as? [String])
         #expect(notRead.contains { $0.hasPrefix("kernel messages: the recorder could not read them (/dev/kmsg: permission denied") }, "\(notRead)")
         #expect(notRead.contains("network namespaces other than the recorder's own: not recorded (recorded with --host-namespace)"), "\(notRead)")
+
+        // A moment before the first reading: the report says what the recording holds.
+        let before = try CLIRunner.run(["diagnose", "--recording", directory, "--at", "-1h", "--format", "json"])
+        #expect(before.status == 0, "\(before.stderr)")
+        let early = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])
+        let earlyNotRead = try #require((early["timeline"] as? [String: Any])?["notRead"] as? [String])
+        #expect(earlyNotRead.contains { $0.hasPrefix("the moment asked for, ") && $0.contains(": the recording holds readings from ") }, "\(earlyNotRead)")
     }
 }
 

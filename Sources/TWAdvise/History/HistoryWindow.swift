@@ -23,7 +23,8 @@ public struct HistoryWindow: Sendable, Hashable {
 
     /// The window `--at`, `--from` and `--to` name, each an RFC 3339 time or a time relative to `now`
     /// (`now`, `-2h`, `-30m`, `-1d`, `-90s`). Without `--from`, the window starts `span` before its end;
-    /// without `--to`, it ends now. With `--at` alone, the window is `span` either side of it.
+    /// without `--to`, it ends now. With `--at` alone, the window is `span` either side of it, and ends now at
+    /// the latest.
     ///
     /// - Throws: ``HistoryWindowError`` naming the text that is not a time, or an empty or reversed window.
     package static func parse(at: String?, from: String?, to: String?, now: Date = Date(), span: TimeInterval = 86_400)
@@ -38,7 +39,8 @@ public struct HistoryWindow: Sendable, Hashable {
         let toDate = try time(to, .to)
         var window: HistoryWindow
         if let atDate, fromDate == nil, toDate == nil {
-            window = HistoryWindow(from: atDate - span, to: atDate + span, at: atDate)
+            // Never past now: nothing is kept of the future (`--at now` reads the day before it).
+            window = HistoryWindow(from: atDate - span, to: atDate <= now ? min(atDate + span, now) : atDate + span, at: atDate)
         } else {
             let end = toDate ?? now
             window = HistoryWindow(from: fromDate ?? end - span, to: end, at: atDate)

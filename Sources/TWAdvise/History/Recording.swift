@@ -90,9 +90,14 @@ extension Advisor {
         let found = Postmortem.worstMoment(clipped)
         let moment = window.at ?? found?.time
         let host = try store.hostRecord()
+        // A moment asked for outside the readings kept gets no facts of its moment: the report says so.
+        var outside: [String] = []
+        if let at = window.at, let span = try store.span(), at < span.from.addingTimeInterval(-60) || at > span.to.addingTimeInterval(60) {
+            outside.append("the moment asked for, \(ReportTime.full(at)): the recording holds readings from \(ReportTime.full(span.from)) to \(ReportTime.full(span.to)) only")
+        }
         let notRecordedByRecorder = [host.kernelMessagesNotRecorded.map { "kernel messages: the recorder could not read them (\($0))" },
                                  host.otherNamespacesNotRecorded.map { "network namespaces other than the recorder's own: not recorded (\($0))" }]
-            .compactMap { $0 }
+            .compactMap { $0 } + outside
         // The full snapshot kept within one interval of the moment, if any: every fact of that moment.
         if let moment, let kept = try store.snapshot(nearest: moment), abs(kept.time.timeIntervalSince(moment)) <= 30,
            var snapshot = try? FactsSnapshot.decode(json: kept.json) {
