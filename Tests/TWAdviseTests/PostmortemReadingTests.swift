@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TWAdvise
+@testable import TWAdvise
 import TWAdviseFacts
 import TWAdviseHistory
 import TWAdviseRunbooks
@@ -108,5 +108,31 @@ struct AtWindowTests {
         #expect(hourAgo.from == now - 90_000 && hourAgo.to == now)
         let dayAgo = try HistoryWindow.parse(at: "-2d", from: nil, to: nil, now: now)
         #expect(dayAgo.from == now - 259_200 && dayAgo.to == now - 86_400)
+    }
+}
+
+@Suite("Timeline rows")
+struct TimelineRowTests {
+    @Test("a destination kept only once it was pressed rose from below; counters no rule reads are no rows")
+    func destinationRiseAndCounters() {
+        let t0 = Date(timeIntervalSince1970: 1_796_601_600)
+        func points(_ values: [(Double, Double)]) -> [HistoryPoint] { values.map { HistoryPoint(time: t0 + $0.0, value: $0.1) } }
+        let source = "recording /var/lib/twadvise/twadvise.sqlite"
+        let tw = HistorySeries(quantity: .sockstat("TCP", "tw"), labels: ["namespace": "host"], source: source,
+                               points: points([(0, 10), (1, 10), (2, 10), (3, 900), (4, 950), (5, 960)]))
+        let share = HistorySeries(quantity: TWAdviseSeries.destinationShare.quantity,
+                                  labels: ["namespace": "host", "local": "127.0.0.1", "remote": "127.0.0.9", "port": "443"], source: source,
+                                  points: points([(3, 0.82), (4, 0.89), (5, 0.88)]))
+        let octets = HistorySeries(quantity: .counterRate("IpExt", "InOctets"), labels: ["namespace": "host"], source: source,
+                                   points: points([(1, 5_000), (2, 6_000)]))
+        let opens = HistorySeries(quantity: .counterRate("Tcp", "ActiveOpens"), labels: ["namespace": "host"], source: source,
+                                  points: points([(1, 1), (2, 300)]))
+        let timeline = Postmortem.timeline(History(series: [tw, share, octets, opens]), window: HistoryWindow(from: t0, to: t0 + 10),
+                                           evaluatedAt: nil, because: "")
+        #expect(timeline.series.map(\.measure).count == 3)
+        #expect(!timeline.series.contains { $0.measure.contains("InOctets") })
+        let destination = timeline.series.first { $0.unit == .share }
+        #expect(destination?.began == t0 + 3)
+        #expect(destination?.baseline == 0)
     }
 }

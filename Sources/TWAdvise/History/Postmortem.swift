@@ -225,6 +225,17 @@ package enum Postmortem {
         return parts.joined(separator: ", ")
     }
 
+    /// Counter rates the rules read (each a declared `rates.` fact): the only counters a Timeline shows. A
+    /// recording keeps every counter that moved (IpExt InOctets, TcpExt TCPPureAcks, ...); they stay facts of
+    /// the moment, but as rows they buried the few that matter.
+    static let timelineCounters: Set<String> = Set(HostFactSchema.rateCounters.map { $0.section + " " + $0.counter })
+
+    /// Whether a series is a row of the Timeline: every one but counters no rule reads.
+    static func shownInTimeline(_ quantity: HistoryQuantity) -> Bool {
+        if case .counterRate(let section, let name) = quantity { return timelineCounters.contains(section + " " + name) }
+        return true
+    }
+
     /// Series rows shown: per-destination series only for the five destinations with the highest peaks.
     static let destinationsShown = 5
     /// Rows shown at most.
@@ -234,7 +245,14 @@ package enum Postmortem {
     static func timeline(_ history: History, window: HistoryWindow, evaluatedAt: Date?, because: String) -> Timeline {
         var rows: [(rank: Int, peak: Double, row: Timeline.Series)] = []
         var perDestination: [String: Int] = [:]
-        for series in history.series where !series.points.isEmpty && rank(series.quantity) < 20 {
+        // Each source's first reading: a destination series that starts later was not among the destinations
+        // kept before (a recording keeps the most pressed only), so it rose from below them, not from its first value.
+        var sourceStart: [String: Date] = [:]
+        for series in history.series { if let first = series.points.first?.time { sourceStart[series.source] = min(sourceStart[series.source] ?? first, first) } }
+        for var series in history.series where !series.points.isEmpty && rank(series.quantity) < 20 && shownInTimeline(series.quantity) {
+            if series.labels["remote"] != nil, let start = sourceStart[series.source], let first = series.points.first?.time, first > start {
+                series.points.insert(HistoryPoint(time: start, value: 0), at: 0)
+            }
             let values = series.points.map(\.value)
             let peakIndex = values.indices.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) }!
             let sorted = values.sorted()
