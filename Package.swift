@@ -88,7 +88,7 @@ let package = Package(
             name: "TWAdviseFactsTests", dependencies: ["TWAdviseFacts", "TWAdviseTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TWAdviseTests", dependencies: ["TWAdvise", "TWAdviseRunbooks", "TWAdviseHistory", "TWAdviseTestSupport"],
+            name: "TWAdviseTests", dependencies: ["TWAdvise", "TWAdviseRunbooks", "TWAdviseHistory", "TWAdviseRecorder", "TWAdviseTestSupport"],
             exclude: ["Golden"], swiftSettings: strictSettings),
         .testTarget(
             name: "TWAdviseEngineTests", dependencies: ["TWAdviseEngine", "TWAdviseTestSupport"], exclude: ["Golden"],

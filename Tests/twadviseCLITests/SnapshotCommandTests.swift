@@ -201,8 +201,25 @@ struct NamespaceSnapshotTests {
             }, "a runbook of its own for \(name)")
             let runbook = result.stdout[own.upperBound...]
             #expect(runbook.contains("`ip netns exec \(name) bash`"))
-            #expect(runbook.contains("twadvise ran inside network namespace netns \(name), not the host's"))
+            #expect(runbook.contains("twadvise ran inside netns \(name), not in the host's network namespace: the host's is read as"))
             #expect(!runbook.contains("cat > /etc/sysctl.d/"), "a namespace's runbook writes no host drop-in")
+
+            // Without a capability the host's namespace cannot be read, but the own one is still not the host.
+            let bare = ["/usr/bin/setpriv", "--inh-caps=-all", "--bounding-set=-all"]
+            if FileManager.default.isExecutableFile(atPath: bare[0]) {
+                let alone = try CLIRunner.process(TestNamespace.ip!, ["netns", "exec", name] + bare + [CLIRunner.executable, "diagnose", "--format", "markdown"])
+                #expect(alone.status == 0, "\(alone.stderr)")
+                #expect(alone.stdout.hasPrefix("# TWAdvise runbook for ") && alone.stdout.contains(", network namespace \(name)\n"), "\(alone.stdout.prefix(300))")
+                #expect(alone.stdout.contains("twadvise ran inside netns \(name), not in the host's network namespace: the host's was not read"))
+                #expect(!alone.stdout.contains("cat > /etc/sysctl.d/"))
+            }
+            // --namespace host is the host's, not the one twadvise runs in; --namespace NAME is this one, named.
+            let host = try CLIRunner.process(TestNamespace.ip!, ["netns", "exec", name, CLIRunner.executable, "diagnose", "--namespace", "host", "--format", "json"])
+            let hostReport = try #require(try JSONSerialization.jsonObject(with: Data(host.stdout.utf8)) as? [String: Any], "\(host.stderr)")
+            #expect((hostReport["source"] as? String) == "live host")
+            let named = try CLIRunner.process(TestNamespace.ip!, ["netns", "exec", name, CLIRunner.executable, "diagnose", "--namespace", name, "--format", "json"])
+            let namedReport = try #require(try JSONSerialization.jsonObject(with: Data(named.stdout.utf8)) as? [String: Any], "\(named.stderr)")
+            #expect((namedReport["source"] as? String) == "live host, network namespace \(name)")
         }
     }
 

@@ -110,7 +110,8 @@ public struct FactsInput: Sendable, Hashable {
         var options = SnapshotReader.Options(topDestinations: topDestinations, interval: interval, captured: captured, readRoot: readRoot)
         options.owners = owners
         options.scanCounter = scanCounter
-        let snapshot = SnapshotReader(source: FactSource(root: rootPath), options: options).read()
+        var snapshot = SnapshotReader(source: FactSource(root: rootPath), options: options).read()
+        if isLive, case .inside = NetworkNamespaces.ownPlace() { LiveNamespaceReader.markInside(&snapshot, hostRead: false) }
         if readRoot { alongside?(FactSource(root: rootPath)) }
         guard snapshot.hasAnyFact else {
             if readRoot {

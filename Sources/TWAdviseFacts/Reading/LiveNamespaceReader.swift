@@ -22,8 +22,27 @@ package struct LiveNamespaceReader {
 
     func read() throws(FactsInputError) -> [FactsSnapshot] {
         let canEnter = NetworkNamespaces.canEnter(proc: proc)
+        let place = NetworkNamespaces.ownPlace(proc: proc, runNetns: runNetns)
         if let wanted = input.namespace {
-            let namespace = try NetworkNamespaces.select(wanted, proc: proc, runNetns: runNetns)
+            var namespace = try NetworkNamespaces.select(wanted, proc: proc, runNetns: runNetns)
+            if case .inside(let hostInode) = place {
+                // Inside another namespace, "host" is the host's, not the own one's label.
+                if wanted == "host", let hostInode,
+                   let host = NetworkNamespaces.discover(proc: proc, runNetns: runNetns).namespaces.first(where: { $0.inode == hostInode }) {
+                    namespace = host
+                }
+                if namespace.isOwn {
+                    var own = try hostSnapshot(nil)
+                    Self.markInside(&own, proc: proc, runNetns: runNetns, hostRead: false)
+                    return [own]
+                }
+                if namespace.inode == hostInode {
+                    var host = try hostSnapshot(namespace)
+                    host.origin.namespace = nil
+                    host.namespace = nil
+                    return [host]
+                }
+            }
             return [try hostSnapshot(namespace.isOwn ? nil : namespace)]
         }
         // One scan of /proc/PID/fd serves every namespace: socket inodes are unique across them.
@@ -35,6 +54,7 @@ package struct LiveNamespaceReader {
         guard canEnter else {
             var host = try hostSnapshot(nil, owners: owners)
             host.notCovered = ["other network namespaces were not read: entering them needs root or CAP_SYS_ADMIN; this report covers only the namespace twadvise runs in"]
+            if case .inside = place { Self.markInside(&host, proc: proc, runNetns: runNetns, hostRead: false) }
             return [host]
         }
         let found = NetworkNamespaces.discoverAll(proc: proc, runNetns: runNetns)
@@ -65,14 +85,16 @@ package struct LiveNamespaceReader {
         host.warnings += notices
         if !notCovered.isEmpty { host.notCovered = notCovered }
         var others = readAll(namespaces, owners: owners, first: first)
-        // Run inside another network namespace (`ip netns exec NAME`, `nsenter -n`), the namespace twadvise runs
-        // in is not the host's: the host's is PID 1's. That one is the host, first; this one is named by what it
-        // is, so its runbook never writes the host's /etc (which this process reads, and which the host's
-        // namespace owns).
-        if let initial = NetworkNamespaces.initialInode(proc: proc), let own = found.namespaces.first(where: \.isOwn), own.inode != initial,
-           let index = namespaces.firstIndex(where: { $0.inode == initial }), others[index].notRead == nil {
-            var inside = own
-            inside.isOwn = false
+        // Run inside another network namespace (`ip netns exec NAME`, `nsenter -n`, `unshare -n`), the namespace
+        // twadvise runs in is not the host's. The host's, when it was read, is the host, first, with the
+        // persistent configuration (this process reads the host's /etc); the own one is named by what it is, so
+        // its runbook never writes the host's /etc.
+        if case .inside(let hostInode) = place {
+            let index = hostInode.flatMap { inode in namespaces.firstIndex { $0.inode == inode } }
+            guard let index, others[index].notRead == nil else {
+                Self.markInside(&host, proc: proc, runNetns: runNetns, hostRead: false)
+                return [host] + others
+            }
             var hostNamespace = others.remove(at: index)
             hostNamespace.origin.namespace = nil
             hostNamespace.namespace = nil
@@ -80,17 +102,37 @@ package struct LiveNamespaceReader {
             hostNamespace.readFrom?.persistent = host.readFrom?.persistent
             hostNamespace.warnings += host.warnings
             hostNamespace.notCovered = host.notCovered
-            host.persistentSysctls = PersistentSysctlConfig()
-            host.readFrom?.persistent = nil
             host.warnings = []
             host.notCovered = nil
-            host.origin.namespace = inside.label
-            host.namespace = inside
-            host.warnings.append(FactWarning(path: proc + "/self/ns/net",
-                message: "twadvise ran inside network namespace \(inside.label), not the host's: the host's is read as 'host'"))
+            Self.markInside(&host, proc: proc, runNetns: runNetns, hostRead: true)
             return [hostNamespace, host] + others
         }
         return [host] + others
+    }
+
+    /// The snapshot of the namespace twadvise runs in, when it is not the host's: named by what it is (its
+    /// `ip netns` name, else its first process), entered as such, without the host's persistent configuration
+    /// (the /etc this process reads is the host's), and saying so.
+    package static func markInside(_ snapshot: inout FactsSnapshot, proc: String = "/proc", runNetns: String = "/run/netns", hostRead: Bool) {
+        let hostNotRead = NetworkNamespaces.canEnter(proc: proc)
+            ? "the host's was not among the namespaces twadvise could read (a PID namespace of its own hides the host's processes, or reading theirs needs CAP_SYS_PTRACE)"
+            : "the host's was not read (that needs root, with CAP_SYS_ADMIN and CAP_SYS_PTRACE)"
+        let found = NetworkNamespaces.discover(proc: proc, runNetns: runNetns).namespaces
+        guard var inside = found.first(where: \.isOwn) else { return }
+        inside.isOwn = false
+        if let name = inside.name ?? NetworkNamespaces.ipNetnsName(of: inside.inode, runNetns: runNetns) {
+            inside.name = name
+            inside.path = runNetns + "/" + name
+        } else if let pid = inside.pid, pid != getpid() {
+            inside.path = "\(proc)/\(pid)/ns/net"
+        }
+        snapshot.persistentSysctls = PersistentSysctlConfig()
+        snapshot.readFrom?.persistent = nil
+        snapshot.origin.namespace = inside.label
+        snapshot.namespace = inside
+        snapshot.warnings.append(FactWarning(path: proc + "/self/ns/net",
+            message: "twadvise ran inside \(inside.label), not in the host's network namespace: "
+                + (hostRead ? "the host's is read as 'host'" : hostNotRead)))
     }
 
     /// Which namespaces are read when there are more than the bound: named (`ip netns`) and container or pod

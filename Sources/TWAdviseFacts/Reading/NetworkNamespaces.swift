@@ -200,7 +200,10 @@ package enum NetworkNamespaces {
                 continue
             }
             if var known = byInode[ino] {
-                if known.pid == nil || (!known.isOwn && pid < known.pid!) {
+                // The own namespace's process is another than twadvise where there is one: a label or an
+                // `nsenter -t PID` must outlive this run.
+                let ownsOnlyUs = known.isOwn && known.pid == getpid() && pid != getpid()
+                if known.pid == nil || ownsOnlyUs || (!known.isOwn && pid < known.pid!) {
                     known.pid = pid
                     known.command = command(proc: proc, pid: pid)
                     known.owner = owner(proc: proc, pid: pid, pods: pods)
@@ -223,6 +226,47 @@ package enum NetworkNamespaces {
     /// (`/proc/PID/ns/net`, `/run/netns/NAME`); `nil` when none does.
     package static func find(_ wanted: String, proc: String = "/proc", runNetns: String = "/run/netns") -> NetworkNamespace? {
         LiveNamespaceReader.match(wanted, in: discover(proc: proc, runNetns: runNetns).namespaces, proc: proc)
+    }
+
+    /// `init_net`'s inode where the kernel fixes it (Linux 6.18 and later, `NET_NS_INIT_INO` in uapi
+    /// `linux/nsfs.h`); every other namespace's is allocated from 0xF0000000 up.
+    package static let fixedInitialInode: UInt64 = 0xEFFF_FFF9
+
+    /// Where the namespace twadvise runs in stands.
+    package enum OwnPlace: Sendable, Equatable {
+        /// It is the host's (or nothing says otherwise).
+        case host
+        /// It is another: `ip netns exec`, `nsenter -n`, `unshare -n`. The host's inode, when known.
+        case inside(host: UInt64?)
+    }
+
+    /// Whether twadvise runs in the host's network namespace: by the fixed inode of `init_net` (6.18+: no
+    /// privilege needed), else by PID 1's or kthreadd's namespace (root with CAP_SYS_PTRACE), else by an
+    /// `ip netns` name the own namespace has (`ip netns exec NAME`). Where none of these can tell (an older
+    /// kernel, no privilege, a PID namespace of its own), it is taken for the host's, as a container is.
+    package static func ownPlace(proc: String = "/proc", runNetns: String = "/run/netns") -> OwnPlace {
+        guard let own = inode(of: proc + "/self/ns/net") else { return .host }
+        if own == fixedInitialInode { return .host }
+        if let release = try? SystemFile(path: proc + "/sys/kernel/osrelease").readAll(limit: 256),
+           let kernel = KernelVersion(parsing: String(decoding: release, as: UTF8.self).trimmed("\n")),
+           (kernel.major, kernel.minor) >= (6, 18) {
+            return .inside(host: fixedInitialInode)
+        }
+        if let initial = initialInode(proc: proc) { return own == initial ? .host : .inside(host: initial) }
+        return ipNetnsName(of: own, runNetns: runNetns) != nil ? .inside(host: nil) : .host
+    }
+
+    /// The `ip netns` name of the namespace with `inode`, if `runNetns` has one (each entry checked as
+    /// ``discoverAll(proc:runNetns:podLogs:)`` checks it: a namespace file, opened without blocking).
+    package static func ipNetnsName(of inode: UInt64, runNetns: String = "/run/netns") -> String? {
+        for name in ((try? listDirectory(runNetns)) ?? []).prefix(maxProcesses) {
+            guard case .success(let fd) = NamespaceThread.openNamespace(runNetns + "/" + name, inode: nil) else { continue }
+            var info = stat()
+            let statted = fstat(fd, &info) == 0
+            close(fd)
+            if statted, UInt64(info.st_ino) == inode { return name }
+        }
+        return nil
     }
 
     /// The inode of the host's own network namespace, the one PID 1 runs in (or kthreadd, PID 2, where PID 1's
