@@ -3,6 +3,7 @@ import Testing
 @testable import TWAdvise
 import TWAdviseFacts
 import TWAdviseHistory
+import TWAdviseRecorder
 import TWAdviseRunbooks
 import TWAdviseTestSupport
 
@@ -134,5 +135,48 @@ struct TimelineRowTests {
         let destination = timeline.series.first { $0.unit == .share }
         #expect(destination?.began == t0 + 3)
         #expect(destination?.baseline == 0)
+    }
+}
+
+@Suite("A recording's kept full snapshot")
+struct KeptSnapshotTests {
+    static let t0 = Date(timeIntervalSince1970: 1_796_601_600)
+
+    /// Readings every 2 s from t0 to t0+40, TIME_WAIT rising to its peak at t0+30; a full snapshot kept at
+    /// t0+20 (host name `kept-host`); `tcp_tw_reuse` changed at t0+26 when `change` is set.
+    static func recording(change: Bool) throws -> (RecordingStore, String) {
+        let dir = NSTemporaryDirectory() + "twadvise-kept-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = try RecordingStore.openForWriting(directory: dir)
+        var kept = FactsSnapshot(origin: FactsOrigin(kind: .live, location: "/"))
+        kept.host.hostname = "kept-host"
+        for seconds in stride(from: 0, through: 40, by: 2) {
+            let tw = seconds <= 30 ? 100 + seconds * 100 : 100
+            let namespace = RecordedNamespace(label: "host", inode: nil, timeWait: tw, timeWaitOutbound: tw, timeWaitInbound: 0,
+                                              states: ["TIME_WAIT": tw], portsUsable: 28_232, destinations: [], counterDeltas: [:],
+                                              intervalSeconds: 2)
+            var reading = RecordedReading(time: t0.addingTimeInterval(Double(seconds)), namespaces: [namespace],
+                                          snapshot: seconds == 20 ? try kept.jsonData() : nil)
+            if seconds == 0 { reading.changedSysctls = ["net.ipv4.tcp_tw_reuse": "2"] }
+            if change, seconds == 26 { reading.changedSysctls = ["net.ipv4.tcp_tw_reuse": "1"] }
+            #expect(store.append(reading).stored)
+        }
+        return (store, dir)
+    }
+
+    static func source(at seconds: Double?, change: Bool) throws -> String {
+        let (store, dir) = try recording(change: change)
+        defer { store.close(); try? FileManager.default.removeItem(atPath: dir) }
+        let window = HistoryWindow(from: t0, to: t0.addingTimeInterval(60), at: seconds.map { t0.addingTimeInterval($0) })
+        return try ScenarioTests.advisor.diagnose(recording: store, window: window).source
+    }
+
+    @Test("used at or after it, within an interval of 30 s, with the same settings; never for a moment before it",
+          .enabled(if: RecordingStore.sqliteVersion != nil, "needs libsqlite3.so.0"))
+    func onlyBeforeTheMomentWithItsSettings() throws {
+        #expect(try Self.source(at: 24, change: false).contains("(the full snapshot kept at 2026-12-07T00:00:20Z)"))
+        #expect(try !Self.source(at: 14, change: false).contains("full snapshot"), "a snapshot after the moment is not its facts")
+        #expect(try !Self.source(at: 28, change: true).contains("full snapshot"), "settings changed between the snapshot and the moment")
+        #expect(try Self.source(at: nil, change: false).contains("(the full snapshot kept at 2026-12-07T00:00:20Z)"), "the worst moment, t0+30")
     }
 }

@@ -99,7 +99,10 @@ extension Advisor {
                                  host.otherNamespacesNotRecorded.map { "network namespaces other than the recorder's own: not recorded (\($0))" }]
             .compactMap { $0 } + outside
         // The full snapshot kept within one interval of the moment, if any: every fact of that moment.
-        if let moment, let kept = try store.snapshot(nearest: moment), abs(kept.time.timeIntervalSince(moment)) <= 30,
+        // The full snapshot kept within one interval before the moment (never after it: the moment's facts are
+        // not those of a later one), with the settings in force at the moment: every fact of that moment.
+        if let moment, let kept = try store.snapshot(nearest: moment), kept.time <= moment.addingTimeInterval(1),
+           moment.timeIntervalSince(kept.time) <= 30, try Self.sameSettings(store, kept.time, moment),
            var snapshot = try? FactsSnapshot.decode(json: kept.json) {
             // Read live then, kept in the recording: the report's Input names the recording, not a live host.
             func fromRecording(_ origin: FactsOrigin) -> FactsOrigin {
@@ -110,8 +113,9 @@ extension Advisor {
             snapshot.namespaces = snapshot.namespaces?.map { var nested = $0; nested.origin = fromRecording(nested.origin); return nested }
             var diagnosis = diagnose(snapshot, minimumSeverity: minimumSeverity)
             diagnosis.input.timeline = Postmortem.timeline(clipped, window: window, evaluatedAt: kept.time,
-                                                           because: "the full snapshot the recorder kept at the worst moment"
-                                                               + (window.at == nil ? found.map { " (\($0.because))" } ?? "" : ""))
+                                                           because: window.at == nil
+                                                               ? "the full snapshot the recorder kept at the worst moment" + (found.map { " (\($0.because))" } ?? "")
+                                                               : "the full snapshot the recorder kept nearest before the moment asked for")
             diagnosis.input.timeline?.notRead += notRecordedByRecorder
             return diagnosis
         }
@@ -144,6 +148,14 @@ extension Advisor {
         var diagnosis = diagnose(clipped: clipped, found: found, base: base, window: window, minimumSeverity: minimumSeverity)
         diagnosis.input.timeline?.notRead += notRecorded
         return diagnosis
+    }
+}
+
+extension Advisor {
+    /// Whether the settings in force (sysctls, persistent configuration) are the same at both times.
+    static func sameSettings(_ store: RecordingStore, _ a: Date, _ b: Date) throws(RecorderError) -> Bool {
+        let first = try store.settings(at: a), second = try store.settings(at: b)
+        return first.sysctls == second.sysctls && first.persistentConfig == second.persistentConfig
     }
 }
 
