@@ -80,10 +80,13 @@ extension Postmortem {
     /// Whether the diagnosis `a` says more than `b`: a higher finding in any namespace it covers, or at the same,
     /// verdicts it could decide where `b` could not.
     static func outranks(_ a: Diagnosis, _ b: Diagnosis) -> Bool {
-        func weight(_ d: Diagnosis) -> (Int, Int) {
-            (d.highestSeverity?.rank ?? -1, d.everyNamespace.allSatisfy { $0.input.verdictGaps.isEmpty } ? 1 : 0)
-        }
+        func weight(_ d: Diagnosis) -> (Int, Int) { (d.highestSeverity?.rank ?? -1, decidable(d) ? 1 : 0) }
         return weight(a) > weight(b)
+    }
+
+    /// Whether every namespace a diagnosis covers could decide its verdict.
+    static func decidable(_ diagnosis: Diagnosis) -> Bool {
+        diagnosis.everyNamespace.allSatisfy { $0.input.verdictGaps.isEmpty }
     }
 
     /// A diagnosis's outcome in a few words: its findings and the highest (with its namespace when not the
@@ -96,7 +99,7 @@ extension Postmortem {
             let place = highest.namespace.map { " in \($0)" } ?? ""
             return "\(all.count) finding\(all.count == 1 ? "" : "s"), the highest \(highest.finding.severity.rawValue.uppercased()) (rule \(highest.finding.id)\(place))"
         }
-        return diagnosis.everyNamespace.allSatisfy({ $0.input.verdictGaps.isEmpty }) ? "no finding" : "no finding, and insufficient data to say it is healthy"
+        return decidable(diagnosis) ? "no finding" : "no finding, and insufficient data to say it is healthy"
     }
 }
 

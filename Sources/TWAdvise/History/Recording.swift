@@ -98,11 +98,12 @@ extension Advisor {
         let notRecordedByRecorder = [host.kernelMessagesNotRecorded.map { "kernel messages: the recorder could not read them (\($0))" },
                                  host.otherNamespacesNotRecorded.map { "network namespaces other than the recorder's own: not recorded (\($0))" }]
             .compactMap { $0 } + outside
-        // The full snapshot kept within one interval of the moment, if any: every fact of that moment.
+        // The settings in force at the moment, read once: for the snapshot's check and the facts below.
+        let settings = try moment.map { moment throws(RecorderError) in try store.settings(at: moment) }
         // The full snapshot kept within one interval before the moment (never after it: the moment's facts are
         // not those of a later one), with the settings in force at the moment: every fact of that moment.
-        if let moment, let kept = try store.snapshot(nearest: moment), kept.time <= moment.addingTimeInterval(1),
-           moment.timeIntervalSince(kept.time) <= 30, try Self.sameSettings(store, kept.time, moment),
+        if let moment, let settings, let kept = try store.snapshot(nearest: moment), kept.time <= moment.addingTimeInterval(1),
+           moment.timeIntervalSince(kept.time) <= 30, try Self.sameSettings(store.settings(at: kept.time), settings),
            var snapshot = try? FactsSnapshot.decode(json: kept.json) {
             // Read live then, kept in the recording: the report's Input names the recording, not a live host.
             func fromRecording(_ origin: FactsOrigin) -> FactsOrigin {
@@ -126,8 +127,7 @@ extension Advisor {
             base.readFrom = ReadLocations(host: "recording \(store.directory) (as the recorder last read it)")
         }
         var notRecorded = notRecordedByRecorder
-        if let moment {
-            let settings = try store.settings(at: moment)
+        if let settings {
             // The moment's namespace: its own `net.*` settings (kept as `KEY@LABEL`), the host's for the rest.
             let namespace = found?.namespace ?? "host"
             for (stored, text) in settings.sysctls {
@@ -152,10 +152,10 @@ extension Advisor {
 }
 
 extension Advisor {
-    /// Whether the settings in force (sysctls, persistent configuration) are the same at both times.
-    static func sameSettings(_ store: RecordingStore, _ a: Date, _ b: Date) throws(RecorderError) -> Bool {
-        let first = try store.settings(at: a), second = try store.settings(at: b)
-        return first.sysctls == second.sysctls && first.persistentConfig == second.persistentConfig
+    /// Whether two readings of the settings in force (sysctls, persistent configuration) are the same.
+    static func sameSettings(_ first: (sysctls: [String: String], persistentConfig: String?),
+                             _ second: (sysctls: [String: String], persistentConfig: String?)) -> Bool {
+        first.sysctls == second.sysctls && first.persistentConfig == second.persistentConfig
     }
 }
 

@@ -91,8 +91,9 @@ package struct LiveNamespaceReader {
         // its runbook never writes the host's /etc.
         if case .inside(let hostInode) = place {
             let index = hostInode.flatMap { inode in namespaces.firstIndex { $0.inode == inode } }
+            let own = found.namespaces.first(where: \.isOwn)
             guard let index, others[index].notRead == nil else {
-                Self.markInside(&host, proc: proc, runNetns: runNetns, hostRead: false)
+                Self.markInside(&host, own: own, proc: proc, runNetns: runNetns, hostRead: false)
                 return [host] + others
             }
             var hostNamespace = others.remove(at: index)
@@ -104,7 +105,7 @@ package struct LiveNamespaceReader {
             hostNamespace.notCovered = host.notCovered
             host.warnings = []
             host.notCovered = nil
-            Self.markInside(&host, proc: proc, runNetns: runNetns, hostRead: true)
+            Self.markInside(&host, own: own, proc: proc, runNetns: runNetns, hostRead: true)
             return [hostNamespace, host] + others
         }
         return [host] + others
@@ -113,12 +114,13 @@ package struct LiveNamespaceReader {
     /// The snapshot of the namespace twadvise runs in, when it is not the host's: named by what it is (its
     /// `ip netns` name, else its first process), entered as such, without the host's persistent configuration
     /// (the /etc this process reads is the host's), and saying so.
-    package static func markInside(_ snapshot: inout FactsSnapshot, proc: String = "/proc", runNetns: String = "/run/netns", hostRead: Bool) {
+    /// `own` is the own namespace as discovered, when the caller has it (else it is discovered here).
+    package static func markInside(_ snapshot: inout FactsSnapshot, own: NetworkNamespace? = nil, proc: String = "/proc",
+                                   runNetns: String = "/run/netns", hostRead: Bool) {
         let hostNotRead = NetworkNamespaces.canEnter(proc: proc)
             ? "the host's was not among the namespaces twadvise could read (a PID namespace of its own hides the host's processes, or reading theirs needs CAP_SYS_PTRACE)"
             : "the host's was not read (that needs root, with CAP_SYS_ADMIN and CAP_SYS_PTRACE)"
-        let found = NetworkNamespaces.discover(proc: proc, runNetns: runNetns).namespaces
-        guard var inside = found.first(where: \.isOwn) else { return }
+        guard var inside = own ?? NetworkNamespaces.discover(proc: proc, runNetns: runNetns).namespaces.first(where: \.isOwn) else { return }
         inside.isOwn = false
         if let name = inside.name ?? NetworkNamespaces.ipNetnsName(of: inside.inode, runNetns: runNetns) {
             inside.name = name
