@@ -104,6 +104,18 @@ struct UnreadableNamespaceTests {
             == "refused although twadvise has CAP_SYS_PTRACE: PID 1 holds CAP_SYS_RESOURCE, which twadvise lacks, so it is more privileged, or in a user namespace above twadvise's")
     }
 
+    @Test("where twadvise runs: a 6.18+ kernel's own inode decides; a garbled, empty or missing release and no PID 1 or kthreadd leave it the host")
+    func ownPlaceFromBrokenInput() throws {
+        for (release, expected) in [("6.18.44-fc\n", NetworkNamespaces.OwnPlace.inside(host: NetworkNamespaces.fixedInitialInode)),
+                                    ("garbage \u{1}\n", .host), ("", .host), ("99999999999999999999.1\n", .host), ("6.8.0-45-generic\n", .host)] {
+            // self/ns/net is a plain file here: its inode is never init_net's fixed one.
+            let tree = try TemporaryTree(["self/ns/net": "x", "sys/kernel/osrelease": release])
+            #expect(NetworkNamespaces.ownPlace(proc: tree.root, runNetns: tree.root + "/no-netns") == expected, "\(release.debugDescription)")
+        }
+        let missing = try TemporaryTree(["sys/kernel/osrelease": "6.18.0\n"])
+        #expect(NetworkNamespaces.ownPlace(proc: missing.root, runNetns: missing.root + "/no-netns") == .host, "no own namespace link")
+    }
+
     @Test("the warning names five processes at most, each name quoted so that it cannot pose as another process")
     func namedAndQuoted() throws {
         var files = [
