@@ -20,12 +20,15 @@ struct EmbedKnowledgeBase: BuildToolPlugin {
         // The generator lists the folders itself when it runs, and the folders are inputs too, so a rule
         // file added or removed is picked up by the next build, not only an edited one.
         let folders = [root.appending(path: "rules"), root.appending(path: "runbooks")]
+        // The host fact schema, as text the generator reads (TWAdvise's own declarations are built after it):
+        // the rules are type-checked against it here, and a run uses that check while its schema gives this text.
+        let schema = root.appending(path: "rules/host-facts.schema")
         return [
             .buildCommand(
                 displayName: "Embedding rules/ and runbooks/",
                 executable: try context.tool(named: "twadvise-embed").url,
-                arguments: [output.path, root.path] + folders.map(\.path),
-                inputFiles: folders + inputs,
+                arguments: [output.path, root.path, "--schema", schema.path] + folders.map(\.path),
+                inputFiles: folders + inputs + [schema],
                 outputFiles: [output]
             )
         ]

@@ -4,10 +4,20 @@ import TWAdviseFacts
 /// The built-in rules and runbook templates, embedded at build time from `rules/` and `runbooks/`.
 public enum KnowledgeBase {
     #if TWADVISE_NO_EMBEDDED_KNOWLEDGE
-    static let embedded: [(path: String, text: String, compiled: String, expressions: String)] = []
+    static let embedded: [(path: String, text: String, compiled: String, expressions: String, checked: String)] = []
+    static let embeddedSchema = ""
     #else
     static let embedded = EmbeddedKnowledgeBase.files
+    static let embeddedSchema = EmbeddedKnowledgeBase.schema
     #endif
+
+    /// Whether the build type-checked the built-in rules against the schema this TWAdvise declares
+    /// (`rules/host-facts.schema` is ``HostFactSchema/schema``'s checking text): only then does a diagnosis
+    /// decode the checked rules instead of loading their files. Read once a process.
+    package static let checkedRulesApply: Bool = {
+        guard !embeddedSchema.isEmpty, let text = HostFactSchema.schema.checkingText else { return false }
+        return text == embeddedSchema
+    }()
 
     /// Built-in rule files, in file-name order, named `builtin:rules/NAME.yaml` in messages. Each carries the
     /// YAML tree and the expressions the build parsed, so that loading it parses neither again.
@@ -17,6 +27,17 @@ public enum KnowledgeBase {
             .map { $0.compiled.isEmpty ? RuleSource(path: "builtin:" + $0.path, text: $0.text)
                                        : RuleSource(path: "builtin:" + $0.path, text: $0.text, compiled: $0.compiled,
                                                     expressions: $0.expressions.isEmpty ? nil : $0.expressions) }
+    }
+
+    /// ``ruleSources``, each with the rules the build checked when they were checked against `schema`
+    /// (``checkedRulesApply``): a load that does not read in-file tests then decodes those.
+    package static func ruleSources(checkedAgainst schema: FactSchema) -> [RuleSource] {
+        guard checkedRulesApply, schema == HostFactSchema.schema else { return ruleSources }
+        var sources = ruleSources
+        var checked: [String: String] = [:]
+        for file in embedded where !file.checked.isEmpty { checked["builtin:" + file.path] = file.checked }
+        for i in sources.indices { sources[i].checked = checked[sources[i].path] }
+        return sources
     }
 
     /// Built-in runbook templates by file name without extension (`ports`, `timewait`, ...).

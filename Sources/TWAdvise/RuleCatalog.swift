@@ -31,7 +31,7 @@ public struct RuleCatalog: Sendable {
     ///     not need them (they ran when TWAdvise was built and tested), and loads faster without.
     public init(builtIn: Bool = true, extra: [RuleSource] = [], overlays: [RuleSource] = [], disabled: [String] = [],
                 schema: FactSchema = HostFactSchema.schema, builtInTests: Bool = true) {
-        let sources = (builtIn ? KnowledgeBase.ruleSources : []) + extra
+        let sources = (builtIn ? KnowledgeBase.ruleSources(checkedAgainst: schema) : []) + extra
         var (ruleSet, diagnostics) = RuleSet.load(sources, schema: schema, testsOfCompiled: builtInTests)
         for overlay in overlays { diagnostics += ruleSet.apply(overlay: overlay) }
         diagnostics += ruleSet.disable(disabled)

@@ -91,13 +91,22 @@ struct RulesCommand: ParsableCommand {
 
     struct Facts: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the fact paths rules can use, with types and sources.")
-        @Option(help: ArgumentHelp("text or markdown.", valueName: "format")) var format: FactsFormat = .text
+        @Option(help: ArgumentHelp("text, markdown, or schema (the types the build checks the built-in rules against: rules/host-facts.schema).",
+                                   valueName: "format")) var format: FactsFormat = .text
 
-        enum FactsFormat: String, ExpressibleByArgument { case text, markdown }
+        enum FactsFormat: String, ExpressibleByArgument { case text, markdown, schema }
 
         func run() throws {
             try runReportingInputErrors {
-                try output(format == .markdown ? HostFactSchema.markdownReference : HostFactSchema.textReference + "\n", newline: false)
+                switch format {
+                case .text: try output(HostFactSchema.textReference + "\n", newline: false)
+                case .markdown: try output(HostFactSchema.markdownReference, newline: false)
+                case .schema:
+                    guard let text = HostFactSchema.schema.checkingText else {
+                        throw ValidationError("the fact schema has a name or source that cannot be written as checking text")
+                    }
+                    try output(text, newline: false)
+                }
             }
         }
     }

@@ -23,11 +23,11 @@ package enum CompiledExpressions {
     /// The sealed form of `table`, keys in sorted order (the same table always gives the same text).
     package static func encode(_ table: [String: Expr]) -> String {
         var out: [UInt8] = []
-        number(table.count, into: &out)
+        out.appendDecimal(table.count)
         out.append(UInt8(ascii: ":"))
         for key in table.keys.sorted() {
             guard let expr = table[key] else { continue }
-            string(key, into: &out)
+            out.appendString(key)
             write(expr, into: &out)
         }
         return EmbeddedSeal.seal(out, tag: tag)
@@ -52,17 +52,6 @@ package enum CompiledExpressions {
 
     // MARK: - Writing
 
-    private static func number(_ value: Int, into out: inout [UInt8]) {
-        out += Array(String(value).utf8)
-    }
-
-    private static func string(_ value: String, into out: inout [UInt8]) {
-        let bytes = Array(value.utf8)
-        number(bytes.count, into: &out)
-        out.append(UInt8(ascii: ":"))
-        out += bytes
-    }
-
     private static func range(_ range: TextRange, into out: inout [UInt8]) {
         out += Array("\(range.start),\(range.end):".utf8)
     }
@@ -76,7 +65,7 @@ package enum CompiledExpressions {
             case .int(let v): out += Array("i\(v):".utf8)
             case .float(let v): out += Array("f\(v.bitPattern):".utf8)
             case .duration(let v): out += Array("d\(v.bitPattern):".utf8)
-            case .string(let v): out.append(UInt8(ascii: "s")); string(v, into: &out)
+            case .string(let v): out.append(UInt8(ascii: "s")); out.appendString(v)
             case .bool(let v): out.append(UInt8(ascii: v ? "t" : "F"))
             default:
                 // The parser makes no other literal; a table with one would not decode, and is not written.
@@ -85,41 +74,41 @@ package enum CompiledExpressions {
         case .name(let name, let r):
             out.append(UInt8(ascii: "n"))
             range(r, into: &out)
-            string(name, into: &out)
+            out.appendString(name)
         case .member(let base, let field, let r):
             out.append(UInt8(ascii: "."))
             range(r, into: &out)
             write(base, into: &out)
-            string(field, into: &out)
+            out.appendString(field)
         case .unary(let op, let operand, let r):
             out.append(UInt8(ascii: "u"))
             range(r, into: &out)
-            string(op, into: &out)
+            out.appendString(op)
             write(operand, into: &out)
         case .binary(let op, let lhs, let rhs, let r):
             out.append(UInt8(ascii: "b"))
             range(r, into: &out)
-            string(op, into: &out)
+            out.appendString(op)
             write(lhs, into: &out)
             write(rhs, into: &out)
         case .call(let name, let arguments, let r):
             out.append(UInt8(ascii: "c"))
             range(r, into: &out)
-            string(name, into: &out)
-            number(arguments.count, into: &out)
+            out.appendString(name)
+            out.appendDecimal(arguments.count)
             out.append(UInt8(ascii: ":"))
             for argument in arguments { write(argument, into: &out) }
         case .comprehension(let function, let variable, let collection, let body, let r):
             out.append(UInt8(ascii: "x"))
             range(r, into: &out)
-            string(function, into: &out)
-            string(variable, into: &out)
+            out.appendString(function)
+            out.appendString(variable)
             write(collection, into: &out)
             write(body, into: &out)
         case .list(let items, let r):
             out.append(UInt8(ascii: "["))
             range(r, into: &out)
-            number(items.count, into: &out)
+            out.appendDecimal(items.count)
             out.append(UInt8(ascii: ":"))
             for item in items { write(item, into: &out) }
         }
@@ -196,36 +185,6 @@ package enum CompiledExpressions {
         mutating func range() -> TextRange? {
             guard let start = number(), expect(","), let end = number(), expect(":") else { return nil }
             return TextRange(start, end)
-        }
-
-        mutating func string() -> String? {
-            guard let length = number(), expect(":"), length <= bytes.count - position else { return nil }
-            let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + length]), as: UTF8.self)
-            position += length
-            return value
-        }
-
-
-        /// A decimal `UInt64` (a bit pattern).
-        mutating func unsigned() -> UInt64? {
-            var value: UInt64 = 0
-            let start = position
-            while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 {
-                let (times, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times.addingReportingOverflow(UInt64(bytes[position] - 0x30))
-                guard !o1, !o2 else { return nil }
-                value = sum
-                position += 1
-            }
-            return position > start ? value : nil
-        }
-
-        /// A decimal `Int64`, with an optional leading '-'.
-        mutating func signed() -> Int64? {
-            let negative = expect("-")
-            guard let magnitude = unsigned() else { return nil }
-            if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
-            return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
         }
     }
 }

@@ -65,8 +65,8 @@ extension UInt64 {
     fileprivate func rotatedLeft(_ n: UInt64) -> UInt64 { (self << n) | (self >> (64 - n)) }
 }
 
-/// A reader of an embedded form's bytes, shared by ``CompiledYAML`` and ``CompiledExpressions``: a position
-/// in the buffer, an expected character, a bounded decimal.
+/// A reader of an embedded form's bytes, shared by ``CompiledYAML``, ``CompiledExpressions`` and
+/// ``CompiledRules``: a position in the buffer, an expected character, bounded decimals, length-prefixed strings.
 protocol EmbeddedByteReader {
     var bytes: UnsafeBufferPointer<UInt8> { get }
     var position: Int { get set }
@@ -89,5 +89,50 @@ extension EmbeddedByteReader {
             position += 1
         }
         return position > start ? value : nil
+    }
+
+    /// A string written as `LENGTH:BYTES` (UTF-8), within the buffer.
+    mutating func string() -> String? {
+        guard let length = number(), expect(":"), length <= bytes.count - position else { return nil }
+        let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + length]), as: UTF8.self)
+        position += length
+        return value
+    }
+
+    /// A decimal `UInt64` (a bit pattern).
+    mutating func unsigned() -> UInt64? {
+        var value: UInt64 = 0
+        let start = position
+        while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(UInt64(bytes[position] - 0x30))
+            guard !o1, !o2 else { return nil }
+            value = sum
+            position += 1
+        }
+        return position > start ? value : nil
+    }
+
+    /// A decimal `Int64`, with an optional leading '-'.
+    mutating func signed() -> Int64? {
+        let negative = expect("-")
+        guard let magnitude = unsigned() else { return nil }
+        if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+    }
+}
+
+/// The writing side of ``EmbeddedByteReader``: decimals and length-prefixed strings.
+extension Array where Element == UInt8 {
+    /// `value` in decimal.
+    mutating func appendDecimal(_ value: some BinaryInteger) {
+        append(contentsOf: String(value).utf8)
+    }
+
+    /// `value` as `LENGTH:BYTES` in UTF-8, so that no byte of it needs escaping.
+    mutating func appendString(_ value: String) {
+        appendDecimal(value.utf8.count)
+        append(UInt8(ascii: ":"))
+        append(contentsOf: value.utf8)
     }
 }

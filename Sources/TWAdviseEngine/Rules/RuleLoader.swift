@@ -48,6 +48,14 @@ package struct RuleLoader {
         return load(text: source.text, file: source.path)
     }
 
+    /// Makes the parameters of rules decoded from their checked form (``CompiledRules``) known to `same_as`
+    /// in the files loaded after them, as loading them would have.
+    package mutating func register(_ rules: [Rule]) {
+        for rule in rules {
+            for parameter in rule.parameters { loadedParameters[rule.id + "." + parameter.name] = parameter }
+        }
+    }
+
     /// The expression `text` parses to: the build's parse when it recorded this exact text, else the parser's.
     mutating func parse(_ text: String) throws(ExpressionError) -> Expr {
         if let parsed = parsedExpressions[text] { return parsed }

@@ -10,6 +10,10 @@ public struct RuleSource: Sendable, Hashable {
     /// The parsed expressions of the file in ``CompiledExpressions`` form, when the build recorded them (the
     /// built-in rules): loading then looks each expression up instead of lexing and parsing it.
     package var expressions: String?
+    /// The file's rules in ``CompiledRules`` form, type-checked by the build against the schema a run loads
+    /// them with (the built-in rules, attached only while that schema is the one the build read): a load that
+    /// does not read in-file tests decodes them instead of loading the file.
+    package var checked: String?
 
     /// A rule file named `path` in messages, with its text.
     public init(path: String, text: String) {
@@ -52,7 +56,15 @@ public struct RuleSet: Sendable {
             let start = loader.diagnostics.count
             defer { Diagnostic.cap(&loader.diagnostics, from: start, file: source.path) }
             loader.loadsTests = testsOfCompiled || source.compiled == nil
-            for rule in loader.load(source) {
+            let loaded: [Rule]
+            if !testsOfCompiled, let checked = source.checked,
+               let decoded = CompiledRules.decode(checked, file: source.path, factSources: loader.factSources) {
+                loader.register(decoded)
+                loaded = decoded
+            } else {
+                loaded = loader.load(source)
+            }
+            for rule in loaded {
                 if let existing = index[rule.id] {
                     if rule.isOverride {
                         rules[existing] = rule
