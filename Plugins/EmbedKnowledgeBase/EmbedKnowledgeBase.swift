@@ -22,13 +22,16 @@ struct EmbedKnowledgeBase: BuildToolPlugin {
         let folders = [root.appending(path: "rules"), root.appending(path: "runbooks")]
         // The host fact schema, as text the generator reads (TWAdvise's own declarations are built after it):
         // the rules are type-checked against it here, and a run uses that check while its schema gives this text.
+        // A missing file is not an input (SwiftPM would refuse to build): the generator then warns and embeds the
+        // rules unchecked, and `swift run twadvise rules facts --format schema > rules/host-facts.schema` works.
         let schema = root.appending(path: "rules/host-facts.schema")
+        let schemaInputs = FileManager.default.fileExists(atPath: schema.path) ? [schema] : []
         return [
             .buildCommand(
                 displayName: "Embedding rules/ and runbooks/",
                 executable: try context.tool(named: "twadvise-embed").url,
                 arguments: [output.path, root.path, "--schema", schema.path] + folders.map(\.path),
-                inputFiles: folders + inputs + [schema],
+                inputFiles: folders + inputs + schemaInputs,
                 outputFiles: [output]
             )
         ]

@@ -82,7 +82,9 @@ struct CompiledRulesTests {
         let other = try #require(CompiledRules.encode(Self.loaded().filter { $0.id == "demo.first" }))
         var source = RuleSource(path: "demo.yaml", text: Self.rules)
         source.checked = other
-        #expect(RuleSet.load([source], schema: TestSchema.schema, testsOfCompiled: false).ruleSet.rules.map(\.id) == ["demo.first"])
+        let decoded = RuleSet.load([source], schema: TestSchema.schema, testsOfCompiled: false).ruleSet
+        #expect(decoded.rules.map(\.id) == ["demo.first"])
+        #expect(decoded.checkedSources == 1)
         #expect(RuleSet.load([source], schema: TestSchema.schema, testsOfCompiled: true).ruleSet.rules.map(\.id) == ["demo.first", "demo.second"])
         let bytes = Array(other.utf8)
         for position in [0, 5, 20, bytes.count / 2, bytes.count - 1] {
@@ -107,6 +109,28 @@ struct CompiledRulesTests {
             #expect(CompiledRules.decode(sealed, file: "x", factSources: [:]) == nil, "\(body.prefix(20))")
         }
         #expect(CompiledRules.decode(EmbeddedSeal.seal(Array("0:".utf8), tag: CompiledRules.tag), file: "x", factSources: [:])?.isEmpty == true)
+    }
+
+    @Test("a well-sealed form whose slots or indices fall outside what the rule allocates is refused, as is one nested too deep")
+    func indicesChecked() throws {
+        let rule = try #require(Self.loaded().first)
+        #expect(CompiledRules.indicesFit(rule))
+        var broken: [Rule] = []
+        var r = rule; r.slotCount = -1; broken.append(r)
+        r = rule; r.slotCount = CompiledRules.maxSlots + 1; broken.append(r)
+        r = rule; r.condition = .slot(rule.slotCount); broken.append(r)
+        r = rule; r.condition = .cachedFact(rule.factPathCount, ["a"]); broken.append(r)
+        r = rule; r.condition = .iterationField(rule.iterationFields.count, path: "items[].x"); broken.append(r)
+        r = rule; r.lets = [(slot: -1, expr: .constant(.int(1)))]; broken.append(r)
+        r = rule; r.vars = [(name: "v", expr: .comprehension(.any, slot: rule.slotCount + 3, collection: .fact(["items"]), body: .constant(.bool(true))))]; broken.append(r)
+        r = rule; r.parameters[0].slot = 99; broken.append(r)
+        var deep = CheckedExpr.constant(.bool(true))
+        for _ in 0..<(CompiledRules.maxDepth + 10) { deep = .not(deep) }
+        r = rule; r.condition = deep; broken.append(r)
+        for (i, bad) in broken.enumerated() {
+            let sealed = try #require(CompiledRules.encode([bad]))
+            #expect(CompiledRules.decode(sealed, file: "demo.yaml", factSources: [:]) == nil, "case \(i)")
+        }
     }
 
     @Test("a later file's same_as reaches a parameter of rules that came checked")
@@ -168,27 +192,47 @@ struct CompiledRulesTests {
 
     // MARK: - The schema's checking text
 
-    @Test("a schema's checking text reads back to the same schema, docs left out")
+    @Test("a schema's checking text reads back to the same schema, docs and record names included")
     func schemaText() throws {
         let text = try #require(TestSchema.schema.checkingText)
         #expect(text.hasPrefix(FactSchema.checkingTextHeader + "root facts\n"))
-        #expect(text.contains("items[].load\tint\titems.txt\n"))
-        #expect(text.contains("items\tlist:record:item\titems.txt\n"))
+        #expect(text.contains("items[].load\tint\tload\titems.txt\n"))
+        #expect(text.contains("items\tlist:record:item\titems\titems.txt\n"))
         let read = try #require(FactSchema(checkingText: text))
+        #expect(read == TestSchema.schema)
         #expect(read.checkingText == text)
-        #expect(read.allPaths.map(\.path) == TestSchema.schema.allPaths.map(\.path))
-        #expect(read.allPaths.map(\.spec.type.description) == TestSchema.schema.allPaths.map(\.spec.type.description))
-        #expect(read.allPaths.map(\.spec.sources) == TestSchema.schema.allPaths.map(\.spec.sources))
-        #expect(read.allPaths.allSatisfy { $0.spec.doc.isEmpty })
         // Rules checked against the text are the rules checked against the schema.
         var fromText = RuleLoader(schema: read)
         fromText.loadsTests = false
         #expect(Self.dump(fromText.load(text: Self.rules, file: "demo.yaml")) == Self.dump(Self.loaded()))
     }
 
+    @Test("two schemas that differ only in a doc give two texts (types compare their docs: the checks could differ)")
+    func docsCount() throws {
+        func schema(_ doc: String) -> FactSchema {
+            let r = FactType.record(RecordType(name: "r", fields: ["x": FieldSpec(.int, doc)]))
+            return FactSchema(root: RecordType(name: "facts", fields: ["a": FieldSpec(r, "one"), "bs": FieldSpec(.list(r), "many")]))
+        }
+        #expect(schema("A").checkingText != schema("B").checkingText)
+        // The same rule checks against one and not the other: a text that left docs out would have hidden it.
+        let mixed = FactSchema(root: RecordType(name: "facts", fields: [
+            "a": FieldSpec(.record(RecordType(name: "r", fields: ["x": FieldSpec(.int, "A")])), "one"),
+            "bs": FieldSpec(.list(.record(RecordType(name: "r", fields: ["x": FieldSpec(.int, "B")]))), "many"),
+        ]))
+        var checker = TypeChecker(schema: mixed)
+        #expect(throws: ExpressionError.self) { try checker.check(try Parser.parse("a in bs")) }
+        let text: String = try #require(mixed.checkingText)
+        let read = try #require(FactSchema(checkingText: text))
+        var again = TypeChecker(schema: read)
+        #expect(throws: ExpressionError.self) { try again.check(try Parser.parse("a in bs")) }
+    }
+
     @Test("a schema that cannot be written on lines has no checking text")
     func schemaNotWritable() {
         func schema(_ fields: [String: FieldSpec]) -> FactSchema { FactSchema(root: RecordType(name: "facts", fields: fields)) }
+        #expect(schema(["#a": FieldSpec(.int, "")]).checkingText == nil)
+        #expect(schema(["a": FieldSpec(.int, "two\nlines")]).checkingText == nil)
+        #expect(schema(["a": FieldSpec(.int, "a\ttab")]).checkingText == nil)
         #expect(schema(["a.b": FieldSpec(.int, "")]).checkingText == nil)
         #expect(schema(["a[": FieldSpec(.int, "")]).checkingText == nil)
         #expect(schema(["a\tb": FieldSpec(.int, "")]).checkingText == nil)
@@ -206,13 +250,15 @@ struct CompiledRulesTests {
         #expect(FactSchema(checkingText: good) != nil)
         let broken = [
             "", "# only a comment\n", "facts\n", good.replacingOccurrences(of: "root facts\n", with: ""),
-            good + "orphan.child\tint\n",                            // a field under no record
-            good + "a\tint\n",                                       // a field twice
+            good + "orphan.child\tint\t\n",                          // a field under no record
+            good + "a\tint\t\n",                                     // a field twice
             good.replacingOccurrences(of: "\tint\t", with: "\tinteger\t"),
             good.replacingOccurrences(of: "list:record:item", with: "list:"),
             good + "b\n",                                            // no type
-            good + "\tint\n",                                        // no path
-            good + "x.[]\tint\n",
+            good + "b\tint\n",                                       // no doc column
+            good + "\tint\t\n",                                      // no path
+            good + "x.[]\tint\t\n",
+            good + "deep\t" + String(repeating: "list:", count: 20_000) + "int\t\n",  // nesting past the cap
         ]
         for text in broken { #expect(FactSchema(checkingText: text) == nil, "\(text.suffix(40))") }
     }

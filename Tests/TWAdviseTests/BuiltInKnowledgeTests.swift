@@ -161,6 +161,7 @@ struct CompiledKnowledgeTests {
                 "\(rule.evidence.map { ($0.label, $0.value, $0.source ?? "", $0.format, $0.factPaths) })", "\(rule.vars)",
                 "\(rule.slotCount) \(rule.factPathCount) \(rule.iterationFields) \(rule.iterationPath ?? "")",
                 "\(rule.letTexts) \(rule.escalationTexts) \(rule.references) \(String(describing: rule.runbook)) \(rule.location)",
+                "\(rule.isOverride) \(rule.overrideJustification ?? "-") \(rule.isDisabled) \(rule.overlayJustifications)",
             ]
             return parts.joined(separator: "\n")
         }

@@ -47,6 +47,39 @@ package enum CompiledRules {
         }
     }
 
+    /// Most slots or cached fact paths a decoded rule may ask the evaluators to allocate.
+    static let maxSlots = 1 << 16
+
+    /// Whether every slot and index the rule uses is within what it allocates (the evaluators index arrays of
+    /// ``Rule/slotCount``, ``Rule/factPathCount`` and ``Rule/iterationFields`` with them): a well-sealed form
+    /// that is wrong inside is refused here, not by a trap in an evaluation.
+    static func indicesFit(_ rule: Rule) -> Bool {
+        let slots = rule.slotCount
+        let facts = rule.factPathCount
+        guard (0...maxSlots).contains(slots), (0...maxSlots).contains(facts) else { return false }
+        func fits(_ slot: Int) -> Bool { slot >= 0 && slot < slots }
+        func fits(_ e: CheckedExpr) -> Bool {
+            switch e {
+            case .constant, .fact: return true
+            case .slot(let i): return fits(i)
+            case .cachedFact(let i, _): return i >= 0 && i < facts
+            case .iterationField(let i, _): return i >= 0 && i < rule.iterationFields.count
+            case .member(let a, _, _), .project(let a, _, _), .negate(let a), .not(let a): return fits(a)
+            case .and(let a, let b), .or(let a, let b), .arithmetic(_, let a, let b, _), .compare(_, let a, let b),
+                 .membership(let a, let b, _):
+                return fits(a) && fits(b)
+            case .call(_, let args), .list(let args): return args.allSatisfy(fits)
+            case .comprehension(_, let slot, let collection, let body): return fits(slot) && fits(collection) && fits(body)
+            }
+        }
+        return rule.parameters.allSatisfy { fits($0.slot) }
+            && rule.lets.allSatisfy { fits($0.slot) && fits($0.expr) }
+            && (rule.iteration.map { fits($0.slot) && fits($0.collection) } ?? true)
+            && rule.escalations.allSatisfy { fits($0.1) }
+            && fits(rule.condition) && (rule.score.map(fits) ?? true) && (rule.subject.map(fits) ?? true)
+            && rule.evidence.allSatisfy { fits($0.value) } && rule.vars.allSatisfy { fits($0.expr) }
+    }
+
     // MARK: - Writing
 
     private struct Writer {
@@ -341,7 +374,7 @@ package enum CompiledRules {
             rule.factPathCount = factPathCount
             rule.iterationFields = iterationFields
             rule.iterationPath = iterationPath
-            return rule
+            return CompiledRules.indicesFit(rule) ? rule : nil
         }
 
         mutating func parameter() -> RuleParameter? {

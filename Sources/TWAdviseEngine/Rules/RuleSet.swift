@@ -37,6 +37,9 @@ public struct RuleSet: Sendable {
     public let schema: FactSchema
     /// The rules, in load order (a later rule with `override: true` takes the place of the one it replaces).
     public private(set) var rules: [Rule]
+    /// How many of the sources it was loaded from came checked and were decoded (``RuleSource/checked``),
+    /// not loaded from their text.
+    package private(set) var checkedSources = 0
 
     /// Loads every source in order. A rule id defined twice is an error unless the later rule says
     /// `override: true`, in which case it replaces the earlier one. Returns every diagnostic of every file.
@@ -45,22 +48,25 @@ public struct RuleSet: Sendable {
     }
 
     /// Loads every source in order, as ``load(_:schema:)`` does; with `testsOfCompiled` false, the in-file
-    /// tests of sources the build compiled (the built-in rules, whose tests ran when TWAdvise was built and
-    /// tested) are not read: a diagnosis does not run them.
+    /// tests of sources the build prepared (``RuleSource/compiled`` or ``RuleSource/checked``: the built-in
+    /// rules, whose tests ran when TWAdvise was built and tested) are not read, since a diagnosis does not run
+    /// them, and a source that came checked is decoded instead of loaded.
     package static func load(_ sources: [RuleSource], schema: FactSchema, testsOfCompiled: Bool) -> (ruleSet: RuleSet, diagnostics: [Diagnostic]) {
         var loader = RuleLoader(schema: schema)
         var rules: [Rule] = []
         var index: [String: Int] = [:]
         var extra: [Diagnostic] = []
+        var checkedSources = 0
         for source in sources {
             let start = loader.diagnostics.count
             defer { Diagnostic.cap(&loader.diagnostics, from: start, file: source.path) }
-            loader.loadsTests = testsOfCompiled || source.compiled == nil
+            loader.loadsTests = testsOfCompiled || (source.compiled == nil && source.checked == nil)
             let loaded: [Rule]
-            if !testsOfCompiled, let checked = source.checked,
+            if !loader.loadsTests, let checked = source.checked,
                let decoded = CompiledRules.decode(checked, file: source.path, factSources: loader.factSources) {
                 loader.register(decoded)
                 loaded = decoded
+                checkedSources += 1
             } else {
                 loaded = loader.load(source)
             }
@@ -88,6 +94,7 @@ public struct RuleSet: Sendable {
         }
         let diagnostics = (loader.diagnostics + extra).sorted { $0.location < $1.location }
         var ruleSet = RuleSet(schema: schema, rules: rules)
+        ruleSet.checkedSources = checkedSources
         ruleSet.resolveLinks()
         return (ruleSet, diagnostics)
     }
