@@ -14,7 +14,7 @@ struct RulesCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the rules in force.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the rules in force.")
         @OptionGroup var rules: RuleOptions
         @Option(help: ArgumentHelp("text or json.", valueName: "format")) var format: OutputFormat = .text
 
@@ -35,6 +35,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check rule files: YAML, keys, ids, expression syntax and types, and the runbook values each rule provides. Exit 2 on any error.")
         @OptionGroup var rules: RuleOptions
         @Option(name: .long, help: ArgumentHelp("Check against these runbook templates too.", valueName: "dir"))
@@ -57,6 +58,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract: "Run the rules' in-file tests; prints each failure at its test case and 'N passed, N failed'.")
         @OptionGroup var rules: RuleOptions
         @Argument(help: "Rule files or directories to test (default: every rule in force).") var paths: [String] = []
@@ -75,7 +77,7 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct Explain: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show what a rule checks, its parameters and references.")
+        static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show what a rule checks, its parameters and references.")
         @OptionGroup var rules: RuleOptions
         @Argument(help: "The rule id.") var id: String
         @Argument(help: "Rule files or directories to load with the built-in rules, as for lint and test.") var paths: [String] = []
@@ -90,7 +92,7 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct Facts: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the fact paths rules can use, with types and sources.")
+        static let configuration = CommandConfiguration(commandName: "facts", abstract: "List the fact paths rules can use, with types and sources.")
         @Option(help: ArgumentHelp("text, markdown, or schema (the types the build checks the built-in rules against: rules/host-facts.schema).",
                                    valueName: "format")) var format: FactsFormat = .text
 
@@ -115,6 +117,7 @@ struct RulesCommand: ParsableCommand {
 extension RulesCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Export the rules as Prometheus alerting rules over node_exporter and twadvise_ textfile metrics.")
         @OptionGroup var rules: RuleOptions
         @Option(help: ArgumentHelp("prometheus.", valueName: "format")) var format: ExportFormat = .prometheus
