@@ -10,7 +10,10 @@ struct FactsInputOptions: ParsableArguments {
     var facts: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Destinations kept in detail (totals are always exact).", valueName: "n"))
-    var top: Int = 100
+    var top: Int = FactsInputOptions.defaultTop
+
+    /// Destinations kept in detail when `--top` is not given.
+    static let defaultTop = 100
 
     @Option(name: .long, help: ArgumentHelp("Read a sosreport: an extracted directory or the .tar.xz archive itself.", valueName: "path"))
     var sos: String?
@@ -74,8 +77,13 @@ struct FactsInputOptions: ParsableArguments {
     /// With `printingNotices` false, what the snapshots do not cover is left for ``printNotices(_:)``.
     func loadAll(printingNotices: Bool = true) throws -> [FactsSnapshot] {
         let snapshots: [FactsSnapshot]
-        do {
-            snapshots = try input.load()
+        do throws(FactsInputError) {
+            // The reading begun before the command line was parsed, when it is of this very input.
+            if let early = EarlyReading.take(for: input) {
+                snapshots = try early.get()
+            } else {
+                snapshots = try input.load()
+            }
         } catch {
             throw InputError(error.commandLineMessage)
         }

@@ -48,6 +48,7 @@ struct Twadvise: ParsableCommand {
             do { try output(help) } catch { Glibc.exit(2) }
             Glibc.exit(0)
         }
+        EarlyReading.start(for: arguments)
         do {
             var command = try incidentCommand() ?? parseAsRoot(arguments)
             do {
