@@ -102,6 +102,29 @@ for path in paths.sorted() {
     }
     source += "        (\(literal(relative)), \(literal(text)), \(literal(compiled)), \(literal(expressions)), \(literal(checked))),\n"
 }
+// What the schema check found, and the rules' own tests run against it, in the compiler's format so that the
+// build log points at the line: warnings, since a failed build could not run `twadvise rules facts` to write
+// a stale schema again (`swift test` fails on both).
+if let schema, let checking = checkingLoader {
+    func place(_ location: SourceLocation) -> String {
+        let file = location.file.hasPrefix("builtin:") ? String(location.file.dropFirst("builtin:".count)) : location.file
+        return "\(root)\(file):\(location.line):\(location.column)"
+    }
+    for diagnostic in checking.diagnostics {
+        FileHandle.standardError.write(Data("\(place(diagnostic.location)): warning: \(diagnostic.message) (this file's rules are embedded unchecked)\n".utf8))
+    }
+    var ruleSources: [RuleSource] = []
+    for path in paths.sorted() where path.hasPrefix(root + "rules/") {
+        if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
+            ruleSources.append(RuleSource(path: "builtin:" + String(path.dropFirst(root.count)), text: text))
+        }
+    }
+    if checking.diagnostics.isEmpty {
+        for failure in RuleSet.load(ruleSources, schema: schema).ruleSet.runTests().failures {
+            FileHandle.standardError.write(Data("\(place(failure.location)): warning: in-file test '\(failure.testName)' of rule '\(failure.ruleID)' fails: \(failure.message)\n".utf8))
+        }
+    }
+}
 source += "    ]\n\n"
 source += "    /// The fact schema's checking text the rules were checked against (empty without one).\n"
 source += "    static let schema = \(literal(schemaText))\n}\n"
