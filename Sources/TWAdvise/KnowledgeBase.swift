@@ -21,23 +21,22 @@ public enum KnowledgeBase {
 
     /// Built-in rule files, in file-name order, named `builtin:rules/NAME.yaml` in messages. Each carries the
     /// YAML tree and the expressions the build parsed, so that loading it parses neither again.
-    public static var ruleSources: [RuleSource] {
-        embedded
-            .filter { $0.path.hasPrefix("rules/") }
-            .map { $0.compiled.isEmpty ? RuleSource(path: "builtin:" + $0.path, text: $0.text)
-                                       : RuleSource(path: "builtin:" + $0.path, text: $0.text, compiled: $0.compiled,
-                                                    expressions: $0.expressions.isEmpty ? nil : $0.expressions) }
-    }
+    public static var ruleSources: [RuleSource] { ruleSources(withChecked: false) }
 
     /// ``ruleSources``, each with the rules the build checked when they were checked against `schema`
     /// (``checkedRulesApply``): a load that does not read in-file tests then decodes those.
     package static func ruleSources(checkedAgainst schema: FactSchema) -> [RuleSource] {
-        guard checkedRulesApply, schema == HostFactSchema.schema else { return ruleSources }
-        var sources = ruleSources
-        var checked: [String: String] = [:]
-        for file in embedded where !file.checked.isEmpty { checked["builtin:" + file.path] = file.checked }
-        for i in sources.indices { sources[i].checked = checked[sources[i].path] }
-        return sources
+        ruleSources(withChecked: checkedRulesApply && schema == HostFactSchema.schema)
+    }
+
+    private static func ruleSources(withChecked: Bool) -> [RuleSource] {
+        embedded.filter { $0.path.hasPrefix("rules/") }.map { file in
+            guard !file.compiled.isEmpty else { return RuleSource(path: "builtin:" + file.path, text: file.text) }
+            var source = RuleSource(path: "builtin:" + file.path, text: file.text, compiled: file.compiled,
+                                    expressions: file.expressions.isEmpty ? nil : file.expressions)
+            if withChecked, !file.checked.isEmpty { source.checked = file.checked }
+            return source
+        }
     }
 
     /// Built-in runbook templates by file name without extension (`ports`, `timewait`, ...).

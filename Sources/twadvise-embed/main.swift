@@ -67,6 +67,8 @@ func literal(_ text: String) -> String {
 // One loader for every rule file, in the order a run loads them, so that `same_as` sees earlier files.
 var checkingLoader = schema.map { RuleLoader(schema: $0) }
 checkingLoader?.loadsTests = false
+/// The rule files as read in the loop below, for their in-file tests.
+var ruleSources: [RuleSource] = []
 for path in paths.sorted() {
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
         FileHandle.standardError.write(Data("twadvise-embed: cannot read \(path) as UTF-8\n".utf8))
@@ -77,6 +79,7 @@ for path in paths.sorted() {
     var expressions = ""
     var checked = ""
     if relative.hasPrefix("rules/") {
+        ruleSources.append(RuleSource(path: "builtin:" + relative, text: text))
         switch YAMLDocument.parse(text, file: relative) {
         case .failure(let diagnostic):
             // The compiler's format, so that the build log points at the line.
@@ -112,12 +115,6 @@ if let schema, let checking = checkingLoader {
     }
     for diagnostic in checking.diagnostics {
         FileHandle.standardError.write(Data("\(place(diagnostic.location)): warning: \(diagnostic.message) (this file's rules are embedded unchecked)\n".utf8))
-    }
-    var ruleSources: [RuleSource] = []
-    for path in paths.sorted() where path.hasPrefix(root + "rules/") {
-        if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
-            ruleSources.append(RuleSource(path: "builtin:" + String(path.dropFirst(root.count)), text: text))
-        }
     }
     if checking.diagnostics.isEmpty {
         for failure in RuleSet.load(ruleSources, schema: schema).ruleSet.runTests().failures {

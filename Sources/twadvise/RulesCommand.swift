@@ -105,7 +105,7 @@ struct RulesCommand: ParsableCommand {
                 case .markdown: try output(HostFactSchema.markdownReference, newline: false)
                 case .schema:
                     guard let text = HostFactSchema.schema.checkingText else {
-                        throw ValidationError("the fact schema has a name or source that cannot be written as checking text")
+                        throw ValidationError("the fact schema has a name, doc or source that cannot be written as checking text")
                     }
                     try output(text, newline: false)
                 }

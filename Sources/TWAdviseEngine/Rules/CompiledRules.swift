@@ -298,16 +298,7 @@ package enum CompiledRules {
         mutating func optionalString() -> String?? { optional { $0.string() } }
         mutating func optionalExpr() -> CheckedExpr?? { optional { $0.expr(depth: 0) } }
 
-        mutating func strings() -> [String]? {
-            guard let n = count() else { return nil }
-            var items: [String] = []
-            items.reserveCapacity(n)
-            for _ in 0..<n {
-                guard let item = string() else { return nil }
-                items.append(item)
-            }
-            return items
-        }
+        mutating func strings() -> [String]? { list { $0.string() } }
 
         mutating func severity() -> Severity? { string().flatMap(Severity.init(rawValue:)) }
 
